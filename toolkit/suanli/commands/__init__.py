@@ -16,5 +16,9 @@ COMMANDS = (
     "power",
     "compat",
     "substitute",
+    "serve",
+    "claims",
+    "fleet",
+    "sweep",
     "lab",
 )
