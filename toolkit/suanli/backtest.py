@@ -7,6 +7,12 @@ every row names its source and quotes it). Each row has one ``metric``:
 - ``iteration_time_s`` or ``wall_minutes`` of a benchmark (the reported layout is fixed where known),
 - ``mfu`` or ``hfu`` reported for a fixed layout (Megatron's TFLOP/s count recomputation: HFU).
 
+Each row also says its ``run_kind`` (``production``: a whole run, with failures, checkpoints, evaluation,
+stalls and ramp-up; ``benchmark``: steady-state steps only), the ``framework`` that ran it and the
+``year`` it was published. The rows published up to :data:`FIT_UNTIL_YEAR` are the *fit* split (the
+calibration uses only them), the later ones the *test* split (held out); errors are also reported by
+chip generation, by run kind and leave-one-out (re-fitting without each row).
+
 The error of a row is expressed as a time error, predicted / reported - 1 (for utilisation metrics
 reported / predicted - 1, since time goes as one over utilisation). A row whose chip is not in the
 catalog is listed as skipped, not dropped silently.
@@ -44,6 +50,11 @@ EXCLUDED = {
 __doc__ += "".join(f"\n- {k}: {v}" for k, v in EXCLUDED.items()) + "\n"
 
 TIME_METRICS = ("accelerator_hours", "iteration_time_s", "wall_minutes")
+FIT_UNTIL_YEAR = 2022
+"""Rows published up to this year are the fit split; later rows are held out (the test split)."""
+
+KORTHIKANTI_PUBLISHED = {"mean_abs_error": 0.0365, "max_abs_error": 0.0887}
+"""The best open analytical tool's published figures on Korthikanti et al. 2022 Table 5 (eight iteration times)."""
 UTIL_METRICS = ("mfu", "hfu")
 
 
@@ -51,7 +62,7 @@ def load_runs() -> list[dict[str, Any]]:
     """The bundled backtest rows, numbers parsed (blank -> None)."""
     with resources.files("suanli.data").joinpath("training_runs.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    ints = ("count", "global_batch", "tp", "pp", "dp", "micro_batch")
+    ints = ("count", "global_batch", "tp", "pp", "dp", "micro_batch", "year")
     floats = ("tokens", "reported", "reported_mfu", "reported_hfu")
     for r in rows:
         for k in ints:
@@ -59,6 +70,9 @@ def load_runs() -> list[dict[str, Any]]:
         for k in floats:
             r[k] = float(r[k]) if r.get(k) else None
         r["recompute"] = r.get("recompute") or None
+        r["run_kind"] = r.get("run_kind") or "production"
+        r["framework"] = r.get("framework") or ""
+        r["split"] = "fit" if (r["year"] or 0) <= FIT_UNTIL_YEAR else "test"
     return rows
 
 
@@ -69,7 +83,7 @@ def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catal
     est = estimate(row["model"], tokens=row["tokens"], chip=row["chip"], count=row["count"], precision=row["precision"],
                    global_batch=row["global_batch"], tp=row["tp"], pp=row["pp"], dp=row["dp"],
                    micro_batch=row["micro_batch"], recompute=row["recompute"], stack_efficiency=stack_efficiency,
-                   uneven_pipeline=True, runners_up=0, catalog=catalog)
+                   uneven_pipeline=True, runners_up=0, catalog=catalog, run_kind=row.get("run_kind"))
     metric = row["metric"]
     value = {
         "accelerator_hours": est.accelerator_hours,
@@ -119,6 +133,10 @@ class BacktestResult:
         out.update(self.loo)
         return out
 
+    def by(self, key: str) -> dict[str, dict[str, Any]]:
+        """Errors grouped by a row field (``generation``, ``run_kind``, ``split``, ``framework``, ``metric``)."""
+        return group_errors(self.rows, key)
+
     def frame(self):
         import pandas as pd
 
@@ -147,12 +165,47 @@ def run(*, stack_efficiency: float | None = None, catalog=None, rows: list[dict[
             "error": time_error(row["metric"], value, row["reported"]),
             "reported_mfu": row["reported_mfu"], "predicted_mfu": est.mfu, "predicted_hfu": est.hfu,
             "layout": est.summary()["layout"], "count_basis": row["count_basis"], "source": row["source"],
+            "run_kind": row["run_kind"], "framework": row["framework"], "year": row["year"], "split": row["split"],
+            "generation": _generation(row["chip"], cat), "goodput": est.goodput,
         }
         out.append(rec)
     result = BacktestResult(out, skipped)
     if leave_one_out:
         result.loo = leave_one_out_errors(catalog=cat)
     return result
+
+
+def _generation(chip_id: str, catalog) -> str:
+    """The chip's family as the catalog names it (Volta, Ampere, Hopper, TPU, Gaudi, ...)."""
+    try:
+        return catalog.accelerator(chip_id).family or chip_id
+    except Exception:  # noqa: BLE001 - a chip the catalog lacks is reported under its id
+        return chip_id
+
+
+def group_errors(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    """Per-group row count, median and mean |error|, the signed median and the worst row."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(str(r.get(key)), []).append(r)
+    out = {}
+    for name, members in sorted(groups.items()):
+        err = np.array([m["error"] for m in members], dtype=float)
+        worst = members[int(np.argmax(np.abs(err)))]
+        out[name] = {"rows": len(members), "median_abs_error": float(np.median(np.abs(err))),
+                     "mean_abs_error": float(np.mean(np.abs(err))), "median_error": float(np.median(err)),
+                     "worst_row": worst["id"], "worst_error": float(worst["error"])}
+    return out
+
+
+def korthikanti(result: BacktestResult) -> dict[str, Any] | None:
+    """Korthikanti et al. 2022 Table 5 rows side by side with :data:`KORTHIKANTI_PUBLISHED` (None without the rows)."""
+    rows = [r for r in result.rows if "Korthikanti" in r["source"] and r["metric"] == "iteration_time_s"]
+    if not rows:
+        return None
+    err = np.abs([r["error"] for r in rows])
+    return {"rows": len(rows), "mean_abs_error": float(np.mean(err)), "max_abs_error": float(np.max(err)),
+            "published_best_open_tool": dict(KORTHIKANTI_PUBLISHED)}
 
 
 CALIBRATION_GRID = np.round(np.arange(0.50, 1.0001, 0.025), 3)
@@ -180,13 +233,26 @@ def _root(log_err_by_c: np.ndarray) -> float:
     return float(c0 + (c1 - c0) * m0 / (m0 - m1))
 
 
-def calibrate(catalog=None) -> dict[str, Any]:
-    """The stack efficiency that zeroes the median log time error over all rows, with the error matrix.
+def calibrate(catalog=None, *, split: str | None = "fit") -> dict[str, Any]:
+    """The stack efficiency that zeroes the median log time error over the ``split`` rows (``None``: all rows).
 
-    This is how :data:`suanli.models.defaults.STACK_EFFICIENCY` was set; it is not applied at run time.
+    Returns it with the error matrix of every row (``ids``, ``grid``, ``log_errors``) and the errors the
+    fitted value gives on the fit and test splits. This is how :data:`suanli.models.defaults.STACK_EFFICIENCY`
+    is set (``python -m suanli.calibrate``); it is not applied at run time.
     """
     ids, mat = _error_matrix(catalog)
-    return {"stack_efficiency": _root(mat), "ids": ids, "grid": CALIBRATION_GRID, "log_errors": mat}
+    splits = {r["id"]: r["split"] for r in load_runs()}
+    use = np.array([split is None or splits.get(i) == split for i in ids], dtype=bool)
+    c = _root(mat[use]) if use.sum() >= 3 else _root(mat)
+    at_c = np.expm1([np.interp(c, CALIBRATION_GRID, row) for row in mat])
+    out = {"stack_efficiency": c, "ids": ids, "grid": CALIBRATION_GRID, "log_errors": mat, "fit_split": split,
+           "errors": dict(zip(ids, at_c.tolist()))}
+    for name in ("fit", "test"):
+        sel = np.array([splits.get(i) == name for i in ids], dtype=bool)
+        if sel.any():
+            out[f"{name}_median_abs_error"] = float(np.median(np.abs(at_c[sel])))
+            out[f"{name}_rows"] = int(sel.sum())
+    return out
 
 
 def leave_one_out_errors(catalog=None) -> dict[str, float]:

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from suanli import runlevel
 from suanli.errors import InputError, SuanliError, require_positive, require_whole
 from suanli.models import defaults as D
 from suanli.models.flops import RECOMPUTE
@@ -35,7 +36,8 @@ from suanli.models.workload import Workload, shape_from_params
 from suanli.spec import OP_CLASSES, Accelerator
 
 BREAKDOWN_KEYS = ("compute", "memory_bound", "tp_comm", "pp_bubble", "dp_comm_exposed", "ep_comm", "host_overhead")
-"""Per-step seconds that add up to the step time (``failures`` and ``failure_fraction`` come on top)."""
+"""Per-step seconds that add up to the step time (``failures``, ``run_overheads`` and ``failure_fraction``, the
+run level of :mod:`suanli.runlevel`, come on top; ``failure_fraction`` is 1 - goodput)."""
 
 GIB = 2.0**30
 NATIVE_STACKS = ("cuda",)
@@ -163,6 +165,16 @@ def _safe_catalog():
         return None
 
 
+def _stack_id(chip, catalog) -> str | None:
+    """The software-stack id of a chip (None for a bare :class:`Hardware`): it sets the run's stack maturity."""
+    if isinstance(chip, Hardware):
+        return None
+    if isinstance(chip, Accelerator):
+        return chip.stack
+    cat = _catalog(catalog)
+    return cat.accelerator(chip).stack if cat is not None else None
+
+
 # --- the estimate --------------------------------------------------------------------------------
 
 @dataclass
@@ -188,12 +200,14 @@ class Estimate:
     runners_up: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    run: dict[str, Any] = field(default_factory=dict)
+    """The run level (:mod:`suanli.runlevel`): run kind, allocated vs productive accelerator-hours, one line per loss."""
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the CLI's ``--json``)."""
         keys = ("model", "chip", "count", "tokens", "precision", "step_time_s", "tokens_per_s", "mfu", "hfu",
                 "train_days", "accelerator_hours", "goodput", "memory_gb_per_device", "layout", "breakdown",
-                "op_shares", "runners_up", "warnings", "details")
+                "op_shares", "runners_up", "warnings", "details", "run")
         return {k: getattr(self, k) for k in keys}
 
     def summary(self) -> dict[str, Any]:
@@ -269,7 +283,7 @@ def default_global_batch(w: Workload) -> int:
 def evaluate(workload: Workload | str, hw: Hardware | Accelerator | str, layout: dict[str, Any], *, tokens,
              global_batch: int | None = None, precision: str = "bf16", matmul_efficiency=None, stack_efficiency=None,
              failure_rate_per_device_hour=None, restart_s=None, storage_bytes_per_s=None, dp=None, count=None,
-             catalog=None) -> dict[str, np.ndarray]:
+             catalog=None, run: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
     """The vectorised core for a FIXED layout: arrays in, arrays out (10,000 samples in about a millisecond).
 
     ``layout`` holds tp, pp, dp (or pass ``dp`` as an array), and optionally ep, micro_batch,
@@ -278,7 +292,8 @@ def evaluate(workload: Workload | str, hw: Hardware | Accelerator | str, layout:
     ``storage_bytes_per_s``, ``tokens``, ``dp`` or ``count``) may be numpy arrays; they broadcast. The
     device count is tp x pp x dp (a ``count`` array sets dp = count / (tp x pp), which must be whole).
     Returns arrays: step_time_s, tokens_per_s, mfu, hfu, goodput, train_days, accelerator_hours,
-    memory_bytes, fits and the breakdown keys.
+    memory_bytes, fits and the breakdown keys. ``run`` is an estimate's ``details['run_settings']``
+    (:func:`suanli.runlevel.settings`; default: a production run on a mature stack).
     """
     w = make_workload(workload) if isinstance(workload, str) else workload
     hwn = hardware(hw, precision, catalog=catalog)
@@ -301,6 +316,10 @@ def evaluate(workload: Workload | str, hw: Hardware | Accelerator | str, layout:
                        storage_bytes_per_s=storage_bytes_per_s)
     res.update(tt)
     res["count"] = count
+    # the run level: the one place where whole-run losses are added (suanli.runlevel)
+    runlevel.apply(res, run or runlevel.settings(), count=count, tokens=tokens, pipeline_stages=pp,
+                   interleave=layout.get("interleave", 1), failure_rate_per_device_hour=failure_rate_per_device_hour,
+                   restart_s=restart_s)
     return res
 
 
@@ -313,7 +332,8 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
              zero: int | None = None, sequence_parallel: bool | None = None, interleave: int | None = None,
              uneven_pipeline: bool = False, flash_attention: bool | None = None,
              matmul_efficiency: float | None = None, stack_efficiency: float | None = None,
-             failure_rate_per_device_hour: float | None = None, runners_up: int = 4, catalog=None) -> Estimate:
+             failure_rate_per_device_hour: float | None = None, runners_up: int = 4, catalog=None,
+             run_kind: str | None = None, goodput: float | None = None, stack_maturity: str | None = None) -> Estimate:
     """Estimate training time on ``count`` devices of ``chip``: search the layouts, keep the fastest that fits.
 
     The model is a preset name, a :class:`Workload`, a parameter count (``params``, ``active_params``;
@@ -322,7 +342,13 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     unless ``uneven_pipeline``). Raises :class:`InputError` with one sentence for an unknown chip or preset, an
     impossible layout or nothing that fits in memory.
 
-    References: see :mod:`suanli.models.performance` and :mod:`suanli.models.parallelism`.
+    ``run_kind`` is ``production`` (the default: a whole run, with failures, checkpoints, evaluation, stalls
+    and ramp-up as separate lines) or ``benchmark`` (steady-state steps only); ``goodput`` replaces the
+    itemised run-level total with an observed share of allocated time ("10 h allocated, 8 used" = 0.8);
+    ``stack_maturity`` (``mature``/``new``/``early``) overrides the one read from the chip's stack. See
+    :mod:`suanli.runlevel`.
+
+    References: see :mod:`suanli.models.performance`, :mod:`suanli.models.parallelism` and :mod:`suanli.models.goodput`.
     """
     require_positive(tokens=tokens, count=count)
     if int(count) != count:
@@ -332,6 +358,7 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
                       heads=heads, kv_heads=kv_heads, ffn=ffn, vocab=vocab)
     warnings: list[str] = []
     hwn = hardware(chip, precision, catalog=catalog, warnings=warnings)
+    run = runlevel.settings(run_kind, goodput, stack_maturity, stack_id=_stack_id(chip, catalog))
     B = default_global_batch(w) if global_batch is None else require_whole("global_batch (sequences)", global_batch)
     rc = _recompute_code(recompute)
     flash = bool(D.FLASH_ATTENTION.value if flash_attention is None else flash_attention)
@@ -366,10 +393,16 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     one = {k: (np.asarray(v)[best] if np.ndim(v) else v) for k, v in res.items()}
     tt = training_time({k: np.asarray(v) for k, v in one.items()}, tokens, count, hwn.gemm_peak_flops, w.params,
                        failure_rate_per_device_hour=failure_rate_per_device_hour)
+    # the run level: the one place where whole-run losses are added (suanli.runlevel)
+    tt.update({k: one[k] for k in ("micro_batches", "tokens_per_step")})
+    run_items = runlevel.apply(tt, run, count=count, tokens=tokens, pipeline_stages=int(grid["pp"][best]),
+                               interleave=int(grid["interleave"][best]),
+                               failure_rate_per_device_hour=failure_rate_per_device_hour)
     step = float(one["step_time_s"])
     breakdown = {k: float(one[k]) for k in BREAKDOWN_KEYS}
     fail_frac = float(tt["failure_fraction"])
-    breakdown["failures"] = step * fail_frac / max(1.0 - fail_frac, 1e-9)
+    breakdown["failures"] = step * float(run_items["failures"] + run_items["checkpoints"])
+    breakdown["run_overheads"] = step * float(run_items["evaluation"] + run_items["stalls"] + run_items["rampup"])
     breakdown["failure_fraction"] = fail_frac
     ops = {c: float(one[f"op_{c}"]) for c in OP_CLASSES}
     total = sum(ops.values()) or 1.0
@@ -403,7 +436,9 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
         model=w.name,
         runners_up=runners,
         warnings=warnings,
+        run=runlevel.summary(run_items, run, ideal_days=float(tt["ideal_days"]), count=count),
         details={
+            "run_settings": run,
             "params": w.params, "active_params": w.active_params,
             "model_flops_per_token": float(one["model_flops_per_token"]),
             "mfu_vs_bf16_peak": float(tt["mfu"]) * hwn.gemm_peak_flops / hwn.bf16_peak_flops,
@@ -602,6 +637,10 @@ def _formulas(est: Estimate, peak_flops: float | None = None) -> list[dict[str, 
     t_mb, t_dp, t_opt, t_step = sp.symbols(r"t_{mb} t_{dp} t_{opt} t_{step}", positive=True)
     b, R_tok, F_tok, N, P = sp.symbols(r"b R_{tok} F_{tok} N P_{peak}", positive=True)
     M, delta, tau, R, G, Dtok = sp.symbols(r"M \delta \tau R G D", positive=True)
+    o_fc, o_e, o_s, o_r = sp.symbols(r"o_{fc} o_{eval} o_{stall} o_{ramp}", nonnegative=True)
+    items = {it["item"]: it["overhead_ratio"] for it in est.run.get("items", [])} or dict.fromkeys(
+        ("failures", "checkpoints", "evaluation", "stalls", "rampup"), 0.0)
+    o_fc_value = items["failures"] + items["checkpoints"]
     if peak_flops is None:  # not in the catalog: the peak the MFU implies
         peak_flops = d["model_flops_per_token"] * est.tokens_per_s / (est.count * est.mfu) if est.mfu else 0.0
     peak = peak_flops
@@ -617,8 +656,10 @@ def _formulas(est: Estimate, peak_flops: float | None = None) -> list[dict[str, 
         ("checkpoint interval (Daly 2006, eq. 37)", tau,
          sp.sqrt(2 * delta * M) * (1 + sp.sqrt(delta / (2 * M)) / 3 + delta / (18 * M)) - delta,
          {delta: d["checkpoint_s"], M: mtbf_s}, d["checkpoint_interval_s"]),
-        ("goodput (Daly 2006, eq. 20)", G, (1 - (R + (tau + delta) / 2) / M) / (1 + delta / tau),
-         {R: D.RESTART_SECONDS.value, tau: d["checkpoint_interval_s"], delta: d["checkpoint_s"], M: mtbf_s}, est.goodput),
+        ("failure and checkpoint overhead (Daly 2006, eq. 20)", o_fc, (1 + delta / tau) / (1 - (R + (tau + delta) / 2) / M) - 1,
+         {R: D.RESTART_SECONDS.value, tau: d["checkpoint_interval_s"], delta: d["checkpoint_s"], M: mtbf_s}, o_fc_value),
+        ("goodput (run level, suanli.models.goodput)", G, 1 / (1 + o_fc + o_e + o_s + o_r),
+         {o_fc: o_fc_value, o_e: items["evaluation"], o_s: items["stalls"], o_r: items["rampup"]}, est.goodput),
         ("wall-clock days", sp.Symbol("T_{days}"), Dtok / (R_tok * G * 86400),
          {Dtok: est.tokens, R_tok: est.tokens_per_s, G: est.goodput}, est.train_days),
     ]
@@ -655,7 +696,8 @@ def _equation_lines(est: Estimate) -> list[str]:
         (f"days = tokens / (tokens/s) / goodput = {est.tokens:.4g} / {est.tokens_per_s:,.0f} / {est.goodput:.3f} "
          f"/ 86400 = {est.train_days:.4g}"),
         (f"goodput: MTBF {d['mtbf_h']:.3g} h, checkpoint {d['checkpoint_s']:.3g} s every {d['checkpoint_interval_s'] / 60:.3g} min "
-         f"(Young/Daly) -> {est.goodput:.3f}"),
+         f"(Young/Daly) and the run-level items below -> {est.goodput:.3f}"),
+        *(runlevel.text_lines(est.run) if est.run else []),
     ]
 
 

@@ -324,7 +324,7 @@ _COST_KW = ("tdp_w", "pue", "price_kwh", "chip_price")
 
 
 def make_model(workload, hw, layout: Mapping[str, Any], nominal: Mapping[str, float], *, precision: str = "bf16",
-               cost: CostContext | None = None):
+               cost: CostContext | None = None, run: Mapping[str, Any] | None = None):
     """The vectorised model of one fixed layout: ``model(**inputs) -> {output: array}`` for monte_carlo/tornado.
 
     Spec inputs scale the matching :class:`~suanli.models.performance.Hardware` numbers by their ratio to
@@ -342,7 +342,7 @@ def make_model(workload, hw, layout: Mapping[str, Any], nominal: Mapping[str, fl
                 scale = scale * ratio.get(name, 1.0)
             changes[fld] = getattr(hw, fld) * scale
         r = evaluate(workload, dataclasses.replace(hw, **changes), layout, tokens=x.get("tokens", nominal["tokens"]),
-                     global_batch=layout["global_batch"], precision=precision,
+                     global_batch=layout["global_batch"], precision=precision, run=run,
                      **{k: x[k] for k in _EVALUATE_KW if k in x and k != "tokens"})
         out = {k: r[k] for k in ENGINE_OUTPUTS}
         out["mfu"] = r["mfu"] * ratio.get("peak_tflops", 1.0)  # against the published peak
@@ -466,7 +466,7 @@ def ranged_estimate(est, *, workload=None, accelerator=None, samples: int = DEFA
         inputs.update(extra)
     _apply_ranges(inputs, ranges)
     nominal = {k: i.nominal for k, i in inputs.items()}
-    model = make_model(w, hw, est.layout, nominal, precision=est.precision, cost=ctx)
+    model = make_model(w, hw, est.layout, nominal, precision=est.precision, cost=ctx, run=est.details.get("run_settings"))
     dists = {k: i.distribution for k, i in inputs.items()}
     ranged = U.monte_carlo(model, dists, n=n, seed=seed)
     if tornado_outputs is None:

@@ -34,6 +34,7 @@ def add_arguments(parser) -> None:
     lay.add_argument("--sequence-parallel", action="store_true", default=None, help="fix sequence parallelism on")
     lay.add_argument("--uneven-pipeline", action="store_true", help="allow a --pp that does not divide the layers")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    add_run_arguments(parser)
     add_uncertain_arguments(parser)
     from suanli.power_report import add_site_arguments
 
@@ -43,6 +44,26 @@ def add_arguments(parser) -> None:
         + ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in DEFAULT_SCENARIO.items())
         + " (Brown et al. 2020; Narayanan et al. 2021 trained it on 1,024 A100s in 34 days)."
     )
+
+
+def add_run_arguments(parser) -> None:
+    """``--run-kind``, ``--goodput``, ``--stack-maturity``: the run level (:mod:`suanli.runlevel`)."""
+    g = parser.add_argument_group("run level")
+    g.add_argument("--run-kind", choices=("benchmark", "production"),
+                   help="production (default): a whole run with failures, checkpoints, evaluation, stalls and ramp-up, "
+                   "each shown; benchmark: steady-state steps only (MLPerf timed region, throughput tables)")
+    g.add_argument("--goodput", type=float,
+                   help="observed share of allocated time that trained (e.g. 0.8 for '10 hours allocated, 8 used'); "
+                   "replaces the itemised run-level total")
+    g.add_argument("--stack-maturity", choices=("mature", "new", "early"),
+                   help="interruption-rate class of the software stack (default: from the chip's stack; CUDA and XLA "
+                   "are mature, other stacks new)")
+
+
+def run_kwargs(args) -> dict:
+    """The run-level flags as :func:`suanli.engine.estimate` keywords."""
+    return {"run_kind": getattr(args, "run_kind", None), "goodput": getattr(args, "goodput", None),
+            "stack_maturity": getattr(args, "stack_maturity", None)}
 
 
 def add_uncertain_arguments(parser) -> None:
@@ -121,6 +142,11 @@ def run(args) -> int:
         print()
         print_fields({k: money[k] for k in keys if money.get(k) is not None})
     total = est.step_time_s or 1.0
+    if est.run:
+        from suanli.runlevel import text_lines
+
+        print()
+        print("\n".join(text_lines(est.run)))
     print("\nstep-time breakdown (s per step):")
     print_table([{"part": k, "seconds": v, "share": v / total} for k, v in est.breakdown.items() if k != "failure_fraction"],
                 ("part", "seconds", "share"))
@@ -140,7 +166,7 @@ def _engine_kwargs(args) -> dict:
         heads=args.heads, kv_heads=args.kv_heads, ffn=args.ffn, vocab=args.vocab, seq=args.seq,
         global_batch=args.global_batch, tp=args.tp, pp=args.pp, dp=args.dp, ep=args.ep, micro_batch=args.micro_batch,
         recompute=args.recompute, zero=args.zero, sequence_parallel=args.sequence_parallel,
-        interleave=args.interleave, uneven_pipeline=args.uneven_pipeline,
+        interleave=args.interleave, uneven_pipeline=args.uneven_pipeline, **run_kwargs(args),
     )
 
 
