@@ -594,7 +594,26 @@ def input_sources(chip: str | Accelerator, precision: str = "bf16", *, catalog=N
     from_default("stack_efficiency", "STACK_EFFICIENCY")
     from_default("failure_rate_per_device_hour", "FAILURE_RATE_PER_DEVICE_HOUR")
     from_default("restart_s", "RESTART_SECONDS")
+    _apply_chip_evidence(rows, acc, cat)
     return rows
+
+
+def _apply_chip_evidence(rows: list[EngineInput], acc: Accelerator, cat) -> None:
+    """Replace the plugin's matmul_efficiency with the one derived from suanli/data/chip_efficiency.toml, if any."""
+    from suanli.spec import Source
+
+    if cat is None:
+        return
+    from suanli.chip_evidence import derive
+
+    eff = derive(acc, catalog=cat)
+    if eff is None:
+        return
+    i = next(k for k, r in enumerate(rows) if r.name == "matmul_efficiency")
+    src = Source(f"suanli/data/chip_efficiency.toml [{eff.entry}]: {eff.rule}",
+                 confidence="measured" if eff.measured else "estimate", note=eff.sentence())
+    rows[i] = EngineInput("matmul_efficiency", eff.central, "fraction of peak", f"chip_efficiency[{eff.entry}]", src,
+                          (eff.low, eff.central, eff.high), True, eff.thin)
 
 
 class Explanation(str):
