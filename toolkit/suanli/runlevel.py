@@ -22,7 +22,10 @@ from typing import Any
 import numpy as np
 
 from suanli.errors import InputError
+from suanli.models import defaults as D
 from suanli.models import goodput as G
+
+RUN_KINDS = G.RUN_KINDS
 
 LABELS = {
     "failures": "failures and restarts (Daly 2006 lost work + restart)",
@@ -30,6 +33,7 @@ LABELS = {
     "evaluation": "evaluation passes",
     "stalls": "stragglers and data stalls",
     "rampup": "batch ramp-up",
+    "other": "other whole-run losses (calibrated residual)",
 }
 
 
@@ -56,8 +60,16 @@ def settings(run_kind: str | None = None, goodput: float | None = None, stack_ma
             "goodput_override": goodput}
 
 
+def residual_overhead(run_kind: str, run_efficiency=None):
+    """The calibrated residual of a production run as an overhead ratio: 1 / RUN_EFFICIENCY - 1 (0 for a benchmark)."""
+    if run_kind == "benchmark":
+        return 0.0
+    eff = D.RUN_EFFICIENCY.value if run_efficiency is None else run_efficiency
+    return 1.0 / np.asarray(eff, dtype=float) - 1.0
+
+
 def apply(res: dict, run: dict[str, Any], *, count, tokens, pipeline_stages, interleave,
-          failure_rate_per_device_hour=None, restart_s=None) -> dict[str, Any]:
+          failure_rate_per_device_hour=None, restart_s=None, run_efficiency=None) -> dict[str, Any]:
     """Put the run level on a step result: ``res`` must hold ``ideal_days`` (steady-state), ``checkpoint_s``,
     ``micro_batches`` and ``tokens_per_step`` (arrays broadcast). Overwrites ``train_days``,
     ``accelerator_hours``, ``goodput``, ``mtbf_s``, ``checkpoint_interval_s``, ``failure_fraction`` and adds
@@ -66,7 +78,8 @@ def apply(res: dict, run: dict[str, Any], *, count, tokens, pipeline_stages, int
         run["run_kind"], count=count, checkpoint_s=res["checkpoint_s"], micro_batches=res["micro_batches"],
         pipeline_stages=pipeline_stages, interleave=interleave, batch_tokens=res["tokens_per_step"],
         total_tokens=tokens, maturity_multiplier=run["maturity_multiplier"],
-        base_rate_per_device_hour=failure_rate_per_device_hour, restart_s=restart_s)
+        base_rate_per_device_hour=failure_rate_per_device_hour, restart_s=restart_s,
+        other_overhead=residual_overhead(run["run_kind"], run_efficiency))
     if run.get("goodput_override") is not None:
         items = G.scale_to_goodput(items, run["goodput_override"])
     ideal_days = np.asarray(res["ideal_days"], dtype=float)
@@ -79,6 +92,7 @@ def apply(res: dict, run: dict[str, Any], *, count, tokens, pipeline_stages, int
     res["failure_fraction"] = 1.0 - res["goodput"]
     res["mtbf_s"] = items["mtbf_s"]
     res["checkpoint_interval_s"] = items["checkpoint_interval_s"]
+    items["run_efficiency"] = 1.0 / (1.0 + np.asarray(items["other"], dtype=float))
     return items
 
 
@@ -121,6 +135,8 @@ def text_lines(run_block: dict[str, Any]) -> list[str]:
         "evaluation": G.EVAL_ITERS_PER_INTERVAL.source.citation + " x a forward pass (1/3 of a step)",
         "stalls": G.STALL_FRACTION.source.citation,
         "rampup": G.RAMP_TOKENS.source.citation,
+        "other": (f"defaults.RUN_EFFICIENCY ({D.RUN_EFFICIENCY.source.citation}): what the sourced items leave "
+                  "unexplained on the public production runs, re-fitted by `python -m suanli.calibrate`"),
     }
     for it in r["items"]:
         lines.append(f"  {it['label']}: +{it['overhead_ratio']:.2%} of productive time "

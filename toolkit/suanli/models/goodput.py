@@ -43,8 +43,8 @@ DEFAULT_RUN_KIND = "production"
 """A whole-run question (days, accelerator-hours, cost) is about a production run unless told otherwise:
 the published run totals (Llama, BLOOM, OPT, PaLM) all include failures, evaluation and ramp-up."""
 
-ITEMS = ("failures", "checkpoints", "evaluation", "stalls", "rampup")
-"""The run-level loss items, in the order they are shown."""
+ITEMS = ("failures", "checkpoints", "evaluation", "stalls", "rampup", "other")
+"""The run-level loss items, in the order they are shown (``other``: a caller-given residual, e.g. a calibrated one)."""
 
 _OPT_RATE = 105 / (60 * 24 * 992)       # OPT-175B: ~105 restarts (35 manual + ~70 automatic) in ~60 days on 992 GPUs
 _LLAMA3_RATE = 419 / (54 * 24 * 16384)  # Llama 3: 419 unexpected interruptions in 54 days on 16,384 GPUs
@@ -227,8 +227,11 @@ def rampup_overhead(micro_batches, pipeline_stages, interleave, batch_tokens, to
 
 def run_overheads(run_kind, *, count, checkpoint_s, micro_batches, pipeline_stages, interleave, batch_tokens,
                   total_tokens, maturity_multiplier=1.0, base_rate_per_device_hour=None, restart_s=None,
-                  eval_iters_per_iter=None, stall_fraction=None, ramp_tokens=None):
+                  eval_iters_per_iter=None, stall_fraction=None, ramp_tokens=None, other_overhead=0.0):
     """Every run-level overhead ratio of a run: a dict over :data:`ITEMS` (all zero for a benchmark).
+
+    ``other_overhead`` is what the sourced items leave unexplained (a residual the caller brings, as
+    ``1 / efficiency - 1``); it is kept as its own item so it is never mistaken for a sourced one.
 
     Also returns ``mtbf_s`` (mean time between interruptions of the whole job), ``rate_per_device_hour``,
     ``checkpoint_interval_s`` and ``goodput`` = 1 / (1 + sum of the items).
@@ -256,6 +259,7 @@ def run_overheads(run_kind, *, count, checkpoint_s, micro_batches, pipeline_stag
             "stalls": stall + zero,
             "rampup": rampup_overhead(micro_batches, pipeline_stages, interleave, batch_tokens, total_tokens,
                                       ramp_tokens) + zero,
+            "other": _arr("other overhead", other_overhead) + zero,
         }
     total = sum(items.values())
     return {**items, "goodput": 1.0 / (1.0 + total), "mtbf_s": mtbf + zero, "rate_per_device_hour": rate + zero,
