@@ -50,8 +50,17 @@ EXCLUDED = {
 __doc__ += "".join(f"\n- {k}: {v}" for k, v in EXCLUDED.items()) + "\n"
 
 TIME_METRICS = ("accelerator_hours", "iteration_time_s", "wall_minutes")
-FIT_UNTIL_YEAR = 2022
-"""Rows published up to this year are the fit split; later rows are held out (the test split)."""
+FIT_UNTIL_YEAR = 2023
+"""Rows published up to this year are the fit split; later rows (2024 on: Llama 3, DeepSeek-V3, MegaScale,
+TinyLlama) are held out, the test split."""
+
+FRAMEWORK_PROFILE = {
+    "megatron-lm": "megatron-lm", "megatron-deepspeed": "deepspeed", "nemo": "nemo", "llm-foundry": "llm-foundry",
+    "megascale": "megascale", "gpt-neox": "gpt-neox", "pax": "maxtext",
+}
+"""A row's framework -> the :mod:`suanli.frameworks` profile it runs with when hints are on (pax: the JAX/XLA
+stack closest to MaxText). In-house stacks with no published feature list (meta-internal, openai-internal,
+hai-llm, gigatron, lit-gpt) take the default profile."""
 
 KORTHIKANTI_PUBLISHED = {"mean_abs_error": 0.0365, "max_abs_error": 0.0887}
 """The best open analytical tool's published figures on Korthikanti et al. 2022 Table 5 (eight iteration times)."""
@@ -76,14 +85,19 @@ def load_runs() -> list[dict[str, Any]]:
     return rows
 
 
-def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catalog=None):
-    """The engine's estimate for one backtest row and the value comparable with ``row['reported']``."""
+def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catalog=None, hints: bool = True):
+    """The engine's estimate for one backtest row and the value comparable with ``row['reported']``.
+
+    With ``hints`` the row's run kind and framework profile (:data:`FRAMEWORK_PROFILE`) are passed, as a user
+    who knows them would; without, the engine's defaults (a production run on the default stack).
+    """
     from suanli.engine import estimate
 
+    extra = {"run_kind": row.get("run_kind"), "framework": FRAMEWORK_PROFILE.get(row.get("framework", ""))} if hints else {}
     est = estimate(row["model"], tokens=row["tokens"], chip=row["chip"], count=row["count"], precision=row["precision"],
                    global_batch=row["global_batch"], tp=row["tp"], pp=row["pp"], dp=row["dp"],
                    micro_batch=row["micro_batch"], recompute=row["recompute"], stack_efficiency=stack_efficiency,
-                   uneven_pipeline=True, runners_up=0, catalog=catalog, run_kind=row.get("run_kind"))
+                   uneven_pipeline=True, runners_up=0, catalog=catalog, **extra)
     metric = row["metric"]
     value = {
         "accelerator_hours": est.accelerator_hours,
@@ -144,8 +158,11 @@ class BacktestResult:
 
 
 def run(*, stack_efficiency: float | None = None, catalog=None, rows: list[dict[str, Any]] | None = None,
-        leave_one_out: bool = False) -> BacktestResult:
-    """Run the engine over every bundled row; optionally add the leave-one-out error of the calibration."""
+        leave_one_out: bool = False, hints: bool = True) -> BacktestResult:
+    """Run the engine over every bundled row; optionally add the leave-one-out error of the calibration.
+
+    ``hints``: pass each row's run kind and framework (see :func:`predict`); ``False`` is the no-hints view.
+    """
     from suanli.engine import _catalog
 
     cat = _catalog(catalog)
@@ -155,7 +172,7 @@ def run(*, stack_efficiency: float | None = None, catalog=None, rows: list[dict[
             skipped.append({"id": row["id"], "reason": f"chip {row['chip']!r} not in the catalog"})
             continue
         try:
-            est, value = predict(row, stack_efficiency=stack_efficiency, catalog=cat)
+            est, value = predict(row, stack_efficiency=stack_efficiency, catalog=cat, hints=hints)
         except SuanliError as err:
             skipped.append({"id": row["id"], "reason": str(err)})
             continue
@@ -167,12 +184,28 @@ def run(*, stack_efficiency: float | None = None, catalog=None, rows: list[dict[
             "layout": est.summary()["layout"], "count_basis": row["count_basis"], "source": row["source"],
             "run_kind": row["run_kind"], "framework": row["framework"], "year": row["year"], "split": row["split"],
             "generation": _generation(row["chip"], cat), "goodput": est.goodput,
+            "whole_run": row["metric"] in ("accelerator_hours", "wall_minutes"),
+            "productive": _productive(row["metric"], est), "overheads_excl_residual": _overheads(est),
         }
         out.append(rec)
     result = BacktestResult(out, skipped)
     if leave_one_out:
-        result.loo = leave_one_out_errors(catalog=cat)
+        result.loo = leave_one_out_errors(result)
     return result
+
+
+def _productive(metric: str, est) -> float | None:
+    """The row's metric at goodput 1 (steady-state steps only), for the analytic residual refit."""
+    if metric == "accelerator_hours":
+        return est.run["productive_accelerator_hours"] if est.run else None
+    if metric == "wall_minutes":
+        return est.details["ideal_days"] * 1440.0
+    return None
+
+
+def _overheads(est) -> float:
+    """Sum of the run-level overhead ratios other than the calibrated residual."""
+    return float(sum(it["overhead_ratio"] for it in est.run.get("items", []) if it["item"] != "other"))
 
 
 def _generation(chip_id: str, catalog) -> str:
@@ -208,22 +241,31 @@ def korthikanti(result: BacktestResult) -> dict[str, Any] | None:
             "published_best_open_tool": dict(KORTHIKANTI_PUBLISHED)}
 
 
-CALIBRATION_GRID = np.round(np.arange(0.50, 1.0001, 0.025), 3)
+CALIBRATION_GRID = np.round(np.arange(0.50, 1.0001, 0.01), 3)
+"""Residual run efficiencies (:data:`suanli.models.defaults.RUN_EFFICIENCY`) :func:`calibrate` tries."""
 
 
-def _error_matrix(catalog=None) -> tuple[list[str], np.ndarray]:
-    """log(1 + time error) of every runnable row at every stack efficiency of :data:`CALIBRATION_GRID`."""
-    ids, cols = None, []
-    for c in CALIBRATION_GRID:
-        res = run(stack_efficiency=float(c), catalog=catalog)
-        ids = [r["id"] for r in res.rows]
-        cols.append(np.log1p(res.errors))
-    return ids or [], np.array(cols).T
+def _fit_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows the residual is fitted on: production runs reported as whole-run totals."""
+    return [r for r in rows if r["run_kind"] == "production" and r["whole_run"] and r["productive"]]
+
+
+def log_errors_at(rows: list[dict[str, Any]], grid=CALIBRATION_GRID) -> np.ndarray:
+    """log(1 + time error) of each row at each residual run efficiency (rows x grid), computed analytically:
+    a production row's total is productive x (sum of sourced overheads + 1 / residual); other rows do not move."""
+    out = []
+    for r in rows:
+        if r["run_kind"] == "production" and r["whole_run"] and r["productive"]:
+            pred = r["productive"] * (1.0 + r["overheads_excl_residual"] + (1.0 / grid - 1.0))
+            out.append(np.log(pred / r["reported"]))
+        else:
+            out.append(np.full(len(grid), math.log1p(r["error"])))
+    return np.array(out)
 
 
 def _root(log_err_by_c: np.ndarray) -> float:
-    """Stack efficiency at which the median log error crosses zero (linear interpolation on the grid)."""
-    med = np.median(log_err_by_c, axis=0)  # decreasing in c: more efficient stack, shorter times
+    """Residual efficiency at which the median log error crosses zero (linear interpolation on the grid)."""
+    med = np.median(log_err_by_c, axis=0)  # decreasing in c: fewer losses, shorter times
     if med[0] <= 0:
         return float(CALIBRATION_GRID[0])
     if med[-1] >= 0:
@@ -233,37 +275,47 @@ def _root(log_err_by_c: np.ndarray) -> float:
     return float(c0 + (c1 - c0) * m0 / (m0 - m1))
 
 
-def calibrate(catalog=None, *, split: str | None = "fit") -> dict[str, Any]:
-    """The stack efficiency that zeroes the median log time error over the ``split`` rows (``None``: all rows).
+def calibrate(catalog=None, *, split: str | None = "fit", result: BacktestResult | None = None) -> dict[str, Any]:
+    """The residual run efficiency that zeroes the median log error of the production whole-run rows of ``split``.
 
-    Returns it with the error matrix of every row (``ids``, ``grid``, ``log_errors``) and the errors the
-    fitted value gives on the fit and test splits. This is how :data:`suanli.models.defaults.STACK_EFFICIENCY`
-    is set (``python -m suanli.calibrate``); it is not applied at run time.
+    Everything the sourced run-level items (failures, checkpoints, evaluation, stalls, ramp-up) leave
+    unexplained on those rows goes into this one constant, :data:`suanli.models.defaults.RUN_EFFICIENCY`
+    (``python -m suanli.calibrate`` prints the fit; it is not applied at run time). Returns
+    ``run_efficiency``, the error matrix of every row (``ids``, ``grid``, ``log_errors``), the errors at
+    the fitted value and the median |error| of the fit and test splits.
     """
-    ids, mat = _error_matrix(catalog)
-    splits = {r["id"]: r["split"] for r in load_runs()}
-    use = np.array([split is None or splits.get(i) == split for i in ids], dtype=bool)
-    c = _root(mat[use]) if use.sum() >= 3 else _root(mat)
+    res = result if result is not None else run(catalog=catalog)
+    rows = res.rows
+    mat = log_errors_at(rows)
+    fit = [i for i, r in enumerate(_fit_rows(rows)) if split is None or r["split"] == split]
+    fit_ids = {r["id"] for k, r in enumerate(_fit_rows(rows)) if k in fit}
+    use = np.array([r["id"] in fit_ids for r in rows], dtype=bool)
+    c = _root(mat[use]) if use.sum() >= 2 else _root(mat[[r["id"] in {q["id"] for q in _fit_rows(rows)} for r in rows]])
     at_c = np.expm1([np.interp(c, CALIBRATION_GRID, row) for row in mat])
-    out = {"stack_efficiency": c, "ids": ids, "grid": CALIBRATION_GRID, "log_errors": mat, "fit_split": split,
-           "errors": dict(zip(ids, at_c.tolist()))}
+    out = {"run_efficiency": c, "ids": [r["id"] for r in rows], "grid": CALIBRATION_GRID, "log_errors": mat,
+           "fit_split": split, "fit_ids": sorted(fit_ids), "errors": dict(zip([r["id"] for r in rows], at_c.tolist()))}
     for name in ("fit", "test"):
-        sel = np.array([splits.get(i) == name for i in ids], dtype=bool)
+        sel = np.array([r["split"] == name for r in rows], dtype=bool)
         if sel.any():
             out[f"{name}_median_abs_error"] = float(np.median(np.abs(at_c[sel])))
             out[f"{name}_rows"] = int(sel.sum())
     return out
 
 
-def leave_one_out_errors(catalog=None) -> dict[str, float]:
-    """Calibrate on all rows but one, predict that one; the median and worst absolute LOO errors."""
-    ids, mat = _error_matrix(catalog)
-    if len(ids) < 3:
+def leave_one_out_errors(result: BacktestResult) -> dict[str, float]:
+    """Re-fit the residual without each production whole-run row and predict that row; other rows keep their
+    error (nothing fitted moves them). The median and worst absolute errors over every row."""
+    rows = result.rows
+    mat = log_errors_at(rows)
+    fit_idx = [i for i, r in enumerate(rows) if r["run_kind"] == "production" and r["whole_run"] and r["productive"]]
+    if len(fit_idx) < 3:
         return {}
-    errs = []
-    for i in range(len(ids)):
-        c = _root(np.delete(mat, i, axis=0))
-        errs.append(math.expm1(float(np.interp(c, CALIBRATION_GRID, mat[i]))))
-    errs = np.abs(np.array(errs))
+    errs = np.array([r["error"] for r in rows], dtype=float)
+    for i in fit_idx:
+        c = _root(mat[[j for j in fit_idx if j != i]])
+        errs[i] = math.expm1(float(np.interp(c, CALIBRATION_GRID, mat[i])))
+    errs = np.abs(errs)
+    whole = np.array([r["whole_run"] for r in rows], dtype=bool)
     return {"loo_median_abs_error": float(np.median(errs)), "loo_worst_abs_error": float(np.max(errs)),
-            "calibrated_stack_efficiency": _root(mat)}
+            "loo_whole_run_median_abs_error": float(np.median(errs[whole])) if whole.any() else float("nan"),
+            "calibrated_run_efficiency": _root(mat[fit_idx])}

@@ -422,7 +422,8 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
                       heads=heads, kv_heads=kv_heads, ffn=ffn, vocab=vocab)
     warnings: list[str] = []
     hwn = hardware(chip, precision, catalog=catalog, warnings=warnings)
-    run = runlevel.settings(run_kind, goodput, stack_maturity, stack_id=_stack_id(chip, catalog))
+    run = runlevel.settings(run_kind, goodput, stack_maturity, stack_id=_stack_id(chip, catalog), tokens=tokens,
+                            params=w.params)
     prof = resolve_framework(framework, None if isinstance(chip, Hardware) else _safe_catalog_for(catalog))
     flash = prof.flash_attention if flash_attention is None else flash_generation(flash_attention)
     opts = framework_options(prof, w, tp=tp, pp=pp, zero=zero, interleave=interleave, cp=cp,

@@ -38,9 +38,21 @@ LABELS = {
 
 
 def settings(run_kind: str | None = None, goodput: float | None = None, stack_maturity: str | None = None, *,
-             stack_id: str | None = None) -> dict[str, Any]:
-    """The run-level settings of an estimate: kind, maturity (and its multiplier and source), goodput override."""
-    kind = G.DEFAULT_RUN_KIND if run_kind is None else run_kind
+             stack_id: str | None = None, tokens: float | None = None, params: float | None = None) -> dict[str, Any]:
+    """The run-level settings of an estimate: kind (and why), maturity (its multiplier and source), goodput override.
+
+    With no ``run_kind``, a whole-run token budget (at least :data:`suanli.models.goodput.WHOLE_RUN_TOKENS_PER_PARAM`
+    tokens per parameter) is a production run and a slice (an MLPerf timed region) a benchmark.
+    """
+    if run_kind is not None:
+        kind, why = run_kind, "given"
+    elif tokens is not None and params:
+        kind = G.default_run_kind(tokens, params)
+        why = (f"default: {tokens / params:.3g} tokens per parameter is "
+               + ("a whole run" if kind == "production" else "a slice of training, not a whole run")
+               + f" (threshold {G.WHOLE_RUN_TOKENS_PER_PARAM.value:g}; {G.WHOLE_RUN_TOKENS_PER_PARAM.source.citation})")
+    else:
+        kind, why = G.DEFAULT_RUN_KIND, "default"
     if kind not in G.RUN_KINDS:
         raise InputError(f"run kind must be one of {', '.join(G.RUN_KINDS)}, got {kind!r}")
     maturity = G.stack_maturity(stack_id) if stack_maturity is None else stack_maturity
@@ -54,7 +66,7 @@ def settings(run_kind: str | None = None, goodput: float | None = None, stack_ma
         if not 0 < g <= 1:
             raise InputError(f"goodput must be a share of allocated time above 0 and at most 1, got {goodput!r}")
         goodput = g
-    return {"run_kind": kind, "stack_maturity": maturity, "stack": stack_id,
+    return {"run_kind": kind, "run_kind_rule": why, "stack_maturity": maturity, "stack": stack_id,
             "maturity_multiplier": float(G.STACK_MATURITY[maturity].value),
             "maturity_range": tuple(float(x) for x in G.MATURITY_RANGE[maturity]),
             "goodput_override": goodput}
@@ -106,7 +118,8 @@ def summary(items: dict, run: dict[str, Any], *, ideal_days: float, count: int) 
                       "share_of_allocated": o * float(np.asarray(items["goodput"]))})
     allocated = productive_h / float(np.asarray(items["goodput"]))
     return {
-        "run_kind": run["run_kind"], "stack_maturity": run["stack_maturity"], "stack": run["stack"],
+        "run_kind": run["run_kind"], "run_kind_rule": run.get("run_kind_rule", ""),
+        "stack_maturity": run["stack_maturity"], "stack": run["stack"],
         "maturity_multiplier": run["maturity_multiplier"], "maturity_range": list(run["maturity_range"]),
         "goodput_override": run["goodput_override"],
         "interruptions_per_device_hour": float(np.asarray(items["rate_per_device_hour"])),
@@ -119,7 +132,7 @@ def summary(items: dict, run: dict[str, Any], *, ideal_days: float, count: int) 
 def text_lines(run_block: dict[str, Any]) -> list[str]:
     """Plain-text lines for explain() and the CLI: allocated vs productive hours and each item with its source."""
     r = run_block
-    head = (f"run kind {r['run_kind']}: allocated {r['allocated_accelerator_hours']:,.0f} accelerator-hours, productive "
+    head = (f"run kind {r['run_kind']} ({r.get('run_kind_rule', '')}): allocated {r['allocated_accelerator_hours']:,.0f} accelerator-hours, productive "
             f"{r['productive_accelerator_hours']:,.0f} (goodput {r['goodput']:.3f})")
     if r["goodput_override"] is not None:
         head += "; goodput given by the caller, items scaled to it"

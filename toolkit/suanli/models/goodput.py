@@ -43,6 +43,24 @@ DEFAULT_RUN_KIND = "production"
 """A whole-run question (days, accelerator-hours, cost) is about a production run unless told otherwise:
 the published run totals (Llama, BLOOM, OPT, PaLM) all include failures, evaluation and ramp-up."""
 
+WHOLE_RUN_TOKENS_PER_PARAM = Default(
+    1.0, "training tokens per parameter",
+    Source("Hoffmann et al. 2022 (Chinchilla) arXiv:2203.15556: compute-optimal ~20 tokens per parameter; GPT-3 "
+           "(Brown et al. 2020), the leanest published pretraining run, 300B tokens on 175B parameters (1.7)",
+           url="https://arxiv.org/abs/2203.15556", confidence="paper",
+           note="below one token per parameter a question is about a slice of training (an MLPerf timed region is "
+           "1.2B tokens on 175B parameters, 0.007), so the default run kind is benchmark; at or above it, production"))
+
+
+def default_run_kind(tokens, params) -> str:
+    """The run kind to assume when none is given: production for a whole-run token budget, benchmark for a slice.
+
+    References: Hoffmann et al. 2022, arXiv:2203.15556 (tokens per parameter of pretraining runs);
+    MLCommons Training GPT-3 benchmark (a 1.2B-token timed region from a checkpoint).
+    """
+    per_param = float(tokens) / max(float(params), 1.0)
+    return DEFAULT_RUN_KIND if per_param >= WHOLE_RUN_TOKENS_PER_PARAM.value else "benchmark"
+
 ITEMS = ("failures", "checkpoints", "evaluation", "stalls", "rampup", "other")
 """The run-level loss items, in the order they are shown (``other``: a caller-given residual, e.g. a calibrated one)."""
 
