@@ -108,7 +108,7 @@ RUN_EFFICIENCY = Default(
         note="the residual of a production run, shown as its own line: what failures, checkpoints, evaluation, stalls "
         "and ramp-up (each sourced) leave unexplained on 12 public runs (0.778 on 2026-12-07, rounded): hardware "
         "bring-up, loss-spike rollbacks, manual restarts of older stacks, and whatever the step model misses on "
-        "production stacks. Tested on the 2024-25 runs (held out); leave-one-out re-fits range 0.77-0.80. A benchmark "
+        "production stacks. Tested on the 2024-25 runs (held out); leave-one-out re-fits over all 17 production rows range 0.79-0.80. A benchmark "
         "(run_kind='benchmark') takes none of it",
     ),
 )
