@@ -35,7 +35,7 @@ def run(args) -> int:
     print()
     print_fields(res.summary())
     print(f"\nwhole runs (accelerator-hours and timed regions), {'no hints' if args.no_hints else 'with hints'}:")
-    for key, title in (("split", "by split (fit: published <= %d)" % backtest.FIT_UNTIL_YEAR),
+    for key, title in (("split", f"by split (fit: published <= {backtest.FIT_UNTIL_YEAR})"),
                        ("generation", "by chip generation"), ("run_kind", "by run kind")):
         print(f"\n{title}:")
         print_table([{"group": g, **v} for g, v in groups[key].items()],
