@@ -19,6 +19,11 @@ def run(args) -> int:
     spec = cat.get(args.id)
     record = cat.record(spec)
     if args.json:
+        if spec.kind == "accelerator":
+            from suanli.chip_evidence import derive
+
+            eff = derive(spec, catalog=cat)
+            record = {**record, "efficiency": eff.as_dict() if eff else None}
         print_json(record)
         return 0
     print(f"{spec.name}  [{spec.id}]  {spec.kind} by {spec.vendor}, plugin {spec.plugin} {record.get('plugin_version', '')}")
@@ -35,4 +40,13 @@ def run(args) -> int:
         print(f"  {key:24} {format_number(value)}   [derived]")
     if spec.notes:
         print(f"  notes: {spec.notes}")
+    if spec.kind == "accelerator":
+        from suanli.chip_evidence import derive, explain_lines
+
+        eff = derive(spec, catalog=cat)
+        if eff is None:
+            print("  efficiency: no entry in suanli/data/chip_efficiency.toml; the engine uses the plugin's "
+                  "matmul_efficiency as given")
+        else:
+            print("\n".join("  " + line for line in explain_lines(eff)))
     return 0
