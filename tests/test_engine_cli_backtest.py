@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 from suanli import backtest
 from suanli.cli import main
@@ -70,9 +71,42 @@ def test_bundled_runs_have_sources_and_quotes():
 def test_backtest_meets_the_accuracy_targets():
     res = backtest.run()
     s = res.summary()
-    assert s["rows"] >= 20
+    assert s["rows"] >= 30
     assert s["median_abs_error"] <= 0.15
-    assert s["within_2x"]
+    # every row within 2x except the documented misses (which stay in every statistic)
+    outside = {r["id"] for r in res.rows if not 0.5 <= 1 + r["error"] <= 2.0}
+    assert outside <= set(backtest.KNOWN_MISSES), outside - set(backtest.KNOWN_MISSES)
+
+
+@needs_a100
+def test_whole_runs_with_and_without_hints():
+    # the bars, here on the visible rows: <= 30% median with no hints, <= 15% with run kind and framework
+    for hints, bar in ((True, 0.15), (False, 0.30)):
+        whole = [r for r in backtest.run(hints=hints).rows if r["whole_run"]]
+        assert len(whole) >= 20
+        assert np.median(np.abs([r["error"] for r in whole])) <= bar, hints
+
+
+@needs_a100
+def test_rows_carry_run_kind_framework_and_split():
+    rows = backtest.load_runs()
+    assert {r["run_kind"] for r in rows} == {"production", "benchmark"}
+    assert all(r["framework"] and r["year"] for r in rows)
+    assert {r["split"] for r in rows} == {"fit", "test"}
+    res = backtest.run(leave_one_out=True)
+    assert {"Ampere", "Hopper"} <= set(res.by("generation"))
+    assert set(res.by("run_kind")) == {"production", "benchmark"}
+    assert res.loo["loo_median_abs_error"] > 0
+
+
+@needs_a100
+def test_run_efficiency_in_use_is_the_one_the_fit_split_gives():
+    # a stale residual fails here: re-run `python -m suanli.calibrate` and update defaults.RUN_EFFICIENCY
+    from suanli.models import defaults as D
+
+    cal = backtest.calibrate()
+    assert cal["run_efficiency"] == pytest.approx(D.RUN_EFFICIENCY.value, abs=0.02)
+    assert len(cal["fit_ids"]) >= 8 and cal["test_rows"] >= 5
 
 
 @needs_a100

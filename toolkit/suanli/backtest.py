@@ -49,6 +49,14 @@ EXCLUDED = {
 }
 __doc__ += "".join(f"\n- {k}: {v}" for k, v in EXCLUDED.items()) + "\n"
 
+KNOWN_MISSES = {
+    "llama3-8b": "the Llama 3.1 model card's 1.46M H100-hours for ~15T tokens imply about 14% MFU, a third of what the "
+                 "405B run reached on the same stack; the GPU count is not published and the hours include the "
+                 "long-context and annealing stages, so the engine, which assumes one efficient run, is about 2x too fast. "
+                 "Kept in the data and in every statistic, not tuned away",
+}
+"""Rows the engine misses by more than 2x, each with the reason; they stay in every statistic."""
+
 TIME_METRICS = ("accelerator_hours", "iteration_time_s", "wall_minutes")
 FIT_UNTIL_YEAR = 2023
 """Rows published up to this year are the fit split; later rows (2024 on: Llama 3, DeepSeek-V3, MegaScale,

@@ -1,8 +1,8 @@
-"""The backtest panel: predicted vs reported for the public runs, and what the one calibrated constant does.
+"""The backtest panel: predicted vs reported for the public runs, and what the run-level residual does.
 
-The panel evaluates every row once per value of :data:`suanli.backtest.CALIBRATION_GRID` when it is
-built (a few seconds); moving the stack-efficiency slider then only picks a column, so it answers at
-once. No math here: the numbers come from :mod:`suanli.backtest`.
+The panel takes every row's error at each value of :data:`suanli.backtest.CALIBRATION_GRID` when it is
+built (:func:`suanli.backtest.calibrate`); moving the residual-run-efficiency slider then only picks a
+column, so it answers at once. No math here: the numbers come from :mod:`suanli.backtest`.
 """
 
 from __future__ import annotations
@@ -24,16 +24,16 @@ class BacktestPanel(Panel):
     def __init__(self, catalog=None):
         super().__init__()
         from suanli import backtest
-        from suanli.models.defaults import STACK_EFFICIENCY
+        from suanli.models.defaults import RUN_EFFICIENCY
 
         self.result = backtest.run(catalog=catalog)
-        calib = backtest.calibrate(catalog=catalog)
+        calib = backtest.calibrate(catalog=catalog, result=self.result)
         self.grid = calib["grid"]
         self.log_errors = calib["log_errors"]
         self.ids = calib["ids"]
         self.metric = {r["id"]: r["metric"] for r in self.result.rows}
-        self.efficiency = slider("stack efficiency", float(self.grid[0]), float(self.grid[-1]),
-                                 STACK_EFFICIENCY.value, step=0.025)
+        self.efficiency = slider("run efficiency (residual)", float(self.grid[0]), float(self.grid[-1]),
+                                 RUN_EFFICIENCY.value, step=0.01)
         self.kind = dropdown("rows", KINDS, "all")
         self.watch(self.efficiency, self.kind)
         self.stats = W.HTML()
