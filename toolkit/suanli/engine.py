@@ -27,12 +27,11 @@ from typing import Any
 import numpy as np
 
 from suanli.errors import InputError, SuanliError, require_positive, require_whole
-from suanli.models import defaults as D
-from suanli.models.flops import RECOMPUTE
-from suanli.models.parallelism import check_layout, layout_grid
 from suanli.frameworks import FrameworkProfile
 from suanli.frameworks import resolve as resolve_framework
-from suanli.models.parallelism import context_parallel_candidates
+from suanli.models import defaults as D
+from suanli.models.flops import RECOMPUTE
+from suanli.models.parallelism import check_layout, context_parallel_candidates, layout_grid
 from suanli.models.performance import Hardware, flash_generation, step_time, training_time
 from suanli.models.workload import Workload, policy_global_batch, shape_from_params
 from suanli.spec import OP_CLASSES, Accelerator

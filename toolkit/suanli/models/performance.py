@@ -219,7 +219,7 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     t_tp = np.where(tp > 1, t_tp, 0.0) * (1.0 - tp_ov)
 
     # --- context-parallel ring: K and V blocks of every other CP rank, forward; dK, dV back in backward ----
-    cp_local, cp_nodes = ic.group_placement(cp, tp, hw.scaleup_domain)
+    _, cp_nodes = ic.group_placement(cp, tp, hw.scaleup_domain)
     cp_bw, cp_alpha = _link(cp_nodes, hw)
     kv_bytes = 2.0 * tokens_mb * w.kv * w.head_width * BYTES_ACT / np.maximum(tp, 1.0)
     t_cp_ring = (cp - 1.0) * (3.0 * kv_bytes / cp_bw + 3.0 * cp_alpha) * layers_stage
