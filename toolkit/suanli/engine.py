@@ -406,7 +406,8 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     rc = _recompute_code(recompute)
     if rc is None and flash:
         rc = (1, 2)  # FlashAttention recomputes the attention core anyway: 'none' would duplicate 'selective'
-    check_layout(w, count, hwn.scaleup_domain, tp=tp, pp=pp, dp=dp, ep=ep, interleave=interleave, uneven_pp=uneven_pipeline)
+    check_layout(w, count, hwn.scaleup_domain, tp=tp, pp=pp, dp=dp, ep=ep, interleave=interleave, uneven_pp=uneven_pipeline,
+                 cp=cp)
     sp_opt = opts.pop("sp")
 
     def grid_for(batch: int, exact: bool):

@@ -195,8 +195,9 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     gemm_rate = hw.gemm_peak_flops * eff_mm * eff_stack * size_eff * fp8_eff
     t_gemm = gemm_flops_mb / gemm_rate
     heads_dev = w.heads / tp
-    if flash:  # a fused kernel at its measured share of the BF16 peak
+    if flash:  # a fused kernel at its measured share of the BF16 peak; it skips the causal mask's empty half
         attn_rate = hw.bf16_peak_flops * D.attention_efficiency(flash, hw.fp8_capable) * eff_stack
+        attn_flops_mb = 0.5 * attn_flops_mb
         t_scores = 0.0
     else:  # batched GEMMs of inner size head_dim + memory-bound softmax/mask/dropout over the s x s scores
         attn_rate = hw.bf16_peak_flops * eff_mm * eff_stack * gemm_size_efficiency(w.head_width, gemm_half_dim)
