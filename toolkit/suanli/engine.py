@@ -28,12 +28,11 @@ import numpy as np
 
 from suanli import runlevel
 from suanli.errors import InputError, SuanliError, require_positive, require_whole
-from suanli.models import defaults as D
-from suanli.models.flops import RECOMPUTE
-from suanli.models.parallelism import check_layout, layout_grid
 from suanli.frameworks import FrameworkProfile
 from suanli.frameworks import resolve as resolve_framework
-from suanli.models.parallelism import context_parallel_candidates
+from suanli.models import defaults as D
+from suanli.models.flops import RECOMPUTE
+from suanli.models.parallelism import check_layout, context_parallel_candidates, layout_grid
 from suanli.models.performance import Hardware, flash_generation, step_time, training_time
 from suanli.models.workload import Workload, policy_global_batch, shape_from_params
 from suanli.spec import OP_CLASSES, Accelerator
@@ -433,7 +432,8 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     rc = _recompute_code(recompute)
     if rc is None and flash:
         rc = (1, 2)  # FlashAttention recomputes the attention core anyway: 'none' would duplicate 'selective'
-    check_layout(w, count, hwn.scaleup_domain, tp=tp, pp=pp, dp=dp, ep=ep, interleave=interleave, uneven_pp=uneven_pipeline)
+    check_layout(w, count, hwn.scaleup_domain, tp=tp, pp=pp, dp=dp, ep=ep, interleave=interleave, uneven_pp=uneven_pipeline,
+                 cp=cp)
     sp_opt = opts.pop("sp")
 
     def grid_for(batch: int, exact: bool):

@@ -127,7 +127,7 @@ def _check_degrees(tp, pp, dp, ep, interleave, micro_batch, zero, recompute) -> 
 
 
 def check_layout(w: Workload, count: int, domain: int, *, tp=None, pp=None, dp=None, ep=None, interleave=None,
-                 uneven_pp: bool = False, micro_batch=None, zero=None, recompute=None) -> None:
+                 uneven_pp: bool = False, micro_batch=None, zero=None, recompute=None, cp=None) -> None:
     """Raise :class:`InputError` (one sentence) if a layout the user fixed is impossible.
 
     A fixed PP must divide the layers unless ``uneven_pp`` (stages one layer apart) is allowed.
@@ -146,11 +146,13 @@ def check_layout(w: Workload, count: int, domain: int, *, tp=None, pp=None, dp=N
         raise InputError(f"PP={pp} exceeds the model's {w.layers} layers")
     if pp is not None and w.layers % pp and not uneven_pp:
         raise InputError(f"PP={pp} does not divide the model's {w.layers} layers (allow uneven stages to use it)")
-    fixed = [x for x in (tp, pp, dp) if x is not None]
+    fixed = [x for x in (tp, cp, pp, dp) if x is not None and not (x is cp and x == 1)]
     if fixed and count % int(np.prod(fixed)):
         raise InputError(f"the layout's fixed degrees ({' x '.join(map(str, fixed))}) do not divide the {count} devices")
-    if tp is not None and pp is not None and dp is not None and tp * pp * dp != count:
-        raise InputError(f"TP x PP x DP = {tp * pp * dp} does not equal the {count} devices")
+    c = cp or 1
+    if tp is not None and pp is not None and dp is not None and tp * c * pp * dp != count:
+        what = "TP x PP x DP" if c == 1 else "TP x CP x PP x DP"
+        raise InputError(f"{what} = {tp * c * pp * dp} does not equal the {count} devices")
     if ep is not None and ep > 1:
         if not w.is_moe:
             raise InputError("expert parallelism (EP > 1) needs a mixture-of-experts model")
@@ -193,7 +195,7 @@ def layout_grid(w: Workload, count: int, domain: int, global_batch: int, *, tp=N
     References: Narayanan et al. 2021, arXiv:2104.04473, Sec 3 (layout rules).
     """
     check_layout(w, count, domain, tp=tp, pp=pp, dp=dp, ep=ep, interleave=interleave, uneven_pp=uneven_pp,
-                 micro_batch=micro_batch, zero=zero, recompute=recompute)
+                 micro_batch=micro_batch, zero=zero, recompute=recompute, cp=cp)
     cps = [cp] if cp is not None else (list(cp_options) if cp_options is not None else [1])
     most = max(1, domain) * max(cps) * w.layers * max(int(global_batch), 1)  # TP <= domain, PP <= layers, DP <= batch
     if count > most:

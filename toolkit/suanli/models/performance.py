@@ -195,8 +195,9 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     gemm_rate = hw.gemm_peak_flops * eff_mm * eff_stack * size_eff * fp8_eff
     t_gemm = gemm_flops_mb / gemm_rate
     heads_dev = w.heads / tp
-    if flash:  # a fused kernel at its measured share of the BF16 peak
+    if flash:  # a fused kernel at its measured share of the BF16 peak; it skips the causal mask's empty half
         attn_rate = hw.bf16_peak_flops * D.attention_efficiency(flash, hw.fp8_capable) * eff_stack
+        attn_flops_mb = 0.5 * attn_flops_mb
         t_scores = 0.0
     else:  # batched GEMMs of inner size head_dim + memory-bound softmax/mask/dropout over the s x s scores
         attn_rate = hw.bf16_peak_flops * eff_mm * eff_stack * gemm_size_efficiency(w.head_width, gemm_half_dim)
@@ -219,7 +220,7 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     t_tp = np.where(tp > 1, t_tp, 0.0) * (1.0 - tp_ov)
 
     # --- context-parallel ring: K and V blocks of every other CP rank, forward; dK, dV back in backward ----
-    cp_local, cp_nodes = ic.group_placement(cp, tp, hw.scaleup_domain)
+    _, cp_nodes = ic.group_placement(cp, tp, hw.scaleup_domain)
     cp_bw, cp_alpha = _link(cp_nodes, hw)
     kv_bytes = 2.0 * tokens_mb * w.kv * w.head_width * BYTES_ACT / np.maximum(tp, 1.0)
     t_cp_ring = (cp - 1.0) * (3.0 * kv_bytes / cp_bw + 3.0 * cp_alpha) * layers_stage
