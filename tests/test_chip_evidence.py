@@ -97,7 +97,7 @@ def test_show_says_how_the_efficiency_was_derived(capsys):
 def test_docs_page_covers_every_compared_chip():
     from pathlib import Path
 
-    text = (Path(__file__).parents[1] / "docs" / "chip-efficiency.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[1] / "docs" / "topics" / "chip-efficiency.md").read_text(encoding="utf-8")
     for chip in CEV.COMPARED:
         assert f"`{chip}`" in text
         entry = CEV.entry_for(chip)

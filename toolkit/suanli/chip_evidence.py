@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m suanli.chip_evidence",
                                      description="Print the chip-efficiency comparison table (markdown or JSON).")
-    parser.add_argument("--markdown", action="store_true", help="the docs page (docs/chip-efficiency.md)")
+    parser.add_argument("--markdown", action="store_true", help="the docs page (docs/topics/chip-efficiency.md)")
     args = parser.parse_args(argv)
     print(markdown() if args.markdown else json.dumps(comparison_table(), indent=2))
     return 0
