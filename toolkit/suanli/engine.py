@@ -449,8 +449,8 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
         B, batch_rule = global_batch_policy(w, tokens, count, hwn.scaleup_domain)
         try:
             grid = grid_for(B, True)
-        except InputError:
-            if not w.global_batch:
+        except InputError as err:
+            if not w.global_batch or "exactly" not in str(err):
                 raise
             published = B
             B, batch_rule = policy_global_batch(w.active_params, tokens, w.seq, count, hwn.scaleup_domain)
