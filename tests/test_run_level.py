@@ -133,7 +133,7 @@ def test_explain_lists_every_run_level_line():
     assert "allocated" in text and "productive" in text
 
 
-@pytest.mark.parametrize("kwargs, word", [({"run_kind": "weekly"}, "run kind"), ({"goodput": 1.5}, "goodput"),
+@pytest.mark.parametrize("kwargs, word", [({"run_kind": "weekly"}, "run_kind"), ({"goodput": 1.5}, "goodput"),
                                           ({"goodput": 0}, "goodput"), ({"goodput": float("nan")}, "goodput"),
                                           ({"stack_maturity": "ancient"}, "maturity")])
 def test_bad_run_level_input_is_one_sentence(kwargs, word):

@@ -225,7 +225,7 @@ def _generation(chip_id: str, catalog) -> str:
 
 
 def group_errors(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
-    """Per-group row count, median and mean |error|, the signed median and the worst row."""
+    """Per-group row count, median and mean absolute error, the signed median and the worst row."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(str(r.get(key)), []).append(r)
@@ -290,7 +290,7 @@ def calibrate(catalog=None, *, split: str | None = "fit", result: BacktestResult
     unexplained on those rows goes into this one constant, :data:`suanli.models.defaults.RUN_EFFICIENCY`
     (``python -m suanli.calibrate`` prints the fit; it is not applied at run time). Returns
     ``run_efficiency``, the error matrix of every row (``ids``, ``grid``, ``log_errors``), the errors at
-    the fitted value and the median |error| of the fit and test splits.
+    the fitted value and the median absolute error of the fit and test splits.
     """
     res = result if result is not None else run(catalog=catalog)
     rows = res.rows

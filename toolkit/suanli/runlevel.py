@@ -54,7 +54,7 @@ def settings(run_kind: str | None = None, goodput: float | None = None, stack_ma
     else:
         kind, why = G.DEFAULT_RUN_KIND, "default"
     if kind not in G.RUN_KINDS:
-        raise InputError(f"run kind must be one of {', '.join(G.RUN_KINDS)}, got {kind!r}")
+        raise InputError(f"run_kind must be one of {', '.join(G.RUN_KINDS)}, got {kind!r}")
     maturity = G.stack_maturity(stack_id) if stack_maturity is None else stack_maturity
     if maturity not in G.STACK_MATURITY:
         raise InputError(f"stack maturity must be one of {', '.join(G.STACK_MATURITY)}, got {maturity!r}")

@@ -260,7 +260,7 @@ def run_overheads(run_kind, *, count, checkpoint_s, micro_batches, pipeline_stag
     arXiv:2005.14165 App. B. [4] Kokolis et al. 2025, arXiv:2410.21680 (job MTTF as 1/GPUs).
     """
     if run_kind not in RUN_KINDS:
-        raise InputError(f"run kind must be one of {', '.join(RUN_KINDS)}, got {run_kind!r}")
+        raise InputError(f"run_kind must be one of {', '.join(RUN_KINDS)}, got {run_kind!r}")
     rate = interruption_rate(maturity_multiplier, base_rate_per_device_hour)
     mtbf = rel.mtbf_seconds(count, rate)
     tau = rel.optimal_checkpoint_interval(checkpoint_s, mtbf)
