@@ -423,8 +423,8 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
         B, batch_rule = global_batch_policy(w, tokens, count, hwn.scaleup_domain)
         try:
             grid = grid_for(B, True)
-        except InputError:
-            if not w.global_batch:
+        except InputError as err:
+            if not w.global_batch or "exactly" not in str(err):
                 raise
             published = B
             B, batch_rule = policy_global_batch(w.active_params, tokens, w.seq, count, hwn.scaleup_domain)
@@ -704,7 +704,7 @@ def _formulas(est: Estimate, peak_flops: float | None = None) -> list[dict[str, 
     m, p, v = sp.symbols("m p v", positive=True)
     t_mb, t_dp, t_opt, t_step = sp.symbols(r"t_{mb} t_{dp} t_{opt} t_{step}", positive=True)
     b, R_tok, F_tok, N, P = sp.symbols(r"b R_{tok} F_{tok} N P_{peak}", positive=True)
-    M, delta, tau, R, G, Dtok = sp.symbols(r"M \delta \tau R G D", positive=True)
+    M, delta, tau, R, G, Dtok, E_run = sp.symbols(r"M \delta \tau R G D E", positive=True)
     if peak_flops is None:  # not in the catalog: the peak the MFU implies
         peak_flops = d["model_flops_per_token"] * est.tokens_per_s / (est.count * est.mfu) if est.mfu else 0.0
     peak = peak_flops
@@ -722,8 +722,9 @@ def _formulas(est: Estimate, peak_flops: float | None = None) -> list[dict[str, 
          {delta: d["checkpoint_s"], M: mtbf_s}, d["checkpoint_interval_s"]),
         ("goodput (Daly 2006, eq. 20)", G, (1 - (R + (tau + delta) / 2) / M) / (1 + delta / tau),
          {R: D.RESTART_SECONDS.value, tau: d["checkpoint_interval_s"], delta: d["checkpoint_s"], M: mtbf_s}, est.goodput),
-        ("wall-clock days", sp.Symbol("T_{days}"), Dtok / (R_tok * G * 86400),
-         {Dtok: est.tokens, R_tok: est.tokens_per_s, G: est.goodput}, est.train_days),
+        ("wall-clock days (run efficiency E: whole-run losses besides failures)", sp.Symbol("T_{days}"),
+         Dtok / (R_tok * G * E_run * 86400),
+         {Dtok: est.tokens, R_tok: est.tokens_per_s, G: est.goodput, E_run: d.get("run_efficiency", 1.0)}, est.train_days),
     ]
     out = []
     for name, lhs, rhs, values, value in rows:
@@ -755,8 +756,8 @@ def _equation_lines(est: Estimate) -> list[str]:
         f"tokens/s = tokens per step / step = {d['tokens_per_step']:,.0f} / {est.step_time_s:.4g} s = {est.tokens_per_s:,.0f}",
         (f"MFU = model FLOPs/token x tokens/s / (count x peak) = {d['model_flops_per_token']:.4g} x {est.tokens_per_s:,.0f} "
          f"/ ({est.count} x peak) = {est.mfu:.3f}"),
-        (f"days = tokens / (tokens/s) / goodput = {est.tokens:.4g} / {est.tokens_per_s:,.0f} / {est.goodput:.3f} "
-         f"/ 86400 = {est.train_days:.4g}"),
+        (f"days = tokens / (tokens/s) / goodput / run efficiency = {est.tokens:.4g} / {est.tokens_per_s:,.0f} / "
+         f"{est.goodput:.3f} / {d.get('run_efficiency', 1.0):.3g} / 86400 = {est.train_days:.4g}"),
         (f"goodput: MTBF {d['mtbf_h']:.3g} h, checkpoint {d['checkpoint_s']:.3g} s every {d['checkpoint_interval_s'] / 60:.3g} min "
          f"(Young/Daly) -> {est.goodput:.3f}"),
     ]
@@ -800,6 +801,26 @@ def _layout_lines(est: Estimate, catalog=None) -> list[str]:
     return lines
 
 
+def _stack_and_batch_lines(est: Estimate) -> list[str]:
+    """The training framework the step assumed and the rule that chose the global batch."""
+    d = est.details
+    out = []
+    if d.get("framework"):
+        try:
+            prof = resolve_framework(d["framework"], _safe_catalog())
+            out.append(f"framework: {prof.id} ({prof.name}): FlashAttention generation {d.get('flash_attention', 0)}, "
+                       f"TP/DP/PP communication hidden {prof.tp_overlap:.0%}/{prof.dp_overlap:.0%}/{prof.pp_overlap:.0%}, "
+                       f"ZeRO stages {', '.join(map(str, prof.zero_stages))}")
+        except SuanliError:
+            out.append(f"framework: {d['framework']}")
+    if d.get("global_batch_rule"):
+        out.append(f"global batch: {d['global_batch_sequences']:,} sequences ({d['global_batch_tokens'] / 1e6:.3g}M tokens); "
+                   f"rule: {d['global_batch_rule']}")
+    if d.get("run_kind"):
+        out.append(f"run kind: {d['run_kind']} (run efficiency {d.get('run_efficiency', 1.0):.2f} on top of failures)")
+    return out
+
+
 def _explain(est: Estimate) -> Explanation:
     try:
         inputs = input_sources(est.chip, est.precision)
@@ -807,6 +828,7 @@ def _explain(est: Estimate) -> Explanation:
         inputs = []  # an Accelerator object that is not in the catalog: its sources are the caller's
     layout = _layout_lines(est)
     text = ["how: " + line for line in _equation_lines(est)]
+    text += _stack_and_batch_lines(est)
     if inputs:
         text.append("inputs (value unit  from  confidence: source):")
         text += [f"  {r.name} = {r.value:.4g} {r.unit}  {r.where}  {r.source.confidence}: {r.source.citation}" for r in inputs]
