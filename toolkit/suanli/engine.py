@@ -424,14 +424,16 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
         try:
             grid = grid_for(B, True)
         except InputError as err:
-            if not w.global_batch or "exactly" not in str(err):
+            if "exactly" not in str(err):
                 raise
-            published = B
-            B, batch_rule = policy_global_batch(w.active_params, tokens, w.seq, count, hwn.scaleup_domain)
-            batch_rule = (f"the preset's published batch of {published:,} sequences fits no layout of {count:,} devices "
-                          f"exactly, so the policy chose: {batch_rule}")
-            warnings.append(f"global batch changed from the preset's {published:,} to {B:,} sequences: {batch_rule}")
-            grid = grid_for(B, True)
+            if w.global_batch:  # the published batch cannot be split over this fleet: the policy chooses, and says so
+                published = B
+                B, batch_rule = policy_global_batch(w.active_params, tokens, w.seq, count, hwn.scaleup_domain)
+                batch_rule = (f"the preset's published batch of {published:,} sequences fits no layout of {count:,} "
+                              f"devices exactly, so the policy chose: {batch_rule}")
+                warnings.append(f"global batch changed from the preset's {published:,} sequences: {batch_rule}")
+            # the policy's batch is a target, not a given: the nearest batch DP x micro-batch divides (stated below)
+            grid = grid_for(B, False)
     res = step_time(w, hwn, grid["tp"], grid["pp"], grid["dp"], grid["ep"], grid["micro_batch"], B,
                     grid["recompute"], grid["zero"], grid["sp"], grid["interleave"],
                     matmul_efficiency=matmul_efficiency,
@@ -476,6 +478,9 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     total = sum(ops.values()) or 1.0
     ops = {c: v / total for c, v in ops.items()}
     layout = pick(best)
+    if layout["global_batch"] != B:  # only a policy target moves, and the rule says so
+        batch_rule += (f"; rounded from {B:,} to {layout['global_batch']:,} sequences so that data parallelism x "
+                       f"micro-batch divides it on {count:,} devices")
     runners = []
     for i in order[1: 1 + runners_up]:
         lay = pick(int(i))
