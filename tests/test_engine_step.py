@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-
 from suanli import hookimpl, step_backtest
 from suanli.catalog import PluginInfo, build_catalog
 from suanli.cli import main
@@ -16,7 +15,8 @@ from suanli.models.workload import critical_batch_tokens, optimal_batch_tokens, 
 
 H100 = "nvidia-h100-sxm5-80gb"
 A100 = "nvidia-a100-sxm4-80gb"
-ISSUE_340B = dict(params=340e9, layers=96, hidden=18432, heads=96, seq=4096, tokens=9e12, chip=H100, count=16384)
+ISSUE_340B = {"params": 340e9, "layers": 96, "hidden": 18432, "heads": 96, "seq": 4096, "tokens": 9e12, "chip": H100,
+              "count": 16384}
 
 
 # --- framework profiles -------------------------------------------------------------------------
@@ -120,8 +120,8 @@ def test_shipped_kernel_efficiency_is_the_calibrated_one():
 
 
 def test_faster_attention_and_overlap_never_slow_a_step():
-    base = dict(tokens=300e9, chip=A100, count=64, tp=8, pp=8, dp=1, micro_batch=1, interleave=3, global_batch=64,
-                recompute="selective", zero=0, runners_up=0)
+    base = {"tokens": 300e9, "chip": A100, "count": 64, "tp": 8, "pp": 8, "dp": 1, "micro_batch": 1, "interleave": 3,
+            "global_batch": 64, "recompute": "selective", "zero": 0, "runners_up": 0}
     unfused = estimate("gpt3-175b", framework="megatron-lm", **base)
     flash = estimate("gpt3-175b", framework="megatron-lm", flash_attention=2, **base)
     assert flash.step_time_s < unfused.step_time_s

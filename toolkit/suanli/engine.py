@@ -450,14 +450,16 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
         try:
             grid = grid_for(B, True)
         except InputError as err:
-            if not w.global_batch or "exactly" not in str(err):
+            if "exactly" not in str(err):
                 raise
-            published = B
-            B, batch_rule = policy_global_batch(w.active_params, tokens, w.seq, count, hwn.scaleup_domain)
-            batch_rule = (f"the preset's published batch of {published:,} sequences fits no layout of {count:,} devices "
-                          f"exactly, so the policy chose: {batch_rule}")
-            warnings.append(f"global batch changed from the preset's {published:,} to {B:,} sequences: {batch_rule}")
-            grid = grid_for(B, True)
+            if w.global_batch:  # the published batch cannot be split over this fleet: the policy chooses, and says so
+                published = B
+                B, batch_rule = policy_global_batch(w.active_params, tokens, w.seq, count, hwn.scaleup_domain)
+                batch_rule = (f"the preset's published batch of {published:,} sequences fits no layout of {count:,} "
+                              f"devices exactly, so the policy chose: {batch_rule}")
+                warnings.append(f"global batch changed from the preset's {published:,} sequences: {batch_rule}")
+            # the policy's batch is a target, not a given: the nearest batch DP x micro-batch divides (stated below)
+            grid = grid_for(B, False)
     res = step_time(w, hwn, grid["tp"], grid["pp"], grid["dp"], grid["ep"], grid["micro_batch"], B,
                     grid["recompute"], grid["zero"], grid["sp"], grid["interleave"],
                     matmul_efficiency=matmul_efficiency,
@@ -503,6 +505,9 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     total = sum(ops.values()) or 1.0
     ops = {c: v / total for c, v in ops.items()}
     layout = pick(best)
+    if layout["global_batch"] != B:  # only a policy target moves, and the rule says so
+        batch_rule += (f"; rounded from {B:,} to {layout['global_batch']:,} sequences so that data parallelism x "
+                       f"micro-batch divides it on {count:,} devices")
     runners = []
     for i in order[1: 1 + runners_up]:
         lay = pick(int(i))
@@ -810,8 +815,8 @@ def _equation_lines(est: Estimate) -> list[str]:
         f"tokens/s = tokens per step / step = {d['tokens_per_step']:,.0f} / {est.step_time_s:.4g} s = {est.tokens_per_s:,.0f}",
         (f"MFU = model FLOPs/token x tokens/s / (count x peak) = {d['model_flops_per_token']:.4g} x {est.tokens_per_s:,.0f} "
          f"/ ({est.count} x peak) = {est.mfu:.3f}"),
-        (f"days = tokens / (tokens/s) / goodput = {est.tokens:.4g} / {est.tokens_per_s:,.0f} / {est.goodput:.3f} "
-         f"/ 86400 = {est.train_days:.4g}"),
+        (f"days = tokens / (tokens/s) / goodput / run efficiency = {est.tokens:.4g} / {est.tokens_per_s:,.0f} / "
+         f"{est.goodput:.3f} / {d.get('run_efficiency', 1.0):.3g} / 86400 = {est.train_days:.4g}"),
         (f"goodput: MTBF {d['mtbf_h']:.3g} h, checkpoint {d['checkpoint_s']:.3g} s every {d['checkpoint_interval_s'] / 60:.3g} min "
          f"(Young/Daly) and the run-level items below -> {est.goodput:.3f}"),
         *(runlevel.text_lines(est.run) if est.run else []),
@@ -856,6 +861,26 @@ def _layout_lines(est: Estimate, catalog=None) -> list[str]:
     return lines
 
 
+def _stack_and_batch_lines(est: Estimate) -> list[str]:
+    """The training framework the step assumed and the rule that chose the global batch."""
+    d = est.details
+    out = []
+    if d.get("framework"):
+        try:
+            prof = resolve_framework(d["framework"], _safe_catalog())
+            out.append(f"framework: {prof.id} ({prof.name}): FlashAttention generation {d.get('flash_attention', 0)}, "
+                       f"TP/DP/PP communication hidden {prof.tp_overlap:.0%}/{prof.dp_overlap:.0%}/{prof.pp_overlap:.0%}, "
+                       f"ZeRO stages {', '.join(map(str, prof.zero_stages))}")
+        except SuanliError:
+            out.append(f"framework: {d['framework']}")
+    if d.get("global_batch_rule"):
+        out.append(f"global batch: {d['global_batch_sequences']:,} sequences ({d['global_batch_tokens'] / 1e6:.3g}M tokens); "
+                   f"rule: {d['global_batch_rule']}")
+    if d.get("run_kind"):
+        out.append(f"run kind: {d['run_kind']} (run efficiency {d.get('run_efficiency', 1.0):.2f} on top of failures)")
+    return out
+
+
 def _explain(est: Estimate) -> Explanation:
     try:
         inputs = input_sources(est.chip, est.precision)
@@ -863,6 +888,7 @@ def _explain(est: Estimate) -> Explanation:
         inputs = []  # an Accelerator object that is not in the catalog: its sources are the caller's
     layout = _layout_lines(est)
     text = ["how: " + line for line in _equation_lines(est)]
+    text += _stack_and_batch_lines(est)
     if inputs:
         text.append("inputs (value unit  from  confidence: source):")
         text += [f"  {r.name} = {r.value:.4g} {r.unit}  {r.where}  {r.source.confidence}: {r.source.citation}" for r in inputs]

@@ -128,7 +128,7 @@ def calibrate(rows=None, catalog=None) -> dict[str, Any]:
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Mean/median/max |error| in sample and leave-one-paper-out, overall, by paper and by framework."""
+    """Mean, median and largest absolute error in sample and leave-one-paper-out, overall, by paper and by framework."""
     def stats(sub):
         e = np.abs([r["error"] for r in sub])
         lo = np.abs([r["loo_error"] for r in sub])

@@ -252,6 +252,7 @@ def policy_global_batch(params, tokens, seq, count, scaleup_domain, *, flops_per
                                 f"at the Chinchilla loss), below the compute-optimal {b_opt / 1e6:.3g}M tokens "
                                 f"(DeepSeek LLM 2024)")
     seqs = _round_batch(chosen / seq)
+    rule += f"; {seqs:,} sequences of {seq:,} tokens (rounded to the nearest 2^n or 3 x 2^n)"
     if seqs < floor_seqs:
         seqs, rule = floor_seqs, (f"one sequence per scale-up domain of {scaleup_domain} on {count:,} devices "
                                   f"({floor_seqs:,} sequences), above the " + rule)
