@@ -149,13 +149,27 @@ def survival(catalog=None) -> list[float]:
     return ratios or [1.0]
 
 
+_CACHE: dict[tuple[int, str], tuple[Any, Any, ChipEfficiency]] = {}
+
+
 def derive(chip: str, catalog=None) -> ChipEfficiency | None:
-    """The evidence-derived efficiency of ``chip`` (an id or an Accelerator), or None without an entry."""
+    """The evidence-derived efficiency of ``chip`` (an id or an Accelerator), or None without an entry.
+
+    Cached per catalog object and accelerator (the evidence file is read once): every estimate resolves it."""
     cat = _catalog(catalog)
     acc = cat.accelerator(chip) if isinstance(chip, str) else chip
     entry = entry_for(acc.id)
     if entry is None:
         return None
+    hit = _CACHE.get((id(cat), acc.id))
+    if hit is not None and hit[0] is cat and hit[1] is acc:
+        return hit[2]
+    eff = _derive(acc, entry, cat)
+    _CACHE[(id(cat), acc.id)] = (cat, acc, eff)
+    return eff
+
+
+def _derive(acc, entry, cat) -> ChipEfficiency:
     items = _implied(entry, acc, cat)
     res = CE.derive_efficiency([it["share"] for it in items], [it["kind"] for it in items], cap=cap(),
                                survival=survival(cat), gemm=[it["metric"] == "gemm_share" for it in items])
