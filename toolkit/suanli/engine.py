@@ -499,7 +499,8 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     breakdown = {k: float(one[k]) for k in BREAKDOWN_KEYS}
     fail_frac = float(tt["failure_fraction"])
     breakdown["failures"] = step * float(run_items["failures"] + run_items["checkpoints"])
-    breakdown["run_overheads"] = step * float(run_items["evaluation"] + run_items["stalls"] + run_items["rampup"])
+    breakdown["run_overheads"] = step * float(run_items["evaluation"] + run_items["stalls"] + run_items["rampup"]
+                                              + run_items["other"])
     breakdown["failure_fraction"] = fail_frac
     ops = {c: float(one[f"op_{c}"]) for c in OP_CLASSES}
     total = sum(ops.values()) or 1.0

@@ -148,8 +148,8 @@ def text_lines(run_block: dict[str, Any]) -> list[str]:
         "evaluation": G.EVAL_ITERS_PER_INTERVAL.source.citation + " x a forward pass (1/3 of a step)",
         "stalls": G.STALL_FRACTION.source.citation,
         "rampup": G.RAMP_TOKENS.source.citation,
-        "other": (f"defaults.RUN_EFFICIENCY ({D.RUN_EFFICIENCY.source.citation}): what the sourced items leave "
-                  "unexplained on the public production runs, re-fitted by `python -m suanli.calibrate`"),
+        "other": (f"defaults.RUN_EFFICIENCY = {D.RUN_EFFICIENCY.value:.2f}: what the lines above leave unexplained on the "
+                  "public production runs published up to 2023 (fitted by `python -m suanli.calibrate`, tested on later runs)"),
     }
     for it in r["items"]:
         lines.append(f"  {it['label']}: +{it['overhead_ratio']:.2%} of productive time "
