@@ -36,7 +36,10 @@ def add_arguments(parser) -> None:
     for flag in ("tp", "pp", "dp", "ep", "cp", "micro-batch", "interleave", "zero"):
         lay.add_argument(f"--{flag}", type=int)
     lay.add_argument("--recompute", choices=("none", "selective", "full"))
-    lay.add_argument("--sequence-parallel", action="store_true", default=None, help="fix sequence parallelism on")
+    import argparse
+
+    lay.add_argument("--sequence-parallel", action=argparse.BooleanOptionalAction, default=None,
+                     help="fix sequence parallelism on (or off with --no-sequence-parallel)")
     lay.add_argument("--uneven-pipeline", action="store_true", help="allow a --pp that does not divide the layers")
     parser.add_argument("--json", action="store_true", help="print JSON")
     add_run_arguments(parser)
