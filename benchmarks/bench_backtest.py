@@ -10,6 +10,7 @@ same by split, chip generation and run kind.
 
 from __future__ import annotations
 
+import statistics
 import time
 
 from suanli import backtest
@@ -27,7 +28,7 @@ def main() -> None:
     print_fields(res.summary())
     for hints in (True, False):
         whole = [r["error"] for r in backtest.run(hints=hints).rows if r["whole_run"]]
-        med = sorted(abs(e) for e in whole)[len(whole) // 2]
+        med = statistics.median(abs(e) for e in whole)
         print(f"whole runs, {'with' if hints else 'no'} hints: {len(whole)} rows, median |error| {med:.1%}")
     for row_id, why in backtest.KNOWN_MISSES.items():
         print(f"known miss {row_id}: {why}")
