@@ -270,22 +270,31 @@ def _targets_met(pt, ttft_s, tpot_s):
     return ok
 
 
-def _binding_sentence(smodel, prec, dev, n, input_len, output_len, ttft_s, tpot_s, chip_id, kw) -> str:
-    """Why no batch meets the targets: the decode step or the prompt pass at batch 1 on the widest replica."""
-    pt = S.serving_point(smodel, prec, dev, n, 1.0, input_len, output_len, **kw)
-    dec = pt["decode"]
-    if tpot_s is not None and pt["tpot_s"] > tpot_s:
+def _binding_sentence(smodel, prec, dev, counts, input_len, output_len, ttft_s, tpot_s, chip_id, kw) -> str:
+    """Why no batch meets the targets: one request on the replica size that serves it fastest."""
+    pt = S.serving_point(smodel, prec, dev, counts, 1.0, input_len, output_len, **kw)
+    tpot, ttft = np.asarray(pt["tpot_s"]).reshape(-1), np.asarray(pt["ttft_s"]).reshape(-1)
+    if tpot_s is not None and np.all(tpot > tpot_s):
+        k = int(np.argmin(tpot))
+        dec = S.decode_step(smodel, prec, dev, counts[k], 1.0, input_len + output_len / 2.0, **kw)
         limit = "memory bandwidth" if dec["memory_s"] >= dec["compute_s"] else "compute"
-        if dec["comm_s"] > 0.3 * dec["step_s"]:
+        if dec["comm_s"] > max(dec["memory_s"], dec["compute_s"]):
             limit = "the interconnect"
-        return (f"no batch meets TPOT {tpot_s * 1e3:g} ms on {chip_id}: even one request takes {pt['tpot_s'] * 1e3:.1f} ms "
-                f"per token on {int(n)} chips ({limit} binds: {dec['bytes_per_chip'] / 1e9:.1f} GB read per chip per step)")
+        return (f"no batch meets TPOT {tpot_s * 1e3:g} ms on {chip_id}: even one request takes {tpot[k] * 1e3:.1f} ms "
+                f"per token at best ({int(counts[k])} chips; {limit} binds: {dec['bytes_per_chip'] / 1e9:.1f} GB read "
+                f"per chip per token, {dec['comm_s'] * 1e3:.1f} ms of communication)")
+    k = int(np.argmin(ttft))
     return (f"no batch meets TTFT {ttft_s * 1e3:g} ms on {chip_id}: the {int(input_len)}-token prompt alone takes "
-            f"{pt['ttft_s'] * 1e3:.0f} ms on {int(n)} chips (compute binds the prompt pass)")
+            f"{ttft[k] * 1e3:.0f} ms at best ({int(counts[k])} chips; compute binds the prompt pass)"
+            + (" with the TPOT target also met" if tpot_s is not None else ""))
 
 
 def _replica(smodel, prec, dev, acc, count, batch, input_len, output_len, ttft_s, tpot_s, disaggregated, kw):
-    """Choose (count, batch) and evaluate it; returns (count, batch, max_batch, point)."""
+    """Choose (count, batch) and evaluate it; returns (count, batch, max_batch, point).
+
+    Every candidate replica size and batch is evaluated in one vectorised call (sizes x batches);
+    the fewest chips with a feasible batch win, and among their batches the most tokens/s per chip.
+    """
     context = input_len + output_len
     counts = np.array([float(count)]) if count is not None else _count_grid(dev, smodel, acc)
     bmax_all = np.asarray(S.max_batch(smodel, prec, dev, counts, context), dtype=float).reshape(-1)
@@ -296,35 +305,26 @@ def _replica(smodel, prec, dev, acc, count, batch, input_len, output_len, ttft_s
             f"{smodel_label(smodel)} does not fit on {int(counts[-1])} x {acc.id} at this precision: "
             f"{need:.0f} GiB per device needed, {dev.hbm_bytes / 2**30 * S.SERVING_DEFAULTS.memory_usable_fraction:.0f} GiB usable"
             + ("; give a larger --count or a smaller precision" if count is not None else ""))
-    last_n = None
-    for n, bmax in zip(counts[fits], bmax_all[fits]):
-        last_n = n
-        if batch is not None:
-            if batch > bmax:
-                if count is not None:
-                    raise InputError(f"batch {batch} does not fit on {int(n)} x {acc.id}: at most {int(bmax)} "
-                                     f"sequences of {int(context)} tokens fit beside the weights")
-                continue
-            grid = np.array([float(batch)])
-        else:
-            grid = _batch_grid(bmax)
-        pt = S.serving_point(smodel, prec, dev, n, grid, input_len, output_len, disaggregated=disaggregated, **kw)
-        ok = _targets_met(pt, ttft_s, tpot_s)
-        if ok.any():
-            tps = np.where(ok, np.asarray(pt["tokens_per_s_per_chip"]), -np.inf)
-            best = int(np.argmax(tps))
-            b = float(grid[best])
-            return int(n), int(b), int(bmax), S.serving_point(smodel, prec, dev, n, b, input_len, output_len,
-                                                                disaggregated=disaggregated, **kw)
-        if count is not None or batch is not None and ttft_s is None and tpot_s is None:
-            break
-    if batch is not None and ttft_s is None and tpot_s is None:
-        raise InputError(f"batch {batch} does not fit on any replica of up to {MAX_REPLICA_CHIPS} x {acc.id}")
-    return _raise_infeasible(smodel, prec, dev, last_n, input_len, output_len, ttft_s, tpot_s, acc.id, kw)
-
-
-def _raise_infeasible(smodel, prec, dev, n, input_len, output_len, ttft_s, tpot_s, chip_id, kw):
-    raise InputError(_binding_sentence(smodel, prec, dev, n, input_len, output_len, ttft_s, tpot_s, chip_id, kw))
+    counts, bmax_all = counts[fits], bmax_all[fits]
+    if batch is not None:
+        ok_size = bmax_all >= batch
+        if not ok_size.any():
+            raise InputError(f"batch {batch} does not fit on {int(counts[-1])} x {acc.id}: at most {int(bmax_all[-1])} "
+                             f"sequences of {int(context)} tokens fit beside the weights")
+        counts, bmax_all = counts[ok_size], bmax_all[ok_size]
+        grid = np.array([float(batch)])
+    else:
+        grid = _batch_grid(bmax_all.max())
+    pt = S.serving_point(smodel, prec, dev, counts[:, None], grid[None, :], input_len, output_len,
+                         disaggregated=disaggregated, **kw)
+    ok = (grid[None, :] <= bmax_all[:, None]) & _targets_met(pt, ttft_s, tpot_s)
+    if not ok.any():
+        raise InputError(_binding_sentence(smodel, prec, dev, counts, input_len, output_len, ttft_s, tpot_s, acc.id, kw))
+    row = int(np.argmax(ok.any(axis=1)))  # the fewest chips with a feasible batch
+    tps = np.where(ok[row], np.broadcast_to(np.asarray(pt["tokens_per_s_per_chip"]), ok.shape)[row], -np.inf)
+    n, b = float(counts[row]), float(grid[int(np.argmax(tps))])
+    return int(n), int(b), int(bmax_all[row]), S.serving_point(smodel, prec, dev, n, b, input_len, output_len,
+                                                               disaggregated=disaggregated, **kw)
 
 
 def smodel_label(smodel: S.ServingModel) -> str:
