@@ -5,8 +5,8 @@
     suanli serve --model llama3-70b --reference nvidia-h100-sxm5-80gb:1000 --candidates huawei-ascend-910b,nvidia-h20 --tpot-ms 50
 
 ``--count`` is the chips of one replica (default: the fewest that fit and meet the targets); ``--batch``
-fixes the concurrent requests (default: the batch with the most tokens/s that meets ``--ttft-ms`` and
-``--tpot-ms``, or the largest that fits). The demand counts generated (output) tokens; with no demand
+fixes the concurrent requests (default: the largest batch that meets ``--ttft-ms`` and ``--tpot-ms``,
+or the largest that fits). The demand counts generated (output) tokens; with no demand
 the output is the capacity of one replica.
 """
 
@@ -30,7 +30,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--model", required=True, help="a model preset, e.g. llama3-70b, deepseek-v3, qwen3-235b-a22b")
     parser.add_argument("--chip", help="an accelerator id, or 'all' for every chip in the catalog side by side")
     parser.add_argument("--count", type=int, help="chips of one replica (default: the fewest that fit and meet the targets)")
-    parser.add_argument("--batch", type=int, help="concurrent requests per replica (default: best that meets the targets)")
+    parser.add_argument("--batch", type=int, help="concurrent requests per replica (default: the largest that meets the targets, or that fits)")
     demand = parser.add_mutually_exclusive_group()
     demand.add_argument("--demand-tokens-per-day", dest="demand_tokens_per_day", type=float,
                         help="generated (output) tokens per day to serve, e.g. 1e10")
@@ -106,4 +106,22 @@ def run(args) -> int:
     for k in ("electricity_per_million_tokens", "hardware_per_million_tokens", "cost_per_million_tokens"):
         shown[f"{k} ({res.currency})"] = shown.pop(k)
     print_fields(shown)
+    return 0
+
+
+def run_backtest(args) -> int:
+    """``suanli backtest --serving``: the serving model against the bundled public serving measurements."""
+    from suanli.commands.output import print_fields, print_json, print_table
+    from suanli.scenarios.serving_backtest import run as run_serving_backtest
+
+    res = run_serving_backtest(leave_one_out=args.loo)
+    if args.json:
+        print_json(res.as_dict())
+        return 0
+    print_table(res.rows, ("id", "metric", "reported", "predicted", "error") + (("loo_error",) if args.loo else ()))
+    print()
+    print_table([{"group": k, **v} for k, v in res.groups.items()],
+                ("group", "rows", "median_abs_error", "worst_abs_error") + (("loo_median_abs_error",) if args.loo else ()))
+    print()
+    print_fields(res.summary())
     return 0

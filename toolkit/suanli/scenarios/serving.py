@@ -168,12 +168,13 @@ def chip_rental_per_hour(acc, currency: str = "USD") -> float | None:
 # --- the replica --------------------------------------------------------------------------------
 
 def _count_grid(dev: S.Device, model: S.ServingModel, acc) -> np.ndarray:
-    """Replica sizes tried: 1, 2, 4 ... up to the scale-up domain, then whole servers (MoE: EP across servers)."""
+    """Replica sizes tried: 1, 2, 4 ... up to the scale-up domain, then 1, 2, 3, 4, 6 ... 128 whole servers
+    (dense: pipeline stages across servers; MoE: expert parallelism across servers)."""
     domain = int(max(1, dev.scaleup_domain))
     per_server = int(acc.chips_per_server or P.DEFAULTS.chips_per_server)
     inside = [n for n in (1, 2, 4, 8, 16, 32, 64, 72, 128, 256, 384) if n <= domain]
     step = max(per_server, 1)
-    across = list(range(step, MAX_REPLICA_CHIPS + 1, step))
+    across = [step * k for k in (1, 2, 3, 4, 6, 8, 12, 16, 18, 24, 32, 48, 64, 96, 128) if step * k <= MAX_REPLICA_CHIPS]
     return np.array(sorted(set(inside + across)), dtype=float)
 
 
@@ -234,19 +235,20 @@ class ServeResult:
     def explain(self) -> str:
         """How the numbers were reached, in a few lines."""
         b = self.breakdown_ms
-        return "\n".join([
+        cost = self.cost_per_million_tokens if self.cost_per_million_tokens is not None else float("nan")
+        lines = [
             f"{self.model} on {self.count} x {self.chip} ({self.precision}), batch {self.batch} of at most {self.max_batch}:",
-            f"  decode step {b.get('step_ms', 0):.2f} ms = max(compute {b.get('compute_ms', 0):.2f}, memory "
-            f"{b.get('memory_ms', 0):.2f}) + communication {b.get('comm_ms', 0):.2f} + overhead {b.get('overhead_ms', 0):.2f}"
-            f" ({self.bound}-bound)",
-            f"  prefill of {self.input_len} tokens {b.get('prefill_ms', 0):.1f} ms; TTFT {self.ttft_ms:.1f} ms, "
-            f"TPOT {self.tpot_ms:.2f} ms (prompts of newcomers interleave with decoding)",
-            f"  {self.tokens_per_s_per_chip:,.0f} output tokens/s per chip; {self.chips_needed:,} chips "
-            f"({self.replicas:,} replicas) at utilisation {self.utilization:.0%}",
-            f"  {self.facility_kw:,.1f} kW at the facility meter (PUE {self.pue:.2f}), "
-            f"{self.energy_kwh_per_million_tokens:.2f} kWh and {self.cost_per_million_tokens or float('nan'):.3f} "
-            f"{self.currency} per million output tokens",
-        ])
+            (f"  decode step {b.get('step_ms', 0):.2f} ms = max(compute {b.get('compute_ms', 0):.2f}, memory "
+             f"{b.get('memory_ms', 0):.2f}) + communication {b.get('comm_ms', 0):.2f} + overhead "
+             f"{b.get('overhead_ms', 0):.2f} ({self.bound}-bound)"),
+            (f"  prefill of {self.input_len} tokens {b.get('prefill_ms', 0):.1f} ms; TTFT {self.ttft_ms:.1f} ms, "
+             f"TPOT {self.tpot_ms:.2f} ms (the decode step plus the newcomers' prompts that stall it)"),
+            (f"  {self.tokens_per_s_per_chip:,.0f} output tokens/s per chip; {self.chips_needed:,} chips "
+             f"({self.replicas:,} replicas) at utilisation {self.utilization:.0%}"),
+            (f"  {self.facility_kw:,.1f} kW at the facility meter (PUE {self.pue:.2f}), "
+             f"{self.energy_kwh_per_million_tokens:.2f} kWh and {cost:.3f} {self.currency} per million output tokens"),
+        ]
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
         return (f"ServeResult({self.model} on {self.count} x {self.chip}: batch {self.batch}, TTFT {self.ttft_ms:.0f} ms, "
@@ -293,7 +295,7 @@ def _replica(smodel, prec, dev, acc, count, batch, input_len, output_len, ttft_s
     """Choose (count, batch) and evaluate it; returns (count, batch, max_batch, point).
 
     Every candidate replica size and batch is evaluated in one vectorised call (sizes x batches);
-    the fewest chips with a feasible batch win, and among their batches the most tokens/s per chip.
+    the fewest chips with a feasible batch win, and among their batches the largest that meets the targets.
     """
     context = input_len + output_len
     counts = np.array([float(count)]) if count is not None else _count_grid(dev, smodel, acc)
@@ -314,15 +316,14 @@ def _replica(smodel, prec, dev, acc, count, batch, input_len, output_len, ttft_s
         counts, bmax_all = counts[ok_size], bmax_all[ok_size]
         grid = np.array([float(batch)])
     else:
-        grid = _batch_grid(bmax_all.max())
+        grid = np.unique(np.concatenate([_batch_grid(bmax_all.max()), np.minimum(bmax_all, 65_536)]))
     pt = S.serving_point(smodel, prec, dev, counts[:, None], grid[None, :], input_len, output_len,
                          disaggregated=disaggregated, **kw)
     ok = (grid[None, :] <= bmax_all[:, None]) & _targets_met(pt, ttft_s, tpot_s)
     if not ok.any():
         raise InputError(_binding_sentence(smodel, prec, dev, counts, input_len, output_len, ttft_s, tpot_s, acc.id, kw))
-    row = int(np.argmax(ok.any(axis=1)))  # the fewest chips with a feasible batch
-    tps = np.where(ok[row], np.broadcast_to(np.asarray(pt["tokens_per_s_per_chip"]), ok.shape)[row], -np.inf)
-    n, b = float(counts[row]), float(grid[int(np.argmax(tps))])
+    row = int(np.argmax(ok.any(axis=1)))  # the fewest chips with a feasible batch, then its largest feasible batch
+    n, b = float(counts[row]), float(grid[np.flatnonzero(ok[row])[-1]])
     return int(n), int(b), int(bmax_all[row]), S.serving_point(smodel, prec, dev, n, b, input_len, output_len,
                                                                disaggregated=disaggregated, **kw)
 
@@ -358,8 +359,7 @@ def serve(model, chip, *, count: int | None = None, batch: int | None = None, pr
           qps: float | None = None, site: str | None = None, price_kwh: float | None = None, pue: float | None = None,
           currency: str | None = None, disaggregated: bool = False, catalog=None, **efficiencies) -> ServeResult:
     """Serve ``model`` on ``chip``: the replica (``count`` chips, default the fewest that fit and meet the
-    targets), the batch (default the one with the most tokens/s meeting ``ttft_ms`` / ``tpot_ms``, or the
-    largest that fits), and for a demand (``demand_tokens_per_day`` output tokens, or ``qps`` requests/s)
+    targets), the batch (default the largest meeting ``ttft_ms`` / ``tpot_ms``, or the largest that fits), and for a demand (``demand_tokens_per_day`` output tokens, or ``qps`` requests/s)
     the chips, power and cost per million output tokens. With no demand, one replica at full load.
 
     Raises :class:`~suanli.errors.InputError` with one sentence for a bad input, a model that does not fit,
