@@ -33,7 +33,7 @@ def speed() -> None:
     for model, opts in (("llama3-70b", {"tpot_ms": 50, "demand_tokens_per_day": 1e10}),
                         ("deepseek-v3", {"tpot_ms": 50, "demand_tokens_per_day": 1e10, "precision": "fp8"}),
                         ("qwen3-235b-a22b", {})):
-        t = best_of(lambda: compare(model, catalog=cat, **opts))
+        t = best_of(lambda m=model, o=opts: compare(m, catalog=cat, **o))
         rows = compare(model, catalog=cat, **opts)
         served = sum(r["error"] is None for r in rows)
         print(f"whole-catalog comparison, {model} {opts}: {t * 1e3:.0f} ms for {n_chips} chips ({served} can serve it)"
