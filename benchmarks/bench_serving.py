@@ -12,15 +12,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-
-
-def best_of(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+from bench_power import best_of  # the same best-of-N timer (this script runs from benchmarks/)
 
 
 def speed() -> None:
