@@ -3,11 +3,11 @@
 A served request is a *prefill* over its ``input_len`` prompt tokens (one pass of large matrix
 products: compute-bound) followed by ``output_len`` *decode* steps, each producing one token per
 running request (every step reads the weights and the whole KV cache once: memory-bandwidth-bound
-until the batch is large). Each step is costed on a roofline,
+until the batch is large). Each step is costed on a roofline::
 
     t = max(FLOP / (peak x compute_efficiency), bytes / (HBM bandwidth x bandwidth_efficiency))
 
-plus the collectives of tensor / expert parallelism (:mod:`suanli.models.interconnect`). The chain:
+plus the collectives of tensor / expert parallelism (:mod:`suanli.models.interconnect`). The chain::
 
     kv_bytes_per_token        K and V (MHA / GQA / MQA) or the MLA latent, per token, all layers
     expected_experts_touched  how many routed experts a batch reads in one MoE layer
@@ -22,22 +22,22 @@ calibrated in :data:`SERVING_DEFAULTS` against public measurements (``suanli bac
 
 References
 ----------
-[1] Pope et al. 2022, "Efficiently Scaling Transformer Inference", arXiv:2211.05102 (Sec 2: the
-    decode step's memory time, KV cache size, multi-query attention; Sec 3.2: 1D tensor-parallel
-    layouts and their all-reduces).
-[2] Kwon et al. 2023, "Efficient Memory Management for LLM Serving with PagedAttention" (vLLM),
-    SOSP '23, arXiv:2309.06180 (batch limited by the KV-cache memory left after the weights; Sec 2.3).
-[3] Yuan et al. 2024, "LLM Inference Unveiled: Survey and Roofline Model Insights",
-    arXiv:2402.16363 (Sec 2: roofline of prefill and decode, arithmetic intensity).
-[4] DeepSeek-AI 2024, "DeepSeek-V2", arXiv:2405.04434, Sec 2.1.2-2.1.4 (MLA: the cache holds a
-    d_c-wide latent plus a d_h^R-wide decoupled RoPE key per token and layer).
-[5] DeepSeek-AI 2024, "DeepSeek-V3 Technical Report", arXiv:2412.19437, Sec 3.4 (serving with
-    expert parallelism across nodes, data-parallel attention); DeepSeek-AI 2025, "DeepSeek-V3/R1
-    Inference System Overview" (open-infra-index, day 6: dual micro-batch overlap of all-to-all).
-[6] Ainslie et al. 2023, "GQA: Training Generalized Multi-Query Transformer Models from Multi-Head
-    Checkpoints", arXiv:2305.13245.
-[7] Kaplan et al. 2020, arXiv:2001.08361, Table 1 (forward FLOP per token: 2N + 2 n_layer n_ctx d_attn).
-[8] Agrawal et al. 2024, "Sarathi-Serve", OSDI '24, arXiv:2403.02310 (chunked prefill rides on decode steps).
+- [1] Pope et al. 2022, "Efficiently Scaling Transformer Inference", arXiv:2211.05102 (Sec 2: the
+  decode step's memory time, KV cache size, multi-query attention; Sec 3.2: 1D tensor-parallel
+  layouts and their all-reduces).
+- [2] Kwon et al. 2023, "Efficient Memory Management for LLM Serving with PagedAttention" (vLLM),
+  SOSP '23, arXiv:2309.06180 (batch limited by the KV-cache memory left after the weights; Sec 2.3).
+- [3] Yuan et al. 2024, "LLM Inference Unveiled: Survey and Roofline Model Insights",
+  arXiv:2402.16363 (Sec 2: roofline of prefill and decode, arithmetic intensity).
+- [4] DeepSeek-AI 2024, "DeepSeek-V2", arXiv:2405.04434, Sec 2.1.2-2.1.4 (MLA: the cache holds a
+  d_c-wide latent plus a d_h^R-wide decoupled RoPE key per token and layer).
+- [5] DeepSeek-AI 2024, "DeepSeek-V3 Technical Report", arXiv:2412.19437, Sec 3.4 (serving with
+  expert parallelism across nodes, data-parallel attention); DeepSeek-AI 2025, "DeepSeek-V3/R1
+  Inference System Overview" (open-infra-index, day 6: dual micro-batch overlap of all-to-all).
+- [6] Ainslie et al. 2023, "GQA: Training Generalized Multi-Query Transformer Models from Multi-Head
+  Checkpoints", arXiv:2305.13245.
+- [7] Kaplan et al. 2020, arXiv:2001.08361, Table 1 (forward FLOP per token: 2N + 2 n_layer n_ctx d_attn).
+- [8] Agrawal et al. 2024, "Sarathi-Serve", OSDI '24, arXiv:2403.02310 (chunked prefill rides on decode steps).
 """
 
 from __future__ import annotations
@@ -403,7 +403,7 @@ def max_batch(model: ServingModel, prec: Precision, dev: Device, chips, context,
     >>> m = ServingModel(80, 8192, 8192, 8, 128, 70e9, 70e9)
     >>> d = Device(1e15, 3.35e12, 80 * 2**30, 8, 4e11, 3e-6, 5e10, 5e-6)
     >>> int(max_batch(m, Precision(1.0, 1.0, 2.0), d, 2, 2048))
-    233
+    252
     """
     weights_only = np.asarray(memory_per_device_bytes(model, prec, dev, chips, 0.0, 0.0), dtype=float)
     per_seq = np.asarray(memory_per_device_bytes(model, prec, dev, chips, 1.0, context), dtype=float) - weights_only
@@ -604,8 +604,8 @@ def serving_point(model: ServingModel, prec: Precision, dev: Device, chips, batc
         Prefill on separate chips.
     scheduling : {"sequential", "mixed"}, default "sequential"
         Prompts that stall the batch, or chunked prefill inside decode steps. "sequential" is the
-        default because it fits the bundled in-flight-batching measurements better (median |error|
-        9% against 15% for "mixed", ``suanli backtest --serving``).
+        default because it fits the bundled in-flight-batching measurements better (median absolute
+        error 9% against 15% for "mixed", ``suanli backtest --serving``).
     compute_efficiency, bandwidth_efficiency, kv_bandwidth_efficiency, moe_efficiency, step_overhead_s : numeric
         As :func:`decode_step`.
 

@@ -1,9 +1,9 @@
-"""Serving: a model, a chip and a demand in; replica size, batch, latency, fleet, power and cost per million tokens out.
+"""Serving: a model, a chip and a demand in; replica size, batch, latency, fleet, power and cost per million tokens out::
 
-    >>> from suanli.scenarios.serving import serve, compare
-    >>> r = serve("llama3-70b", "nvidia-h100-sxm5-80gb", precision="fp8", tpot_ms=50, demand_tokens_per_day=1e9)
-    >>> r.tokens_per_s_per_chip, r.chips_needed, r.cost_per_million_tokens
-    >>> rows = compare("deepseek-v3", tpot_ms=50, demand_tokens_per_day=1e10)   # every chip in the catalog
+    from suanli.scenarios.serving import serve, compare
+    r = serve("llama3-70b", "nvidia-h100-sxm5-80gb", precision="fp8", tpot_ms=50, demand_tokens_per_day=1e9)
+    r.tokens_per_s_per_chip, r.chips_needed, r.cost_per_million_tokens
+    rows = compare("deepseek-v3", tpot_ms=50, demand_tokens_per_day=1e10)   # every chip in the catalog
 
 The physics is :mod:`suanli.models.serving` (roofline prefill/decode, KV cache, batch limits, TP/EP
 collectives); power goes through :func:`suanli.models.power.fleet_power` and money through
