@@ -57,7 +57,12 @@ BYTES_PER_VALUE = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.
 
 @dataclass(frozen=True)
 class ServingDefaults:
-    """Defaults of the serving model, each with its source in ``sources``."""
+    """Defaults of the serving model, each with its source in ``sources``.
+
+    An instance is also the ``eff`` argument of :func:`decode_step`, :func:`prefill_time` and
+    :func:`serving_point`: ``dataclasses.replace(SERVING_DEFAULTS, compute_efficiency=grid)`` evaluates
+    a grid of efficiencies in one call (the calibration does).
+    """
 
     compute_efficiency: float = 0.65
     bandwidth_efficiency: float = 0.80
@@ -434,12 +439,7 @@ def _ep_all_to_all_s(model, dev, n, tokens_per_chip, act_bytes):
 
 
 def decode_step(model: ServingModel, prec: Precision, dev: Device, chips, batch, context, *,
-                compute_efficiency=SERVING_DEFAULTS.compute_efficiency,
-                bandwidth_efficiency=SERVING_DEFAULTS.bandwidth_efficiency,
-                kv_bandwidth_efficiency=SERVING_DEFAULTS.kv_bandwidth_efficiency,
-                moe_efficiency=SERVING_DEFAULTS.moe_efficiency,
-                step_overhead_s=SERVING_DEFAULTS.step_overhead_s, prefill_tokens=0.0,
-                prefill_context=0.0) -> dict[str, Any]:
+                eff: ServingDefaults | None = None, prefill_tokens=0.0, prefill_context=0.0) -> dict[str, Any]:
     """One decode step of a replica: every running sequence gets one token (plus, optionally, a prompt chunk).
 
     Per device, the step reads its share of the weights (for MoE only the experts the batch
@@ -459,13 +459,10 @@ def decode_step(model: ServingModel, prec: Precision, dev: Device, chips, batch,
         Running sequences [-].
     context : numeric
         Mean tokens in each sequence's cache during the step [-].
-    compute_efficiency, bandwidth_efficiency, kv_bandwidth_efficiency : numeric
-        Calibrated fractions of peak compute, of peak bandwidth for weights and for KV-cache reads [-]
-        (:data:`SERVING_DEFAULTS`).
-    moe_efficiency : numeric
-        Calibrated share of the dense efficiency an MoE step reaches [-]; 1 for dense models.
-    step_overhead_s : numeric
-        Engine overhead per step [s].
+    eff : ServingDefaults, optional
+        The calibrated fractions (``compute_efficiency``, ``bandwidth_efficiency`` for weights,
+        ``kv_bandwidth_efficiency`` for KV-cache reads, ``moe_efficiency``) and ``step_overhead_s``
+        [s]; default :data:`SERVING_DEFAULTS` (read at call time). Its fields may be arrays.
     prefill_tokens, prefill_context : numeric, default 0
         Prompt tokens carried in the same step (chunked prefill, Sarathi-Serve [8]) and the mean
         context they attend over [-]; they add FLOP and touched experts, not weight reads.
@@ -482,6 +479,7 @@ def decode_step(model: ServingModel, prec: Precision, dev: Device, chips, batch,
     [1] Pope et al. 2022, arXiv:2211.05102, Sec 2 and 3.2; [3] Yuan et al. 2024, arXiv:2402.16363,
     Sec 2.2; [5] DeepSeek-V3 report, Sec 3.4, and DeepSeek-V3/R1 Inference System Overview (2025).
     """
+    eff = SERVING_DEFAULTS if eff is None else eff
     n, tp, pp = _layout(model, dev, chips)
     b, c = _arr("batch", batch), _arr("context", context)
     kv_tok = _kv_tok(model, prec)
@@ -496,7 +494,7 @@ def decode_step(model: ServingModel, prec: Precision, dev: Device, chips, batch,
         kv_bytes = kv_tok * b_chip * c
         flop = (b * (2.0 * model.active_params + attn_flop_per_token) + pf_flop) / n
         comm = _ep_all_to_all_s(model, dev, n, (b + pf) / n, prec.act_bytes)
-        stages, moe = 1.0, moe_efficiency
+        stages, moe = 1.0, eff.moe_efficiency
     else:
         weight_bytes = model.total_params * prec.weight_bytes / (tp * pp)
         kv_bytes = kv_tok * b * c / (np.minimum(tp, model.kv_heads) * pp)
@@ -507,8 +505,8 @@ def decode_step(model: ServingModel, prec: Precision, dev: Device, chips, batch,
     peak = np.asarray(dev.peak_flops, dtype=float) * np.asarray(dev.matmul_efficiency, dtype=float)
     stack = np.asarray(dev.stack_efficiency, dtype=float) * moe
     bw = np.asarray(dev.hbm_bytes_per_s, dtype=float)
-    compute_s = flop / (peak * compute_efficiency) / stack
-    memory_s = (weight_bytes / (bw * bandwidth_efficiency) + kv_bytes / (bw * kv_bandwidth_efficiency)) / stack
+    compute_s = flop / (peak * eff.compute_efficiency) / stack
+    memory_s = (weight_bytes / (bw * eff.bandwidth_efficiency) + kv_bytes / (bw * eff.kv_bandwidth_efficiency)) / stack
     roof = np.maximum(compute_s, memory_s)
     hop = np.where(stages > 1, ic.send_recv(b * model.hidden * prec.act_bytes, dev.scaleout_bytes_per_s,
                                             dev.scaleout_alpha_s), 0.0)
@@ -517,18 +515,14 @@ def decode_step(model: ServingModel, prec: Precision, dev: Device, chips, batch,
         stage_s, comm_shown = roof + exposed, exposed
     else:
         stage_s, comm_shown = roof + comm, comm * stages + (stages - 1.0) * hop
-    step = stages * stage_s + (stages - 1.0) * hop + step_overhead_s
+    step = stages * stage_s + (stages - 1.0) * hop + eff.step_overhead_s
     return {"step_s": _out(step), "roofline_s": _out(roof * stages), "compute_s": _out(compute_s * stages),
-            "memory_s": _out(memory_s * stages), "comm_s": _out(comm_shown), "overhead_s": _out(np.full_like(step, step_overhead_s)),
+            "memory_s": _out(memory_s * stages), "comm_s": _out(comm_shown), "overhead_s": _out(np.full_like(step, eff.step_overhead_s)),
             "flop_per_chip": _out(flop), "bytes_per_chip": _out(nbytes), "bound": compute_s >= memory_s}
 
 
 def prefill_time(model: ServingModel, prec: Precision, dev: Device, chips, input_len, *,
-                 compute_efficiency=SERVING_DEFAULTS.compute_efficiency,
-                 bandwidth_efficiency=SERVING_DEFAULTS.bandwidth_efficiency,
-                 kv_bandwidth_efficiency=SERVING_DEFAULTS.kv_bandwidth_efficiency,
-                 moe_efficiency=SERVING_DEFAULTS.moe_efficiency,
-                 step_overhead_s=SERVING_DEFAULTS.step_overhead_s):
+                 eff: ServingDefaults | None = None):
     """Seconds of the prompt pass of one request of ``input_len`` tokens on a replica (its TTFT when idle).
 
     FLOP = 2 N_active L + 2 n_layer L^2 d_attn (causal attention over the prompt) [7], spread over the
@@ -542,7 +536,7 @@ def prefill_time(model: ServingModel, prec: Precision, dev: Device, chips, input
         Chips of one replica [-].
     input_len : numeric
         Prompt tokens [-].
-    compute_efficiency, bandwidth_efficiency, kv_bandwidth_efficiency, moe_efficiency, step_overhead_s : numeric
+    eff : ServingDefaults, optional
         As :func:`decode_step` (the prompt pass writes the KV cache once; it reads no cache).
 
     Returns
@@ -555,6 +549,7 @@ def prefill_time(model: ServingModel, prec: Precision, dev: Device, chips, input
     [3] Yuan et al. 2024, arXiv:2402.16363, Sec 2.2 (prefill is compute-bound); [7] Kaplan et al.
     2020, Table 1; [1] Pope et al. 2022, Sec 3.2 (all-reduces).
     """
+    eff = SERVING_DEFAULTS if eff is None else eff
     n, tp, pp = _layout(model, dev, chips)
     L = _arr("input_len", input_len)
     flop = 2.0 * model.active_params * L + 2.0 * model.layers * model.attn_dim * L * L
@@ -568,17 +563,14 @@ def prefill_time(model: ServingModel, prec: Precision, dev: Device, chips, input
         flop_chip = flop / tp  # the stages run one after the other for a single prompt
         nbytes = nbytes * pp
     peak = np.asarray(dev.peak_flops, dtype=float) * np.asarray(dev.matmul_efficiency, dtype=float)
-    t = roofline_time_s(flop_chip, nbytes, peak, dev.hbm_bytes_per_s, compute_efficiency, bandwidth_efficiency)
-    moe = moe_efficiency if model.experts > 0 else 1.0
-    return _out(np.asarray(t) / (np.asarray(dev.stack_efficiency, dtype=float) * moe) + comm + step_overhead_s)
+    t = roofline_time_s(flop_chip, nbytes, peak, dev.hbm_bytes_per_s, eff.compute_efficiency, eff.bandwidth_efficiency)
+    moe = eff.moe_efficiency if model.experts > 0 else 1.0
+    return _out(np.asarray(t) / (np.asarray(dev.stack_efficiency, dtype=float) * moe) + comm + eff.step_overhead_s)
 
 
 def serving_point(model: ServingModel, prec: Precision, dev: Device, chips, batch, input_len, output_len, *,
-                  disaggregated: bool = False, compute_efficiency=SERVING_DEFAULTS.compute_efficiency,
-                  bandwidth_efficiency=SERVING_DEFAULTS.bandwidth_efficiency,
-                  kv_bandwidth_efficiency=SERVING_DEFAULTS.kv_bandwidth_efficiency,
-                  moe_efficiency=SERVING_DEFAULTS.moe_efficiency,
-                  step_overhead_s=SERVING_DEFAULTS.step_overhead_s, scheduling: str = "sequential") -> dict[str, Any]:
+                  disaggregated: bool = False, eff: ServingDefaults | None = None,
+                  scheduling: str = "sequential") -> dict[str, Any]:
     """TTFT, TPOT and throughput of a replica running ``batch`` requests at a time.
 
     ``scheduling="mixed"`` (continuous batching with chunked prefill, as vLLM, SGLang and
@@ -606,7 +598,7 @@ def serving_point(model: ServingModel, prec: Precision, dev: Device, chips, batc
         Prompts that stall the batch, or chunked prefill inside decode steps. "sequential" is the
         default because it fits the bundled in-flight-batching measurements better (median absolute
         error 9% against 15% for "mixed", ``suanli backtest --serving``).
-    compute_efficiency, bandwidth_efficiency, kv_bandwidth_efficiency, moe_efficiency, step_overhead_s : numeric
+    eff : ServingDefaults, optional
         As :func:`decode_step`.
 
     Returns
@@ -631,9 +623,7 @@ def serving_point(model: ServingModel, prec: Precision, dev: Device, chips, batc
     n = np.asarray(chips, dtype=float)
     b = np.maximum(_arr("batch", batch), 1.0)
     i, o = _arr("input_len", input_len), np.maximum(_arr("output_len", output_len), 1.0)
-    kw = {"compute_efficiency": compute_efficiency, "bandwidth_efficiency": bandwidth_efficiency,
-          "kv_bandwidth_efficiency": kv_bandwidth_efficiency, "moe_efficiency": moe_efficiency,
-          "step_overhead_s": step_overhead_s}
+    kw = {"eff": eff}
     if scheduling not in ("mixed", "sequential"):
         raise InputError(f"scheduling must be 'mixed' or 'sequential', got {scheduling!r}")
     t_pf = np.asarray(prefill_time(model, prec, dev, n, i, **kw), dtype=float)

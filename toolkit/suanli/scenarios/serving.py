@@ -14,6 +14,7 @@ Chip prices come through :func:`chip_price` (one function, to be pointed at the 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import tomllib
@@ -388,8 +389,9 @@ def serve(model, chip, *, count: int | None = None, batch: int | None = None, pr
     dev, acc = device(chip, precision, catalog=cat)
     site_obj, ccy, price, pue_v = _site_terms(site, price_kwh, pue, currency, cat)
 
+    kw = {"eff": dataclasses.replace(S.SERVING_DEFAULTS, **efficiencies)} if efficiencies else {}
     n, b, bmax, pt = _replica(smodel, prec, dev, acc, count, batch, float(input_len), float(output_len),
-                              ttft_s, tpot_s, disaggregated, efficiencies)
+                              ttft_s, tpot_s, disaggregated, kw)
     replica_tps = float(pt["output_tokens_per_s"])
     if demand_tokens_per_day is not None:
         demand = float(demand_tokens_per_day) / SECONDS_PER_DAY

@@ -15,6 +15,7 @@ TTFT and TPOT rows are never fitted: they check the calibrated model.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from importlib import resources
@@ -60,8 +61,8 @@ def predict(row: dict[str, Any], params: dict[str, Any] | None = None, *, catalo
     """The model's value of ``row['metric']`` for one row; ``params`` (efficiencies, default the model's
     defaults) may hold arrays of one shape (the calibration grid), and the result then has that shape."""
     smodel, prec, dev = _setup(row, catalog)
-    d = S.SERVING_DEFAULTS
-    kw = {k: np.asarray((params or {}).get(k, getattr(d, k)), dtype=float) for k in PARAMS}
+    values = {k: np.asarray(v, dtype=float) for k, v in (params or {}).items() if k in PARAMS}
+    kw = {"eff": dataclasses.replace(S.SERVING_DEFAULTS, **values)}
     n, i, o = float(row["count"]), float(row["input_len"]), float(row["output_len"])
     mode, metric = row["mode"], row["metric"]
     if mode in ("static", "single", "inflight"):
@@ -74,7 +75,7 @@ def predict(row: dict[str, Any], params: dict[str, Any] | None = None, *, catalo
         return np.asarray(pt["tokens_per_s_per_chip"])
     # disaggregated decode (DeepSeek): the batch is searched, a batch axis in front of the parameter axes
     bmax = float(S.max_batch(smodel, prec, dev, n, i + o))
-    shape = np.broadcast_shapes(*(v.shape for v in kw.values()))
+    shape = np.broadcast_shapes(*(v.shape for v in values.values()))
     grid = np.unique(np.round(np.geomspace(1, bmax, 80))).reshape((-1,) + (1,) * len(shape))
     pt = S.serving_point(smodel, prec, dev, n, grid, i, o, disaggregated=True, **kw)
     step = np.broadcast_to(np.asarray(pt["step_s"]), grid.shape[:1] + shape)

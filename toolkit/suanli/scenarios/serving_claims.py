@@ -84,7 +84,7 @@ def chatgpt_serving(visitors_per_day: float = 13e6, queries_per_visitor: float =
         assumptions=(f"the model is GPT-3-sized ({model}, {precision}); ChatGPT's size was not published",
                      f"{queries_per_visitor:g} answers of {output_len} tokens per visitor per day, prompts of {input_len} tokens",
                      f"a chat-like {tpot_ms:g} ms per output token, the fewest A100 per replica that meet it",
-                     f"serving efficiencies calibrated on public TensorRT-LLM / DeepSeek measurements (suanli backtest --serving)"),
+                     "serving efficiencies calibrated on public TensorRT-LLM / DeepSeek measurements (suanli backtest --serving)"),
         verdict=verdict,
         explanation=(f"At the assumed traffic the model needs {res.chips_needed:,} A100 ({res.facility_kw / 1e3:.1f} MW at "
                      f"the facility, ${usd_per_day:,.0f} a day of electricity). 30,000 A100 would be fully busy at "
