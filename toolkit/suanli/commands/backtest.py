@@ -12,10 +12,16 @@ def add_arguments(parser) -> None:
                         help="also report the leave-one-out error (the run-level residual re-fitted without each row)")
     parser.add_argument("--no-hints", action="store_true",
                         help="run every row with the engine's defaults (no run kind, no framework), as a new user would")
+    parser.add_argument("--serving", action="store_true",
+                        help="backtest the serving model (suanli serve) on the bundled serving measurements instead")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
 def run(args) -> int:
+    if getattr(args, "serving", False):
+        from suanli.commands.serve import run_backtest as run_serving_backtest
+
+        return run_serving_backtest(args)
     from suanli import backtest
     from suanli.commands.output import print_fields, print_json, print_table
 
