@@ -83,7 +83,7 @@ GEMM_HALF_DIM = Default(
 )
 
 STACK_EFFICIENCY = Default(
-    0.89,
+    0.88,
     "fraction of the sustained GEMM rate",
     Source(
         "suanli step-time calibration over toolkit/suanli/data/step_benchmarks.csv (suanli.step_backtest.calibrate; "
@@ -91,9 +91,10 @@ STACK_EFFICIENCY = Default(
         "Table 5, Narayanan et al. 2021 Table 1, Smith et al. 2022, BLOOM, MegaScale Table 2, Llama 3 Table 4, MLPerf)",
         confidence="estimate",
         note="the share of the chip's sustained GEMM rate a training stack reaches over a whole layer (kernel gaps, "
-        "launches, small ops the model does not itemise): the value that zeroes the median log error of 21 "
-        "fixed-layout rows (0.893 on 2026-12-07, rounded). Whole-run losses (evaluation, failures, stalls, ramp-up) "
-        "are NOT in it. Leave-one-paper-out refits range 0.86-0.92; step_backtest reports the errors",
+        "launches, small ops the model does not itemise): the value that zeroes the median log error of the 23 "
+        "fixed-layout rows of Megatron-class stacks (0.878 on 2026-12-07, rounded). Whole-run losses (evaluation, "
+        "failures, stalls, ramp-up) are NOT in it. Leave-one-paper-out refits range about 0.86-0.92; PyTorch-FSDP "
+        "stacks (llm-foundry) carry their own fitted value in their profile; step_backtest reports the errors",
     ),
 )
 
