@@ -99,7 +99,7 @@ STACK_EFFICIENCY = Default(
 )
 
 RUN_EFFICIENCY = Default(
-    0.70,
+    0.73,
     "fraction: 1 / (1 + residual overhead) of a production run",
     Source(
         "suanli whole-run calibration (python -m suanli.calibrate; suanli.backtest.calibrate): production whole-run "
@@ -107,9 +107,9 @@ RUN_EFFICIENCY = Default(
         "run-level items of suanli.models.goodput",
         confidence="estimate",
         note="the residual of a production run, shown as its own line: what failures, checkpoints, evaluation, stalls "
-        "and ramp-up (each sourced) leave unexplained on 14 public runs (0.696 on 2026-12-07, rounded): hardware "
+        "and ramp-up (each sourced) leave unexplained on 14 public runs (0.725 on 2026-12-07, rounded): hardware "
         "bring-up, loss-spike rollbacks, manual restarts of older stacks, and whatever the step model misses on "
-        "production stacks. Tested on the 2024-25 runs (held out); leave-one-out re-fits over all 19 production rows range 0.72-0.74. A benchmark "
+        "production stacks. Tested on the 2024-25 runs (held out); leave-one-out re-fits over all 19 production rows range 0.75-0.76. A benchmark "
         "(run_kind='benchmark') takes none of it",
     ),
 )
