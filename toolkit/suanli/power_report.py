@@ -241,18 +241,20 @@ def _utilization_option(options: Any):
     return options.get("utilization") if isinstance(options, Mapping) else getattr(options, "utilization", None)
 
 
-def _chip_price(accelerator, fields=(("price_usd", "USD"), ("price_cny", "CNY"))) -> tuple[float | None, str]:
-    """The accelerator's purchase price and its currency (USD preferred when both are given)."""
-    for field, ccy in fields:
-        value = getattr(accelerator, field, None)
-        if value is not None and not (isinstance(value, float) and math.isnan(value)):
-            return float(value), ccy
-    return None, "USD"
+def _chip_price(accelerator) -> tuple[float | None, str]:
+    """The accelerator's one purchase quote and its currency (see :func:`suanli.prices.quote_field`)."""
+    from suanli.prices import chip_price
+
+    p = chip_price(accelerator, "USD", "purchase")
+    return (None, "USD") if p is None else (p.quote_value, p.quote_currency)
 
 
 def _chip_rental(accelerator) -> tuple[float | None, str]:
-    """The accelerator's rental price per hour and its currency (USD preferred)."""
-    return _chip_price(accelerator, (("rental_usd_per_hour", "USD"), ("rental_cny_per_hour", "CNY")))
+    """The accelerator's one rental quote per hour and its currency (see :func:`suanli.prices.quote_field`)."""
+    from suanli.prices import chip_price
+
+    p = chip_price(accelerator, "USD", "rental")
+    return (None, "USD") if p is None else (p.quote_value, p.quote_currency)
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,3 +347,106 @@ class _OneSite:
 
     def site(self, site_id: str):
         return self._site
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration of the power chain against published measured energies
+# --------------------------------------------------------------------------------------------
+
+FLAGPERF_DGX_A100 = {"system_w": 3354.0, "card_w": 338.0, "cards": 8, "rated_w": 6500.0, "tdp_w": 400.0}
+"""FlagPerf DGX A100 BF16 GEMM (measured system and per-card averages) and the DGX A100 rating."""
+
+
+def measured_energy_rows() -> list[dict[str, Any]]:
+    """The bundled published energies (``suanli/data/measured_energy.csv``), numbers parsed."""
+    import csv
+    from importlib import resources
+
+    with resources.files("suanli.data").joinpath("measured_energy.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        for k in ("count", "hours", "pue", "energy_mwh", "system_w_per_accelerator"):
+            r[k] = float(r[k]) if r[k] else None
+    return rows
+
+
+def _host_fraction_for(row, acc, d) -> float:
+    """The host draw fraction that makes the chain reproduce a metered row's system power per accelerator."""
+    from suanli.models import power as P
+
+    per_server = acc.chips_per_server or d.chips_per_server
+    rated = float(P.rated_server_power_w(acc.tdp_w, per_server, acc.server_power_w))
+    chip = float(P.accelerator_power_w(acc.tdp_w))
+    server_target = row["energy_mwh"] * 1e6 / (row["pue"] * row["hours"] * row["count"]) / (1 + d.network_storage_fraction)
+    return (server_target - chip) * per_server / (rated - acc.tdp_w * per_server)
+
+
+def _flagperf_host_fraction() -> float:
+    f = FLAGPERF_DGX_A100
+    return (f["system_w"] - f["cards"] * f["card_w"]) / (f["rated_w"] - f["cards"] * f["tdp_w"])
+
+
+def measured_energy_fit(catalog=None) -> dict[str, Any]:
+    """The chain against every bundled measured energy, and the leave-one-out fit of the host draw.
+
+    The one calibrated parameter is the host draw fraction ``h`` of
+    :func:`suanli.models.power.server_power_w`. Each metered point gives its own ``h``: FlagPerf's DGX
+    A100 directly (system vs card power), GPT-3 (Patterson et al. 2021 Table 4) by solving the chain
+    for its 1,287 MWh. The fit is their mean; leave-one-out predicts each point from the other. Rows
+    the catalog cannot model (TPU v3) are listed with the reason; BLOOM's published figure is TDP x
+    GPU-hours, so it is compared with the chain's accelerator energy only.
+
+    Returns ``{"host_draw_fraction_fit", "points", "loo", "rows"}``: ``rows`` has one dict per bundled
+    energy with ``model_mwh`` and ``error`` (model / published - 1) where modelled.
+    """
+    from suanli.models import power as P
+
+    if catalog is None:
+        from suanli.catalog import load_catalog
+
+        catalog = load_catalog()
+    d = P.DEFAULTS
+    rows = measured_energy_rows()
+    points = {"flagperf-dgx-a100": _flagperf_host_fraction()}
+    for r in rows:
+        if r["modelled"] == "yes" and r["kind"] == "measured":
+            points[r["id"]] = _host_fraction_for(r, catalog.accelerator(r["chip"]), d)
+    fit = sum(points.values()) / len(points)
+
+    def predict(name: str, h: float) -> float:
+        """Relative error of the chain for point ``name`` with host fraction ``h``."""
+        if name == "flagperf-dgx-a100":
+            f = FLAGPERF_DGX_A100
+            modelled = f["cards"] * f["card_w"] + (f["rated_w"] - f["cards"] * f["tdp_w"]) * h
+            return modelled / f["system_w"] - 1.0
+        r = next(x for x in rows if x["id"] == name)
+        return _row_model_mwh(r, catalog.accelerator(r["chip"]), h) / r["energy_mwh"] - 1.0
+
+    loo = []
+    for name in points:
+        others = [v for k, v in points.items() if k != name]
+        h = sum(others) / len(others)
+        loo.append({"point": name, "host_draw_fraction_from_others": h, "error": predict(name, h)})
+    out_rows = []
+    for r in rows:
+        row = {k: r[k] for k in ("id", "model", "chip", "count", "hours", "pue", "energy_mwh", "kind", "source", "note")}
+        if r["modelled"] == "yes":
+            row["model_mwh"] = _row_model_mwh(r, catalog.accelerator(r["chip"]), d.host_draw_fraction)
+        elif r["modelled"] == "chips-only":
+            acc = catalog.accelerator(r["chip"])
+            row["model_mwh"] = float(P.energy_mwh(P.accelerator_power_w(acc.tdp_w) * r["count"], r["hours"]))
+        else:
+            row["model_mwh"] = None
+        row["error"] = None if row["model_mwh"] is None else row["model_mwh"] / r["energy_mwh"] - 1.0
+        out_rows.append(row)
+    return {"host_draw_fraction_fit": fit, "host_draw_fraction_default": d.host_draw_fraction,
+            "points": points, "loo": loo, "rows": out_rows}
+
+
+def _row_model_mwh(row, acc, host_draw_fraction) -> float:
+    from suanli.models import power as P
+
+    per_server = acc.chips_per_server or P.DEFAULTS.chips_per_server
+    chain = P.fleet_power(acc.tdp_w, row["count"], per_server, pue=row["pue"], server_rating_w=acc.server_power_w,
+                          host_draw_fraction=host_draw_fraction)
+    return float(P.energy_mwh(chain.facility_w, row["hours"]))

@@ -254,8 +254,10 @@ class CostContext:
 
 
 def _price_field(acc, rented: bool) -> str | None:
-    fields = ("rental_usd_per_hour", "rental_cny_per_hour") if rented else ("price_usd", "price_cny")
-    return next((f for f in fields if getattr(acc, f, None) is not None), None)
+    from suanli.prices import quote_field
+
+    picked = quote_field(acc, "rental" if rented else "purchase")
+    return None if picked is None else picked[0]
 
 
 def cost_inputs(accelerator, options: Any, report: Mapping[str, Any], *, catalog=None,
