@@ -200,6 +200,9 @@ BAD_CLI = [
     ("power-rental-inf", _set(POWER, "--rental-per-hour", "inf"), "price"),
     ("power-samples-without-uncertain", _set(POWER, "--samples", "10"), "--uncertain"),
     # scaling
+    ("claims-unknown-id", ["claims", "--id", "gpt4-cost"], "gpt4-cost"),
+    ("power-unknown-site-type", ["power", "--chip", "nvidia-h100-sxm5-80gb", "--count", "8", "--hours", "1",
+                                 "--site-type", "garage"], "garage"),
     ("scaling-nothing", ["scaling"], "--compute"),
     ("scaling-compute-zero", ["scaling", "--compute", "0"], "compute"),
     ("scaling-compute-negative", ["scaling", "--compute=-1"], "compute"),

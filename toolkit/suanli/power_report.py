@@ -23,7 +23,7 @@ from typing import Any
 
 from suanli.errors import InputError
 
-OPTION_NAMES = ("site", "pue", "price_kwh", "currency", "gco2_kwh", "rental_per_hour", "lifetime_years",
+OPTION_NAMES = ("site", "site_type", "pue", "price_kwh", "currency", "gco2_kwh", "rental_per_hour", "lifetime_years",
                 "cost_of_capital", "server_capex_fraction")
 """The options :func:`energy_and_cost` reads (the attribute names :func:`add_site_arguments` creates)."""
 
@@ -32,6 +32,9 @@ def add_site_arguments(parser, *, utilization: bool = True) -> None:
     """Add --site/--pue/--price-kwh/--currency/--gco2-kwh, --utilization and the hardware-cost options."""
     g = parser.add_argument_group("power, site and cost")
     g.add_argument("--site", help="a site id from `suanli catalog --kind sites` (its PUE, electricity price, grid intensity)")
+    g.add_argument("--site-type", dest="site_type", choices=("hyperscale", "hub", "enterprise"),
+                   help="default PUE when no --site or --pue: hyperscale/AI hall 1.10 (Google fleet 2021, the "
+                   "default), hub 1.25 (China's national hub-node ceiling, NDRC 2021), enterprise 1.57 (Uptime 2021 survey)")
     g.add_argument("--pue", type=float, help="power usage effectiveness (>= 1); overrides the site's typical PUE")
     g.add_argument("--price-kwh", dest="price_kwh", type=float, help="electricity price per kWh in --currency; overrides the site's")
     g.add_argument("--currency", type=str.upper, choices=("USD", "CNY"),
@@ -125,7 +128,7 @@ def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *
     elif site is not None:
         pue, pue_range = site.pue_typical, site.ranges.get("pue_typical")
     else:
-        pue, pue_range = d.pue, None
+        pue, pue_range = P.pue_for_site_type(opts["site_type"] or "hyperscale"), None
 
     price_range = None
     if opts["price_kwh"] is not None:
