@@ -105,7 +105,7 @@ def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *
     """
     from suanli.models import cost as C
     from suanli.models import power as P
-    from suanli.models.money import CNY_PER_USD, check_currency, convert
+    from suanli.models.money import CNY_PER_USD, check_currency
 
     opts = _options(options)
     d = P.DEFAULTS
@@ -150,29 +150,31 @@ def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *
     energy = P.energy_mwh(chain.facility_w, h)
     electricity = C.electricity_cost(energy, price) if price is not None else None
 
-    hardware, basis = None, None
+    from suanli.prices import chip_price as one_price
+
+    hardware, basis, price_used = None, None, None
     if opts["rental_per_hour"] is not None:
         hardware, basis = C.rental_cost(opts["rental_per_hour"], n, h), "rental"
     else:
-        chip_price, chip_ccy = _chip_price(accelerator)
-        if chip_price is not None:
-            converted = converted or chip_ccy != currency
+        price_used = one_price(accelerator, currency, "purchase")
+        if price_used is not None:
+            converted = converted or price_used.converted
             server_share = opts["server_capex_fraction"]
             if server_share is None:
                 # A price that already is a server share (DGX / 8) must not pay for the server twice.
                 server_share = 0.0 if accelerator.price_basis == "system" else d.server_capex_fraction
             hardware = C.owned_hardware_cost(
-                convert(chip_price, chip_ccy, currency), n, h,
+                price_used.value, n, h,
                 cost_of_capital=d.cost_of_capital if opts["cost_of_capital"] is None else opts["cost_of_capital"],
                 lifetime_years=d.lifetime_years if opts["lifetime_years"] is None else opts["lifetime_years"],
                 server_capex_fraction=server_share,
             )
             basis = f"capex amortised (chip price x {1 + server_share:.2f} for the server)"
         else:
-            rent, rent_ccy = _chip_rental(accelerator)
-            if rent is not None:  # cloud-only parts (TPUs) are rented, never bought
-                converted = converted or rent_ccy != currency
-                hardware = C.rental_cost(convert(rent, rent_ccy, currency), n, h)
+            price_used = one_price(accelerator, currency, "rental")
+            if price_used is not None:  # cloud-only parts (TPUs) are rented, never bought
+                converted = converted or price_used.converted
+                hardware = C.rental_cost(price_used.value, n, h)
                 basis = "rental at the catalog's list price per accelerator-hour"
 
     parts = {"electricity": electricity, "hardware": hardware}
@@ -195,6 +197,7 @@ def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *
         "electricity_cost": electricity,
         "hardware_cost": hardware,
         "hardware_cost_basis": basis,
+        "chip_price": None if price_used is None else price_used.as_dict(),
         "total_cost": total,
         "total_cost_includes": included,
         "co2_t": P.co2_t(energy, grid) if grid is not None else None,
@@ -242,22 +245,6 @@ def _utilization_option(options: Any):
     if options is None:
         return None
     return options.get("utilization") if isinstance(options, Mapping) else getattr(options, "utilization", None)
-
-
-def _chip_price(accelerator) -> tuple[float | None, str]:
-    """The accelerator's one purchase quote and its currency (see :func:`suanli.prices.quote_field`)."""
-    from suanli.prices import chip_price
-
-    p = chip_price(accelerator, "USD", "purchase")
-    return (None, "USD") if p is None else (p.quote_value, p.quote_currency)
-
-
-def _chip_rental(accelerator) -> tuple[float | None, str]:
-    """The accelerator's one rental quote per hour and its currency (see :func:`suanli.prices.quote_field`)."""
-    from suanli.prices import chip_price
-
-    p = chip_price(accelerator, "USD", "rental")
-    return (None, "USD") if p is None else (p.quote_value, p.quote_currency)
 
 
 # --------------------------------------------------------------------------------------------

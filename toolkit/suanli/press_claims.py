@@ -594,7 +594,7 @@ def ledger(catalog=None) -> list[dict[str, Any]]:
     import datetime
     import inspect
 
-    now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     rows = []
     for cid, fn in CHECKS.items():
         params = inspect.signature(fn).parameters

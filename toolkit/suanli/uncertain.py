@@ -296,7 +296,7 @@ def cost_inputs(accelerator, options: Any, report: Mapping[str, Any], *, catalog
         fld = _price_field(acc, rented=report["hardware_cost_basis"].startswith("rental"))
         if fld is not None:
             nominal_price = float(getattr(acc, fld))
-            unit = fld.split("_")[1 if fld.startswith("price") else 1].upper() + ("/h" if fld.startswith("rental") else "")
+            unit = fld.split("_")[1].upper() + ("/h" if fld.startswith("rental") else "")
             inputs["chip_price"] = spec_input("chip_price", nominal_price, unit, f"{acc.id}.{fld}",
                                               acc.sources.get(fld) or _unsourced(acc.id, fld), acc.ranges.get(fld),
                                               spreads=spreads)
