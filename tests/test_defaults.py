@@ -152,3 +152,40 @@ def test_no_help_text_calls_the_34_day_gpt3_projection_a_record(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "trained it on 1,024 A100s in 34 days" not in text
     assert "extrapolation" in text
+
+
+# --------------------------------------------------------------------------------------------
+# Export status in time; sources on every number
+# --------------------------------------------------------------------------------------------
+
+def test_h20_in_mid_2025_needed_a_licence_and_says_why():
+    st = run_json("show", "nvidia-h20", "--on", "2025-07-01")
+    assert st["eccn"] == "not controlled"  # below the thresholds by design
+    assert st["rule"]["id"] == "dec2024"
+    assert st["licence_event"]["date"] == "2025-04-09" and st["licence_event"]["source"]["citation"]
+    assert st["exportable_to_china"].startswith("no")
+    before = run_json("show", "nvidia-h20", "--on", "2025-03-01")
+    assert before["exportable_to_china"].startswith("yes") and before["licence_event"] is None
+
+
+def test_a800_escaped_the_2022_rule_and_was_caught_by_the_2023_one():
+    old = run_json("show", "nvidia-a800-sxm4-80gb", "--on", "2023-01-01")
+    new = run_json("show", "nvidia-a800-sxm4-80gb", "--on", "2024-01-01")
+    assert (old["rule"]["id"], old["eccn"]) == ("oct2022", "not controlled")
+    assert (new["rule"]["id"], new["eccn"]) == ("oct2023", "3A090.a")
+    assert run_json("show", "nvidia-a800-sxm4-80gb", "--on", "2022-01-01")["rule"] is None
+
+
+def test_every_numeric_field_of_every_accelerator_has_a_source_with_confidence():
+    from suanli.catalog import load_catalog
+
+    cat = load_catalog()
+    unsourced = []
+    for acc in cat.accelerators.values():
+        rec = cat.record(acc)
+        for key, value in rec.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                src = rec["sources"].get(key)
+                if not src or not src.get("citation") or not src.get("confidence"):
+                    unsourced.append(f"{acc.id}.{key}")
+    assert not unsourced, unsourced
