@@ -212,12 +212,19 @@ def case_by_case_2026(tpp, dram_bandwidth_gbs):
 def accelerator_tpp(acc: Accelerator) -> tuple[float | None, str | None]:
     """The TPP of an accelerator spec from its dense peaks, and the format that sets it.
 
+    TF32 sets TPP only when the chip publishes no 16- or 8-bit peak. A TF32 operand has 19 significant
+    bits stored in 32; counting it as 32 bits gives NVIDIA parts the same TPP as their BF16/FP8 rates
+    (A100: 156 x 32 = 312 x 16), but doubles it for a chip that lists TF32 at its BF16 rate (Enflame
+    T20/T21/i20: 128 x 32 = 4096 against 128 x 16 = 2048). No BIS guidance on TF32's bit length was
+    found, so the dense 16- and 8-bit peaks decide.
+
     References: see :func:`total_processing_performance`.
     """
     best, best_format = None, None
+    narrow = any(getattr(acc, f, None) is not None for f in ("bf16_tflops", "fp16_tflops", "fp8_tflops", "int8_tops", "fp4_tflops"))
     for precision in PRECISIONS:
         value = getattr(acc, "int8_tops" if precision == "int8" else f"{precision}_tflops")
-        if value is None:
+        if value is None or (precision == "tf32" and narrow):
             continue
         tpp = total_processing_performance(value, BITS[precision])
         if best is None or tpp > best:
