@@ -312,29 +312,28 @@ class Rule:
                 "source": self.source.as_dict()}
 
 
+def _federal_register(citation: str, date: str, note: str = "the regulation itself (government text)") -> Source:
+    return Source(citation, "", date, "datasheet", note)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("oct2022", "BIS interim final rule of 2022-10-07 (new ECCN 3A090)", "2022-10-21", "oct2022",
-         Source("BIS, 'Implementation of Additional Export Controls: Certain Advanced Computing and Semiconductor "
-                "Manufacturing Items', interim final rule, 87 FR 62186 (published 2022-10-13; 3A090 licence "
-                "requirements effective 2022-10-21)", "https://www.federalregister.gov/d/2022-21658",
-                "2022-10-13", "datasheet",
-                note="the regulation itself (government text)")),
+         _federal_register("BIS, 'Implementation of Additional Export Controls: Certain Advanced Computing and "
+                           "Semiconductor Manufacturing Items', interim final rule, 87 FR 62186 (published 2022-10-13; "
+                           "3A090 licence requirements effective 2022-10-21)", "2022-10-13")),
     Rule("oct2023", "BIS rule of 2023-10-17 (TPP and performance density; I/O test dropped)", "2023-11-17", "oct2023",
-         Source("BIS, 'Implementation of Additional Export Controls: Certain Advanced Computing Items; Supercomputer "
-                "and Semiconductor End Use; Updates and Corrections', 88 FR 73458 (published 2023-10-25, "
-                "effective 2023-11-17)", "https://www.federalregister.gov/d/2023-23055", "2023-10-25", "datasheet",
-                note="the regulation itself (government text)")),
+         _federal_register("BIS, 'Implementation of Additional Export Controls: Certain Advanced Computing Items; "
+                           "Supercomputer and Semiconductor End Use; Updates and Corrections', 88 FR 73458 (published "
+                           "2023-10-25, effective 2023-11-17)", "2023-10-25")),
     Rule("dec2024", "BIS rule of 2024-12-02 (3A090.a restated; 3A090.c HBM added)", "2024-12-02", "oct2023",
-         Source("BIS, 'Foreign-Produced Direct Product Rule Additions, and Refinements to Controls for Advanced "
-                "Computing and Semiconductor Manufacturing Items', 89 FR 96790 (published 2024-12-05, effective "
-                "2024-12-02): 3A090.a/.b thresholds unchanged", "https://www.federalregister.gov/d/2024-28267",
-                "2024-12-05", "datasheet",
-                note="the regulation itself (government text)")),
+         _federal_register("BIS, 'Foreign-Produced Direct Product Rule Additions, and Refinements to Controls for "
+                           "Advanced Computing and Semiconductor Manufacturing Items', 89 FR 96790 (effective "
+                           "2024-12-02): 3A090.a/.b thresholds unchanged", "2024-12-05")),
     Rule("jan2026", "BIS licence review policy of 2026-01-15 (case-by-case below TPP 21,000 and 6,500 GB/s)",
          "2026-01-15", "oct2023",
-         Source("BIS, 'Revision to License Review Policy for Advanced Computing Commodities', 91 FR 1684 (2026-01-15)",
-                "", "2026-01-15", "datasheet",
-                note="changes how licences for China are reviewed, not which chips need one")),
+         _federal_register("BIS, 'Revision to License Review Policy for Advanced Computing Commodities', 91 FR 1684 "
+                           "(2026-01-15)", "2026-01-15",
+                           "changes how licences for China are reviewed, not which chips need one")),
 )
 """The versions of the 3A090 test in force over time, oldest first."""
 
