@@ -258,7 +258,8 @@ CENTRES = ("beijing", "shanghai", "guangzhou")
 def site_records(sites, currency: str = "CNY") -> list[dict[str, Any]]:
     """One row per site: price per kWh in ``currency`` (with its range), PUE, grid intensity, latencies.
 
-    ``price_per_it_kwh`` is price x typical PUE: what one kWh delivered to the IT load costs.
+    ``price_per_it_kwh`` is price x typical PUE: what one kWh delivered to the IT load costs. ``price_date``,
+    ``pue_target_date`` and ``grid_date`` give the date of each figure's source.
     """
     from suanli.models.money import check_currency
 
@@ -284,6 +285,10 @@ def site_records(sites, currency: str = "CNY") -> list[dict[str, Any]]:
         }
         for centre in CENTRES:
             row[f"latency_{centre}_ms"] = site.latency_ms.get(centre)
+        # the date of each figure, from its source ("undated" when the source gives none)
+        for key, fld in (("price", field), ("pue_target", "pue_target"), ("grid", "grid_gco2_kwh")):
+            src = site.sources.get(fld)
+            row[f"{key}_date"] = (src.date or "undated") if src is not None else None
         rows.append(row)
     return rows
 

@@ -39,13 +39,13 @@ _FLAGPERF = Source(
     url="https://github.com/FlagOpen/FlagPerf",
     date="2024",
     confidence="measured",
-    note="vendor-submitted measurement, summarised in shared/reference/power_cost.md section 1",
+    note="vendor-submitted measurement in the FlagPerf repository (base/benchmarks)",
 )
 _DGX = Source(
     citation="NVIDIA DGX A100 (6.5 kW max, 8x 400 W) and DGX H100 user guide (10.2 kW max, 8x 700 W) system specifications",
     date="2020-05 / 2023",
     confidence="datasheet",
-    note="read via press/aggregator copies (pcnews.ru, geektopia.es, unanswered.io); see shared/reference/power_cost.md section 1",
+    note="read via press/aggregator copies (pcnews.ru, geektopia.es, unanswered.io)",
 )
 
 
@@ -174,7 +174,7 @@ DEFAULTS = PowerDefaults(
             citation="8-accelerator servers: NVIDIA DGX/HGX A100, H100, B200; Huawei Atlas 800T A2; Moore Threads MCCX D800",
             date="2020-2024",
             confidence="estimate",
-            note="the common training-server form factor in shared/reference/power_cost.md section 1; used only "
+            note="the common training-server form factor of the systems listed; used only "
             "when an accelerator does not give chips_per_server",
         ),
     },
