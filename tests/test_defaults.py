@@ -64,7 +64,7 @@ def test_host_draw_default_is_the_fit_and_leave_one_out_is_reported():
     for p in fit["loo"]:
         assert 0.01 < abs(p["error"]) < 0.25, p
     rows = {r["id"]: r for r in fit["rows"]}
-    assert set(rows) >= {"gpt3-175b", "t5-11b", "meena-2.6b", "gshard-600b", "switch-1.5t", "bloom-176b"}
+    assert set(rows) >= {"gpt3-175b", "t5-11b", "meena-2.6b", "gshard-600b", "switch-1.5t", "bloom-176b", "llama2-70b"}
     assert rows["t5-11b"]["model_mwh"] is None and "not modelled" in rows["t5-11b"]["note"]
     assert rows["bloom-176b"]["kind"] == "tdp-based"
 
