@@ -49,6 +49,11 @@ class Price:
     high: float | None = None
 
     @property
+    def quote_date(self) -> str:
+        """The date of the quote's source ('undated' when the source gives none)."""
+        return (self.source.date if self.source is not None else "") or "undated"
+
+    @property
     def converted(self) -> bool:
         return self.quote_currency != self.currency
 
@@ -69,6 +74,7 @@ class Price:
         return {
             "chip": self.chip, "basis": self.basis, "value": self.value, "currency": self.currency,
             "quote_field": self.quote_field, "quote_value": self.quote_value, "quote_currency": self.quote_currency,
+            "quote_date": self.quote_date,
             "range": None if self.low is None else [self.low, self.high],
             "source": self.source.as_dict() if self.source else None,
             "rate": self.rate.as_dict() if self.rate else None,
