@@ -189,3 +189,19 @@ def test_every_numeric_field_of_every_accelerator_has_a_source_with_confidence()
                 if not src or not src.get("citation") or not src.get("confidence"):
                     unsourced.append(f"{acc.id}.{key}")
     assert not unsourced, unsourced
+
+
+def test_only_the_price_service_reads_price_fields():
+    # A command or scenario that reads price_usd / price_cny / rental_* itself can pick a different quote than
+    # suanli.prices does; every reader goes through chip_price (spec, datafile and prices define the fields).
+    import re
+    from pathlib import Path
+
+    import suanli
+
+    root = Path(suanli.__file__).parent
+    allowed = {"prices.py", "spec.py", "datafile.py"}
+    pattern = re.compile(r"\.(price_usd|price_cny|rental_usd_per_hour|rental_cny_per_hour)\b|[\"'](price_usd|price_cny)[\"']")
+    readers = [f"{p.relative_to(root)}:{i}" for p in root.rglob("*.py") if p.name not in allowed
+               for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    assert not readers, readers
