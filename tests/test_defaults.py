@@ -205,3 +205,27 @@ def test_only_the_price_service_reads_price_fields():
     readers = [f"{p.relative_to(root)}:{i}" for p in root.rglob("*.py") if p.name not in allowed
                for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert not readers, readers
+
+
+# --------------------------------------------------------------------------------------------
+# Catalog doubts
+# --------------------------------------------------------------------------------------------
+
+def test_v100_bf16_falls_back_to_fp16_with_a_warning():
+    est = run_json("estimate", "--params", "7e9", "--tokens", "1e10", "--chip", "nvidia-v100-sxm2-32gb",
+                   "--count", "64", "--precision", "bf16")
+    assert any("no bf16 units" in w for w in est["warnings"])
+    fp16 = run_json("estimate", "--params", "7e9", "--tokens", "1e10", "--chip", "nvidia-v100-sxm2-32gb",
+                    "--count", "64", "--precision", "fp16")
+    assert not any("no bf16 units" in w for w in fp16["warnings"])
+
+
+def test_tpu_v5p_has_no_fp8_rate_and_tf32_does_not_set_enflame_tpp():
+    from suanli.catalog import load_catalog
+    from suanli.models.export import accelerator_tpp
+
+    cat = load_catalog()
+    assert cat.accelerator("google-tpu-v5p").fp8_tflops is None
+    assert accelerator_tpp(cat.accelerator("enflame-t20")) == (2048.0, "bf16")  # 128 TFLOPS x 16, not TF32 x 32
+    assert accelerator_tpp(cat.accelerator("nvidia-a100-sxm4-80gb")) == (4992.0, "bf16")
+    assert cat.accelerator("google-tpu-v5e").die_area_mm2 is None  # no published source
