@@ -59,12 +59,14 @@ def test_host_draw_default_is_the_fit_and_leave_one_out_is_reported():
 
     fit = measured_energy_fit()
     assert DEFAULTS.host_draw_fraction == pytest.approx(fit["host_draw_fraction_fit"], abs=0.001)
-    assert {p["point"] for p in fit["loo"]} == {"flagperf-dgx-a100", "gpt3-175b"}
-    # honest: each held-out point is predicted within 25% by the other, and not exactly
-    for p in fit["loo"]:
-        assert 0.01 < abs(p["error"]) < 0.25, p
+    assert {p["point"] for p in fit["loo"]} == {"flagperf-dgx-a100", "gpt3-175b", "h100-node-latif2025",
+                                                 "h100-node-smc-mlperf"}
+    # honest, not tuned: the held-out points miss, with both signs, and none by more than 40%
+    errors = [p["error"] for p in fit["loo"]]
+    assert min(errors) < -0.05 and max(errors) > 0.05 and max(abs(e) for e in errors) < 0.40
     rows = {r["id"]: r for r in fit["rows"]}
-    assert set(rows) >= {"gpt3-175b", "t5-11b", "meena-2.6b", "gshard-600b", "switch-1.5t", "bloom-176b", "llama2-70b"}
+    assert set(rows) >= {"gpt3-175b", "t5-11b", "meena-2.6b", "gshard-600b", "switch-1.5t", "bloom-176b", "llama2-70b",
+                         "h100-node-latif2025", "h100-node-smc-mlperf"}
     assert rows["t5-11b"]["model_mwh"] is None and "not modelled" in rows["t5-11b"]["note"]
     assert rows["bloom-176b"]["kind"] == "tdp-based"
 

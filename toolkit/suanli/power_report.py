@@ -372,7 +372,8 @@ def _host_fraction_for(row, acc, d) -> float:
     per_server = acc.chips_per_server or d.chips_per_server
     rated = float(P.rated_server_power_w(acc.tdp_w, per_server, acc.server_power_w))
     chip = float(P.accelerator_power_w(acc.tdp_w))
-    server_target = row["energy_mwh"] * 1e6 / (row["pue"] * row["hours"] * row["count"]) / (1 + d.network_storage_fraction)
+    network = 0.0 if row["kind"] == "measured-node" else d.network_storage_fraction
+    server_target = row["energy_mwh"] * 1e6 / (row["pue"] * row["hours"] * row["count"]) / (1 + network)
     return (server_target - chip) * per_server / (rated - acc.tdp_w * per_server)
 
 
@@ -385,15 +386,23 @@ def measured_energy_fit(catalog=None) -> dict[str, Any]:
     """The chain against every bundled measured energy, and the leave-one-out fit of the host draw.
 
     The one calibrated parameter is the host draw fraction ``h`` of
-    :func:`suanli.models.power.server_power_w`. Each metered point gives its own ``h``: FlagPerf's DGX
-    A100 directly (system vs card power), GPT-3 (Patterson et al. 2021 Table 4) by solving the chain
-    for its 1,287 MWh. The fit is their mean; leave-one-out predicts each point from the other. Rows
-    the catalog cannot model (TPU v3) are listed with the reason; BLOOM's published figure is TDP x
-    GPU-hours, so it is compared with the chain's accelerator energy only.
+    :func:`suanli.models.power.server_power_w`, fitted by least squares on the relative errors of every
+    metered point the catalog can model: FlagPerf's DGX A100 (system and card power measured together),
+    GPT-3's training energy (Patterson et al. 2021 Table 4) and two measured 8 x H100 node powers
+    (Latif et al. 2025; an MLPerf Training v4.0 power result). Leave-one-out refits without each point
+    and predicts it. ``points`` gives the ``h`` each point alone would need: they disagree (V100-era
+    ~0.06, A100 GEMM ~0.2, H100 LLM training ~0.5-0.66) because H100s in training draw closer to their
+    TDP than the A100 GEMM the chip default comes from, so one parameter leaves misses of either sign,
+    which the result reports. Rows the catalog cannot model (TPU v3) are listed with the reason; BLOOM's
+    and Llama 2's published figures are TDP x GPU-hours, so they are compared with the chain's
+    accelerator energy only.
 
-    Returns ``{"host_draw_fraction_fit", "points", "loo", "rows"}``: ``rows`` has one dict per bundled
-    energy with ``model_mwh`` and ``error`` (model / published - 1) where modelled.
+    Returns ``{"host_draw_fraction_fit", "host_draw_fraction_default", "points", "errors", "loo", "rows"}``:
+    ``errors`` are the fitted chain's relative errors per point, ``rows`` one dict per bundled energy
+    with ``model_mwh`` and ``error`` (model / published - 1) where modelled.
     """
+    from scipy.optimize import minimize_scalar
+
     from suanli.models import power as P
 
     if catalog is None:
@@ -402,11 +411,9 @@ def measured_energy_fit(catalog=None) -> dict[str, Any]:
         catalog = load_catalog()
     d = P.DEFAULTS
     rows = measured_energy_rows()
+    metered = [r for r in rows if r["modelled"] == "yes" and r["kind"] in ("measured", "measured-node")]
     points = {"flagperf-dgx-a100": _flagperf_host_fraction()}
-    for r in rows:
-        if r["modelled"] == "yes" and r["kind"] == "measured":
-            points[r["id"]] = _host_fraction_for(r, catalog.accelerator(r["chip"]), d)
-    fit = sum(points.values()) / len(points)
+    points.update({r["id"]: _host_fraction_for(r, catalog.accelerator(r["chip"]), d) for r in metered})
 
     def predict(name: str, h: float) -> float:
         """Relative error of the chain for point ``name`` with host fraction ``h``."""
@@ -417,10 +424,15 @@ def measured_energy_fit(catalog=None) -> dict[str, Any]:
         r = next(x for x in rows if x["id"] == name)
         return _row_model_mwh(r, catalog.accelerator(r["chip"]), h) / r["energy_mwh"] - 1.0
 
+    def least_squares(names) -> float:
+        res = minimize_scalar(lambda h: sum(predict(n, h) ** 2 for n in names), bounds=(0.0, 1.0), method="bounded",
+                              options={"xatol": 1e-6})
+        return float(res.x)
+
+    fit = least_squares(list(points))
     loo = []
     for name in points:
-        others = [v for k, v in points.items() if k != name]
-        h = sum(others) / len(others)
+        h = least_squares([n for n in points if n != name])
         loo.append({"point": name, "host_draw_fraction_from_others": h, "error": predict(name, h)})
     out_rows = []
     for r in rows:
@@ -434,14 +446,15 @@ def measured_energy_fit(catalog=None) -> dict[str, Any]:
             row["model_mwh"] = None
         row["error"] = None if row["model_mwh"] is None else row["model_mwh"] / r["energy_mwh"] - 1.0
         out_rows.append(row)
-    return {"host_draw_fraction_fit": fit, "host_draw_fraction_default": d.host_draw_fraction,
-            "points": points, "loo": loo, "rows": out_rows}
+    return {"host_draw_fraction_fit": fit, "host_draw_fraction_default": d.host_draw_fraction, "points": points,
+            "errors": {name: predict(name, d.host_draw_fraction) for name in points}, "loo": loo, "rows": out_rows}
 
 
 def _row_model_mwh(row, acc, host_draw_fraction) -> float:
     from suanli.models import power as P
 
     per_server = acc.chips_per_server or P.DEFAULTS.chips_per_server
+    network = 0.0 if row["kind"] == "measured-node" else P.DEFAULTS.network_storage_fraction
     chain = P.fleet_power(acc.tdp_w, row["count"], per_server, pue=row["pue"], server_rating_w=acc.server_power_w,
-                          host_draw_fraction=host_draw_fraction)
+                          host_draw_fraction=host_draw_fraction, network_storage_fraction=network)
     return float(P.energy_mwh(chain.facility_w, row["hours"]))
