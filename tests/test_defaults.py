@@ -48,7 +48,7 @@ def test_the_printed_approach_3_fit_stays_selectable_and_says_what_it_is(capsys)
 
 def test_power_gpt3_matches_patterson_2021_table_4():
     # Patterson et al. 2021, Table 4: GPT-3 on 10,000 V100 for 14.8 days at PUE 1.10 used 1,287 MWh. The chain
-    # is calibrated on two points (this one and FlagPerf's DGX A100); acceptance is 25%.
+    # is fitted by least squares on four metered points, this one included; acceptance is 25%.
     r = run_json("power", "--chip", "nvidia-v100-sxm2-32gb", "--count", "10000", "--hours", "355", "--pue", "1.1")
     assert r["energy_mwh"] == pytest.approx(1287, rel=0.25)
 
