@@ -360,6 +360,8 @@ def large_model_500b(bytes_per_token: float = 4.0, params: float = 500e9, data_b
         engine_line = (f" The engine puts {cards:,} {engine_chip} at {est.train_days:,.0f} days "
                        f"(MFU {est.mfu:.0%}, layout TP{est.layout['tp']} PP{est.layout['pp']} DP{est.layout['dp']}).")
     feasible = [c for c, v in mfu_needed.items() if v <= 0.5]
+    best_chip = min(mfu_needed, key=mfu_needed.get)
+    best_months = claimed_months * mfu_needed[best_chip] / 0.5  # the month scales with the MFU it needs
     return Check(
         id="press-500b-15tb",
         title="A 500B model on 15 TB: ~3 years on 1,000 PFLOPS, a month on 10,000 cards",
@@ -376,9 +378,8 @@ def large_model_500b(bytes_per_token: float = 4.0, params: float = 500e9, data_b
                      + ", ".join(f"{c} {v:.0%} MFU" for c, v in mfu_needed.items()),
                      "dense model, C = 6ND, one pass over the data"),
         verdict=judge(bool(feasible) and util_for_years <= 1.0, True),
-        claimed_value=claimed_months,
-        model_value=figures["engine_days"] / 30.0 if "engine_days" in figures else None,
-        unit=f"months on {cards:,} {engine_chip} (engine)",
+        claimed_value=claimed_months, model_value=best_months,
+        unit=f"months on {cards:,} of the best listed card ({best_chip}) at 50% MFU",
         test="some listed card reaches the month at or below 50% MFU, and the 3 years need at most 100% of 1,000 PFLOPS",
         explanation=(f"The two halves assume different efficiencies: {util_for_years:.0%} of 1,000 PFLOPS for the 3 years, but "
                      f"{mfu_needed['nvidia-h100-sxm5-80gb']:.0%} of an H100's BF16 peak for the month; "
@@ -500,7 +501,8 @@ def gtc2024_blackwell(flops: float = 3e25, days: float = 90.0, hopper_gpus: int 
                      f"at PUE 1.10-1.57; '4 MW' puts Blackwell below its rating ({rated_b[0]:,.0f}+ W)")),
         verdict=judge(0.9 * rated_h[0] <= w_hopper <= rated_h[1] and figures["blackwell_share_fp8_peak"] <= BEST_PUBLISHED_MFU,
                       True),
-        claimed_value=days, model_value=figures.get("engine_days_blackwell"), unit="days on Blackwell (engine, FP8)",
+        claimed_value=days, model_value=days * figures["blackwell_share_fp8_peak"] / BEST_PUBLISHED_MFU,
+        unit=f"days on {blackwell_gpus:,} B200 at {BEST_PUBLISHED_MFU:.1%} of FP8 peak (the best published MFU)",
         test=(f"15 MW / 8,000 within the chain's rated all-in range at PUE 1.10-1.57 (from 90% of the low end), and "
               f"the Blackwell rate at most {BEST_PUBLISHED_MFU:.1%} of FP8 peak"),
         explanation=(f"The power figures are consistent: {w_hopper:,.0f} W per Hopper sits inside the chain's rated range, and a "
