@@ -101,6 +101,9 @@ def _prices_by_command(chip: str, currency: str) -> dict[str, float]:
     est = run_json("estimate", "--params", "7e9", "--tokens", "1e10", "--chip", chip, "--count", "64",
                    "--currency", currency, "--pue", "1.2")
     got["estimate"] = est["chip_price"]["value"]
+    from suanli.scenarios import serving
+
+    got["serve"] = serving.chip_price(load_catalog().accelerator(chip), currency)[0]  # serve's one price function
     return got
 
 
