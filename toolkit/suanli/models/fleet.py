@@ -34,7 +34,6 @@ Hu et al. 2024, 'Characterization of Large Language Model Development in the Dat
 
 from __future__ import annotations
 
-import heapq
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -345,7 +344,6 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
     rng = np.random.default_rng(seed)
     fleet = _Fleet(pools)
     capacity = sum(p.gpus for p in pools)
-    max_pool = max(p.gpus for p in pools)
 
     # where each job may run (home pool; latency limit from its demand centre)
     allowed = []
@@ -504,7 +502,7 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
             queue.sort(key=lambda k: (-jobs.priority[k], jobs.submit_s[k], k))
         blocked = False
         shadow, shadow_pool, spare = math.inf, -1, 0
-        for j in list(queue):
+        for j in queue:
             placement, slow = try_place(j)
             if not blocked:
                 if placement is not None:
@@ -637,7 +635,7 @@ def size_distribution(mean_gpus, median_gpus, max_gpus):
     a few take hundreds); [2] Jeon et al. 2019, ATC'19, Sec 3 (job sizes in powers of two).
     """
     require_positive(mean_gpus=mean_gpus, median_gpus=median_gpus, max_gpus=max_gpus)
-    K = max(int(round(math.log2(max(max_gpus, 1)))), 1)
+    K = max(round(math.log2(max(max_gpus, 1))), 1)
     values = 2.0 ** np.arange(K + 1)
     p1 = 0.55 if median_gpus <= 1 else 0.3
     if mean_gpus <= 1.0:
@@ -792,8 +790,8 @@ def read_trace(source, *, limit: int | None = None) -> Jobs:
     def seconds(series):
         if pd.api.types.is_numeric_dtype(series):
             return series.astype(float).to_numpy()
-        t = pd.to_datetime(series, errors="coerce")
-        return ((t - pd.Timestamp("2000-01-01")).dt.total_seconds()).to_numpy()
+        t = pd.to_datetime(series, errors="coerce", utc=True)
+        return ((t - pd.Timestamp("2000-01-01", tz="UTC")).dt.total_seconds()).to_numpy()
 
     sub_col, g_col, d_col = pick("submit"), pick("gpus"), pick("duration")
     if sub_col is None or g_col is None:
