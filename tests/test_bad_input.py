@@ -741,7 +741,7 @@ def test_every_panel_with_free_input_is_exercised():
 
     free_input = {"PowerPanel", "CompatPanel", "ClaimsPanel", "CatalogPanel", "CrossSitePanel", "ScalingPanel",
                   "SubstitutionPanel"}
-    choices_only = {"BacktestPanel", "CollectivePanel", "TrainingPanel", "UncertaintyPanel"}
+    choices_only = {"BacktestPanel", "CollectivePanel", "TrainingPanel", "UncertaintyPanel", "FleetPanel"}
     found = set()
     for info in pkgutil.iter_modules(suanli.widgets.__path__):
         module = importlib.import_module(f"suanli.widgets.{info.name}")
