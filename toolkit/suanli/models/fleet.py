@@ -680,7 +680,7 @@ def _draw(n, values, probs, mu, sigma, max_run_s, correlation, rng):
     return gpus, np.maximum(dur, 1.0)
 
 
-def fit_size_duration_correlation(mean_gpu_s_per_job, values, probs, mu, sigma, max_run_s, *, n=200_000, seed=1):
+def fit_size_duration_correlation(mean_gpu_s_per_job, values, probs, mu, sigma, max_run_s, *, n=50_000, seed=1):
     """Gaussian-copula correlation between job size and log run time that gives the mean GPU-time per job.
 
     Size and duration drawn independently give E[g] E[d]; the traces hold more GPU-time than that,

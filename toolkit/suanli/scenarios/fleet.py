@@ -248,26 +248,30 @@ def _provincial(provinces: int, gpus_each: int):
     return [F.Pool(f"province-{i + 1}", gpus_each) for i in range(provinces)]
 
 
-def utilisation_at_slo(pools, *, workload: str, home_split: bool, loads=(0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
+def utilisation_at_slo(pools, *, workload: str, home_split: bool,
+                       loads=(0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
                        jobs: int = 1500, max_mean_queue_s: float = 3600.0, max_job_gpus: int | None = None,
                        seed: int = 0) -> dict[str, Any]:
     """The highest offered load (of ``loads``) a fleet carries with jobs waiting ``max_mean_queue_s`` at
     most on average and no job turned away. Every job is served, so in steady state that load is
     the utilisation the fleet reaches at this service level."""
     best = {"load_fraction": 0.0, "queue_mean_s": math.nan, "allocation_fraction": 0.0}
-    for load in loads:
-        rep = run_fleet(pools, workload=workload, jobs=jobs, load_fraction=float(load), home_split=home_split,
+    lo, hi = 0, len(loads) - 1  # bisection over the loads: meeting the service level is taken as monotone in load
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        rep = run_fleet(pools, workload=workload, jobs=jobs, load_fraction=float(loads[mid]), home_split=home_split,
                         max_job_gpus=max_job_gpus, seed=seed)
         s = rep.summary
         if s["queue_mean_s"] <= max_mean_queue_s and s["jobs_rejected"] == 0:
-            best = {"load_fraction": round(float(load), 2), "queue_mean_s": s["queue_mean_s"],
+            best = {"load_fraction": round(float(loads[mid]), 2), "queue_mean_s": s["queue_mean_s"],
                     "allocation_fraction": s["allocation_fraction"]}
+            lo = mid + 1
         else:
-            break
+            hi = mid - 1
     return best
 
 
-def claims(*, seed: int = 0, jobs: int = 3000) -> list[ClaimVerdict]:
+def claims(*, seed: int = 0, jobs: int = 1500) -> list[ClaimVerdict]:
     """The seed documents' utilisation and scheduling claims, each as a scenario with a computed verdict."""
     from suanli.models import fleet as F
 
@@ -276,31 +280,55 @@ def claims(*, seed: int = 0, jobs: int = 3000) -> list[ClaimVerdict]:
     frag = _provincial(provinces, each)
     one = [F.Pool("one-pool", provinces * each)]
     # 1 and 2: a fragmented provincial fleet vs one scheduled pool, at the same service level
-    f = utilisation_at_slo(frag, workload="kalos", home_split=True, jobs=jobs, max_job_gpus=each, seed=seed)
-    u = utilisation_at_slo(one, workload="kalos", home_split=False, jobs=jobs, max_job_gpus=each, seed=seed)
+    seeds = (seed, seed + 1, seed + 2)
+    fs = [utilisation_at_slo(frag, workload="kalos", home_split=True, jobs=jobs, max_job_gpus=each, seed=k)
+          for k in seeds]
+    us = [utilisation_at_slo(one, workload="kalos", home_split=False, jobs=jobs, max_job_gpus=each, seed=k)
+          for k in seeds]
+    f = {"allocation_fraction": float(np.mean([x["allocation_fraction"] for x in fs])),
+         "range": (min(x["allocation_fraction"] for x in fs), max(x["allocation_fraction"] for x in fs))}
+    u = {"allocation_fraction": float(np.mean([x["allocation_fraction"] for x in us])),
+         "range": (min(x["allocation_fraction"] for x in us), max(x["allocation_fraction"] for x in us))}
+    gains = [(b["allocation_fraction"] / a["allocation_fraction"] - 1.0) if a["allocation_fraction"] else math.inf
+             for a, b in zip(fs, us)]
     gain = (u["allocation_fraction"] / f["allocation_fraction"] - 1.0) if f["allocation_fraction"] else math.inf
+    g_lo, g_hi = min(gains), max(gains)
     scen = (f"{provinces} provincial pools of {each} GPUs (jobs stay in their province) vs one pool of "
             f"{provinces * each}; Kalos-like jobs (LLM development, sizes clipped at one province, {each} GPUs); "
-            "service level: mean queueing delay <= 1 h and no job turned away")
+            f"service level: mean queueing delay <= 1 h and no job turned away; {len(seeds)} random job streams")
+    near_30 = 0.15 <= g_lo and g_hi <= 0.45
     out.append(ClaimVerdict(
         "A unified scheduling platform raises utilisation by about 30%.", scen,
         {"fragmented_allocation_fraction": f["allocation_fraction"], "unified_allocation_fraction": u["allocation_fraction"],
-         "gain_fraction": gain},
-        (f"At the same service level the fragmented fleet carries {f['allocation_fraction']:.0%} and one pool "
-         f"{u['allocation_fraction']:.0%}: a gain of {gain:+.0%}. " +
-         ("Consistent with about +30% (within +15% to +45%)." if 0.15 <= gain <= 0.45 else
-          "The model does not reproduce +30% for this fleet; the gain depends on pool size and job mix.")),
-        bool(0.15 <= gain <= 0.45)))
+         "gain_fraction": gain, "gain_min_fraction": g_lo, "gain_max_fraction": g_hi,
+         "fragmented_min_fraction": f["range"][0], "fragmented_max_fraction": f["range"][1],
+         "unified_min_fraction": u["range"][0], "unified_max_fraction": u["range"][1]},
+        (f"At the same service level the fragmented fleet carries {f['allocation_fraction']:.0%} "
+         f"({f['range'][0]:.0%}-{f['range'][1]:.0%} over the job streams) and one pool "
+         f"{u['allocation_fraction']:.0%} ({u['range'][0]:.0%}-{u['range'][1]:.0%}): a gain of {gain:+.0%} "
+         f"({g_lo:+.0%} to {g_hi:+.0%}). " +
+         ("Consistent with about +30%." if near_30 else
+          "Far more than +30% for a fleet split this finely with LLM-sized jobs: pooling matters more than the claim "
+          "says here; a fleet of fewer, larger pools or of smaller jobs gains less (sweep `pools` to see it)."
+          if g_lo > 0.45 else "The model does not reproduce +30% for this fleet; the gain depends on pool size and job mix.")),
+        bool(near_30) if (near_30 or g_lo > 0.45 or g_hi < 0.15) else None))
+    lo_f, hi_f = f["range"]
+    if hi_f <= 0.2:
+        text, ok = (f"Fragmentation alone caps the provincial fleet at {f['allocation_fraction']:.0%} "
+                    f"({lo_f:.0%}-{hi_f:.0%}) at this service level: the same order as the claimed 10-15%, with no "
+                    "shortfall of demand needed."), True
+    elif lo_f > 0.2:
+        text, ok = (f"Fragmentation alone caps the provincial fleet at {f['allocation_fraction']:.0%} "
+                    f"({lo_f:.0%}-{hi_f:.0%}), above 10-15%: reaching 10-15% also needs demand to fall short "
+                    "(offered load of 10-15% of capacity)."), False
+    else:
+        text, ok = (f"Fragmentation alone caps the provincial fleet at {f['allocation_fraction']:.0%}, but from "
+                    f"{lo_f:.0%} to {hi_f:.0%} depending on the job stream: a few province-sized jobs decide it. "
+                    "10-15% is within reach of fragmentation alone for some streams, not all."), None
     out.append(ClaimVerdict(
         "Scattered, small-scale compute in China runs at 10-15% utilisation.", scen,
-        {"fragmented_allocation_fraction_at_slo": f["allocation_fraction"]},
-        (f"Fragmentation alone caps the provincial fleet at about {f['allocation_fraction']:.0%} allocation at "
-         "this service level, well above 10-15%: the 10-15% is reproduced only if demand itself is short "
-         "(offered load 10-15% of capacity), so the claim is about missing demand, not scheduling."
-         if f["allocation_fraction"] > 0.2 else
-         f"Fragmentation alone caps the provincial fleet at {f['allocation_fraction']:.0%} at this service level: "
-         "the same order as the claimed 10-15%, without any shortfall of demand."),
-        bool(f["allocation_fraction"] <= 0.2)))
+        {"fragmented_allocation_fraction_at_slo": f["allocation_fraction"], "fragmented_min_fraction": lo_f,
+         "fragmented_max_fraction": hi_f}, text, ok))
     # 3: of 10 hours allocated, 8 are used
     pools = [F.Pool("cluster", 2048)]
     stream = workload_jobs("kalos", jobs, capacity_gpus=2048, load_fraction=0.6, seed=seed)
