@@ -502,7 +502,7 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
             queue.sort(key=lambda k: (-jobs.priority[k], jobs.submit_s[k], k))
         blocked = False
         shadow, shadow_pool, spare = math.inf, -1, 0
-        for j in queue:
+        for j in queue.copy():  # launch() removes from the queue while we walk it
             placement, slow = try_place(j)
             if not blocked:
                 if placement is not None:
