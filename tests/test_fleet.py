@@ -177,3 +177,16 @@ def test_fleet_cli_json(capsys):
     for key in ("allocated_gpu_h", "used_gpu_h", "utilization_fraction", "queue_mean_s", "fragmented_free_fraction",
                 "energy_mwh", "pools"):
         assert key in out
+
+
+def test_a_heterogeneous_fleet_runs_jobs_at_each_pool_speed_and_prefers_the_fast_pool():
+    fast, slow = F.Pool("fast", 8, speed=2.0), F.Pool("slow", 8, speed=0.5)
+    res = F.simulate([slow, fast], _jobs([0, 0], [8, 8], [100, 100]), "fifo")
+    assert list(res.pool) == [1, 0]
+    assert res.end_s[0] - res.start_s[0] == pytest.approx(50)
+    assert res.end_s[1] - res.start_s[1] == pytest.approx(200)
+    pool = S.make_pool("a100s", 64, chip="nvidia-a100-sxm4-80gb")
+    assert 0.2 < pool.speed < 0.5  # 312 of 989 dense BF16 TFLOP/s
+    assert res.used_gpu_s == pytest.approx(res.allocated_gpu_s)  # a slow chip is busy, not idle
+    spans = F.simulate([F.Pool("a", 64), F.Pool("b", 64)], _jobs([0], [96], [3600]), "fifo", cross_site=True)
+    assert spans.used_gpu_s == pytest.approx(96 * 3600) and spans.allocated_gpu_s > spans.used_gpu_s

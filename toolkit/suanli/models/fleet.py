@@ -51,7 +51,10 @@ class Pool:
     """GPUs at one site: ``gpus`` of ``chip`` in nodes of ``gpus_per_node``.
 
     ``latency_ms`` maps a demand centre to the round-trip time from it (as a catalog
-    :class:`~suanli.spec.Site` does); ``tdp_w`` and ``pue`` feed the power chain.
+    :class:`~suanli.spec.Site` does); ``tdp_w`` and ``pue`` feed the power chain. ``speed`` is the
+    pool's throughput relative to the GPU the jobs' ``work_s`` was measured on (a heterogeneous fleet:
+    a job runs ``work_s / speed`` here; the scheduler prefers the fastest pool that fits, as
+    heterogeneity-aware schedulers do, Narayanan et al. 2020, Gavel, OSDI'20).
     """
 
     name: str
@@ -62,11 +65,12 @@ class Pool:
     tdp_w: float = 700.0
     pue: float = 1.3
     latency_ms: dict = field(default_factory=dict)
+    speed: float = 1.0
 
     def __post_init__(self):
         require_whole(f"pool {self.name!r} gpus", self.gpus)
         require_whole(f"pool {self.name!r} gpus_per_node", self.gpus_per_node)
-        require_positive(**{f"pool {self.name!r} tdp_w": self.tdp_w})
+        require_positive(**{f"pool {self.name!r} tdp_w": self.tdp_w, f"pool {self.name!r} speed": self.speed})
         if not (math.isfinite(self.pue) and self.pue >= 1.0):
             raise InputError(f"pool {self.name!r} pue must be >= 1, got {self.pue!r}")
 
@@ -385,13 +389,14 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
 
     def try_place(j):
         g = int(jobs.gpus[j])
-        best = None
+        best, best_key = None, None
         for i in allowed[j]:
             pl = fleet.place_in(i, g)
-            if pl is not None and (best is None or fleet.free_total[i] < fleet.free_total[best[0]]):
-                best = (i, pl)
+            key = (-pools[i].speed, fleet.free_total[i])  # the fastest pool, then the fullest (best fit)
+            if pl is not None and (best is None or key < best_key):
+                best, best_key = (i, pl), key
         if best is not None:
-            return [best], 1.0
+            return [best], 1.0 / pools[best[0]].speed
         if cross_site and len(allowed[j]) > 1:
             cand = sorted(allowed[j], key=lambda i: -fleet.free_total[i])
             got, need, parts = [], g, []
@@ -411,6 +416,7 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
             if need <= 0 and len(got) > 1:
                 slow = float(cross_site_slowdown(max(parts), len(got), route_km=wan_route_km,
                                                  wan_bandwidth_bytes_per_s=wan_bandwidth_bytes_per_s))
+                slow /= min(pools[i].speed for i, _ in got)  # a gang runs at its slowest member's pace
                 return got, slow
         return None, 1.0
 
@@ -423,6 +429,10 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
                 "slow": slow, "plan_end": t0 + remaining[j] * slow}
         running[j] = info
         tau = float(interval[j]) if np.isfinite(interval[j]) else math.inf
+        # GPU-seconds of busy compute per unit of work: 1/speed of the slowest pool in the gang (time spent
+        # waiting on a cross-site all-reduce is allocated but not used)
+        pace = 1.0 / min(pools[i].speed for i, _ in placement)
+        busy = jobs.busy_fraction[j] * pace
         try:
             while remaining[j] > 0:
                 wall = remaining[j] * slow
@@ -430,13 +440,13 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
                 info["seg_start"], info["plan_end"] = env.now, env.now + wall
                 if t_fail >= wall:
                     yield env.timeout(wall)
-                    acc["used"] += g * remaining[j] * jobs.busy_fraction[j]
+                    acc["used"] += g * remaining[j] * busy
                     remaining[j] = 0.0
                 else:
                     yield env.timeout(t_fail)
                     done = t_fail / slow
                     kept = math.floor(done / tau) * tau if np.isfinite(tau) else 0.0
-                    acc["used"] += g * kept * jobs.busy_fraction[j]
+                    acc["used"] += g * kept * busy
                     acc["lost"] += g * (t_fail - kept * slow)
                     remaining[j] -= kept
                     restarts[j] += 1
@@ -448,7 +458,7 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
             if not math.isnan(info["seg_start"]):
                 seg = env.now - info["seg_start"]
                 kept = min(math.floor(seg / slow / tau) * tau if np.isfinite(tau) else seg / slow, remaining[j])
-                acc["used"] += g * kept * jobs.busy_fraction[j]
+                acc["used"] += g * kept * busy
                 acc["lost"] += g * (seg - kept * slow)
                 remaining[j] -= kept
             preempted[j] += 1
@@ -574,7 +584,8 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
         for j, info in running.items():
             acc["alloc"] += info["g"] * (end_t - info["t0"])
             if not math.isnan(info["seg_start"]):
-                acc["used"] += info["g"] * (end_t - info["seg_start"]) / info["slow"] * jobs.busy_fraction[j]
+                pace = 1.0 / min(pools[i].speed for i, _ in info["placement"])
+                acc["used"] += info["g"] * (end_t - info["seg_start"]) / info["slow"] * pace * jobs.busy_fraction[j]
     else:
         last = env.event()
 

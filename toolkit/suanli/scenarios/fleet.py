@@ -84,8 +84,13 @@ def workload_jobs(name: str, jobs: int, *, capacity_gpus: int, load_fraction: fl
 
 
 def make_pool(name: str, count: int, *, chip: str = "nvidia-h100-sxm5-80gb", site: str | None = None,
-              gpus_per_node: int = 8, catalog=None):
-    """A :class:`~suanli.models.fleet.Pool` of ``count`` catalog ``chip`` at catalog ``site`` (its PUE, latencies)."""
+              gpus_per_node: int = 8, reference_chip: str = "nvidia-h100-sxm5-80gb", catalog=None):
+    """A :class:`~suanli.models.fleet.Pool` of ``count`` catalog ``chip`` at catalog ``site`` (its PUE, latencies).
+
+    The pool's ``speed`` is an estimate: the chip's dense BF16 peak over ``reference_chip``'s (job
+    run times in the traces are taken as on the reference chip); it ignores memory bandwidth and
+    software maturity, which the training engine (`suanli.estimate`) models and this does not.
+    """
     from suanli.catalog import load_catalog
     from suanli.models import fleet as F
     from suanli.models.power import DEFAULTS
@@ -98,8 +103,12 @@ def make_pool(name: str, count: int, *, chip: str = "nvidia-h100-sxm5-80gb", sit
     if site:
         s = cat.site(site)
         pue, latency = float(s.pue_typical), dict(s.latency_ms)
+    speed = 1.0
+    ref = cat.accelerator(reference_chip)
+    if getattr(acc, "bf16_tflops", None) and getattr(ref, "bf16_tflops", None):
+        speed = float(acc.bf16_tflops) / float(ref.bf16_tflops)
     return F.Pool(name, count, chip=chip, site=site or "", gpus_per_node=gpus_per_node, tdp_w=tdp, pue=pue,
-                  latency_ms=latency)
+                  latency_ms=latency, speed=speed)
 
 
 @dataclass
