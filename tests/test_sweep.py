@@ -57,8 +57,10 @@ def test_local_process_pool_and_dask_localcluster_give_identical_tables():
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         remote = SW.run_sweep(spec, client=client, progress=False)
+        by_address = SW.run_sweep(spec, scheduler=cluster.scheduler_address, progress=False)
     assert len(local) == 300
     pd.testing.assert_frame_equal(local, remote)
+    pd.testing.assert_frame_equal(local, by_address)
 
 
 def test_spec_errors_are_one_sentence(tmp_path):

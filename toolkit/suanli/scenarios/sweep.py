@@ -268,11 +268,12 @@ def run_sweep(spec: Mapping[str, Any], *, workers: int | None = None, client=Non
             todo = [(i, c) for i, c in todo if i not in done]
             done_frames.append(partial)
     total = len(todo) + sum(len(f) for f in done_frames)
+    own_client = None
     if client is None and scheduler is not None:
         from distributed import Client
 
         try:
-            client = Client(scheduler, timeout="10s")
+            client = own_client = Client(scheduler, timeout="10s")
         except OSError as err:
             raise InputError(f"cannot reach the Dask scheduler at {scheduler!r}: {err}") from None
     n_workers = workers or (len(client.scheduler_info().get("workers", {})) if client is not None else os.cpu_count() or 1)
@@ -318,6 +319,8 @@ def run_sweep(spec: Mapping[str, Any], *, workers: int | None = None, client=Non
                     collect(fut.result())
     finally:
         bar.close()
+        if own_client is not None:
+            own_client.close()
     frames = done_frames + ([pd.DataFrame(new_rows)] if new_rows else [])
     if not frames:
         return pd.DataFrame(columns=["cell", "error"])
