@@ -4,11 +4,11 @@ The fleet is one or more *pools* (a chip, a number of GPUs in nodes of ``gpus_pe
 Jobs arrive with a GPU count (a gang: all GPUs start together), a duration of work, a priority and,
 for latency-bound work, a demand centre and a round-trip limit. A scheduler places them:
 
-``fifo``      first come, first served; the head of the queue blocks everyone behind it.
-``backfill``  EASY backfilling: the head gets a reservation at the earliest time enough GPUs free up;
-              a later job may start now if it fits and does not delay that reservation.
-``priority``  the queue in priority order; a job that does not fit may preempt lower-priority
-              running jobs, which go back to the queue and lose the work since their last checkpoint.
+- ``fifo``: first come, first served; the head of the queue blocks everyone behind it.
+- ``backfill``: EASY backfilling; the head gets a reservation at the earliest time enough GPUs free
+  up, and a later job may start now if it fits and does not delay that reservation.
+- ``priority``: the queue in priority order; a job that does not fit may preempt lower-priority
+  running jobs, which go back to the queue and lose the work since their last checkpoint.
 
 Placement is a gang with locality: a job of at most one node's GPUs must fit on one node (best fit),
 a larger job takes whole free nodes. The GPUs left free on partly used nodes while a job waits are the

@@ -39,7 +39,7 @@ from typing import Any
 from suanli.errors import InputError, SuanliError, require_whole
 
 SCENARIOS: dict[str, Callable[..., dict]] = {}
-"""Scenario name -> callable(**inputs) -> flat dict of outputs."""
+"""Scenario name to a callable that takes keyword inputs and returns a flat dict of outputs."""
 
 
 def register(name: str, func: Callable[..., dict]) -> None:
