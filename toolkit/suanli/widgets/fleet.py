@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from suanli.models.fleet import POLICIES
 from suanli.scenarios import fleet as S
-from matplotlib.ticker import NullLocator
-
 from suanli.widgets.base import FigureView, Panel, dropdown, key_value_table, legend_html, slider
 
 POOL_COUNTS = (1, 2, 4, 8, 16)
@@ -88,8 +87,8 @@ class FleetPanel(Panel):
             ("fleet", f"{gpus:,} GPUs in {n_pools} pool(s) of {each:,}"),
             ("GPU-hours allocated / used", f"{s['allocated_gpu_h']:,.0f} / {s['used_gpu_h']:,.0f}"),
             ("allocated share of capacity", f"{s['allocation_fraction']:.1%}"),
-            ("queueing delay: median / mean / P90", f"{s['queue_median_s']:,.0f} / {s['queue_mean_s']:,.0f} / "
-             f"{s['queue_p90_s']:,.0f} s"),
+            ("queueing delay: median / mean / P90",
+             f"{s['queue_median_s']:,.0f} / {s['queue_mean_s']:,.0f} / {s['queue_p90_s']:,.0f} s"),
             ("free GPUs stranded on part-used nodes (while jobs wait)", f"{s['fragmented_free_fraction']:.1%}"),
             ("energy at the facility", f"{s['energy_mwh']:,.1f} MWh over {s['horizon_h']:,.1f} h"),
         ])
