@@ -352,7 +352,7 @@ def claims(*, seed: int = 0, jobs: int = 1500) -> list[ClaimVerdict]:
         "Llama 3 rate with Young/Daly checkpoints and restarts",
         {"used_of_allocated_fraction": used, "lost_to_failures_gpu_h": s["lost_to_failures_gpu_h"],
          "in_job_idle_needed_fraction": idle_needed},
-        (f"Failures, restarts and lost work leave {10 * used:.1f} of 10 allocated hours used. "
+        (f"Failures, restarts and lost work leave {10 * used:.2f} of 10 allocated hours used. "
          f"8 of 10 needs jobs to leave their GPUs idle about {idle_needed:.0%} of the time they hold them "
          "(data loading, debugging, interactive sessions): plausible, but it is not what scheduling or "
          "failures alone give."),
