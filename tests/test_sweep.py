@@ -83,3 +83,10 @@ def test_sweep_cli_json_and_fleet_scenario(tmp_path, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert [r["pools"] for r in rows] == [1, 4]
     assert all(r["error"] == "" and r["queue_mean_s"] >= 0 for r in rows)
+
+
+def test_serving_is_one_registration_away_and_registered():
+    assert {"estimate", "power", "substitution", "fleet", "serving"} <= set(SW.SCENARIOS)
+    table = SW.run_sweep({"scenario": "serving", "fixed": {"model": "llama3-8b"},
+                          "grid": {"chip": ["nvidia-h100-sxm5-80gb", "huawei-ascend-910b"]}}, workers=1, progress=False)
+    assert (table["error"] == "").all() and (table["tokens_per_s_per_chip"] > 0).all()

@@ -119,8 +119,21 @@ register("substitution", substitution_cell)
 register("fleet", fleet_cell)
 
 
+def serving_cell(**inputs) -> dict[str, Any]:
+    """Serving a model on a chip (:func:`suanli.scenarios.serving.serve`): the replica, latency, chips
+    for the demand, power and cost per million output tokens (the result's scalar fields)."""
+    import dataclasses
+
+    from suanli.scenarios.serving import serve
+
+    res = serve(catalog=_catalog(), **inputs)
+    out = res.as_dict() if hasattr(res, "as_dict") else dataclasses.asdict(res)
+    return {k: v for k, v in out.items() if isinstance(v, (int, float, str, type(None)))}
+
+
 def _register_serving() -> None:
-    """Register ``serving`` if :mod:`suanli.scenarios.serving` exists and offers a sweepable callable."""
+    """Register ``serving`` if :mod:`suanli.scenarios.serving` exists (its ``sweep_cell`` if it has one,
+    else :func:`serving_cell` around its ``serve``)."""
     import importlib.util
 
     if "serving" in SCENARIOS or importlib.util.find_spec("suanli.scenarios.serving") is None:
@@ -131,6 +144,8 @@ def _register_serving() -> None:
     func = getattr(mod, "sweep_cell", None)
     if callable(func):
         register("serving", func)
+    elif callable(getattr(mod, "serve", None)):
+        register("serving", serving_cell)
 
 
 try:
