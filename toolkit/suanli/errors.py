@@ -14,6 +14,19 @@ class InputError(SuanliError, ValueError):
     that does not fit. The message says which input and why."""
 
 
+class SuanliWarning(UserWarning):
+    """Base of the warnings suanli gives: something a user should know that does not stop the work.
+
+    Filter them all with ``warnings.filterwarnings("ignore", category=suanli.errors.SuanliWarning)``.
+    """
+
+
+class PluginWarning(SuanliWarning):
+    """Installed plugins had problems (a plugin failed, was dropped, was slow or changed shared state).
+    The catalog still loaded; ``suanli plugins check`` (or ``catalog.problems``) says what and where."""
+
+
+
 def require_positive(**values) -> None:
     """Raise :class:`InputError` naming the first value that is not a finite number > 0.
 

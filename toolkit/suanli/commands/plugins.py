@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 NAME = "plugins"
+LISTS_PLUGIN_PROBLEMS = True  # it prints every problem itself
 HELP = "List the installed plugins, or check them (--strict: warnings fail too)."
 
 
