@@ -444,11 +444,7 @@ class _Loader:
 
     def _accept(self, info: PluginInfo, kind: str, spec: Spec, target: dict[str, Spec]) -> None:
         first = self.owner.get((kind, spec.id))
-        if first is not None and is_bundled(info) and not is_bundled(first):
-            # A bundled plugin loaded after a third party (a caller's own order): the bundled one keeps the id.
-            self.report(first, f"conflict: {kind} {spec.id!r} is given by bundled plugin {info.name!r} and by plugin "
-                               f"{first.name!r}; {info.name!r} keeps it", obj_id=spec.id, kind=kind)
-        elif first is not None:
+        if first is not None:  # bundled plugins load first (build_catalog's order), so they keep their ids
             self.report(info, f"conflict: {kind} {spec.id!r} is given by both plugin {first.name!r} and plugin "
                               f"{info.name!r}; {first.name!r} keeps it", obj_id=spec.id, kind=kind)
             return
