@@ -17,7 +17,6 @@ import warnings
 
 import pytest
 from cli_helpers import run_suanli
-
 from suanli import hookimpl
 from suanli.catalog import PluginInfo, build_catalog, entry_points, plugin_info
 from suanli.datafile import DataIssue, load_documents
@@ -36,7 +35,7 @@ def _module(name, **hooks):
 
 
 def _chip(obj_id, **over):
-    return dict(id=obj_id, vendor="Acme", name=obj_id.upper(), bf16_tflops=100, hbm_gb=64, hbm_tbs=2, tdp_w=400, source=SRC) | over
+    return {"id": obj_id, "vendor": "Acme", "name": obj_id.upper(), "bf16_tflops": 100, "hbm_gb": 64, "hbm_tbs": 2, "tdp_w": 400, "source": SRC} | over
 
 
 def _with_bundled(*mods):
@@ -83,7 +82,7 @@ def test_a_real_ctrl_c_still_stops_loading():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # our watcher is gone again
 
 
-@pytest.mark.parametrize("marker", [dict(trylast=True), dict(tryfirst=True), {}], ids=["trylast", "tryfirst", "plain"])
+@pytest.mark.parametrize("marker", [{"trylast": True}, {"tryfirst": True}, {}], ids=["trylast", "tryfirst", "plain"])
 def test_bundled_ids_stay_bundled_whatever_the_call_order(marker):
     fake = hookimpl(**marker)(lambda: [_chip(H100, vendor="NVIDIA", bf16_tflops=5)])
     cat = _with_bundled(_module("intruder", suanli_accelerators=fake))
@@ -275,3 +274,57 @@ def test_plugins_check_names_each_culprit(hostile):
     listing = run_suanli("catalog", "--json", extra_path=hostile["path"], env=hostile["env"])
     ids = {r["id"] for r in json.loads(listing.stdout)}
     assert "broken-good-1" in ids and "broken-bad-2" not in ids
+
+
+# -- the published schema and a new plugin from the template -----------------------------------
+
+def test_published_json_schema_matches_the_spec_classes():
+    from pathlib import Path
+
+    from suanli.datafile import json_schema
+
+    published = json.loads((Path(__file__).resolve().parent.parent / "docs" / "plugin-schema.json").read_text())
+    assert published == json_schema(), "regenerate: suanli plugins schema > docs/plugin-schema.json"
+
+
+def test_bundled_and_template_data_files_follow_the_schema():
+    import tomllib
+    from pathlib import Path
+
+    import jsonschema
+    from suanli.datafile import json_schema
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    root = Path(__file__).resolve().parent.parent / "plugins"
+    files = sorted(p for p in root.glob("*/**/*.toml") if p.name != "pyproject.toml")
+    assert len(files) > 30
+    for path in files:
+        errors = [e.message for e in validator.iter_errors(tomllib.loads(path.read_text()))]
+        assert not errors, (path, errors[:3])
+    bad = {"accelerator": [{"id": "x-y", "vendor": "X", "name": "Y", "hbm_tbs": "fast"}]}
+    assert list(validator.iter_errors(bad))
+
+
+def test_plugins_new_writes_a_package_that_passes_its_own_tests_and_strict_check(tmp_path):
+    import subprocess
+    import sys
+
+    from cli_helpers import pip_install_target
+    from suanli.cli import main
+
+    assert main(["plugins", "new", "acme", "--dir", str(tmp_path)]) == 0
+    package = tmp_path / "suanli-acme"
+    assert (package / "suanli_acme" / "chips.toml").is_file() and (package / "tests" / "test_acme_plugin.py").is_file()
+    assert 'acme = "suanli_acme"' in (package / "pyproject.toml").read_text()
+    assert main(["plugins", "new", "acme", "--dir", str(tmp_path)]) == 2  # never overwrites
+    assert main(["plugins", "new", "Acme Corp", "--dir", str(tmp_path)]) == 2
+    target = pip_install_target(package, tmp_path / "site")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(target), os.environ.get("PYTHONPATH", "")])),
+               SUANLI_CACHE="0")
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(package / "tests")],
+                           cwd=package, capture_output=True, text=True, env=env, timeout=300)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    check = run_suanli("plugins", "check", "--strict", extra_path=target, env={"SUANLI_CACHE": "0"})
+    assert check.returncode == 0 and ": ok" in check.stdout, check.stdout + check.stderr
+    listing = run_suanli("plugins", "list", extra_path=target, env={"SUANLI_CACHE": "0"})
+    assert "suanli-acme" in listing.stdout

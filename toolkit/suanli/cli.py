@@ -36,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         self._negative_number_matcher = NEGATIVE_NUMBER
 
-    def error(self, message: str):  # noqa: D401 - argparse's signature
+    def error(self, message: str):
         if "expected one argument" in message:
             message += "; a value that starts with '-' is written --flag=VALUE"
         self.exit(EXIT_USAGE, f"suanli: error: {message} (see `{self.prog} --help`)\n")

@@ -284,3 +284,75 @@ class DataPlugin:
     @hookimpl
     def suanli_sites(self):
         return self.specs()["site"]
+
+
+def json_schema() -> dict[str, Any]:
+    """The data-file format as JSON Schema (draft 2020-12), generated from the spec dataclasses.
+
+    Published as ``docs/plugin-schema.json`` (a test keeps it equal to this); editors that read JSON
+    Schema for TOML (taplo, Even Better TOML) check a plugin's files with it. Unknown fields are
+    allowed by the schema because suanli skips them with a warning (a newer contract's fields).
+    """
+    import dataclasses
+
+    from suanli.spec import CONFIDENCE_LEVELS, OP_CLASSES, SoftwareStack
+
+    source = {
+        "type": "object",
+        "required": ["citation"],
+        "properties": {
+            "citation": {"type": "string", "minLength": 1, "description": "who says so: a datasheet, paper, press report"},
+            "url": {"type": "string"},
+            "date": {"type": "string", "description": "when it was published, e.g. 2023-11"},
+            "confidence": {"enum": list(CONFIDENCE_LEVELS), "default": "datasheet"},
+            "note": {"type": "string", "description": "required for an estimate: how it was made"},
+        },
+        "additionalProperties": False,
+    }
+    kinds = {}
+    for kind, cls in SPEC_TYPES.items():
+        props: dict[str, Any] = {
+            "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9.+-]*$", "description": "lowercase words joined by '-'"},
+            "vendor": {"type": "string", "minLength": 1},
+            "name": {"type": "string", "minLength": 1},
+            "notes": {"type": "string"},
+            "source": {"type": "string", "description": "key of the [sources] entry every number of this object cites"},
+            "source_of": {"type": "object", "additionalProperties": {"type": "string"},
+                          "description": "field = source key, for the numbers with another source"},
+        }
+        required = ["id", "vendor", "name"]
+        for f in dataclasses.fields(cls):
+            meta = f.metadata
+            if "unit" in meta:
+                number = {"type": "integer" if meta["integer"] else "number", "minimum": meta["lo"], "maximum": meta["hi"]}
+                description = f"[{meta['unit']}]" + (f" {meta['hint']}" if meta.get("hint") else "")
+                props[f.name] = {"description": description, "oneOf": [
+                    number, {"type": "array", "items": number, "minItems": 2, "maxItems": 3,
+                             "description": "[low, high] or [low, best, high]"}]}
+            elif meta.get("text"):
+                props[f.name] = {"enum": list(meta["choices"])} if meta.get("choices") else {"type": "string"}
+            else:
+                continue
+            if meta.get("required"):
+                required.append(f.name)
+        if cls is SoftwareStack:
+            entry = {"type": "object", "properties": {k: {"oneOf": [{"type": "number"}, {"type": "array", "items": {"type": "number"},
+                                                                                          "minItems": 2, "maxItems": 3}]}
+                                                      for k in SoftwareStack.OP_ENTRY_KEYS} | {"source": {"type": "string"}},
+                     "additionalProperties": False}
+            props["op_profile"] = {"type": "object", "properties": dict.fromkeys(OP_CLASSES, entry), "additionalProperties": False}
+        if kind == "site":
+            props["latency_ms"] = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1000},
+                                   "description": "round-trip latency to each demand centre [ms]"}
+        kinds[kind] = {"type": "array", "items": {"type": "object", "required": required, "properties": props,
+                                                  "description": (cls.__doc__ or "").strip().splitlines()[0]}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"suanli plugin data file (plugin contract {CONTRACT_VERSION})",
+        "description": "A TOML file of a suanli plugin: [sources.KEY] tables and [[accelerator]], [[link]], [[stack]], "
+                       "[[site]] arrays. Generated from suanli.spec by suanli.datafile.json_schema(); do not edit.",
+        "type": "object",
+        "properties": {"contract": {"type": "string", "pattern": r"^\d+(\.\d+)?$",
+                                    "description": "the plugin contract this file is written for"},
+                       "sources": {"type": "object", "additionalProperties": source}, **kinds},
+    }
