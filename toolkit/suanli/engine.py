@@ -324,10 +324,12 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
 
     References: see :mod:`suanli.models.performance` and :mod:`suanli.models.parallelism`.
     """
-    require_positive(tokens=tokens, count=count)
-    if int(count) != count:
-        raise InputError(f"count must be a whole number of devices, got {count!r}")
-    count = int(count)
+    from suanli import validate
+
+    tokens = validate.positive("tokens", tokens)
+    count = validate.whole("count (devices)", count)
+    if model is not None and not isinstance(model, (str, Workload)):
+        raise InputError(f"model must be a preset name or a Workload, got {model!r}")
     w = make_workload(model, params=params, active_params=active_params, seq=seq, layers=layers, hidden=hidden,
                       heads=heads, kv_heads=kv_heads, ffn=ffn, vocab=vocab)
     warnings: list[str] = []

@@ -28,28 +28,14 @@ class PluginWarning(SuanliWarning):
 
 
 def require_positive(**values) -> None:
-    """Raise :class:`InputError` naming the first value that is not a finite number > 0.
+    """See :func:`suanli.validate.require_positive` (kept here for existing imports)."""
+    from suanli.validate import require_positive as check
 
-    Accepts scalars or numpy arrays (every element is checked).
-    """
-    import numpy as np
-
-    for name, value in values.items():
-        try:
-            arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):  # a word or None where a number belongs
-            raise InputError(f"{name} must be a positive number, got {value!r}") from None
-        if arr.size == 0 or not np.all(np.isfinite(arr)) or not np.all(arr > 0):
-            raise InputError(f"{name} must be a positive number, got {value!r}")
+    check(**values)
 
 
 def require_whole(name: str, value, minimum: int = 1) -> int:
-    """``value`` as an int if it is a finite whole number >= ``minimum``; else :class:`InputError`."""
-    import math
+    """See :func:`suanli.validate.require_whole` (kept here for existing imports)."""
+    from suanli.validate import require_whole as check
 
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__index__"):
-        raise InputError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    number = float(value)
-    if not math.isfinite(number) or number != int(number) or number < minimum:
-        raise InputError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return int(number)
+    return check(name, value, minimum)

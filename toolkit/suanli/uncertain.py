@@ -503,7 +503,9 @@ def uncertain_estimate(model=None, *, tokens: float, chip, count: int, samples: 
             dist = U.as_distribution(ranges[name])
             estimate_kwargs[name] = dist.median if dist is not None else float(ranges[name])
     from suanli.spec import Accelerator
+    from suanli.validate import seed as checked_seed
 
+    seed = checked_seed(seed)
     if not isinstance(chip, (str, Accelerator)):
         raise InputError("chip must be a catalog id or an Accelerator: the ranges come from its sources")
     est = estimate(w, tokens=tokens, chip=chip, count=count, catalog=catalog, **estimate_kwargs)

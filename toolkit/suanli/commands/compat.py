@@ -155,6 +155,10 @@ def compat_for(stack_id: str, *, chip_id: str | None = None, model: str | None =
     if chips is None:
         chips = DEFAULT_CHIPS
         notes.append(f"fleet size not given: {DEFAULT_CHIPS} chips assumed")
+    else:
+        from suanli.validate import whole
+
+        chips = whole("chips", chips)
     if given:
         notes.append("op shares given by the caller")
     elif model or params:
@@ -215,9 +219,8 @@ def run(args) -> int:
     from suanli.errors import InputError
 
     samples = args.samples if args.samples is not None else (UNCERTAIN_SAMPLES if args.uncertain else 0)
-    if samples < (1 if args.uncertain else 0):
-        raise InputError(f"--samples must be >= {1 if args.uncertain else 0}{' with --uncertain' if args.uncertain else ''}, "
-                         f"got {samples}")
+    if samples < (1 if args.uncertain or args.samples is not None else 0):
+        raise InputError(f"--samples must be >= 1 (leave it out for no Monte Carlo), got {samples}")
     seed = args.seed or 0
     shares, sets = parse_overrides(args.share, args.set)
     cost = _number_or_range(args.engineer_month_cost, "--engineer-month-cost") if args.engineer_month_cost else None

@@ -361,6 +361,10 @@ def stack_profile(stack, overrides: Mapping[str, Mapping[str, Any]] | None = Non
 
     References: the stack's ``op_sources`` (plugins' ``stacks.toml``).
     """
+    if not hasattr(stack, "op_profile") or not hasattr(stack, "id"):
+        raise InputError(f"stack must be a software stack from the catalog (suanli.spec.SoftwareStack), got {stack!r}")
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise InputError(f"overrides must map op classes to entries, got {overrides!r}")
     overrides = dict(overrides or {})
     unknown = set(overrides) - set(OP_CLASSES) - {"stack"}
     if unknown:
