@@ -257,7 +257,7 @@ BAD_CLI = [
     ("compat-model-and-params", COMPAT + ["--model", "gpt3-175b", "--params", "7e9", "--tokens", "1e12"], "--params"),
     ("compat-model-fits-nowhere", COMPAT + ["--params", "1e12", "--tokens", "1e12", "--chips", "8", "--chip", "amd-mi100"],
      "memory"),
-    ("compat-chips-astronomical", COMPAT + ["--model", "gpt3-175b", "--tokens", "1e12", "--chips", "1e300"], "devices"),
+    ("compat-chips-astronomical", COMPAT + ["--model", "gpt3-175b", "--tokens", "1e12", "--chips", "1e300"], "chips"),
     ("compat-currency-unknown", COMPAT + ["--currency", "EUR"], "currency"),
     # substitute
     ("substitute-missing-reference", _drop(SUBSTITUTE, "--reference"), "--reference"),

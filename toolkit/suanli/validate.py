@@ -104,3 +104,33 @@ def require_positive(**values) -> None:
 def require_whole(label: str, value, minimum: int = 1) -> int:
     """``value`` as an int if it is a finite whole number >= ``minimum``; else :class:`InputError`."""
     return whole(label, value, minimum=minimum, maximum=2**63 - 1)
+
+
+def array(name: str, value: Any, *, low: float | None = None, high: float | None = None, low_open: bool = False):
+    """``value`` as a float numpy array (a scalar gives a 0-d array), every element finite and within
+    ``low``..``high`` (``low_open``: strictly above ``low``). Text, None or a ragged list is refused."""
+    import numpy as np
+
+    if isinstance(value, (str, bytes)) or value is None or isinstance(value, bool):
+        raise InputError(f"{name} must be a number or an array of numbers, got {value!r}")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+    if arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise InputError(f"{name} must be finite numbers, got {value!r}")
+    if low is not None and (np.any(arr <= low) if low_open else np.any(arr < low)):
+        raise InputError(f"{name} must be {'above' if low_open else 'at least'} {low:g}, got {value!r}")
+    if high is not None and np.any(arr > high):
+        raise InputError(f"{name} must be at most {high:g}, got {value!r}")
+    return arr
+
+
+def share(name: str, value: Any):
+    """A share of time (array): finite, in 0..1."""
+    return array(name, value, low=0.0, high=1.0)
+
+
+def efficiency(name: str, value: Any):
+    """A speed relative to a reference (array): finite, in (0, 1]."""
+    return array(name, value, low=0.0, high=1.0, low_open=True)

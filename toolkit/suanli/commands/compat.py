@@ -156,9 +156,9 @@ def compat_for(stack_id: str, *, chip_id: str | None = None, model: str | None =
         chips = DEFAULT_CHIPS
         notes.append(f"fleet size not given: {DEFAULT_CHIPS} chips assumed")
     else:
-        from suanli.validate import whole
+        from suanli.validate import positive, whole
 
-        chips = whole("chips", chips)
+        chips = whole("chips", positive("chips", chips))
     if given:
         notes.append("op shares given by the caller")
     elif model or params:

@@ -61,6 +61,7 @@ from typing import Any
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError, require_positive
 from suanli.models.uncertainty import MAX_SAMPLES
 from suanli.spec import OP_CLASSES, PATHS, Source
@@ -207,9 +208,11 @@ def class_time_factor(translated, fallback, translated_efficiency, fallback_effi
 
     References: Amdahl 1967; Hennessy & Patterson, 6th ed., section 1.9.
     """
-    t, b = np.asarray(translated, float), np.asarray(fallback, float)
-    et, eb = np.asarray(translated_efficiency, float), np.asarray(fallback_efficiency, float)
-    return (1.0 + t * (1.0 / et - 1.0) + b * (1.0 / eb - 1.0)) / np.asarray(library_efficiency, float)
+    t, b = V.share("translated", translated), V.share("fallback", fallback)
+    if np.any(t + b > 1.0 + 1e-9):
+        raise InputError(f"translated + fallback shares cannot exceed 1, got {translated!r} + {fallback!r}")
+    et, eb = V.efficiency("translated_efficiency", translated_efficiency), V.efficiency("fallback_efficiency", fallback_efficiency)
+    return (1.0 + t * (1.0 / et - 1.0) + b * (1.0 / eb - 1.0)) / V.efficiency("library_efficiency", library_efficiency)
 
 
 def slowdown(op_shares, time_factors):
@@ -229,7 +232,7 @@ def class_losses(op_shares, time_factors):
 
     References: Amdahl 1967.
     """
-    return np.asarray(op_shares, float) * (np.asarray(time_factors, float) - 1.0)
+    return V.share("op_shares", op_shares) * (V.array("time_factors", time_factors, low=0.0, low_open=True) - 1.0)
 
 
 def extra_chips(chips, slowdown_factor):
@@ -238,12 +241,12 @@ def extra_chips(chips, slowdown_factor):
     Linear scaling is the optimistic bound; a scale-out efficiency below 1 needs more.
     References: Amdahl 1967 (time = work / rate at fixed work).
     """
-    return np.asarray(chips, float) * (np.asarray(slowdown_factor, float) - 1.0)
+    return V.array("chips", chips, low=0.0) * (V.array("slowdown_factor", slowdown_factor, low=1.0) - 1.0)
 
 
 def extra_days(days, slowdown_factor):
     """Extra days on the same chips: ``days (S - 1)``. References: Amdahl 1967."""
-    return np.asarray(days, float) * (np.asarray(slowdown_factor, float) - 1.0)
+    return V.array("days", days, low=0.0) * (V.array("slowdown_factor", slowdown_factor, low=1.0) - 1.0)
 
 
 def porting_gain(op_shares, time_factors, library_efficiency):
@@ -252,8 +255,8 @@ def porting_gain(op_shares, time_factors, library_efficiency):
     A kernel port cannot change the collective library's or the framework's efficiency, so
     ``1/g_c`` remains. References: Amdahl 1967.
     """
-    w, f = np.asarray(op_shares, float), np.asarray(time_factors, float)
-    return w * (f - 1.0 / np.asarray(library_efficiency, float))
+    w, f = V.share("op_shares", op_shares), V.array("time_factors", time_factors, low=0.0, low_open=True)
+    return w * (f - 1.0 / V.efficiency("library_efficiency", library_efficiency))
 
 
 def break_even_chips(port_cost, slowdown_removed, chip_price):
@@ -262,8 +265,8 @@ def break_even_chips(port_cost, slowdown_removed, chip_price):
     ``port_cost / (slowdown_removed x chip_price)``, both in one currency; infinite when porting
     removes nothing. References: Amdahl 1967 (the saving is ``chips x slowdown_removed`` chips).
     """
-    cost = np.asarray(port_cost, float)
-    saved = np.asarray(slowdown_removed, float) * np.asarray(chip_price, float)
+    cost = V.array("port_cost", port_cost, low=0.0)
+    saved = V.array("slowdown_removed", slowdown_removed, low=0.0) * V.array("chip_price", chip_price, low=0.0, low_open=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(saved > 0, cost / np.where(saved > 0, saved, 1.0), np.inf)
 
@@ -426,12 +429,18 @@ def stack_profile(stack, overrides: Mapping[str, Mapping[str, Any]] | None = Non
     return StackProfile(stack_id=stack.id, bounds=per, sources=sources, assumptions=tuple(assumptions))
 
 
+def _check_profile(profile: Any, keys: tuple[str, ...]) -> None:
+    if not isinstance(profile, Mapping) or any(k not in profile for k in keys):
+        raise InputError(f"profile must be a mapping with {', '.join(keys)} (from stack_profile), got {type(profile).__name__}")
+
+
 def time_factors(profile: Mapping[str, np.ndarray]):
     """Per-class time factors ``f_c`` of one profile case or sample (arrays broadcast).
 
     References: Amdahl 1967, generalised to several fractions as in Hennessy & Patterson, 6th ed.
     (2017), sec. 1.9 (see :func:`class_time_factor`).
     """
+    _check_profile(profile, ("translated", "fallback", "translated_efficiency", "fallback_efficiency", "library_efficiency"))
     return class_time_factor(profile["translated"], profile["fallback"], profile["translated_efficiency"],
                              profile["fallback_efficiency"], profile["library_efficiency"])
 
@@ -445,6 +454,7 @@ def port_engineer_months(profile: Mapping[str, np.ndarray]):
     a stack gives none, :data:`DEFAULT_PORT_SOURCE` (a suanli estimate, compat_layers.md sections
     2.1-2.9); the split in proportion to the shares is this model's assumption (module docstring).
     """
+    _check_profile(profile, ("translated", "fallback", "unsupported", "port_engineer_months"))
     t, b, u = profile["translated"], profile["fallback"], profile["unsupported"]
     total = t + b + u
     em = profile["port_engineer_months"]
