@@ -431,9 +431,10 @@ class UncertainCost(Ranged):
 
 
 def _check_samples(samples: Any) -> int:
-    if isinstance(samples, bool) or int(samples) != samples or samples < 1:
-        raise InputError(f"samples must be a whole number >= 1, got {samples!r}")
-    return int(samples)
+    from suanli.models.uncertainty import MAX_SAMPLES
+    from suanli.validate import whole
+
+    return whole("samples", samples, maximum=MAX_SAMPLES)
 
 
 def ranged_estimate(est, *, workload=None, accelerator=None, samples: int = DEFAULT_SAMPLES, seed: int = 0,

@@ -208,7 +208,10 @@ def _fmt(d: dict[str, float] | None, fmt: str = "{:,.0f}") -> str:
     """central (best .. worst), with the Monte Carlo P10-P90 when there is one."""
     if not d:
         return "n/a"
-    text = f"{fmt.format(d['central'])}  ({fmt.format(d['best'])} .. {fmt.format(d['worst'])})"
+    def show(value) -> str:
+        return "never" if value is None else fmt.format(value)  # None: porting removes nothing, never pays back
+
+    text = f"{show(d['central'])}  ({show(d['best'])} .. {show(d['worst'])})"
     if "p10" in d:
         text += f"  P10-P90 {fmt.format(d['p10'])} .. {fmt.format(d['p90'])}"
     return text
@@ -274,7 +277,7 @@ def run(args) -> int:
         print_table([{"op_class": r["op_class"], "engineer_months": round(r["engineer_months"]["central"], 1),
                       f"cost_{cur.lower()}": round(r[f"cost_{cur.lower()}"]["central"]),
                       "slowdown_removed": round(r["slowdown_removed"]["central"], 4),
-                      "break_even_chips": round(r["break_even_chips"]["central"]) if "break_even_chips" in r else None}
+                      "break_even_chips": round(r["break_even_chips"]["central"]) if r.get("break_even_chips", {}).get("central") is not None else None}
                      for r in out["porting_programme"]],
                     ["op_class", "engineer_months", f"cost_{cur.lower()}", "slowdown_removed", "break_even_chips"])
     if out.get("slowdown_tornado"):

@@ -212,7 +212,12 @@ def class_time_factor(translated, fallback, translated_efficiency, fallback_effi
     if np.any(t + b > 1.0 + 1e-9):
         raise InputError(f"translated + fallback shares cannot exceed 1, got {translated!r} + {fallback!r}")
     et, eb = V.efficiency("translated_efficiency", translated_efficiency), V.efficiency("fallback_efficiency", fallback_efficiency)
-    return (1.0 + t * (1.0 / et - 1.0) + b * (1.0 / eb - 1.0)) / V.efficiency("library_efficiency", library_efficiency)
+    g = V.efficiency("library_efficiency", library_efficiency)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # a path with no share costs nothing
+        out = (1.0 + np.where(t > 0, t * (1.0 / et - 1.0), 0.0) + np.where(b > 0, b * (1.0 / eb - 1.0), 0.0)) / g
+    if not np.all(np.isfinite(out)):
+        raise InputError("an efficiency so close to 0 makes the slowdown overflow; give efficiencies above 1e-300")
+    return out
 
 
 def slowdown(op_shares, time_factors):
@@ -232,7 +237,7 @@ def class_losses(op_shares, time_factors):
 
     References: Amdahl 1967.
     """
-    return V.share("op_shares", op_shares) * (V.array("time_factors", time_factors, low=0.0, low_open=True) - 1.0)
+    return V.share("op_shares", op_shares) * (V.array("time_factors", time_factors, low=1.0) - 1.0)
 
 
 def extra_chips(chips, slowdown_factor):
@@ -255,8 +260,12 @@ def porting_gain(op_shares, time_factors, library_efficiency):
     A kernel port cannot change the collective library's or the framework's efficiency, so
     ``1/g_c`` remains. References: Amdahl 1967.
     """
-    w, f = V.share("op_shares", op_shares), V.array("time_factors", time_factors, low=0.0, low_open=True)
-    return w * (f - 1.0 / V.efficiency("library_efficiency", library_efficiency))
+    w, f = V.share("op_shares", op_shares), V.array("time_factors", time_factors, low=1.0)
+    g = V.efficiency("library_efficiency", library_efficiency)
+    if np.any(f < 1.0 / g - 1e-12):
+        raise InputError("a time factor includes its library efficiency g, so it is at least 1/g; "
+                         f"got time_factors {time_factors!r} with library_efficiency {library_efficiency!r}")
+    return w * (f - 1.0 / g)
 
 
 def break_even_chips(port_cost, slowdown_removed, chip_price):
@@ -696,8 +705,9 @@ def compat_estimate(
         if chips is not None:
             be["chips_saved"] = _cases({c: chips * cum_gain[c] for c in CASES})
             be["value_of_chips_saved"] = _cases({c: chips * cum_gain[c] * chip_price for c in CASES})
-            be["pays_off_central"] = bool(chips > be["break_even_chips"]["central"])
-            be["worth_porting_at_this_fleet"] = [r["op_class"] for r in programme if chips > r["break_even_chips"]["central"]]
+            be["pays_off_central"] = be["break_even_chips"]["central"] is not None and bool(chips > be["break_even_chips"]["central"])
+            be["worth_porting_at_this_fleet"] = [r["op_class"] for r in programme
+                                                  if r["break_even_chips"]["central"] is not None and chips > r["break_even_chips"]["central"]]
     sources = {k: v.as_dict() for k, v in prof.sources.items()}
     if op_shares is None:
         sources["op_shares"] = FALLBACK_WORKLOAD_SOURCE.as_dict()
@@ -743,13 +753,18 @@ def stack_step_efficiency(stack, op_shares=None) -> dict[str, float]:
 
 def _break_even_range(cost_c, per_case, idx: list[int], chip_price: float) -> dict[str, float]:
     """Break-even fleet size of porting the classes ``idx``: lowest with cheap porting and the worst
-    slowdown (most to win), highest with dear porting and the best slowdown."""
+    slowdown (most to win), highest with dear porting and the best slowdown. None where porting removes
+    no slowdown in that case (it never pays back)."""
     cost = {c: float(sum(cost_c[c][i] for i in idx)) for c in CASES}
     gain = {c: float(sum(per_case[c]["gain"][i] for i in idx)) for c in CASES}
+    def never_is_none(value) -> float | None:  # porting that removes nothing never pays back: None, not inf
+        value = float(value)
+        return value if np.isfinite(value) else None
+
     return {
-        "best": float(break_even_chips(cost["best"], gain["worst"], chip_price)),
-        "central": float(break_even_chips(cost["central"], gain["central"], chip_price)),
-        "worst": float(break_even_chips(cost["worst"], gain["best"], chip_price)),
+        "best": never_is_none(break_even_chips(cost["best"], gain["worst"], chip_price)),
+        "central": never_is_none(break_even_chips(cost["central"], gain["central"], chip_price)),
+        "worst": never_is_none(break_even_chips(cost["worst"], gain["best"], chip_price)),
     }
 
 
