@@ -107,13 +107,9 @@ def make_goal(model: str | Any | None = None, *, params: float | None = None, to
 
 
 def _check_positive(name: str, value: Any) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a positive number, got {value!r}") from None
-    if not math.isfinite(x) or x <= 0:
-        raise InputError(f"{name} must be a positive number, got {value!r}")
-    return x
+    from suanli.validate import positive
+
+    return positive(name, value)
 
 
 def parse_fleet(text: str, *, what: str = "--reference") -> tuple[str, int]:

@@ -43,7 +43,7 @@ def non_negative(name: str, value: Any) -> float:
     """``value`` as a finite float >= 0."""
     out = number(name, value)
     if out < 0:
-        raise InputError(f"{name} cannot be negative, got {value!r}")
+        raise InputError(f"{name} must not be negative, got {value!r}")
     return out
 
 
@@ -106,9 +106,11 @@ def require_whole(label: str, value, minimum: int = 1) -> int:
     return whole(label, value, minimum=minimum, maximum=2**63 - 1)
 
 
-def array(name: str, value: Any, *, low: float | None = None, high: float | None = None, low_open: bool = False):
-    """``value`` as a float numpy array (a scalar gives a 0-d array), every element finite and within
-    ``low``..``high`` (``low_open``: strictly above ``low``). Text, None or a ragged list is refused."""
+def array(name: str, value: Any, *, low: float | None = None, high: float | None = None, low_open: bool = False,
+          allow_inf: bool = False):
+    """``value`` as a float numpy array (a scalar gives a 0-d array), every element finite (or, with
+    ``allow_inf``, not NaN) and within ``low``..``high`` (``low_open``: strictly above ``low``). Text,
+    None or a ragged list is refused."""
     import numpy as np
 
     if isinstance(value, (str, bytes)) or value is None or isinstance(value, bool):
@@ -117,13 +119,22 @@ def array(name: str, value: Any, *, low: float | None = None, high: float | None
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise InputError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-    if arr.size == 0 or not np.all(np.isfinite(arr)):
-        raise InputError(f"{name} must be finite numbers, got {value!r}")
-    if low is not None and (np.any(arr <= low) if low_open else np.any(arr < low)):
-        raise InputError(f"{name} must be {'above' if low_open else 'at least'} {low:g}, got {value!r}")
-    if high is not None and np.any(arr > high):
-        raise InputError(f"{name} must be at most {high:g}, got {value!r}")
+    if arr.size == 0 or np.any(np.isnan(arr)) or (not allow_inf and not np.all(np.isfinite(arr))):
+        raise InputError(f"{name} must be {'a number' if allow_inf else 'finite numbers'}, got {value!r}")
+    below = low is not None and (np.any(arr <= low) if low_open else np.any(arr < low))
+    if below or (high is not None and np.any(arr > high)):
+        raise InputError(f"{name} must {_range_words(low, high, low_open)}, got {value!r}")
     return arr
+
+
+def _range_words(low: float | None, high: float | None, low_open: bool) -> str:
+    if low == 0 and high is None:
+        return "be a positive number" if low_open else "not be negative"
+    if low == 0 and high == 1:
+        return "be above 0 and at most 1" if low_open else "be between 0 and 1"
+    lower = f"{'above' if low_open else 'at least'} {low:g}" if low is not None else ""
+    upper = f"at most {high:g}" if high is not None else ""
+    return "be " + " and ".join(w for w in (lower, upper) if w)
 
 
 def share(name: str, value: Any):
