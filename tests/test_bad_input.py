@@ -17,7 +17,6 @@ import io
 import json
 import math
 import warnings
-
 from pathlib import Path
 
 import pytest
