@@ -157,7 +157,10 @@ def summary_html(result: Mapping[str, Any]) -> str:
     cur = result.get("currency", "USD")
 
     def rng(d, fmt="{:,.3f}"):
-        return "n/a" if not d else f"{fmt.format(d['central'])} ({fmt.format(d['best'])} .. {fmt.format(d['worst'])})"
+        def show(value):  # None: a break-even that never comes (porting removes nothing in that case)
+            return "never" if value is None else fmt.format(value)
+
+        return "n/a" if not d else f"{show(d['central'])} ({show(d['best'])} .. {show(d['worst'])})"
 
     be = result["porting_break_even"]
     rows = [
