@@ -19,9 +19,7 @@ Plugins never import ``suanli.models``: they describe hardware, they do not comp
 they never change suanli's state (module constants, other plugins' specs): the catalog notices,
 undoes the change and names the plugin.
 
-Contract version
-----------------
-This is plugin contract **1.0** (:data:`CONTRACT_VERSION`): these four hooks, the spec fields of
+**Contract version.** This is plugin contract **1.0** (:data:`CONTRACT_VERSION`): these four hooks, the spec fields of
 :mod:`suanli.spec` and the TOML format of :mod:`suanli.datafile` (published as JSON Schema in
 ``docs/plugin-schema.json``). A plugin says which version it targets with a module or object
 attribute ``suanli_contract = "1.0"`` (a TOML file: a top-level ``contract = "1.0"``). A minor
