@@ -328,3 +328,12 @@ def test_plugins_new_writes_a_package_that_passes_its_own_tests_and_strict_check
     assert check.returncode == 0 and ": ok" in check.stdout, check.stdout + check.stderr
     listing = run_suanli("plugins", "list", extra_path=target, env={"SUANLI_CACHE": "0"})
     assert "suanli-acme" in listing.stdout
+
+
+def test_an_accelerator_edited_in_place_is_refused_by_the_engine():
+    acc = Accelerator(**{k: v for k, v in _chip("acme-x1").items() if k != "source"},
+                      sources={k: SRC for k in ("bf16_tflops", "hbm_gb", "hbm_tbs", "tdp_w")})
+    object.__setattr__(acc, "bf16_tflops", float("nan"))
+    with pytest.raises(SpecError, match="bf16_tflops"):
+        suanli_estimate = __import__("suanli").estimate
+        suanli_estimate("llama2-7b", tokens=1e11, chip=acc, count=8)

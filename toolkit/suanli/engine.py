@@ -149,6 +149,7 @@ def hardware(chip: str | Accelerator | Hardware, precision: str = "bf16", *, cat
 def _accelerator_and_catalog(chip, catalog):
     """The Accelerator for an id or spec, and the catalog its links and stack are looked up in."""
     if isinstance(chip, Accelerator):
+        chip.validate()  # checked again on the way in: a spec edited in place never reaches a model
         return chip, (catalog if catalog is not None else _safe_catalog())
     cat = _catalog(catalog)
     if cat is None:
