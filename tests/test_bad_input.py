@@ -38,6 +38,7 @@ SCALING_CLUSTER = ["scaling", "--chip", CHIP, "--count", "64", "--days", "30"]
 COMPAT = ["compat", "--stack", "rocm"]
 SUBSTITUTE = ["substitute", "--model", "gpt3-175b", "--tokens", "300e9", "--reference", REF,
               "--candidates", "huawei-ascend-910b"]
+SERVE = ["serve", "--model", "llama3-70b", "--chip", CHIP, "--precision", "fp8"]
 
 
 def _set(argv: list[str], flag: str, value: str) -> list[str]:
@@ -175,6 +176,18 @@ BAD_CLI = [
     ("estimate-cost-of-capital-negative", _set(ESTIMATE, "--cost-of-capital", "-2"), "cost_of_capital"),
     ("estimate-server-fraction-negative", _set(ESTIMATE, "--server-capex-fraction", "-1"), "server_capex_fraction"),
     ("estimate-rental-negative", _set(ESTIMATE, "--rental-per-hour", "-1"), "price"),
+    # fleet and sweep
+    ("fleet-pool-zero", ["fleet", "--pool", "a:0"], "count"),
+    ("fleet-pool-word", ["fleet", "--pool", "a:many"], "count"),
+    ("fleet-pool-no-count", ["fleet", "--pool", "a"], "--pool"),
+    ("fleet-unknown-policy", ["fleet", "--policy", "lottery", "--jobs", "50"], "lottery"),
+    ("fleet-unknown-workload", ["fleet", "--workload", "nowhere", "--jobs", "50"], "nowhere"),
+    ("fleet-load-zero", ["fleet", "--load", "0"], "load"),
+    ("fleet-jobs-zero", ["fleet", "--jobs", "0"], "jobs"),
+    ("fleet-unknown-chip", ["fleet", "--pool", "a:64:nvidia-h100", "--jobs", "50"], "nvidia-h100"),
+    ("fleet-missing-trace", ["fleet", "--trace", "no-such-trace.csv", "--jobs", "50"], "no-such-trace.csv"),
+    ("sweep-missing-spec", ["sweep", "no-such-spec.toml"], "no-such-spec.toml"),
+    ("sweep-workers-zero", ["sweep", "no-such-spec.toml", "--workers", "0"], "workers"),
     # power
     ("power-count-zero", _set(POWER, "--count", "0"), "count"),
     ("power-count-negative", _set(POWER, "--count", "-3"), "count"),
@@ -199,6 +212,9 @@ BAD_CLI = [
     ("power-rental-inf", _set(POWER, "--rental-per-hour", "inf"), "price"),
     ("power-samples-without-uncertain", _set(POWER, "--samples", "10"), "--uncertain"),
     # scaling
+    ("claims-unknown-id", ["claims", "--id", "gpt4-cost"], "gpt4-cost"),
+    ("power-unknown-site-type", ["power", "--chip", "nvidia-h100-sxm5-80gb", "--count", "8", "--hours", "1",
+                                 "--site-type", "garage"], "garage"),
     ("scaling-nothing", ["scaling"], "--compute"),
     ("scaling-compute-zero", ["scaling", "--compute", "0"], "compute"),
     ("scaling-compute-negative", ["scaling", "--compute=-1"], "compute"),
@@ -301,6 +317,23 @@ BAD_CLI = [
     ("substitute-route-without-mix", _set(SUBSTITUTE, "--route-km", "100"), "--mix"),
     ("substitute-link-ports-without-mix", _set(SUBSTITUTE, "--link-ports", "4"), "--mix"),
     ("substitute-currency-unknown", _set(SUBSTITUTE, "--currency", "EUR"), "currency"),
+    # serve
+    ("serve-demand-zero", _set(SERVE, "--demand-tokens-per-day", "0"), "demand"),
+    ("serve-qps-negative", _set(SERVE, "--qps", "-3"), "qps"),
+    ("serve-two-demands", _set(_set(SERVE, "--qps", "3"), "--demand-tokens-per-day", "1e9"), "qps"),
+    ("serve-tpot-no-batch-meets", _set(SERVE, "--tpot-ms", "0.5"), "TPOT"),
+    ("serve-ttft-no-batch-meets", _set(SERVE, "--ttft-ms", "0.5"), "TTFT"),
+    ("serve-model-does-not-fit", _set(_set(SERVE, "--chip", SMALL_CHIP), "--count", "1"), "fit"),
+    ("serve-batch-does-not-fit", _set(_set(SERVE, "--count", "1"), "--batch", "100000"), "batch"),
+    ("serve-count-zero", _set(SERVE, "--count", "0"), "count"),
+    ("serve-input-len-zero", _set(SERVE, "--input-len", "0"), "input_len"),
+    ("serve-unknown-chip", _set(SERVE, "--chip", "nvidia-h100-sxm5-81gb"), "nvidia-h100-sxm5-81gb"),
+    ("serve-unknown-model", _set(SERVE, "--model", "llama9-70b"), "llama9-70b"),
+    ("serve-unknown-precision", _set(SERVE, "--precision", "fp7"), "precision"),
+    ("serve-precision-chip-lacks", _set(SERVE, "--chip", "nvidia-a100-sxm4-80gb"), "fp8"),
+    ("serve-unknown-site", _set(SERVE, "--site", "nope"), "nope"),
+    ("serve-no-chip", _drop(SERVE, "--chip"), "--chip"),
+    ("serve-reference-alone", _set(_drop(SERVE, "--chip"), "--reference", f"{CHIP}:100"), "--candidates"),
     # backtest
     ("backtest-unknown-flag", ["backtest", "--fast"], "--fast"),
     # reproduced in the plugin-contract review: silently wrong before, one sentence now
@@ -756,7 +789,8 @@ def test_every_panel_with_free_input_is_exercised():
 
     free_input = {"PowerPanel", "CompatPanel", "ClaimsPanel", "CatalogPanel", "CrossSitePanel", "ScalingPanel",
                   "SubstitutionPanel"}
-    choices_only = {"BacktestPanel", "CollectivePanel", "TrainingPanel", "UncertaintyPanel"}
+    choices_only = {"BacktestPanel", "CollectivePanel", "TrainingPanel", "UncertaintyPanel", "ServingPanel",
+                    "FleetPanel"}
     found = set()
     for info in pkgutil.iter_modules(suanli.widgets.__path__):
         module = importlib.import_module(f"suanli.widgets.{info.name}")
