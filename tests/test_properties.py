@@ -249,3 +249,32 @@ def test_negative_looking_values_reach_the_command(argv):
 def test_estimate_property_helper_is_shared():
     """The estimate/power/scaling properties live in test_bad_input.py; this module reuses its helper."""
     assert callable(_check_property)
+
+
+@settings(FAST, max_examples=15)
+@given(count=st.none() | numbers(1, 64, integer=True), batch=st.none() | numbers(1, 256, integer=True),
+       qps=st.none() | numbers(0.1, 100), input_len=st.none() | numbers(16, 4096, integer=True))
+def test_serve_command_any_input(count, batch, qps, input_len):
+    argv = ["serve", "--model", "llama2-7b", "--chip", CHIP, "--json"]
+    for flag, value in (("--count", count), ("--batch", batch), ("--qps", qps), ("--input-len", input_len)):
+        if value is not None:
+            argv.append(f"{flag}={value}")
+    _command(argv)
+
+
+@settings(FAST, max_examples=10)
+@given(jobs=numbers(5, 40, integer=True), load=st.none() | numbers(0.1, 2), seed=st.none() | numbers(0, 1000, integer=True),
+       policy=st.sampled_from(["fifo", "lottery"]))
+def test_fleet_command_any_input(jobs, load, seed, policy):
+    argv = ["fleet", f"--jobs={jobs}", "--policy", policy, "--json"]
+    for flag, value in (("--load", load), ("--seed", seed)):
+        if value is not None:
+            argv.append(f"{flag}={value}")
+    _command(argv)
+
+
+@FAST
+@given(claim=st.one_of(BAD_TEXT, st.sampled_from(["gpt3-compute", "nope"])), sweep=BAD_TEXT)
+def test_claims_and_sweep_commands_any_input(claim, sweep):
+    _command(["claims", f"--id={claim}", "--json"])
+    _command(["sweep", f"{sweep or 'missing'}.toml", "--no-progress"])
