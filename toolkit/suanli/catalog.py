@@ -442,6 +442,7 @@ class _Loader:
                 if isinstance(piece, DataIssue):
                     prefix = "invalid data: " if piece.severity == "error" else ""
                     where = f"{piece.kind or kind} {piece.obj_id!r}: " if piece.obj_id else ""
+                    where = "" if piece.reason.startswith(where.rstrip(": ")) else where  # already located
                     self.report(info, prefix + where + piece.reason, piece.severity, piece.obj_id, piece.kind or kind)
                 else:
                     self._accept(info, kind, piece, target)
