@@ -337,3 +337,10 @@ def test_an_accelerator_edited_in_place_is_refused_by_the_engine():
     with pytest.raises(SpecError, match="bf16_tflops"):
         suanli_estimate = __import__("suanli").estimate
         suanli_estimate("llama2-7b", tokens=1e11, chip=acc, count=8)
+
+
+def test_an_exit_in_the_frameworks_hook_is_reported_too():
+    bye = _module("bye", suanli_frameworks=_raise(SystemExit(4)))
+    cat = build_catalog([(PluginInfo("bye"), lambda: bye)])
+    assert any(p.plugin.name == "bye" and "SystemExit" in p.reason for p in cat.problems)
+    assert cat.frameworks  # the bundled profiles are still there

@@ -93,6 +93,7 @@ class Catalog:
     links: dict[str, Spec] = field(default_factory=dict)
     stacks: dict[str, Spec] = field(default_factory=dict)
     sites: dict[str, Spec] = field(default_factory=dict)
+    frameworks: dict[str, Any] = field(default_factory=dict)  # training-software profiles (suanli.frameworks)
     plugins: dict[str, PluginInfo] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -407,6 +408,10 @@ class _Loader:
             for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
                 if impl.plugin_name == info.name:  # our order (bundled first), never pluggy's tryfirst/trylast
                     self._collect(info, kind, hook_name, impl)
+        frameworks = getattr(self.pm.hook, "suanli_frameworks", None)
+        for impl in (frameworks.get_hookimpls() if frameworks is not None else []):
+            if impl.plugin_name == info.name:  # called now, guarded and timed with its plugin; replayed by collect()
+                impl.function = _replay(*plugin_guard.call(impl.function, self.interrupts))
 
     def _collect(self, info: PluginInfo, kind: str, hook_name: str, impl) -> None:
         if impl.hookwrapper or getattr(impl, "wrapper", False):
@@ -470,7 +475,10 @@ class _Loader:
                               "catalog build waits for it", "warning")
 
     def finish(self) -> Catalog:
+        from suanli.frameworks import collect
+
         cat = self.cat
+        cat.frameworks = collect(self.pm, cat.plugins, self.problems, Problem, PluginInfo)
         for kind in KINDS:  # a spec edited in place by a later plugin fails here and is dropped
             view = cat.view(kind)
             for obj_id, spec in list(view.items()):
@@ -483,6 +491,20 @@ class _Loader:
         self.problems.extend(p for p in cross_reference_problems(cat) if p not in self.problems)
         cat.problems = self.problems
         return cat
+
+
+def _replay(value: Any, err: BaseException | None) -> Callable[[], Any]:
+    """A hook function that returns what the plugin's hook returned, or raises what it raised (an
+    exit or the plugin's own interrupt as an ordinary error, so that the caller reports it)."""
+
+    def replay():
+        if err is None:
+            return value
+        if isinstance(err, Exception):
+            raise err
+        raise RuntimeError(plugin_guard.describe(err))
+
+    return replay
 
 
 def _contract_of(obj: object, info: PluginInfo) -> DataIssue | None:
@@ -521,7 +543,7 @@ def build_catalog(
         with loader.interrupts:
             for i in order:
                 loader.load(*pairs[i])
-        return loader.finish()
+            return loader.finish()
     finally:
         _BUILDING = False
 

@@ -19,7 +19,7 @@ Plugins never import ``suanli.models``: they describe hardware, they do not comp
 they never change suanli's state (module constants, other plugins' specs): the catalog notices,
 undoes the change and names the plugin.
 
-**Contract version.** This is plugin contract **1.0** (:data:`CONTRACT_VERSION`): these four hooks, the spec fields of
+**Contract version.** This is plugin contract **1.0** (:data:`CONTRACT_VERSION`): the hooks below, the spec fields of
 :mod:`suanli.spec` and the TOML format of :mod:`suanli.datafile` (published as JSON Schema in
 ``docs/plugin-schema.json``). A plugin says which version it targets with a module or object
 attribute ``suanli_contract = "1.0"`` (a TOML file: a top-level ``contract = "1.0"``). A minor
@@ -86,5 +86,22 @@ def suanli_sites():
     Returns: a list of :class:`suanli.spec.Site` (or dicts), with electricity price, PUE, grid
     carbon intensity and latency to demand centres, each sourced.
     Called: once per plugin, when the catalog loads.
+    Contract: since 1.0.
+    """
+
+
+@hookspec
+def suanli_frameworks():
+    """Training-software profiles this plugin describes (Megatron-LM forks, in-house trainers, ...).
+
+    Receives: nothing.
+    Returns: a list of :class:`suanli.frameworks.FrameworkProfile` (or dicts of its fields, with
+    ``evidence`` mapping each feature of :data:`suanli.frameworks.FEATURES` to a
+    :class:`suanli.spec.Source` or a dict of one): the FlashAttention generation, the shares of
+    TP/DP/PP communication hidden, fused kernels, the ZeRO stages and parallel dimensions offered.
+    ``suanli estimate --framework ID`` uses it. These are not the CUDA-compatibility stacks of
+    :func:`suanli_stacks`: a framework runs on top of one.
+    Called: once per plugin, when the catalog loads; an id already given by the bundled profiles
+    (``suanli/data/frameworks.toml``) or an earlier plugin is a conflict, and the first keeps it.
     Contract: since 1.0.
     """
