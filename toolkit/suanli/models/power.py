@@ -240,18 +240,19 @@ class ChipLoad:
 
 _FLAGPERF_BF16 = "https://github.com/FlagOpen/FlagPerf/tree/main/base/benchmarks/computation-BF16"
 
+
+def _flagperf_load(system: str, card_w: float, tdp_w: float, high: float, note: str, chips: tuple[str, ...]) -> ChipLoad:
+    """A chip's load share from FlagPerf's computation-BF16 benchmark: the measured per-card average over ``tdp_w``."""
+    return ChipLoad(card_w / tdp_w, card_w / tdp_w, high, Source(
+        citation=f"FlagPerf computation-BF16 benchmark, {system}: per-card average {card_w:g} W, of {tdp_w:g} W",
+        url=_FLAGPERF_BF16, date="2024", confidence="measured", note=note), chips)
+
+
 CHIP_LOAD = (
-    ChipLoad(
-        338.0 / 400.0, 338.0 / 400.0, 412.0 / 400.0,
-        Source(
-            citation="FlagPerf computation-BF16 benchmark, DGX A100 (8x A100-40GB SXM): per-card average 338 W, "
-            "max 412 W, TDP 400 W",
-            url=_FLAGPERF_BF16,
-            date="2024",
-            confidence="measured",
-            note="a saturating BF16 GEMM; the range runs from the average to the per-card maximum (412 / 400, a "
-            "short excursion above TDP). Applied to the A100/A800 SXM parts (same board and 400 W limit).",
-        ),
+    _flagperf_load(
+        "DGX A100 (8x A100-40GB SXM)", 338.0, 400.0, 412.0 / 400.0,
+        "a saturating BF16 GEMM; the range runs from the average to the per-card maximum (412 W, a short excursion "
+        "above TDP). Applied to the A100/A800 SXM parts (same board and 400 W limit).",
         ("nvidia-a100-sxm4-40gb", "nvidia-a100-sxm4-80gb", "nvidia-a800-sxm4-80gb"),
     ),
     ChipLoad(
@@ -271,29 +272,16 @@ CHIP_LOAD = (
         ),
         ("nvidia-h100-sxm5-80gb", "nvidia-h800-sxm5-80gb"),
     ),
-    ChipLoad(
-        364.671 / 400.0, 364.671 / 400.0, 1.0,
-        Source(
-            citation="FlagPerf computation-BF16 benchmark, Huawei Atlas 800T A2 (8x Ascend 910B): per-card average "
-            "364.7 W, max 364.8 W",
-            url=_FLAGPERF_BF16,
-            date="2024",
-            confidence="measured",
-            note="vendor-submitted; the README gives the card 'TDP 350 W', which the measured 364.7 W exceeds, so the "
-            "fraction is taken of the catalog's 400 W; range up to the limit.",
-        ),
+    _flagperf_load(
+        "Huawei Atlas 800T A2 (8x Ascend 910B)", 364.671, 400.0, 1.0,
+        "vendor-submitted (max 364.8 W); the README gives the card 'TDP 350 W', which the measured 364.7 W exceeds, so "
+        "the share is taken of the catalog's 400 W; range up to the limit.",
         ("huawei-ascend-910b", "huawei-ascend-910b3"),
     ),
-    ChipLoad(
-        336.1 / 350.0, 336.1 / 350.0, 1.0,
-        Source(
-            citation="FlagPerf computation-BF16 benchmark, Iluvatar BI150 (8 cards, R5300 G5 server): per-card average "
-            "336.1 W (max 465.1 W, standard deviation 173 W), TDP 350 W",
-            url=_FLAGPERF_BF16,
-            date="2024",
-            confidence="measured",
-            note="vendor-submitted; the large spread makes the average the figure to use, capped at the limit.",
-        ),
+    _flagperf_load(
+        "Iluvatar BI150 (8 cards, R5300 G5 server)", 336.1, 350.0, 1.0,
+        "vendor-submitted (max 465.1 W, standard deviation 173 W): the large spread makes the average the figure to "
+        "use, capped at the limit.",
         ("iluvatar-bi-v150",),
     ),
 )
