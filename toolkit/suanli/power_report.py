@@ -30,6 +30,8 @@ OPTION_NAMES = ("site", "site_type", "pue", "price_kwh", "currency", "gco2_kwh",
 
 def add_site_arguments(parser, *, utilization: bool = True) -> None:
     """Add --site/--pue/--price-kwh/--currency/--gco2-kwh, --utilization and the hardware-cost options."""
+    from suanli.models import power as P
+
     g = parser.add_argument_group("power, site and cost")
     g.add_argument("--site", help="a site id from `suanli catalog --kind sites` (its PUE, electricity price, grid intensity)")
     g.add_argument("--site-type", dest="site_type", choices=("hyperscale", "hub", "enterprise"),
@@ -42,7 +44,9 @@ def add_site_arguments(parser, *, utilization: bool = True) -> None:
     g.add_argument("--gco2-kwh", dest="gco2_kwh", type=float, help="grid carbon intensity in gCO2/kWh; overrides the site's")
     if utilization:
         g.add_argument("--utilization", type=float,
-                       help="accelerator utilisation 0..1 in the linear power model (default 0.79, FlagPerf-derived)")
+                       help="accelerator utilisation 0..1 in the linear power model (default: the chip's measured draw "
+                       f"under load where known, e.g. H100 {P.chip_utilization('nvidia-h100-sxm5-80gb'):.2f}; else "
+                       f"{P.DEFAULTS.utilization:.2f}, FlagPerf's A100 GEMM)")
     g.add_argument("--rental-per-hour", dest="rental_per_hour", type=float,
                    help="rent instead of buy: price per accelerator-hour in --currency")
     g.add_argument("--lifetime-years", dest="lifetime_years", type=float, help="hardware amortisation life (default 5)")
