@@ -26,12 +26,23 @@ def add_arguments(parser) -> None:
     parser.add_argument("--chip", help="an accelerator id, e.g. nvidia-h100-sxm5-80gb")
     parser.add_argument("--count", type=int, help="number of accelerators")
     parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8"))
-    parser.add_argument("--global-batch", type=int, help="global batch in sequences (default: the preset's, else ~4M tokens)")
+    parser.add_argument("--global-batch", type=int,
+                        help="global batch in sequences, honoured exactly (default: the preset's published batch, "
+                        "else the compute-optimal batch bounded by the critical batch; the output names it and the rule)")
+    parser.add_argument("--framework", help="training software profile: default (a current production stack), "
+                        "megatron-lm, nemo, deepspeed, gpt-neox, llm-foundry, nanotron, maxtext, mindspeed, megascale, "
+                        "or one a plugin adds")
+    parser.add_argument("--run-kind", choices=("production", "benchmark"),
+                        help="production (default): failures, checkpoints and other whole-run losses stretch the days; "
+                        "benchmark: steady-state steps only")
     lay = parser.add_argument_group("layout (searched when left out)")
-    for flag in ("tp", "pp", "dp", "ep", "micro-batch", "interleave", "zero"):
+    for flag in ("tp", "pp", "dp", "ep", "cp", "micro-batch", "interleave", "zero"):
         lay.add_argument(f"--{flag}", type=int)
     lay.add_argument("--recompute", choices=("none", "selective", "full"))
-    lay.add_argument("--sequence-parallel", action="store_true", default=None, help="fix sequence parallelism on")
+    import argparse
+
+    lay.add_argument("--sequence-parallel", action=argparse.BooleanOptionalAction, default=None,
+                     help="fix sequence parallelism on (or off with --no-sequence-parallel)")
     lay.add_argument("--uneven-pipeline", action="store_true", help="allow a --pp that does not divide the layers")
     parser.add_argument("--json", action="store_true", help="print JSON")
     add_uncertain_arguments(parser)
@@ -117,6 +128,9 @@ def run(args) -> int:
         print_json({**est.as_dict(), **money})
         return 0
     print_fields(est.summary())
+    d = est.details
+    print(f"global batch: {d['global_batch_sequences']:,} sequences ({d['global_batch_tokens'] / 1e6:.3g}M tokens); "
+          f"rule: {d['global_batch_rule']}")
     if money:
         keys = ("energy_mwh", "electricity_cost", "hardware_cost", "total_cost", "currency", "co2_t", "site", "pue")
         print()
@@ -142,6 +156,8 @@ def _engine_kwargs(args) -> dict:
         global_batch=args.global_batch, tp=args.tp, pp=args.pp, dp=args.dp, ep=args.ep, micro_batch=args.micro_batch,
         recompute=args.recompute, zero=args.zero, sequence_parallel=args.sequence_parallel,
         interleave=args.interleave, uneven_pipeline=args.uneven_pipeline,
+        framework=getattr(args, "framework", None), cp=getattr(args, "cp", None),
+        **({"run_kind": args.run_kind} if getattr(args, "run_kind", None) else {}),
     )
 
 
