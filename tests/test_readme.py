@@ -30,10 +30,48 @@ def test_main_job_command_opens_the_notebooks():
 COMMANDS = [ln for ln in re.sub(r"\\\n\s*", " ", README).splitlines() if ln.startswith("$ suanli ")]
 
 
+def _argv(line: str) -> list[str]:
+    return shlex.split(line[2:].split("  #")[0])[1:]
+
+
 @pytest.mark.parametrize("line", COMMANDS)
 def test_every_documented_command_parses(line):
-    argv = shlex.split(line[2:].split("#")[0])[1:]
-    build_parser().parse_args(argv)  # argparse exits (SystemExit) on an unknown flag or command
+    build_parser().parse_args(_argv(line))  # argparse exits (SystemExit) on an unknown flag or command
+
+
+def test_the_readme_shows_commands():
+    assert len(COMMANDS) >= 8 and any(" substitute " in c for c in COMMANDS), COMMANDS
+
+
+BLANK = re.compile(r"\bNone\b|\bnan\b|\bNaN\b|\binf\b")
+"""What a person must never read in a result: Python's None, a NaN or an infinity."""
+
+
+@pytest.mark.parametrize("line", COMMANDS)
+def test_every_documented_command_runs_as_written(line, capsys):
+    """Each `suanli ...` line of the README, exactly as written: exit 0 and no None/nan in what it prints."""
+    from suanli.cli import main
+
+    code = main(_argv(line))
+    out, err = capsys.readouterr()
+    assert code == 0, f"{line!r} exited {code}: {err.strip()}"
+    assert out.strip(), f"{line!r} printed nothing"
+    bad = [ln for ln in out.splitlines() if BLANK.search(ln)]
+    assert not bad, f"{line!r} printed None/nan/inf:\n" + "\n".join(bad[:5])
+    assert not re.search(r"\d\.\d+e[+-]\d+ (CNY|USD)", out), f"{line!r} printed money in scientific notation"
+    if " substitute " in line:
+        _every_candidate_has_a_chip_count(_argv(line), out)
+
+
+def _every_candidate_has_a_chip_count(argv: list[str], out: str) -> None:
+    candidates = argv[argv.index("--candidates") + 1].split(",")
+    lines = out.splitlines()
+    header = next(ln for ln in lines if ln.startswith("chip ") and " chips " in ln)
+    start = header.index(" chips ") + 1
+    for chip in candidates:
+        row = next((ln for ln in lines if ln.startswith(chip + " ")), None)
+        assert row is not None, f"no table row for {chip}:\n{out}"
+        assert re.fullmatch(r"\s*[\d,]+", row[start - 2:start + len("chips")]), f"no chip count for {chip}: {row!r}"
 
 
 def test_lab_command_opens_the_notebooks(capsys):
