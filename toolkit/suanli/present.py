@@ -14,6 +14,8 @@ The policy:
   the models are not better than that, and ``508,744,578`` claims a precision no input has.
   Thousands are separated by commas; a number is never shown in scientific notation between 1e-4
   and 1e15 (outside it, ``1.2e+16``: such values are counts of FLOPs, not amounts a person reads).
+- **Inputs as published.** A catalog number shown as data (``suanli show``) keeps up to
+  :data:`INPUT_DIGITS` (6) figures: the datasheet's 989.4 is not rounded to 989.
 - **Money always names its currency**, and from a million up takes an engineering suffix
   (``9.11 M CNY``, ``2.39 bn CNY``, ``1.2 tn USD``); never scientific notation.
   :func:`cost_label` names what a cost covers (capex, amortised or rental, plus electricity).
@@ -37,6 +39,9 @@ from typing import Any
 
 DIGITS = 3
 """Significant figures of every shown result (money, quantities, table cells)."""
+
+INPUT_DIGITS = 6
+"""Significant figures of a catalog input shown as data (a datasheet's 989.4 TFLOP/s stays 989.4)."""
 
 MISSING = "-"
 """What a table shows for a value that does not exist (the row's reasons say why)."""
@@ -217,17 +222,17 @@ def probability(p: float) -> str:
     return f"{p:.0%}"
 
 
-def format_value(value: Any, key: str = "", currency: str | None = None) -> str:
+def format_value(value: Any, key: str = "", currency: str | None = None, digits: int = DIGITS) -> str:
     """A value shown by what its key says it is: ``*_days`` as days, counts as counts, money keys
     (``cost``, ``capex``, ``*_cost``, ``price``) in ``currency``; everything else as :func:`cell`."""
     k = key.lower()
     if value is None or isinstance(value, (bool, str, Shown)) or not _is_number(value):
         return cell(value)
     if currency and is_money_key(k):
-        return money(value, currency)
+        return money(value, currency, digits)
     if is_count_key(k):
         return count(value)
-    return number(value)
+    return number(value, digits)
 
 
 MONEY_KEYS = ("cost", "capex", "price", "budget", "opex", "tco", "spend")
@@ -248,10 +253,11 @@ def is_count_key(key: str) -> bool:
         ("_per_reference_chip", "_per_chip", "_share", "_fraction"))
 
 
-def table_cells(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], currency: str | None = None) -> list[list[str]]:
+def table_cells(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], currency: str | None = None,
+                digits: int = DIGITS) -> list[list[str]]:
     """Every cell of a table as text, by :func:`format_value` (the key decides money and counts)."""
     columns = list(columns)
-    return [[format_value(row.get(c), c, row.get("currency") or currency) for c in columns] for row in rows]
+    return [[format_value(row.get(c), c, row.get("currency") or currency, digits) for c in columns] for row in rows]
 
 
 def html_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], *, title: str | None = None,

@@ -34,16 +34,19 @@ def format_number(value: Any) -> str:
     return cell(value)
 
 
-def print_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], file=None, currency: str | None = None) -> None:
+def print_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], file=None, currency: str | None = None,
+                digits: int | None = None) -> None:
     """Rows as an aligned plain-text table: numbers right-aligned, text left-aligned.
 
     Cells follow :mod:`suanli.present`: counts whole, money (keys such as ``cost``, ``capex``) with
-    an engineering suffix in ``currency`` (or the row's own ``currency``), None as ``-``.
+    an engineering suffix in ``currency`` (or the row's own ``currency``), None as ``-``; results to
+    :data:`suanli.present.DIGITS` significant figures unless ``digits`` says otherwise (catalog data:
+    :data:`suanli.present.INPUT_DIGITS`).
     """
-    from suanli.present import table_cells
+    from suanli.present import DIGITS, table_cells
 
     columns = list(columns)
-    cells = table_cells(rows, columns, currency)
+    cells = table_cells(rows, columns, currency, digits or DIGITS)
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     numeric = [all(getattr(row.get(c), "numeric", False) or isinstance(row.get(c), (int, float)) or row.get(c) is None
                    for row in rows) for c in columns]
