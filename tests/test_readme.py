@@ -5,7 +5,6 @@ import shlex
 from pathlib import Path
 
 import pytest
-
 from suanli.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,7 +12,7 @@ README = (ROOT / "README.md").read_text()
 
 
 def _bash_blocks(text: str) -> list[str]:
-    return re.findall(r"```bash\n(.*?)```", text, re.S)
+    return re.findall(r"```bash\n(.*?)```", text, re.DOTALL)
 
 
 def test_ci_runs_the_readme_test_command_verbatim():

@@ -215,7 +215,7 @@ def print_text(result, out) -> None:
     count when any fleet can train the model), the reasons under it, and a cost footer that says
     what the costs include, taken from the rows themselves."""
     from suanli.commands.output import print_table
-    from suanli.present import count, cost_label, days, money, number, scaled
+    from suanli.present import cost_label, count, days, money, number, scaled
 
     goal, options, ref = result.goal, result.options, result.reference
     cur = options.currency
