@@ -172,8 +172,14 @@ def print_ranges(res) -> None:
     from suanli.commands.output import print_fields, print_table
     from suanli.uncertain import range_text
 
+    from functools import partial
+
+    from suanli.present import is_money_key, money
+
     summary, point = res.summary(), res.point()
-    print_fields({k: range_text(point[k], summary[k]) for k in point if k in summary})
+    currency = (getattr(res, "report", None) or getattr(res, "cost", None) or {}).get("currency")
+    print_fields({k: range_text(point[k], summary[k], partial(money, currency=currency) if currency and is_money_key(k) else None)
+                  for k in point if k in summary})
     for output, rows in res.tornado.items():
         rows = [r for r in rows if r["swing"] > 0]
         if not rows:

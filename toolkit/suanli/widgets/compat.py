@@ -23,6 +23,8 @@ SLIDER_KEYS = (
     ("translated_efficiency", "translated speed"),
     ("fallback_efficiency", "fallback speed"),
 )
+SHARE_KEYS = ("translated", "fallback", "unsupported")
+"""The slider keys that are shares of one class's time (they add up to at most 1)."""
 """The per-class inputs the panel exposes, with their labels."""
 
 
@@ -411,11 +413,20 @@ class CompatPanel:
         self.update()
 
     def overrides(self) -> dict[str, dict[str, float]]:
-        """The slider values that differ from the stack's data."""
+        """The slider values that differ from the stack's data.
+
+        The three shares of a class (translated, fallback, unsupported) are one budget of at most 1:
+        once one of them is moved, all three are taken as shown, so the check of their sum is the
+        check of the values on screen, not of the untouched ones' range tops.
+        """
         out: dict[str, dict[str, float]] = {}
         for (op, key), s in self.sliders.items():
             if abs(s.value - self._defaults.get((op, key), s.value)) > 1e-9:
                 out.setdefault(op, {})[key] = float(s.value)
+        for op, moved in out.items():
+            if set(moved) & set(SHARE_KEYS):
+                for key in SHARE_KEYS:
+                    moved.setdefault(key, float(self.sliders[(op, key)].value))
         return out
 
     def result(self) -> dict[str, Any]:
