@@ -63,6 +63,8 @@ from suanli.errors import SuanliError
 
 STYLE = {"description_width": "initial"}
 """Descriptions at their natural width (ipywidgets cuts long labels at 90 px otherwise)."""
+TOGGLE_STYLE = {**STYLE, "button_width": "auto"}
+"""Toggle buttons as wide as their labels (ipywidgets' fixed width cuts "match the reference's time")."""
 
 _UNSET = object()
 

@@ -144,7 +144,9 @@ def break_even_figure(result: Mapping[str, Any], ax=None, fleet_range=(10, 100_0
     ax.set_yscale("log")
     ax.set_xlabel("fleet size (native chips)")
     ax.set_ylabel(cur)
-    ax.set_title(f"Port or buy chips? {result['stack']} at {price:,.0f} {cur} a chip", fontsize=10)
+    from suanli.present import money
+
+    ax.set_title(f"Port or buy chips? {result['stack']} at {money(price, cur)} a chip", fontsize=10)
     ax.legend(fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     if own:
@@ -156,10 +158,12 @@ def summary_html(result: Mapping[str, Any]) -> str:
     """The headline numbers as a small HTML table."""
     import html
 
+    from suanli.present import count, days, money
+
     cur = result.get("currency", "USD")
 
-    def rng(d, fmt="{:,.3f}"):
-        return "n/a" if not d else f"{fmt.format(d['central'])} ({fmt.format(d['best'])} .. {fmt.format(d['worst'])})"
+    def rng(d, fmt="{:,.3f}".format):
+        return "n/a" if not d else f"{fmt(d['central'])} (best {fmt(d['best'])} .. worst {fmt(d['worst'])})"
 
     be = result["porting_break_even"]
     rows = [
@@ -168,10 +172,10 @@ def summary_html(result: Mapping[str, Any]) -> str:
         ("slowdown", rng(result["slowdown"])),
         ("dominant classes", ", ".join(result["dominant"]) or "none"),
         ("runs as is", "yes" if result["feasible_as_is"] else "no: " + ", ".join(r["op_class"] for r in result["porting_required"]) + " must be ported first"),
-        ("extra chips", rng(result["extra_chips"], "{:,.0f}")),
-        ("extra days", rng(result["extra_days"], "{:,.1f}")),
-        (f"extra cost ({cur})", rng(result["extra_cost"].get("total"), "{:,.0f}")),
-        ("porting break-even (chips)", rng(be.get("break_even_chips"), "{:,.0f}")),
+        ("extra chips", rng(result["extra_chips"], count)),
+        ("extra days", rng(result["extra_days"], days) + (f" on top of {days(result['days'])}" if result.get("days") else "")),
+        ("extra cost", rng(result["extra_cost"].get("total"), lambda v: money(v, cur))),
+        ("porting break-even (chips)", rng(be.get("break_even_chips"), count)),
         ("slowdown after porting", rng(be["slowdown_after"])),
     ]
     body = "".join(f"<tr><td style='text-align:left'>{html.escape(k)}</td><td style='text-align:left'>{html.escape(v)}</td></tr>" for k, v in rows)
@@ -251,6 +255,8 @@ class CompatCharts:
         self.break_even.animate(self.buy_band, self.buy, self.port_band, self.port, self.even, self.even_text, self.fleet)
 
     def show(self, result: Mapping[str, Any]) -> None:
+        from suanli.present import money
+
         """Draw ``result`` (each chart redraws its axes only if they changed)."""
         import html
 
@@ -276,7 +282,7 @@ class CompatCharts:
         self._axes[1] = be_axes
         price, cur = result.get("chip_price"), result.get("currency", "USD")
         titles = (f"Where the time goes: CUDA code on {result['stack']} (error bar: best..worst)",
-                  f"Port or buy chips? {result['stack']} at {price:,.0f} {cur} a chip" if be_axes else "")
+                  f"Port or buy chips? {result['stack']} at {money(price, cur)} a chip" if be_axes else "")
         for widget, title in zip(self.titles, titles):
             widget.value = f"<div style='text-align:center;font-size:13px;width:{self.waterfall.image.layout.width}'>{html.escape(title)}</div>"
 

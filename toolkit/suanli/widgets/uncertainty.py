@@ -24,9 +24,9 @@ LOW_COLOUR, HIGH_COLOUR = "#4c78a8", "#e45756"
 
 
 def _fmt(value: Any) -> str:
-    from suanli.commands.output import format_number
+    from suanli.present import number
 
-    return format_number(float(value)) if value is not None else ""
+    return number(float(value)) if value is not None else ""
 
 
 def percentile_rows(result) -> list[dict[str, Any]]:
