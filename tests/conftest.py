@@ -24,3 +24,9 @@ def template_install(tmp_path_factory) -> Path:
 def broken_install(tmp_path_factory) -> Path:
     """Deliberately broken plugins (tests/fixtures/broken_plugins), installed beside the bundled ones."""
     return pip_install_target(ROOT / "tests" / "fixtures" / "broken_plugins", tmp_path_factory.mktemp("broken"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--refresh-screenshots", action="store_true", default=False,
+                     help="copy the browser tests' screenshots to docs/img (the README's pictures); "
+                     "without it they stay in a temporary folder")

@@ -1,5 +1,6 @@
 """The README's promises: CI runs its test command verbatim, and the commands it shows exist."""
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -79,12 +80,29 @@ def test_lab_command_opens_the_notebooks(capsys):
     from suanli.commands import lab
     from suanli.errors import InputError
 
-    args = SimpleNamespace(notebooks=str(ROOT / "notebooks"), voila=False, port=None, no_browser=True, dry_run=True)
+    args = SimpleNamespace(notebooks=str(ROOT / "notebooks"), voila=False, dashboard=None, port=None, no_browser=True,
+                           dry_run=True)
     user = lab.command(args, is_root=False)
     assert user[1:3] == ["-m", "jupyterlab"] and user[3].endswith("notebooks") and "--allow-root" not in user
     assert lab.command(args, is_root=True)[-1] == "--allow-root"
+    assert any(a.startswith("--LabApp.app_settings_dir=") for a in user)  # the settings that turn the news toast off
+    overrides = json.loads((Path(lab.settings_dir()) / "overrides.json").read_text())
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
     args.voila = True
-    assert lab.command(args, is_root=True)[-2].endswith("06-domestic-substitution.ipynb")
+    assert lab.command(args, is_root=True)[-2].endswith("dashboards")
+    args.dashboard = "substitution"
+    assert lab.command(args, is_root=True)[-2].endswith("dashboards/substitution.ipynb")
+    args.dashboard = "nope"
+    with pytest.raises(InputError, match="no dashboard 'nope'; dashboards: compat, substitution, training-time"):
+        lab.command(args, is_root=False)
+    args.dashboard = None
     args.notebooks = str(ROOT / "no-such-folder")
     with pytest.raises(InputError, match="no notebook folder"):
         lab.command(args, is_root=False)
+
+
+def test_the_voila_badge_opens_a_dashboard():
+    badge = re.search(r"\(https://mybinder\.org/v2/gh/[^)]*urlpath=voila%2Frender%2F([^)]*)\)", README)
+    assert badge, "the README has a Binder Voila badge"
+    path = badge.group(1).replace("%2F", "/")
+    assert path.startswith("notebooks/dashboards/") and (ROOT / path).is_file(), path

@@ -179,7 +179,8 @@ def summary_html(result: Mapping[str, Any]) -> str:
         ("slowdown after porting", rng(be["slowdown_after"])),
     ]
     body = "".join(f"<tr><td style='text-align:left'>{html.escape(k)}</td><td style='text-align:left'>{html.escape(v)}</td></tr>" for k, v in rows)
-    return f"<table>{body}</table>"
+    title = f"CUDA training code on {result['stack']}: slowdown and what it costs"
+    return f"<table><caption style='text-align:left;font-weight:bold'>{html.escape(title)}</caption>{body}</table>"
 
 
 class CompatCharts:
