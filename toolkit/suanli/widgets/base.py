@@ -278,6 +278,37 @@ def decade_limits(low: float, high: float) -> tuple[float, float]:
     return 10.0 ** math.floor(math.log10(low)), 10.0 ** math.ceil(math.log10(high))
 
 
+def _figure_png(fig) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    return buf.getvalue()
+
+
+def displayable(fig):
+    """``fig`` (a pyplot-free :class:`matplotlib.figure.Figure`), made to show as a PNG when it is a
+    notebook cell's value, in JupyterLab and Voila alike.
+
+    IPython formats figures as PNG only once pyplot has been imported under the inline backend; a
+    figure built without pyplot in a notebook that never imported it would show as
+    ``<Figure size ...>`` text. This registers the same PNG formatter when none is there; outside
+    IPython it does nothing.
+    """
+    from matplotlib.figure import Figure
+
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return fig
+    shell = get_ipython()
+    if shell is not None:
+        png = shell.display_formatter.formatters["image/png"]
+        if png.for_type(Figure) is None:
+            png.for_type(Figure, _figure_png)
+    return fig
+
+
 class FigureView:
     """One matplotlib figure shown as a PNG in ``self.image``; change its artists, then :meth:`draw`.
 

@@ -17,7 +17,7 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
-from suanli.widgets.base import FigureView, Panel, dropdown, legend_html
+from suanli.widgets.base import FigureView, Panel, displayable, dropdown, legend_html
 
 LOW_COLOUR, HIGH_COLOUR = "#4c78a8", "#e45756"
 """Bars of an input at its P10 (blue) and at its P90 (red)."""
@@ -77,6 +77,7 @@ def tornado_figure(rows, output: str, ax=None, top: int = 10):
         ax.legend(loc="lower right", fontsize="small")
     if own:  # a panel lays its figure out once; tight_layout on every redraw costs more than the drawing
         ax.figure.tight_layout()
+        displayable(ax.figure)
     return ax.figure
 
 
@@ -87,6 +88,7 @@ def spread_figure(samples, output: str, ax=None, central: float | None = None):
     ax.legend(fontsize="small")
     if own:
         ax.figure.tight_layout()
+        displayable(ax.figure)
     return ax.figure
 
 
