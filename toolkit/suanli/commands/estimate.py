@@ -19,18 +19,20 @@ def add_arguments(parser) -> None:
     model.add_argument("--model", help="a preset: gpt3-175b, llama2-70b, llama3-405b, deepseek-v3, megatron-1t, mixtral-8x7b, ...")
     model.add_argument("--params", type=_count, help="parameter count (e.g. 70B); the shape follows a documented rule")
     model.add_argument("--active-params", type=_count, help="active parameters per token (MoE)")
-    for flag in ("layers", "hidden", "heads", "kv-heads", "ffn", "vocab"):
-        model.add_argument(f"--{flag}", type=int)
+    for flag, text in SHAPE_HELP.items():
+        model.add_argument(f"--{flag}", type=int, help=text)
     model.add_argument("--seq", type=int, help="sequence length (tokens)")
     parser.add_argument("--tokens", type=_count, help="training tokens (e.g. 300e9 or 2T)")
     parser.add_argument("--chip", help="an accelerator id, e.g. nvidia-h100-sxm5-80gb")
     parser.add_argument("--count", type=int, help="number of accelerators")
-    parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8"))
+    parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8"), help="training precision (default bf16)")
     parser.add_argument("--global-batch", type=int, help="global batch in sequences (default: the preset's, else ~4M tokens)")
-    lay = parser.add_argument_group("layout (searched when left out)")
-    for flag in ("tp", "pp", "dp", "ep", "micro-batch", "interleave", "zero"):
-        lay.add_argument(f"--{flag}", type=int)
-    lay.add_argument("--recompute", choices=("none", "selective", "full"))
+    lay = parser.add_argument_group("layout (searched when left out)", LAYOUT_TEXT)
+    for flag, text in LAYOUT_HELP.items():
+        lay.add_argument(f"--{flag}", type=int, help=text)
+    lay.add_argument("--recompute", choices=("none", "selective", "full"),
+                     help="activation recomputation: none, selective (the attention core; Korthikanti et al. 2022) or "
+                     "full (every layer); with fused (Flash) attention, none and selective are the same")
     lay.add_argument("--sequence-parallel", action="store_true", default=None, help="fix sequence parallelism on")
     lay.add_argument("--uneven-pipeline", action="store_true", help="allow a --pp that does not divide the layers")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -43,6 +45,21 @@ def add_arguments(parser) -> None:
         + ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in DEFAULT_SCENARIO.items())
         + " (Brown et al. 2020; Narayanan et al. 2021 trained it on 1,024 A100s in 34 days)."
     )
+
+
+SHAPE_HELP = {
+    "layers": "transformer layers (overrides the preset's)", "hidden": "hidden size d_model",
+    "heads": "attention heads", "kv-heads": "key/value heads (grouped-query attention; = heads for multi-head)",
+    "ffn": "feed-forward width", "vocab": "vocabulary size",
+}
+LAYOUT_HELP = {
+    "tp": "tensor-parallel degree (inside a scale-up domain)", "pp": "pipeline-parallel stages",
+    "dp": "data-parallel replicas", "ep": "expert-parallel degree (MoE)",
+    "micro-batch": "sequences per micro-batch", "interleave": "virtual pipeline stages per device (interleaved 1F1B; "
+    "shown as vN in the layout)", "zero": "ZeRO stage 0-3 (how optimizer state, gradients and weights are sharded over DP)",
+}
+LAYOUT_TEXT = ("The layout line reads TP x PP x DP (x EP), micro-batch, recompute, ZeRO stage, SP = sequence parallelism, "
+               "vN = N interleaved virtual pipeline stages per device (Narayanan et al. 2021, Sec 2.2).")
 
 
 def add_uncertain_arguments(parser) -> None:
@@ -130,7 +147,24 @@ def run(args) -> int:
                                      "step_time_s", "memory_gb_per_device"))
     for w in est.warnings:
         print(f"warning: {w}")
+    for note in layout_notes(args, est):
+        print(f"note: {note}")
     return 0
+
+
+def layout_notes(args, est) -> list[str]:
+    """What a reader of the layout needs to know: what vN means, and why --recompute none and
+    selective give the same numbers when attention is fused (FlashAttention recomputes its core anyway)."""
+    from suanli.models import defaults as D
+
+    notes = []
+    layout = est.summary().get("layout", "")
+    if " v" in layout:
+        notes.append("vN in the layout: N interleaved virtual pipeline stages per device (Narayanan et al. 2021, Sec 2.2)")
+    if getattr(args, "recompute", None) in ("none", "selective") and D.FLASH_ATTENTION.value:
+        notes.append("--recompute none and selective give the same numbers here: fused (Flash) attention recomputes the "
+                     "attention core in its backward pass anyway (Dao et al. 2022), which is what selective recomputation saves")
+    return notes
 
 
 def _engine_kwargs(args) -> dict:
