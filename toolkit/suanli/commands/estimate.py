@@ -203,12 +203,11 @@ def _run_uncertain(args, samples: int, seed: int) -> int:
 
 def print_ranges(res) -> None:
     """The ranged outputs (central, P10-P90, P50), then the inputs that drive the spread most."""
-    from suanli.commands.output import print_fields, print_table
-    from suanli.uncertain import range_text
-
     from functools import partial
 
+    from suanli.commands.output import print_fields, print_table
     from suanli.present import is_money_key, money
+    from suanli.uncertain import range_text
 
     summary, point = res.summary(), res.point()
     currency = (getattr(res, "report", None) or getattr(res, "cost", None) or {}).get("currency")
