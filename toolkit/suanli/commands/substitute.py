@@ -151,8 +151,10 @@ def run(args) -> int:
         out["mixed"] = mixed_fleet(goal, reference, parse_fleet(args.mix, what="--mix"), options, link=args.link,
                                    link_ports=args.link_ports, route_km=args.route_km, catalog=cat)
     if args.sensitivity:
+        from suanli.uncertain import progress
+
         out["sensitivity"] = {}
-        for row in result.rows:
+        for row in progress(result.rows, desc="sensitivity per candidate", unit="chip"):
             if row["chips_needed"] is not None:
                 out["sensitivity"][row["chip"]] = sensitivity(goal, row["chip"], options, target_days=result.target_days,
                                                               catalog=cat) if result.target_days else []
