@@ -153,6 +153,17 @@ def settle_figures(page, root: str, expected: int, timeout_ms: int = 30_000) -> 
     return page.evaluate(COUNT_FIGURE_CELLS_JS, root)
 
 
+def figure_misses(page, root: str, path: Path, log: Path) -> list[str]:
+    """Once the kernel has run every cell of ``path``: [] if the page shows a rendered figure for each
+    cell that made one, else the one-line miss."""
+    state = wait_for_log(log, code_cells(path))
+    expected = len(state["figure_cells"])
+    shown = settle_figures(page, root, expected)
+    if shown == expected:
+        return []
+    return [f"{path.name}: {shown} of {expected} figure cells rendered (figure cells, counting code cells: {state['figure_cells']})"]
+
+
 @pytest.fixture
 def screenshots(request, tmp_path) -> Path:
     """Where the tests save their pictures: a temporary folder; with --refresh-screenshots they are
@@ -389,11 +400,7 @@ def test_every_notebook_figure_renders_in_voila(browser, tmp_path):
             page = browser.new_page(viewport=VIEWPORT)
             page.set_default_timeout(30_000)
             page.goto(f"{base}/voila/render/{path.name}", timeout=KERNEL_RUN_MS)
-            state = wait_for_log(log, code_cells(path))
-            expected = len(state["figure_cells"])
-            shown = settle_figures(page, "body", expected)
-            if shown != expected:
-                misses.append(f"{path.name}: {shown} of {expected} figure cells rendered (figure cells {state['figure_cells']})")
+            misses += figure_misses(page, "body", path, log)
             page.close()
     assert not misses, "\n".join(misses)
 
@@ -414,11 +421,7 @@ def test_every_notebook_figure_renders_in_jupyterlab(browser, tmp_path):
             page.goto(f"{base}/lab/tree/notebooks/{path.name}?token={token}&reset")
             page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for()
             run_all_cells(page)
-            state = wait_for_log(log, code_cells(path))
-            expected = len(state["figure_cells"])
-            shown = settle_figures(page, ".jp-NotebookPanel:not(.lm-mod-hidden)", expected)
-            if shown != expected:
-                misses.append(f"{path.name}: {shown} of {expected} figure cells rendered (figure cells {state['figure_cells']})")
+            misses += figure_misses(page, ".jp-NotebookPanel:not(.lm-mod-hidden)", path, log)
             page.close()
     assert not misses, "\n".join(misses)
     assert all(p.read_bytes() == b for p, b in stored.items()), "the browser session saved a notebook"
