@@ -260,6 +260,18 @@ def table_cells(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], curre
     return [[format_value(row.get(c), c, row.get("currency") or currency, digits) for c in columns] for row in rows]
 
 
+def frame(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], *, currency: str | None = None,
+          labels: Mapping[str, str] | None = None, index: str | None = None):
+    """A pandas DataFrame of ``rows`` formatted by the same rules as the CLI (text cells), for notebooks:
+    ``present.frame(result.rows, ["chip", "chips_needed", "cost"], currency="CNY")``."""
+    import pandas as pd
+
+    columns = list(columns)
+    labels = labels or {}
+    df = pd.DataFrame(table_cells(rows, columns, currency), columns=[labels.get(c, c) for c in columns])
+    return df.set_index(labels.get(index, index)) if index else df
+
+
 def html_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], *, title: str | None = None,
                currency: str | None = None, labels: Mapping[str, str] | None = None) -> str:
     """A titled HTML table of ``rows`` formatted by the same rules as the CLI (for widgets and dashboards)."""
