@@ -62,6 +62,8 @@ def pytest_sessionfinish(session, exitstatus):
     before = getattr(session.config, "_suanli_git_status", None)
     if before is None or getattr(session.config, "workerinput", None) is not None:
         return
+    if session.config.getoption("--refresh-screenshots", default=False):
+        return  # asked to rewrite docs/img
     after = _git_status()
     if after is None or after == before:
         return
