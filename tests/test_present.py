@@ -69,6 +69,16 @@ def test_table_cells_follow_the_key():
     assert "<caption" in html and "Fleets" in html and "2.39 bn CNY" in html
 
 
+@pytest.mark.parametrize(("key", "money", "count"), [
+    ("cost", True, False), ("total_cost", True, False), ("capex", True, False), ("unit_price", True, False),
+    ("cost_usd", True, False), ("rental_usd_per_hour", True, False), ("cost_per_million_tokens", True, False),
+    ("equal_cost_chips", False, True), ("equal_cost_days", False, False), ("chips_needed", False, True),
+    ("chips_per_reference_chip", False, False), ("racks", False, True), ("tp", False, True), ("train_days", False, False),
+])
+def test_keys_say_what_they_hold(key, money, count):
+    assert present.is_money_key(key) is money and present.is_count_key(key) is count
+
+
 def test_cli_tables_use_the_policy(capsys):
     from suanli.commands.output import print_table
 

@@ -235,22 +235,30 @@ def format_value(value: Any, key: str = "", currency: str | None = None, digits:
     return number(value, digits)
 
 
-MONEY_KEYS = ("cost", "capex", "price", "budget", "opex", "tco", "spend")
-COUNT_KEYS = ("chips", "count", "racks", "servers", "layouts", "samples", "tp", "pp", "dp", "ep", "zero",
-              "micro_batch", "interleave", "global_batch", "devices", "nodes", "ports")
+MONEY_WORDS = frozenset({"cost", "capex", "price", "budget", "opex", "tco", "spend"})
+CURRENCY_WORDS = frozenset({"usd", "cny"})
+COUNT_WORDS = frozenset({"chips", "count", "racks", "servers", "layouts", "samples", "devices", "nodes", "ports"})
+LAYOUT_KEYS = frozenset({"tp", "pp", "dp", "ep", "zero", "micro_batch", "interleave", "global_batch"})
+NOT_COUNT_WORDS = frozenset({"per", "share", "fraction", "days", "s", "hours"})
 
 
 def is_money_key(key: str) -> bool:
-    """A key that holds money (``cost``, ``total_cost``, ``capex``, ``unit_price``, ``cost_cny`` ...)."""
-    k = key.lower()
-    return any(k == m or k.startswith(m + "_") or k.endswith("_" + m) or f"_{m}_" in k for m in MONEY_KEYS)
+    """A key that holds money, read from its words: a currency anywhere (``cost_usd``, ``rental_usd_per_hour``),
+    a money word last (``total_cost``, ``unit_price``, ``capex``) or first in a rate (``price_per_kwh``,
+    ``cost_per_million_tokens``); ``equal_cost_chips`` and ``equal_cost_days`` are not money."""
+    words = key.lower().split("_")
+    return bool(CURRENCY_WORDS & set(words)) or words[-1] in MONEY_WORDS or (
+        words[0] in MONEY_WORDS and ("per" in words or words[-1] == "kwh"))
 
 
 def is_count_key(key: str) -> bool:
-    """A key that holds a whole number of things (``chips_needed``, ``racks``, ``count``, ``tp`` ...)."""
+    """A key that holds a whole number of things (``chips_needed``, ``equal_cost_chips``, ``racks``, ``tp``);
+    not a ratio or a time (``chips_per_reference_chip``, ``count_share``)."""
     k = key.lower()
-    return any(k == c or k.startswith(c + "_") or k.endswith("_" + c) for c in COUNT_KEYS) and not k.endswith(
-        ("_per_reference_chip", "_per_chip", "_share", "_fraction"))
+    words = k.split("_")
+    if k in LAYOUT_KEYS:
+        return True
+    return (words[-1] in COUNT_WORDS or words[0] in COUNT_WORDS) and not NOT_COUNT_WORDS & set(words)
 
 
 def table_cells(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], currency: str | None = None,
