@@ -3,7 +3,8 @@
 Everything here is a pure function of plain numbers or numpy arrays (they broadcast), in SI-like
 counts: ``params`` (parameters), ``tokens`` (training tokens), ``compute_flops`` (FLOPs, not FLOP/s).
 
-Contents
+Contents:
+
 - Accounting: FLOPs <-> parameters <-> tokens (C = 6ND and the fuller per-token count of Kaplan et
   al. 2020, Table 1), inference FLOPs per token (~2N), PF-days, growth arithmetic (CAGR, doubling).
 - Loss laws: Kaplan et al. 2020 L(N), L(D), L(N, D); the parametric law L = E + A/N^alpha + B/D^beta of
