@@ -132,11 +132,13 @@ def run(args) -> int:
     if args.json:
         print_json({**est.as_dict(), **money})
         return 0
-    print_fields(est.summary())
+    from suanli.present import scaled
+
+    print_fields({**est.summary(), **({"tokens": scaled(est.tokens)} if "tokens" in est.summary() else {})})
     if money:
-        keys = ("energy_mwh", "electricity_cost", "hardware_cost", "total_cost", "currency", "co2_t", "site", "pue")
+        keys = ("energy_mwh", "electricity_cost", "hardware_cost", "hardware_cost_basis", "total_cost", "co2_t", "site", "pue")
         print()
-        print_fields({k: money[k] for k in keys if money.get(k) is not None})
+        print_fields({k: money[k] for k in keys if money.get(k) is not None}, currency=money.get("currency"))
     total = est.step_time_s or 1.0
     print("\nstep-time breakdown (s per step):")
     print_table([{"part": k, "seconds": v, "share": v / total} for k, v in est.breakdown.items() if k != "failure_fraction"],
