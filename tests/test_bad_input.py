@@ -39,6 +39,7 @@ SCALING_CLUSTER = ["scaling", "--chip", CHIP, "--count", "64", "--days", "30"]
 COMPAT = ["compat", "--stack", "rocm"]
 SUBSTITUTE = ["substitute", "--model", "gpt3-175b", "--tokens", "300e9", "--reference", REF,
               "--candidates", "huawei-ascend-910b"]
+SERVE = ["serve", "--model", "llama3-70b", "--chip", CHIP, "--precision", "fp8"]
 
 
 def _set(argv: list[str], flag: str, value: str) -> list[str]:
@@ -302,6 +303,23 @@ BAD_CLI = [
     ("substitute-route-without-mix", _set(SUBSTITUTE, "--route-km", "100"), "--mix"),
     ("substitute-link-ports-without-mix", _set(SUBSTITUTE, "--link-ports", "4"), "--mix"),
     ("substitute-currency-unknown", _set(SUBSTITUTE, "--currency", "EUR"), "currency"),
+    # serve
+    ("serve-demand-zero", _set(SERVE, "--demand-tokens-per-day", "0"), "demand"),
+    ("serve-qps-negative", _set(SERVE, "--qps", "-3"), "qps"),
+    ("serve-two-demands", _set(_set(SERVE, "--qps", "3"), "--demand-tokens-per-day", "1e9"), "qps"),
+    ("serve-tpot-no-batch-meets", _set(SERVE, "--tpot-ms", "0.5"), "TPOT"),
+    ("serve-ttft-no-batch-meets", _set(SERVE, "--ttft-ms", "0.5"), "TTFT"),
+    ("serve-model-does-not-fit", _set(_set(SERVE, "--chip", SMALL_CHIP), "--count", "1"), "fit"),
+    ("serve-batch-does-not-fit", _set(_set(SERVE, "--count", "1"), "--batch", "100000"), "batch"),
+    ("serve-count-zero", _set(SERVE, "--count", "0"), "count"),
+    ("serve-input-len-zero", _set(SERVE, "--input-len", "0"), "input_len"),
+    ("serve-unknown-chip", _set(SERVE, "--chip", "nvidia-h100-sxm5-81gb"), "nvidia-h100-sxm5-81gb"),
+    ("serve-unknown-model", _set(SERVE, "--model", "llama9-70b"), "llama9-70b"),
+    ("serve-unknown-precision", _set(SERVE, "--precision", "fp7"), "precision"),
+    ("serve-precision-chip-lacks", _set(SERVE, "--chip", "nvidia-a100-sxm4-80gb"), "fp8"),
+    ("serve-unknown-site", _set(SERVE, "--site", "nope"), "nope"),
+    ("serve-no-chip", _drop(SERVE, "--chip"), "--chip"),
+    ("serve-reference-alone", _set(_drop(SERVE, "--chip"), "--reference", f"{CHIP}:100"), "--candidates"),
     # backtest
     ("backtest-unknown-flag", ["backtest", "--fast"], "--fast"),
 ]
@@ -729,7 +747,7 @@ def test_every_panel_with_free_input_is_exercised():
 
     free_input = {"PowerPanel", "CompatPanel", "ClaimsPanel", "CatalogPanel", "CrossSitePanel", "ScalingPanel",
                   "SubstitutionPanel"}
-    choices_only = {"BacktestPanel", "CollectivePanel", "TrainingPanel", "UncertaintyPanel"}
+    choices_only = {"BacktestPanel", "CollectivePanel", "TrainingPanel", "UncertaintyPanel", "ServingPanel"}
     found = set()
     for info in pkgutil.iter_modules(suanli.widgets.__path__):
         module = importlib.import_module(f"suanli.widgets.{info.name}")

@@ -8,10 +8,16 @@ HELP = "Run the training-time engine over the bundled public runs with its defau
 
 def add_arguments(parser) -> None:
     parser.add_argument("--loo", action="store_true", help="also report the leave-one-out error of the calibrated stack efficiency (slower)")
+    parser.add_argument("--serving", action="store_true",
+                        help="backtest the serving model (suanli serve) on the bundled serving measurements instead")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
 def run(args) -> int:
+    if getattr(args, "serving", False):
+        from suanli.commands.serve import run_backtest as run_serving_backtest
+
+        return run_serving_backtest(args)
     from suanli.backtest import run as run_backtest
     from suanli.commands.output import print_fields, print_json, print_table
 
