@@ -177,6 +177,18 @@ BAD_CLI = [
     ("estimate-cost-of-capital-negative", _set(ESTIMATE, "--cost-of-capital", "-2"), "cost_of_capital"),
     ("estimate-server-fraction-negative", _set(ESTIMATE, "--server-capex-fraction", "-1"), "server_capex_fraction"),
     ("estimate-rental-negative", _set(ESTIMATE, "--rental-per-hour", "-1"), "price"),
+    # fleet and sweep
+    ("fleet-pool-zero", ["fleet", "--pool", "a:0"], "count"),
+    ("fleet-pool-word", ["fleet", "--pool", "a:many"], "count"),
+    ("fleet-pool-no-count", ["fleet", "--pool", "a"], "--pool"),
+    ("fleet-unknown-policy", ["fleet", "--policy", "lottery", "--jobs", "50"], "lottery"),
+    ("fleet-unknown-workload", ["fleet", "--workload", "nowhere", "--jobs", "50"], "nowhere"),
+    ("fleet-load-zero", ["fleet", "--load", "0"], "load"),
+    ("fleet-jobs-zero", ["fleet", "--jobs", "0"], "jobs"),
+    ("fleet-unknown-chip", ["fleet", "--pool", "a:64:nvidia-h100", "--jobs", "50"], "nvidia-h100"),
+    ("fleet-missing-trace", ["fleet", "--trace", "no-such-trace.csv", "--jobs", "50"], "no-such-trace.csv"),
+    ("sweep-missing-spec", ["sweep", "no-such-spec.toml"], "no-such-spec.toml"),
+    ("sweep-workers-zero", ["sweep", "no-such-spec.toml", "--workers", "0"], "workers"),
     # power
     ("power-count-zero", _set(POWER, "--count", "0"), "count"),
     ("power-count-negative", _set(POWER, "--count", "-3"), "count"),
@@ -201,6 +213,9 @@ BAD_CLI = [
     ("power-rental-inf", _set(POWER, "--rental-per-hour", "inf"), "price"),
     ("power-samples-without-uncertain", _set(POWER, "--samples", "10"), "--uncertain"),
     # scaling
+    ("claims-unknown-id", ["claims", "--id", "gpt4-cost"], "gpt4-cost"),
+    ("power-unknown-site-type", ["power", "--chip", "nvidia-h100-sxm5-80gb", "--count", "8", "--hours", "1",
+                                 "--site-type", "garage"], "garage"),
     ("scaling-nothing", ["scaling"], "--compute"),
     ("scaling-compute-zero", ["scaling", "--compute", "0"], "compute"),
     ("scaling-compute-negative", ["scaling", "--compute=-1"], "compute"),
@@ -747,7 +762,8 @@ def test_every_panel_with_free_input_is_exercised():
 
     free_input = {"PowerPanel", "CompatPanel", "ClaimsPanel", "CatalogPanel", "CrossSitePanel", "ScalingPanel",
                   "SubstitutionPanel"}
-    choices_only = {"BacktestPanel", "CollectivePanel", "TrainingPanel", "UncertaintyPanel", "ServingPanel"}
+    choices_only = {"BacktestPanel", "CollectivePanel", "TrainingPanel", "UncertaintyPanel", "ServingPanel",
+                    "FleetPanel"}
     found = set()
     for info in pkgutil.iter_modules(suanli.widgets.__path__):
         module = importlib.import_module(f"suanli.widgets.{info.name}")

@@ -19,19 +19,21 @@ def test_4000_dgx_a100_for_a_day_at_8_cents_is_about_50k_usd():
     # Guosheng Securities (2023): ~4,000 DGX A100 servers, ~$50,000/day at $0.08/kWh.
     # Reproduced at rated power, PUE 1 and no network share, the assumptions the claim makes.
     chain = P.fleet_power(400, 4000 * 8, 8, utilization=1.0, pue=1.0, server_rating_w=DGX_A100_W,
-                          network_storage_fraction=0.0)
+                          network_storage_fraction=0.0, host_draw_fraction=1.0)
     energy = P.energy_mwh(chain.facility_w, 24)
     assert energy == pytest.approx(624.0)
     assert C.electricity_cost(energy, 0.08) == pytest.approx(49_920)
 
 
-def test_the_same_fleet_with_suanli_defaults_costs_less_at_the_server_but_more_at_the_meter():
-    # Measured-draw utilisation (0.845 x rated) lowers the bill; network share and PUE raise it.
+def test_the_same_fleet_at_measured_draw_costs_about_half_the_rated_claim():
+    # Measured draw: cards at 0.845 x TDP (FlagPerf), host at the calibrated share of the rating's headroom
+    # (DEFAULTS.host_draw_fraction); then the default network share and hyperscale PUE.
     chain = P.fleet_power(400, 4000 * 8, 8, server_rating_w=DGX_A100_W, pue=1.0, network_storage_fraction=0.0)
+    server_w = 8 * 400 * 0.845 + (DGX_A100_W - 8 * 400) * P.DEFAULTS.host_draw_fraction
     at_servers = C.electricity_cost(P.energy_mwh(chain.facility_w, 24), 0.08)
-    assert at_servers == pytest.approx(49_920 * 0.845, rel=1e-3)
-    full = P.fleet_power(400, 4000 * 8, 8, server_rating_w=DGX_A100_W)  # default PUE 1.57, network 0.21
-    assert C.electricity_cost(P.energy_mwh(full.facility_w, 24), 0.08) > 49_920
+    assert at_servers == pytest.approx(49_920 * server_w / DGX_A100_W, rel=1e-3)
+    full = P.fleet_power(400, 4000 * 8, 8, server_rating_w=DGX_A100_W)  # default PUE 1.10, network 0.21
+    assert at_servers < C.electricity_cost(P.energy_mwh(full.facility_w, 24), 0.08) < 49_920
 
 
 def test_8000_hopper_gpus_at_15_mw_is_1875_w_each_all_in():

@@ -98,7 +98,10 @@ def test_energy_and_cost_with_a_price_and_rental(h100):
 
     r = energy_and_cost({"pue": 1.2, "price_kwh": 0.08, "currency": "USD", "rental_per_hour": 2.0}, h100, 8, 10,
                         utilization=1.0, tokens=1e9)
-    assert r["facility_power_kw"] == pytest.approx(10.2 * (145 / 120) * 1.2)
+    from suanli.models.power import DEFAULTS
+
+    server_kw = 8 * 0.7 + (10.2 - 8 * 0.7) * DEFAULTS.host_draw_fraction  # cards at TDP, host at its measured share
+    assert r["facility_power_kw"] == pytest.approx(server_kw * (145 / 120) * 1.2)
     assert r["hardware_cost"] == pytest.approx(2.0 * 8 * 10) and r["hardware_cost_basis"] == "rental"
     assert r["cost_per_million_tokens"] == pytest.approx(r["total_cost"] / 1e3)
     assert r["co2_t"] is None

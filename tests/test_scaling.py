@@ -87,7 +87,7 @@ def test_flops_per_token_counts():
 def test_loss_laws_values():
     # E + A/N^alpha + B/D^beta at Chinchilla's own size
     expected = 1.69 + 406.4 / 70e9**0.34 + 410.7 / 1.4e12**0.28
-    assert s.loss(70e9, 1.4e12) == pytest.approx(expected)
+    assert s.loss(70e9, 1.4e12, "chinchilla") == pytest.approx(expected)
     assert s.loss(70e9, 1.4e12, "besiroglu") > s.BESIROGLU.E
     # Kaplan: with D -> infinity eq. 1.5 becomes (N_c/N)^alpha_N
     assert s.kaplan_loss(1e9, 1e30) == pytest.approx((6.4e13 / 1e9) ** 0.076, rel=1e-6)
@@ -180,15 +180,16 @@ def test_cluster_budget():
 
 def test_inference_aware_optimum():
     target = 2.05
-    base = s.inference_aware_optimum(target, 0.0)
-    chin = s.compute_optimal(s.compute_for_loss(target))
+    law = "chinchilla"  # the brute force below uses the CHINCHILLA constants
+    base = s.inference_aware_optimum(target, 0.0, law)
+    chin = s.compute_optimal(s.compute_for_loss(target, law), law)
     assert base["params"] == pytest.approx(chin.params, rel=1e-6)
-    res = s.inference_aware_optimum(target, [1e11, 1e12, 1e13, 1e14])
+    res = s.inference_aware_optimum(target, [1e11, 1e12, 1e13, 1e14], law)
     assert np.all(np.diff(res["params"]) < 0) and np.all(np.diff(res["tokens"]) > 0)
     assert np.all(res["total_flops"] <= res["chinchilla_total_flops"])
     assert np.all(res["params"] < chin.params)
     # the smaller model still reaches the target loss
-    assert s.loss(res["params"], res["tokens"]) == pytest.approx(np.full(4, target), rel=1e-9)
+    assert s.loss(res["params"], res["tokens"], law) == pytest.approx(np.full(4, target), rel=1e-9)
     # and no model on the same loss curve does better (brute force over N)
     n = np.logspace(np.log10(res["params"][2]) - 1, np.log10(res["params"][2]) + 1, 20_001)
     with np.errstate(invalid="ignore"):  # below N_min the loss is out of reach: NaN, dropped below

@@ -125,7 +125,11 @@ class Catalog:
         if info is not None:
             out["plugin_version"] = info.version
         if isinstance(spec, Accelerator):
+            from suanli.models.export import derived_sources, export_timeline
+
             out.update(derived_metrics(spec))
+            out.setdefault("sources", {}).update(derived_sources(spec))
+            out["export_timeline"] = export_timeline(spec)
         return out
 
     def records(self, kind: str = "accelerators", vendor: str | None = None) -> list[dict[str, Any]]:

@@ -497,7 +497,17 @@ def input_sources(chip: str | Accelerator, precision: str = "bf16", *, catalog=N
         acc.peak_flops("bf16")
     except SuanliError as err:
         raise InputError(str(err)) from None
-    from_spec("peak_tflops", acc, acc.peak_field(precision), "TFLOP/s")
+    fld = acc.peak_field(precision)
+    if fld != ("int8_tops" if precision == "int8" else f"{precision}_tflops"):  # bf16 on a chip with only fp16 units
+        base = acc.sources.get(fld) or _no_source(acc.id, fld)
+        note = (f"{acc.id} has no {precision} units: {precision} training falls back to "
+                f"{fld.removesuffix('_tflops')} mixed precision at its {getattr(acc, fld):g} TFLOP/s peak")
+        rng = acc.ranges.get(fld)
+        rows.append(EngineInput("peak_tflops", float(getattr(acc, fld)), "TFLOP/s", f"{acc.id}.{fld}",
+                                Source(base.citation, base.url, base.date, base.confidence, note),
+                                tuple(float(r) for r in rng) if rng else None, True, True))
+    else:
+        from_spec("peak_tflops", acc, fld, "TFLOP/s")
     from_spec("bf16_peak_tflops", acc, acc.peak_field("bf16"), "TFLOP/s", sampled=False)
     if acc.matmul_efficiency is not None:
         from_spec("matmul_efficiency", acc, "matmul_efficiency", "fraction of peak")

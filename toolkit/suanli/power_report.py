@@ -23,7 +23,7 @@ from typing import Any
 
 from suanli.errors import InputError
 
-OPTION_NAMES = ("site", "pue", "price_kwh", "currency", "gco2_kwh", "rental_per_hour", "lifetime_years",
+OPTION_NAMES = ("site", "site_type", "pue", "price_kwh", "currency", "gco2_kwh", "rental_per_hour", "lifetime_years",
                 "cost_of_capital", "server_capex_fraction")
 """The options :func:`energy_and_cost` reads (the attribute names :func:`add_site_arguments` creates)."""
 
@@ -32,6 +32,9 @@ def add_site_arguments(parser, *, utilization: bool = True) -> None:
     """Add --site/--pue/--price-kwh/--currency/--gco2-kwh, --utilization and the hardware-cost options."""
     g = parser.add_argument_group("power, site and cost")
     g.add_argument("--site", help="a site id from `suanli catalog --kind sites` (its PUE, electricity price, grid intensity)")
+    g.add_argument("--site-type", dest="site_type", choices=("hyperscale", "hub", "enterprise"),
+                   help="default PUE when no --site or --pue: hyperscale/AI hall 1.10 (Google fleet 2021, the "
+                   "default), hub 1.25 (China's national hub-node ceiling, NDRC 2021), enterprise 1.57 (Uptime 2021 survey)")
     g.add_argument("--pue", type=float, help="power usage effectiveness (>= 1); overrides the site's typical PUE")
     g.add_argument("--price-kwh", dest="price_kwh", type=float, help="electricity price per kWh in --currency; overrides the site's")
     g.add_argument("--currency", type=str.upper, choices=("USD", "CNY"),
@@ -102,7 +105,7 @@ def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *
     """
     from suanli.models import cost as C
     from suanli.models import power as P
-    from suanli.models.money import CNY_PER_USD, check_currency, convert
+    from suanli.models.money import CNY_PER_USD, check_currency
 
     opts = _options(options)
     d = P.DEFAULTS
@@ -125,7 +128,7 @@ def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *
     elif site is not None:
         pue, pue_range = site.pue_typical, site.ranges.get("pue_typical")
     else:
-        pue, pue_range = d.pue, None
+        pue, pue_range = P.pue_for_site_type(opts["site_type"] or "hyperscale"), None
 
     price_range = None
     if opts["price_kwh"] is not None:
@@ -147,29 +150,31 @@ def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *
     energy = P.energy_mwh(chain.facility_w, h)
     electricity = C.electricity_cost(energy, price) if price is not None else None
 
-    hardware, basis = None, None
+    from suanli.prices import chip_price as one_price
+
+    hardware, basis, price_used = None, None, None
     if opts["rental_per_hour"] is not None:
         hardware, basis = C.rental_cost(opts["rental_per_hour"], n, h), "rental"
     else:
-        chip_price, chip_ccy = _chip_price(accelerator)
-        if chip_price is not None:
-            converted = converted or chip_ccy != currency
+        price_used = one_price(accelerator, currency, "purchase")
+        if price_used is not None:
+            converted = converted or price_used.converted
             server_share = opts["server_capex_fraction"]
             if server_share is None:
                 # A price that already is a server share (DGX / 8) must not pay for the server twice.
                 server_share = 0.0 if accelerator.price_basis == "system" else d.server_capex_fraction
             hardware = C.owned_hardware_cost(
-                convert(chip_price, chip_ccy, currency), n, h,
+                price_used.value, n, h,
                 cost_of_capital=d.cost_of_capital if opts["cost_of_capital"] is None else opts["cost_of_capital"],
                 lifetime_years=d.lifetime_years if opts["lifetime_years"] is None else opts["lifetime_years"],
                 server_capex_fraction=server_share,
             )
             basis = f"capex amortised (chip price x {1 + server_share:.2f} for the server)"
         else:
-            rent, rent_ccy = _chip_rental(accelerator)
-            if rent is not None:  # cloud-only parts (TPUs) are rented, never bought
-                converted = converted or rent_ccy != currency
-                hardware = C.rental_cost(convert(rent, rent_ccy, currency), n, h)
+            price_used = one_price(accelerator, currency, "rental")
+            if price_used is not None:  # cloud-only parts (TPUs) are rented, never bought
+                converted = converted or price_used.converted
+                hardware = C.rental_cost(price_used.value, n, h)
                 basis = "rental at the catalog's list price per accelerator-hour"
 
     parts = {"electricity": electricity, "hardware": hardware}
@@ -192,6 +197,7 @@ def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *
         "electricity_cost": electricity,
         "hardware_cost": hardware,
         "hardware_cost_basis": basis,
+        "chip_price": None if price_used is None else price_used.as_dict(),
         "total_cost": total,
         "total_cost_includes": included,
         "co2_t": P.co2_t(energy, grid) if grid is not None else None,
@@ -241,20 +247,6 @@ def _utilization_option(options: Any):
     return options.get("utilization") if isinstance(options, Mapping) else getattr(options, "utilization", None)
 
 
-def _chip_price(accelerator, fields=(("price_usd", "USD"), ("price_cny", "CNY"))) -> tuple[float | None, str]:
-    """The accelerator's purchase price and its currency (USD preferred when both are given)."""
-    for field, ccy in fields:
-        value = getattr(accelerator, field, None)
-        if value is not None and not (isinstance(value, float) and math.isnan(value)):
-            return float(value), ccy
-    return None, "USD"
-
-
-def _chip_rental(accelerator) -> tuple[float | None, str]:
-    """The accelerator's rental price per hour and its currency (USD preferred)."""
-    return _chip_price(accelerator, (("rental_usd_per_hour", "USD"), ("rental_cny_per_hour", "CNY")))
-
-
 # --------------------------------------------------------------------------------------------
 # Sites side by side (the notebook's table, chart and siting answer)
 # --------------------------------------------------------------------------------------------
@@ -266,7 +258,8 @@ CENTRES = ("beijing", "shanghai", "guangzhou")
 def site_records(sites, currency: str = "CNY") -> list[dict[str, Any]]:
     """One row per site: price per kWh in ``currency`` (with its range), PUE, grid intensity, latencies.
 
-    ``price_per_it_kwh`` is price x typical PUE: what one kWh delivered to the IT load costs.
+    ``price_per_it_kwh`` is price x typical PUE: what one kWh delivered to the IT load costs. ``price_date``,
+    ``pue_target_date`` and ``grid_date`` give the date of each figure's source.
     """
     from suanli.models.money import check_currency
 
@@ -292,6 +285,10 @@ def site_records(sites, currency: str = "CNY") -> list[dict[str, Any]]:
         }
         for centre in CENTRES:
             row[f"latency_{centre}_ms"] = site.latency_ms.get(centre)
+        # the date of each figure, from its source ("undated" when the source gives none)
+        for key, fld in (("price", field), ("pue_target", "pue_target"), ("grid", "grid_gco2_kwh")):
+            src = site.sources.get(fld)
+            row[f"{key}_date"] = (src.date or "undated") if src is not None else None
         rows.append(row)
     return rows
 
@@ -345,3 +342,119 @@ class _OneSite:
 
     def site(self, site_id: str):
         return self._site
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration of the power chain against published measured energies
+# --------------------------------------------------------------------------------------------
+
+FLAGPERF_DGX_A100 = {"system_w": 3354.0, "card_w": 338.0, "cards": 8, "rated_w": 6500.0, "tdp_w": 400.0}
+"""FlagPerf DGX A100 BF16 GEMM (measured system and per-card averages) and the DGX A100 rating."""
+
+
+def measured_energy_rows() -> list[dict[str, Any]]:
+    """The bundled published energies (``suanli/data/measured_energy.csv``), numbers parsed."""
+    import csv
+    from importlib import resources
+
+    with resources.files("suanli.data").joinpath("measured_energy.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        for k in ("count", "hours", "pue", "energy_mwh", "system_w_per_accelerator"):
+            r[k] = float(r[k]) if r[k] else None
+    return rows
+
+
+def _host_fraction_for(row, acc, d) -> float:
+    """The host draw fraction that makes the chain reproduce a metered row's system power per accelerator."""
+    from suanli.models import power as P
+
+    per_server = acc.chips_per_server or d.chips_per_server
+    rated = float(P.rated_server_power_w(acc.tdp_w, per_server, acc.server_power_w))
+    chip = float(P.accelerator_power_w(acc.tdp_w))
+    network = 0.0 if row["kind"] == "measured-node" else d.network_storage_fraction
+    server_target = row["energy_mwh"] * 1e6 / (row["pue"] * row["hours"] * row["count"]) / (1 + network)
+    return (server_target - chip) * per_server / (rated - acc.tdp_w * per_server)
+
+
+def _flagperf_host_fraction() -> float:
+    f = FLAGPERF_DGX_A100
+    return (f["system_w"] - f["cards"] * f["card_w"]) / (f["rated_w"] - f["cards"] * f["tdp_w"])
+
+
+def measured_energy_fit(catalog=None) -> dict[str, Any]:
+    """The chain against every bundled measured energy, and the leave-one-out fit of the host draw.
+
+    The one calibrated parameter is the host draw fraction ``h`` of
+    :func:`suanli.models.power.server_power_w`, fitted by least squares on the relative errors of every
+    metered point the catalog can model: FlagPerf's DGX A100 (system and card power measured together),
+    GPT-3's training energy (Patterson et al. 2021 Table 4) and two measured 8 x H100 node powers
+    (Latif et al. 2025; an MLPerf Training v4.0 power result). Leave-one-out refits without each point
+    and predicts it. ``points`` gives the ``h`` each point alone would need: they disagree (V100-era
+    ~0.06, A100 GEMM ~0.2, H100 LLM training ~0.5-0.66) because H100s in training draw closer to their
+    TDP than the A100 GEMM the chip default comes from, so one parameter leaves misses of either sign,
+    which the result reports. Rows the catalog cannot model (TPU v3) are listed with the reason; BLOOM's
+    and Llama 2's published figures are TDP x GPU-hours, so they are compared with the chain's
+    accelerator energy only.
+
+    Returns ``{"host_draw_fraction_fit", "host_draw_fraction_default", "points", "errors", "loo", "rows"}``:
+    ``errors`` are the fitted chain's relative errors per point, ``rows`` one dict per bundled energy
+    with ``model_mwh`` and ``error`` (model / published - 1) where modelled.
+    """
+    from scipy.optimize import minimize_scalar
+
+    from suanli.models import power as P
+
+    if catalog is None:
+        from suanli.catalog import load_catalog
+
+        catalog = load_catalog()
+    d = P.DEFAULTS
+    rows = measured_energy_rows()
+    metered = [r for r in rows if r["modelled"] == "yes" and r["kind"] in ("measured", "measured-node")]
+    points = {"flagperf-dgx-a100": _flagperf_host_fraction()}
+    points.update({r["id"]: _host_fraction_for(r, catalog.accelerator(r["chip"]), d) for r in metered})
+
+    def predict(name: str, h: float) -> float:
+        """Relative error of the chain for point ``name`` with host fraction ``h``."""
+        if name == "flagperf-dgx-a100":
+            f = FLAGPERF_DGX_A100
+            modelled = f["cards"] * f["card_w"] + (f["rated_w"] - f["cards"] * f["tdp_w"]) * h
+            return modelled / f["system_w"] - 1.0
+        r = next(x for x in rows if x["id"] == name)
+        return _row_model_mwh(r, catalog.accelerator(r["chip"]), h) / r["energy_mwh"] - 1.0
+
+    def least_squares(names) -> float:
+        res = minimize_scalar(lambda h: sum(predict(n, h) ** 2 for n in names), bounds=(0.0, 1.0), method="bounded",
+                              options={"xatol": 1e-6})
+        return float(res.x)
+
+    fit = least_squares(list(points))
+    loo = []
+    for name in points:
+        h = least_squares([n for n in points if n != name])
+        loo.append({"point": name, "host_draw_fraction_from_others": h, "error": predict(name, h)})
+    out_rows = []
+    for r in rows:
+        row = {k: r[k] for k in ("id", "model", "chip", "count", "hours", "pue", "energy_mwh", "kind", "source", "note")}
+        if r["modelled"] == "yes":
+            row["model_mwh"] = _row_model_mwh(r, catalog.accelerator(r["chip"]), d.host_draw_fraction)
+        elif r["modelled"] == "chips-only":
+            acc = catalog.accelerator(r["chip"])
+            row["model_mwh"] = float(P.energy_mwh(P.accelerator_power_w(acc.tdp_w) * r["count"], r["hours"]))
+        else:
+            row["model_mwh"] = None
+        row["error"] = None if row["model_mwh"] is None else row["model_mwh"] / r["energy_mwh"] - 1.0
+        out_rows.append(row)
+    return {"host_draw_fraction_fit": fit, "host_draw_fraction_default": d.host_draw_fraction, "points": points,
+            "errors": {name: predict(name, d.host_draw_fraction) for name in points}, "loo": loo, "rows": out_rows}
+
+
+def _row_model_mwh(row, acc, host_draw_fraction) -> float:
+    from suanli.models import power as P
+
+    per_server = acc.chips_per_server or P.DEFAULTS.chips_per_server
+    network = 0.0 if row["kind"] == "measured-node" else P.DEFAULTS.network_storage_fraction
+    chain = P.fleet_power(acc.tdp_w, row["count"], per_server, pue=row["pue"], server_rating_w=acc.server_power_w,
+                          host_draw_fraction=host_draw_fraction, network_storage_fraction=network)
+    return float(P.energy_mwh(chain.facility_w, row["hours"]))

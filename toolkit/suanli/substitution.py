@@ -479,24 +479,20 @@ def site_terms(options: Options, catalog=None) -> SiteTerms:
 
 def chip_price(acc, currency: str) -> float | None:
     """The chip's purchase price in ``currency`` at the dated rate, or None when the catalog has none."""
-    from suanli.models.money import convert
-    from suanli.power_report import _chip_price
+    from suanli.prices import price_value
 
-    price, ccy = _chip_price(acc)
-    return None if price is None else float(convert(price, ccy, currency))
+    return price_value(acc, currency, "purchase")
 
 
 def rental_rate(acc, options: Options) -> float | None:
     """Price per accelerator-hour in the options' currency: the user's (``rental_per_hour``), else the
     catalog's list price, else None."""
-    from suanli.models.money import convert
-    from suanli.power_report import _chip_rental
+    from suanli.prices import price_value
 
     given = (options.rental_per_hour or {}).get(acc.id)
     if given is not None:
         return float(given)
-    rent, ccy = _chip_rental(acc)
-    return None if rent is None else float(convert(rent, ccy, options.currency))
+    return price_value(acc, options.currency, "rental")
 
 
 def server_share(acc) -> float:
@@ -1001,7 +997,9 @@ def sensitivity(goal: Goal, chip: str, options: Options | None = None, *, target
             inputs["matmul_efficiency"] = (days_at(hi) / base, days_at(lo) / base)  # as a time multiplier
     price = chip_price(acc, options.currency)
     if price is not None:
-        field = "price_usd" if acc.price_usd is not None else "price_cny"
+        from suanli.prices import quote_field
+
+        field = quote_field(acc)[0]
         dist = U.spec_distribution(price, acc.sources[field].confidence,
                                    tuple(chip_price_range(acc, options.currency)) if field in acc.ranges else None)
         inputs["chip_price"] = (dist.ppf(0.0), dist.ppf(1.0)) if isinstance(dist, U.Distribution) else price
@@ -1036,12 +1034,12 @@ def sensitivity(goal: Goal, chip: str, options: Options | None = None, *, target
 
 def chip_price_range(acc, currency: str) -> tuple[float, float]:
     """The chip's price range (its own ``ranges`` entry) in ``currency``."""
-    from suanli.models.money import convert
+    from suanli.prices import chip_price as one_price
 
-    field = "price_usd" if acc.price_usd is not None else "price_cny"
-    lo, hi = acc.ranges[field]
-    ccy = "USD" if field == "price_usd" else "CNY"
-    return float(convert(lo, ccy, currency)), float(convert(hi, ccy, currency))
+    p = one_price(acc, currency)
+    if p is None or p.low is None:
+        raise InputError(f"{acc.id} has no price range in the catalog")
+    return p.low, p.high
 
 
 # --------------------------------------------------------------------------------------------

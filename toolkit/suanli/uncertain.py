@@ -254,8 +254,10 @@ class CostContext:
 
 
 def _price_field(acc, rented: bool) -> str | None:
-    fields = ("rental_usd_per_hour", "rental_cny_per_hour") if rented else ("price_usd", "price_cny")
-    return next((f for f in fields if getattr(acc, f, None) is not None), None)
+    from suanli.prices import quote_field
+
+    picked = quote_field(acc, "rental" if rented else "purchase")
+    return None if picked is None else picked[0]
 
 
 def cost_inputs(accelerator, options: Any, report: Mapping[str, Any], *, catalog=None,
@@ -294,7 +296,7 @@ def cost_inputs(accelerator, options: Any, report: Mapping[str, Any], *, catalog
         fld = _price_field(acc, rented=report["hardware_cost_basis"].startswith("rental"))
         if fld is not None:
             nominal_price = float(getattr(acc, fld))
-            unit = fld.split("_")[1 if fld.startswith("price") else 1].upper() + ("/h" if fld.startswith("rental") else "")
+            unit = fld.split("_")[1].upper() + ("/h" if fld.startswith("rental") else "")
             inputs["chip_price"] = spec_input("chip_price", nominal_price, unit, f"{acc.id}.{fld}",
                                               acc.sources.get(fld) or _unsourced(acc.id, fld), acc.ranges.get(fld),
                                               spreads=spreads)

@@ -89,24 +89,22 @@ def parse_overrides(shares: list[str], sets: list[str]) -> tuple[dict[str, float
 def default_chip(cat, stack_id: str):
     """The newest accelerator on ``stack_id``, preferring one with a price; None if the stack has none."""
     chips = [a for a in cat.accelerators.values() if a.stack == stack_id]
-    chips.sort(key=lambda a: (bool(a.price_usd or a.price_cny), a.release_year or 0, a.id), reverse=True)
+    from suanli.prices import has_price
+
+    chips.sort(key=lambda a: (has_price(a), a.release_year or 0, a.id), reverse=True)
     return chips[0] if chips else None
 
 
 def chip_price(chip, currency: str) -> tuple[float | None, str | None]:
-    """The chip's price in ``currency`` (converted at the dated rate when only the other is known)."""
+    """The chip's one price in ``currency`` (:func:`suanli.prices.chip_price`) and a note when it was converted."""
     if chip is None:
         return None, None
-    from suanli.models.money import CNY_PER_USD, convert
+    from suanli.prices import chip_price as one_price
 
-    native = chip.price_usd if currency == "USD" else chip.price_cny
-    if native is not None:
-        return float(native), None
-    other, other_cur = (chip.price_cny, "CNY") if currency == "USD" else (chip.price_usd, "USD")
-    if other is None:
+    p = one_price(chip, currency)
+    if p is None:
         return None, None
-    note = f"{chip.id} price converted from {other_cur} at {CNY_PER_USD.cny_per_usd} CNY/USD ({CNY_PER_USD.date})"
-    return float(convert(other, other_cur, currency)), note
+    return p.value, (p.note() if p.converted else None)
 
 
 def published_tokens(model: str) -> tuple[float, str] | None:

@@ -43,7 +43,8 @@ def add_arguments(parser) -> None:
     parser.epilog = (
         "With no model, tokens, chip or count at all, it estimates the embedded default: "
         + ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in DEFAULT_SCENARIO.items())
-        + " (Brown et al. 2020; Narayanan et al. 2021 trained it on 1,024 A100s in 34 days)."
+        + " (Brown et al. 2020; Narayanan et al. 2021 projected 34 days on 1,024 A100s from a measured 140 TFLOP/s "
+        "per GPU: an extrapolation, not a recorded run)."
     )
 
 

@@ -1,6 +1,6 @@
 """``suanli scaling``: the compute-optimal model a budget buys, or the budget a target loss needs.
 
-    suanli scaling --compute 5.76e23 [--law chinchilla|besiroglu|kaplan] [--json]
+    suanli scaling --compute 5.76e23 [--law besiroglu|chinchilla|kaplan] [--json]
     suanli scaling --chip nvidia-h100-sxm5-80gb --count 1024 --days 30 [--mfu 0.4] [--json]
     suanli scaling --target-loss 2.0 [--law besiroglu] [--json]
 """
@@ -20,7 +20,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--days", type=float, help="days of training (with --chip)")
     parser.add_argument("--mfu", type=float, help="model FLOPs utilisation, 0-1 (with --chip; default 0.40, an estimate)")
     parser.add_argument("--target-loss", type=float, help="the budget a compute-optimal model needs to reach this loss")
-    parser.add_argument("--law", default="chinchilla", help="chinchilla (default), besiroglu or kaplan")
+    from suanli.models.scaling import DEFAULT_LAW, LAW_DESCRIPTIONS
+
+    laws = "; ".join(f"{name}: {text}" for name, text in LAW_DESCRIPTIONS.items())
+    parser.add_argument("--law", default=DEFAULT_LAW, help=f"scaling law. {laws}")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 

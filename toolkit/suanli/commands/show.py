@@ -8,6 +8,9 @@ HELP = "Show one accelerator, link, stack or site with the source of every numbe
 
 def add_arguments(parser) -> None:
     parser.add_argument("id", help="an id from `suanli catalog`, e.g. nvidia-h100-sxm5-80gb")
+    parser.add_argument("--on", metavar="YYYY-MM-DD",
+                        help="an accelerator's US export status on that date: the 3A090 rule then in force and any "
+                        "chip-specific licence event (e.g. --on 2025-07-01 for the H20 in mid-2025)")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -19,6 +22,8 @@ def run(args) -> int:
     cat = load_catalog()
     spec = cat.get(args.id)
     record = cat.record(spec)
+    if getattr(args, "on", None):
+        return _show_on(spec, args.on, args.json)
     if args.json:
         print_json(record)
         return 0
@@ -36,9 +41,14 @@ def run(args) -> int:
         unit = spec.unit_of(name)
         shown = quantity(value, unit, INPUT_DIGITS) + (f" (range {number(rng[0], INPUT_DIGITS)}..{number(rng[1], INPUT_DIGITS)})" if rng else "")
         print(f"  {name:24} {shown:28} [{src.confidence}] [{n}]")
-    derived = {k: v for k, v in record.items() if k.startswith(("tpp", "performance_density", "export_"))}
+    derived = {k: v for k, v in record.items() if k.startswith(("tpp", "performance_density", "export_"))
+               and k != "export_timeline"}
     for key, value in derived.items():
-        print(f"  {key:24} {cell(value):28} [derived from the numbers above]")
+        src = record.get("sources", {}).get(key)
+        print(f"  {key:24} {cell(value):28} [derived from the numbers above" + (f", {src['confidence']}" if src else "") + "]")
+    for step in record.get("export_timeline", []):
+        print(f"  export from {step['date']}: {step['eccn']}; to China: {'yes' if step['exportable_to_china'] else 'no'}"
+              + (f" ({step['rule']['id']} rule)" if step["rule"] else ""))
     if spec.notes:
         print(f"  notes: {spec.notes}")
     if refs:
@@ -46,4 +56,27 @@ def run(args) -> int:
         for src, n in refs.items():
             extra = ", ".join(x for x in (src.url, src.date) if x)
             print(f"  [{n}] {src.citation}" + (f" ({extra})" if extra else ""))
+    return 0
+
+
+def _show_on(spec, on: str, as_json: bool) -> int:
+    from suanli.commands.output import print_json
+    from suanli.errors import InputError
+    from suanli.models.export import export_status_on
+    from suanli.spec import Accelerator
+
+    if not isinstance(spec, Accelerator):
+        raise InputError(f"--on gives an accelerator's export status; {spec.id} is a {spec.kind}")
+    st = export_status_on(spec, on)
+    if as_json:
+        print_json(st)
+        return 0
+    rule = st["rule"]
+    print(f"{spec.id} on {st['date']}: {st['eccn']} ({st['reason']})")
+    if rule:
+        print(f"  rule in force: {rule['title']}, effective {rule['effective']} [{rule['source']['citation']}]")
+    ev = st["licence_event"]
+    if ev:
+        print(f"  licence event of {ev['date']}: {ev['status']} [{ev['source']['citation']}]")
+    print(f"  exportable to China: {st['exportable_to_china']}")
     return 0

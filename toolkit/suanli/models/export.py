@@ -38,12 +38,13 @@ the item's origin, the foreign direct product rules, end users and end uses.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from suanli.errors import InputError
-from suanli.spec import BITS, PRECISIONS, Accelerator
+from suanli.spec import BITS, PRECISIONS, Accelerator, Source
 
 # October 2022 rule (87 FR 62186), ECCN 3A090.a
 OCT2022_TPP = 4800.0
@@ -211,12 +212,19 @@ def case_by_case_2026(tpp, dram_bandwidth_gbs):
 def accelerator_tpp(acc: Accelerator) -> tuple[float | None, str | None]:
     """The TPP of an accelerator spec from its dense peaks, and the format that sets it.
 
+    TF32 sets TPP only when the chip publishes no 16- or 8-bit peak. A TF32 operand has 19 significant
+    bits stored in 32; counting it as 32 bits gives NVIDIA parts the same TPP as their BF16/FP8 rates
+    (A100: 156 x 32 = 312 x 16), but doubles it for a chip that lists TF32 at its BF16 rate (Enflame
+    T20/T21/i20: 128 x 32 = 4096 against 128 x 16 = 2048). No BIS guidance on TF32's bit length was
+    found, so the dense 16- and 8-bit peaks decide.
+
     References: see :func:`total_processing_performance`.
     """
     best, best_format = None, None
+    narrow = any(getattr(acc, f, None) is not None for f in ("bf16_tflops", "fp16_tflops", "fp8_tflops", "int8_tops", "fp4_tflops"))
     for precision in PRECISIONS:
         value = getattr(acc, "int8_tops" if precision == "int8" else f"{precision}_tflops")
-        if value is None:
+        if value is None or (precision == "tf32" and narrow):
             continue
         tpp = total_processing_performance(value, BITS[precision])
         if best is None or tpp > best:
@@ -281,3 +289,189 @@ def classify_accelerator(acc: Accelerator, *, datacenter: bool = True) -> dict[s
         "export_oct2023_reason": oct2023.reason,
         "export_case_by_case_2026": bool(case_by_case_2026(tpp_in, dram_gbs)) if controlled else None,
     }
+
+
+# --------------------------------------------------------------------------------------------
+# The rules in time: which test applied on a date, and chip-specific licence events
+# --------------------------------------------------------------------------------------------
+
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One version of the 3A090 test: its id, name, the date it took effect, and its source."""
+
+    id: str
+    title: str
+    effective: str
+    test: str
+    source: Source
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "effective": self.effective, "test": self.test,
+                "source": self.source.as_dict()}
+
+
+def _federal_register(citation: str, date: str, note: str = "the regulation itself (government text)") -> Source:
+    return Source(citation, "", date, "datasheet", note)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("oct2022", "BIS interim final rule of 2022-10-07 (new ECCN 3A090)", "2022-10-21", "oct2022",
+         _federal_register("BIS, 'Implementation of Additional Export Controls: Certain Advanced Computing and "
+                           "Semiconductor Manufacturing Items', interim final rule, 87 FR 62186 (published 2022-10-13; "
+                           "3A090 licence requirements effective 2022-10-21)", "2022-10-13")),
+    Rule("oct2023", "BIS rule of 2023-10-17 (TPP and performance density; I/O test dropped)", "2023-11-17", "oct2023",
+         _federal_register("BIS, 'Implementation of Additional Export Controls: Certain Advanced Computing Items; "
+                           "Supercomputer and Semiconductor End Use; Updates and Corrections', 88 FR 73458 (published "
+                           "2023-10-25, effective 2023-11-17)", "2023-10-25")),
+    Rule("dec2024", "BIS rule of 2024-12-02 (3A090.a restated; 3A090.c HBM added)", "2024-12-02", "oct2023",
+         _federal_register("BIS, 'Foreign-Produced Direct Product Rule Additions, and Refinements to Controls for "
+                           "Advanced Computing and Semiconductor Manufacturing Items', 89 FR 96790 (effective "
+                           "2024-12-02): 3A090.a/.b thresholds unchanged", "2024-12-05")),
+    Rule("jan2026", "BIS licence review policy of 2026-01-15 (case-by-case below TPP 21,000 and 6,500 GB/s)",
+         "2026-01-15", "oct2023",
+         _federal_register("BIS, 'Revision to License Review Policy for Advanced Computing Commodities', 91 FR 1684 "
+                           "(2026-01-15)", "2026-01-15",
+                           "changes how licences for China are reviewed, not which chips need one")),
+)
+"""The versions of the 3A090 test in force over time, oldest first."""
+
+
+@dataclass(frozen=True)
+class LicenceEvent:
+    """A licence requirement or decision aimed at named chips rather than a threshold (an 'is informed' letter)."""
+
+    chips: tuple[str, ...]
+    date: str
+    status: str
+    exportable_to_china: str
+    source: Source
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"chips": list(self.chips), "date": self.date, "status": self.status,
+                "exportable_to_china": self.exportable_to_china, "source": self.source.as_dict()}
+
+
+_CNN_2025_07_15 = Source(
+    "CNN (C. Duffy) 2025-07-15, 'Nvidia says it will resume sale of key AI chip to China': in April the White House "
+    "told NVIDIA it would need a licence to export the H20 to China; on 2025-07-14 NVIDIA said it had applied and "
+    "had US assurances that licences would be granted",
+    "https://kesq.com/money/cnn-business-consumer/2025/07/15/nvidia-says-it-will-resume-sale-of-key-ai-chip-to-china/",
+    "2025-07-15", "press",
+)
+
+LICENCE_EVENTS: tuple[LicenceEvent, ...] = (
+    LicenceEvent(("nvidia-h20",), "2025-04-09",
+                 "licence required for China (US government 'is informed' letter of 2025-04-09, made indefinite 2025-04-14)",
+                 "no (licence required, none granted)",
+                 Source("NVIDIA Form 8-K of 2025-04-15 (as reported by CNBC/NBC 2025-04-15): on 2025-04-09 the US "
+                        "government informed NVIDIA that the H20 needs a licence for export to China, Hong Kong and "
+                        "Macau and D:5 countries; on 2025-04-14 that the requirement is for the indefinite future; "
+                        "~$5.5B charge", _CNN_2025_07_15.url, "2025-04-15", "press")),
+    LicenceEvent(("nvidia-h20",), "2025-07-14",
+                 "licence required; NVIDIA filed applications with US assurances that licences would be granted",
+                 "no (licences promised, not yet granted)", _CNN_2025_07_15),
+    LicenceEvent(("nvidia-h20",), "2025-08-27",
+                 "licences granted to a select number of Chinese customers; the US government expects 15% of licensed "
+                 "H20 revenue (not codified); no H20 sold under them in NVIDIA's Q2 FY2026",
+                 "with a licence (granted to some customers)",
+                 Source("NVIDIA Q2 FY2026 earnings call (CFO C. Kress, 2025-08-27), as reported: 'a select number' "
+                        "of Chinese customers received licences in the past few weeks; officials expect 15% of "
+                        "licensed H20 revenue but no regulation codifies it", "https://todayheadline.co/?p=206511",
+                        "2025-08-27", "press")),
+)
+"""Chip-specific licence events, oldest first (only those with a stored public source)."""
+
+
+def _iso(date: str) -> str:
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(str(date)[:10]).isoformat()
+    except ValueError:
+        raise InputError(f"a date must be YYYY-MM-DD, got {date!r}") from None
+
+
+def export_status_on(acc: Accelerator, on: str, *, datacenter: bool = True) -> dict[str, Any]:
+    """Which rule applied to ``acc`` on date ``on`` (YYYY-MM-DD), its outcome, and any chip-specific licence event.
+
+    The threshold test in force (:data:`RULES`) gives the ECCN; a later chip-specific event
+    (:data:`LICENCE_EVENTS`, e.g. the April 2025 H20 licence requirement) overrides what the
+    thresholds alone say about exporting to China. Before 2022-10-21 no 3A090 control existed.
+    Returns a JSON-ready dict with ``rule``, ``eccn``, ``reason``, ``licence_event``,
+    ``exportable_to_china`` and the ``sources`` of each.
+
+    References: 87 FR 62186 (2022); 88 FR 73458 (2023); 89 FR 96790 (2024); 91 FR 1684 (2026);
+    the events' own sources (:data:`LICENCE_EVENTS`).
+    """
+    day = _iso(on)
+    rule = None
+    for r in RULES:
+        if r.effective <= day:
+            rule = r
+    c = classify_accelerator(acc, datacenter=datacenter)
+    if rule is None:
+        eccn, reason = "not controlled", "before ECCN 3A090 existed (the rule took effect 2022-10-21)"
+    else:
+        eccn, reason = c[f"export_{rule.test}"], c[f"export_{rule.test}_reason"]
+    exportable = {"3A090.a": "no (licence required, presumption of denial)",
+                  "3A090.b": "with notification or licence (3A090.b)",
+                  "not controlled": "yes (no 3A090 licence requirement)"}.get(eccn, "undetermined")
+    if rule is not None and rule.id == "jan2026" and eccn in ("3A090.a", "3A090.b") and c["export_case_by_case_2026"]:
+        exportable = "with a licence (case-by-case review since 2026-01-15)"
+    event = None
+    for e in LICENCE_EVENTS:
+        if acc.id in e.chips and e.date <= day:
+            event = e
+    if event is not None:
+        exportable = event.exportable_to_china
+    return {
+        "chip": acc.id, "date": day,
+        "rule": None if rule is None else rule.as_dict(),
+        "eccn": eccn, "reason": reason,
+        "licence_event": None if event is None else event.as_dict(),
+        "exportable_to_china": exportable,
+    }
+
+
+def export_timeline(acc: Accelerator, *, datacenter: bool = True) -> list[dict[str, Any]]:
+    """:func:`export_status_on` at every rule's and every relevant licence event's date, oldest first.
+
+    References: see :func:`export_status_on`.
+    """
+    dates = sorted({r.effective for r in RULES} | {e.date for e in LICENCE_EVENTS if acc.id in e.chips})
+    return [export_status_on(acc, d, datacenter=datacenter) for d in dates]
+
+
+def derived_sources(acc: Accelerator) -> dict[str, dict[str, Any]]:
+    """A source for each derived export metric (TPP, performance density, I/O): how it was computed, from which
+    fields, with the weakest confidence of its inputs.
+
+    References: Technical Notes to ECCN 3A090 (88 FR 73458): TPP = 2 x MacTOPS x bit length; PD = TPP / die area.
+    """
+    order = ["datasheet", "measured", "paper", "gov", "press", "community", "estimate"]
+
+    def weakest(fields):
+        confs = [acc.sources[f].confidence for f in fields if f in acc.sources]
+        return max(confs, key=lambda x: order.index(x) if x in order else len(order)) if confs else "estimate"
+
+    out: dict[str, dict[str, Any]] = {}
+    tpp, fmt = accelerator_tpp(acc)
+    if tpp is not None:
+        field = "int8_tops" if fmt == "int8" else f"{fmt}_tflops"
+        out["tpp"] = Source(f"derived: TPP = dense peak {field} x {BITS[fmt]} bits (Technical Notes to ECCN 3A090, "
+                            "88 FR 73458)", confidence=weakest([field]),
+                            note=f"computed from {field} = {getattr(acc, field):g}, whose source is: "
+                            + (acc.sources[field].citation if field in acc.sources else "none")).as_dict()
+        if acc.die_area_mm2:
+            out["performance_density"] = Source(
+                "derived: performance density = TPP / die_area_mm2 (Technical Notes to ECCN 3A090, 88 FR 73458)",
+                confidence=weakest([field, "die_area_mm2"]),
+                note=f"computed from {field} and die_area_mm2 = {acc.die_area_mm2:g}; as sure as the weaker of the two").as_dict()
+    if acc.scaleup_gbs is not None:
+        out["export_io_gbs"] = Source("derived: 2 x scale-up bandwidth (+ on-die scale-out NICs), the bidirectional "
+                                      "I/O of the October 2022 test (87 FR 62186)",
+                                      confidence=weakest(["scaleup_gbs"]),
+                                      note=f"computed from scaleup_gbs = {acc.scaleup_gbs:g}").as_dict()
+    return out

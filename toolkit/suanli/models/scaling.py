@@ -250,6 +250,25 @@ KAPLAN = KaplanLaw(
 LAWS = {"chinchilla": CHINCHILLA, "besiroglu": BESIROGLU, "kaplan": KAPLAN}
 """The laws the CLI and the panel offer, by name."""
 
+DEFAULT_LAW = "besiroglu"
+"""The law every function uses when none is named.
+
+Besiroglu et al. 2024 refit Hoffmann et al.'s Approach 3 on the paper's own data and got a law whose
+compute-optimal point at Chinchilla's budget (5.76e23 FLOPs) is ~72B parameters and ~1.3T tokens,
+~18 tokens per parameter: consistent with the 70B / 1.4T model Hoffmann et al. trained and with their
+Approaches 1 and 2 (~20 tokens per parameter, Table 3). The printed Approach 3 fit (``chinchilla``, eq. 10)
+puts the optimum at ~32B / ~3T (93 tokens per parameter) at the same budget, the inconsistency
+Besiroglu et al. document, so it stays selectable but is not the default."""
+
+LAW_DESCRIPTIONS = {
+    "besiroglu": "default: Besiroglu et al. 2024 refit of Hoffmann et al.'s Approach 3 "
+    "(~20 tokens/param at Chinchilla's budget, the field's compute-optimal point)",
+    "chinchilla": "Hoffmann et al. 2022 Approach 3 as printed (eq. 10, rounded); its optimum (~93 tokens/param at "
+    "5.76e23 FLOPs) disagrees with the paper's own 70B/1.4T model",
+    "kaplan": "Kaplan et al. 2020 (non-embedding parameters, WebText2 loss; favours large models on few tokens)",
+}
+"""One line per law: what it is, for ``--help`` and the panel."""
+
 
 def get_law(law: str | ParametricLaw | KaplanLaw) -> ParametricLaw | KaplanLaw:
     """A law by name ('chinchilla', 'besiroglu', 'kaplan') or the law itself (e.g. a fitted one)."""
@@ -261,7 +280,7 @@ def get_law(law: str | ParametricLaw | KaplanLaw) -> ParametricLaw | KaplanLaw:
         raise InputError(f"unknown scaling law {law!r}; use one of {', '.join(LAWS)}") from None
 
 
-def parametric_loss(params, tokens, law: str | ParametricLaw = "chinchilla"):
+def parametric_loss(params, tokens, law: str | ParametricLaw = DEFAULT_LAW):
     """Loss of a model of ``params`` parameters trained on ``tokens`` tokens: E + A/N^alpha + B/D^beta.
 
     References: Hoffmann et al. 2022, arXiv:2203.15556, eq. 2 with the eq. 10 constants
@@ -305,7 +324,7 @@ def kaplan_loss_compute(compute_flops):
     return (constant("kaplan_C_c_min") / c_pf_days) ** constant("kaplan_alpha_C_min")
 
 
-def loss(params, tokens, law: str | ParametricLaw | KaplanLaw = "chinchilla"):
+def loss(params, tokens, law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW):
     """The loss a law predicts for ``params`` and ``tokens`` (dispatches to the law's own form).
 
     References: Hoffmann et al. 2022, eq. 2; Besiroglu et al. 2024, Table 1; Kaplan et al. 2020, eq. 1.5.
@@ -536,7 +555,7 @@ def _scalar_or_array(x):
     return float(arr) if arr.ndim == 0 else arr
 
 
-def compute_optimal(compute_flops, law: str | ParametricLaw | KaplanLaw = "chinchilla",
+def compute_optimal(compute_flops, law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW,
                     flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN) -> Allocation:
     """The model size and token count that minimise the loss for a training budget.
 
@@ -562,7 +581,7 @@ def compute_optimal(compute_flops, law: str | ParametricLaw | KaplanLaw = "chinc
                       _scalar_or_array(out_loss))
 
 
-def loss_for_compute(compute_flops, law: str | ParametricLaw | KaplanLaw = "chinchilla"):
+def loss_for_compute(compute_flops, law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW):
     """The lowest loss a training budget reaches, on the compute-optimal frontier (see :func:`compute_optimal`).
 
     References: as :func:`compute_optimal`: Hoffmann et al. 2022, arXiv:2203.15556, eq. 4; Besiroglu
@@ -571,7 +590,7 @@ def loss_for_compute(compute_flops, law: str | ParametricLaw | KaplanLaw = "chin
     return compute_optimal(compute_flops, law).loss
 
 
-def compute_for_loss(target_loss, law: str | ParametricLaw | KaplanLaw = "chinchilla",
+def compute_for_loss(target_loss, law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW,
                      flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN):
     """The smallest training budget (FLOPs) that reaches ``target_loss`` with a compute-optimal model.
 
@@ -607,7 +626,7 @@ def compute_for_loss(target_loss, law: str | ParametricLaw | KaplanLaw = "chinch
 
 
 def compute_optimal_for_cluster(chip_count, peak_flops_per_s, days, mfu=DEFAULT_MFU,
-                                law: str | ParametricLaw | KaplanLaw = "chinchilla") -> Allocation:
+                                law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW) -> Allocation:
     """The compute-optimal model for a cluster: count x peak x MFU x days x 86400 FLOPs, then :func:`compute_optimal`.
 
     References: Hoffmann et al. 2022, eq. 4 (allocation); Chowdhery et al. 2022, App. B (MFU).
@@ -656,7 +675,7 @@ def _inference_aware():
     return sp.lambdify(args, d_train, "numpy"), sp.lambdify(args, slope, "numpy")
 
 
-def inference_aware_optimum(target_loss, inference_tokens, law: str | ParametricLaw = "chinchilla",
+def inference_aware_optimum(target_loss, inference_tokens, law: str | ParametricLaw = DEFAULT_LAW,
                             flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN,
                             inference_flops_per_param_token=INFERENCE_FLOPS_PER_PARAM_TOKEN) -> dict:
     """The model that reaches ``target_loss`` with the least lifetime compute, training plus inference.

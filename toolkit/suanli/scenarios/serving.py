@@ -9,7 +9,7 @@ The physics is :mod:`suanli.models.serving` (roofline prefill/decode, KV cache, 
 collectives); power goes through :func:`suanli.models.power.fleet_power` and money through
 :mod:`suanli.models.cost`. ``demand_tokens_per_day`` counts GENERATED (output) tokens, the unit of
 "cost per million output tokens"; ``qps`` is requests per second of ``input_len`` + ``output_len``.
-Chip prices come through :func:`chip_price` (one function, to be pointed at the shared price service).
+Chip prices come through :func:`chip_price`, which asks the shared price service (:mod:`suanli.prices`).
 """
 
 from __future__ import annotations
@@ -142,28 +142,23 @@ def device(chip, precision: str = "bf16", *, catalog=None) -> tuple[S.Device, An
 def chip_price(acc, currency: str = "USD") -> tuple[float | None, str]:
     """Purchase price of one chip in ``currency`` and its basis ("chip" / "system"), or ``(None, why)``.
 
-    The ONE place the serving scenario reads hardware prices: the catalog's ``price_usd`` /
-    ``price_cny`` (each with its source in the chip's plugin), converted at the dated rate of
-    :data:`suanli.models.money.CNY_PER_USD`.
+    The ONE place the serving scenario reads hardware prices; it asks the shared price service
+    (:func:`suanli.prices.chip_price`: one quote per chip, converted at the dated rate of
+    :data:`suanli.models.money.CNY_PER_USD`), so every command prices a chip the same.
     """
-    from suanli.models.money import convert
+    from suanli.prices import chip_price as one_price
 
-    for fld, ccy in (("price_usd", "USD"), ("price_cny", "CNY")):
-        value = getattr(acc, fld, None)
-        if value is not None and not (isinstance(value, float) and math.isnan(value)):
-            return float(convert(float(value), ccy, currency)), acc.price_basis or "chip"
-    return None, "no purchase price in the catalog"
+    p = one_price(acc, currency, "purchase")
+    if p is None:
+        return None, "no purchase price in the catalog"
+    return p.value, acc.price_basis or "chip"
 
 
 def chip_rental_per_hour(acc, currency: str = "USD") -> float | None:
-    """Rental price per accelerator-hour in ``currency`` (cloud-only parts), or None."""
-    from suanli.models.money import convert
+    """Rental price per accelerator-hour in ``currency`` (cloud-only parts), or None (shared price service)."""
+    from suanli.prices import price_value
 
-    for fld, ccy in (("rental_usd_per_hour", "USD"), ("rental_cny_per_hour", "CNY")):
-        value = getattr(acc, fld, None)
-        if value is not None:
-            return float(convert(float(value), ccy, currency))
-    return None
+    return price_value(acc, currency, "rental")
 
 
 # --- the replica --------------------------------------------------------------------------------

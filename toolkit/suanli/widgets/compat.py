@@ -363,7 +363,9 @@ class CompatPanel:
         self.stack = W.Dropdown(options=sorted(self.catalog.stacks), value=stack, description="stack")
         self.workload = W.Dropdown(options=["dense", "moe"], value=workload, description="workload")
         self.chips = W.IntText(value=chips, description="chips")
-        priced = sorted(a.id for a in self.catalog.accelerators.values() if a.price_usd or a.price_cny)
+        from suanli.prices import has_price
+
+        priced = sorted(a.id for a in self.catalog.accelerators.values() if has_price(a))
         self.chip = W.Dropdown(options=["(stack default)", *priced], value="(stack default)", description="chip")
         from suanli.engine import presets
 

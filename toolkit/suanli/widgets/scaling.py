@@ -60,14 +60,14 @@ def _table(rows: list[tuple[str, str]]) -> str:
 class ScalingPanel(Panel):
     """Budget (FLOPs or a cluster) -> compute-optimal N, D and loss, plus the inference-aware optimum."""
 
-    def __init__(self, law: str = "chinchilla", compute_flops: float = 5.76e23) -> None:
+    def __init__(self, law: str | None = None, compute_flops: float = 5.76e23) -> None:
         super().__init__()
         from suanli.models import scaling
 
         self.scaling = scaling
-        self.law = dropdown("law", [("Chinchilla (Hoffmann 2022)", "chinchilla"),
-                                    ("Besiroglu 2024 replication", "besiroglu"),
-                                    ("Kaplan 2020", "kaplan")], law)
+        self.law = dropdown("law", [("Besiroglu 2024 refit of Chinchilla (default)", "besiroglu"),
+                                    ("Chinchilla Approach 3 as printed (Hoffmann 2022)", "chinchilla"),
+                                    ("Kaplan 2020", "kaplan")], law or scaling.DEFAULT_LAW)
         self.mode = W.ToggleButtons(options=[("FLOP budget", "flops"), ("cluster", "cluster")], value="flops",
                                     description="budget from", style={"description_width": "initial", "button_width": "auto"})
         self.flops = slider("training FLOPs", 1e18, 1e27, compute_flops, step=0.05, log=True, readout_format=".2e")
