@@ -132,5 +132,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))
 def test_notebooks_cite_only_files_in_the_repository(path):
     text = _notebook_text(path)
     assert "shared/" not in text, "cite the public source, not a working folder outside the repository"
+    local = {p.name for p in ROOT.iterdir()} | {"suanli"}  # a path into this repository starts with one of these
     for ref in re.findall(r"`([\w./-]+/[\w.-]+\.(?:csv|toml|py|md|json|ipynb))`", text):
+        if ref.split("/")[0] not in local:
+            continue  # a file of another, public repository (named beside it), e.g. AcmeTrace's data/cluster_summary.csv
         assert any((base / ref).exists() for base in (ROOT, ROOT / "toolkit", ROOT / "notebooks")), f"{ref} is not in the repository"
