@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from suanli import present
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +88,7 @@ def test_cli_tables_use_the_policy(capsys):
     assert "9000.0" not in out and "e+" not in out
 
 
-MONEY_SCIENTIFIC = re.compile(r"\d\.?\d*e[+-]?\d+\s*(CNY|USD|yuan)", re.I)
+MONEY_SCIENTIFIC = re.compile(r"\d\.?\d*e[+-]?\d+\s*(CNY|USD|yuan)", re.IGNORECASE)
 
 
 @pytest.mark.parametrize("argv", [
