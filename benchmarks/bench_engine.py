@@ -3,7 +3,8 @@
     python benchmarks/bench_engine.py
 
 Targets (issue 4): one estimate with a given layout <= 1 ms; the full layout search for GPT-3 175B
-on 1024 A100 <= 0.5 s; >= 1,000,000 layout configurations per second on one core.
+on 1024 A100 <= 0.5 s; >= 1,000,000 layout configurations per second on one core. Issue 14: the full
+layout search adds <= 0.5 s to a CLI call (printed for the 340B / 16,384 H100 case).
 """
 
 from __future__ import annotations
@@ -43,6 +44,22 @@ def main() -> None:
     best, med = best_of(lambda: estimate("gpt3-175b", tokens=300e9, chip=hw, count=1024), number=3)
     n = estimate("gpt3-175b", tokens=300e9, chip=hw, count=1024).details["layouts_searched"]
     print(f"full search GPT-3 175B on 1024 x A100 ({n:,} valid layouts): {best:.4f} s (median {med:.4f} s)")
+
+    # the issue 14 case: a custom 340B on 16,384 H100 with the batch chosen by the policy (layout search included),
+    # and the same call with every layout fixed: the difference is what the full search adds to a CLI call
+    big = {"params": 340e9, "layers": 96, "hidden": 18432, "heads": 96, "seq": 4096, "tokens": 9e12,
+           "chip": "nvidia-h100-sxm5-80gb", "count": 16384}
+    est = estimate(**big)
+    lay = est.layout
+    fixed = {k: lay[k] for k in ("tp", "pp", "dp", "micro_batch", "interleave", "recompute", "zero", "global_batch")}
+    b_full, _ = best_of(lambda: estimate(**big), number=3)
+    b_fix, _ = best_of(lambda: estimate(**big, **fixed), number=3)
+    print(f"340B on 16,384 x H100 ({est.details['layouts_searched']:,} layouts): full search {b_full:.4f} s, fixed layout "
+          f"{b_fix:.4f} s; the search adds {b_full - b_fix:.4f} s (target <= 0.5 s); MFU {est.mfu:.3f}, batch "
+          f"{lay['global_batch']:,} sequences")
+    for fw in ("megatron-lm", "nemo", "deepspeed", "llm-foundry"):
+        b, _ = best_of(lambda fw=fw: estimate("gpt3-175b", tokens=300e9, chip=hw, count=1024, framework=fw), number=3)
+        print(f"full search GPT-3 175B on 1024 x A100, --framework {fw}: {b:.4f} s")
 
     # throughput of the vectorised step-time model on a large grid (several device counts at once)
     grids = [layout_grid(w, c, hw.scaleup_domain, 1536) for c in (512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192)]

@@ -13,7 +13,7 @@ HOOKS = sorted(n for n, f in vars(hookspecs).items() if n.startswith("suanli_") 
 
 
 def test_there_are_hooks():
-    assert HOOKS == ["suanli_accelerators", "suanli_links", "suanli_sites", "suanli_stacks"]
+    assert HOOKS == ["suanli_accelerators", "suanli_frameworks", "suanli_links", "suanli_sites", "suanli_stacks"]
 
 
 @pytest.mark.parametrize("hook", HOOKS)

@@ -69,7 +69,9 @@ def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catal
     est = estimate(row["model"], tokens=row["tokens"], chip=row["chip"], count=row["count"], precision=row["precision"],
                    global_batch=row["global_batch"], tp=row["tp"], pp=row["pp"], dp=row["dp"],
                    micro_batch=row["micro_batch"], recompute=row["recompute"], stack_efficiency=stack_efficiency,
-                   uneven_pipeline=True, runners_up=0, catalog=catalog)
+                   uneven_pipeline=True, runners_up=0, catalog=catalog,
+                   run_kind="production" if row["record_type"] == "full_run" else "benchmark",
+                   framework=row.get("framework") or None)
     metric = row["metric"]
     value = {
         "accelerator_hours": est.accelerator_hours,

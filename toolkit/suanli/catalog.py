@@ -77,6 +77,7 @@ class Catalog:
     links: dict[str, Spec] = field(default_factory=dict)
     stacks: dict[str, Spec] = field(default_factory=dict)
     sites: dict[str, Spec] = field(default_factory=dict)
+    frameworks: dict[str, Any] = field(default_factory=dict)  # training-software profiles (suanli.frameworks)
     plugins: dict[str, PluginInfo] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -363,6 +364,9 @@ def build_catalog(
                     continue
                 owner[(kind, spec.id)] = info.name
                 target[spec.id] = spec
+    from suanli.frameworks import collect
+
+    cat.frameworks = collect(pm, infos, problems, Problem, PluginInfo)
     problems.extend(cross_reference_problems(cat))
     cat.problems = problems
     return cat

@@ -27,11 +27,13 @@ from typing import Any
 import numpy as np
 
 from suanli.errors import InputError, SuanliError, require_positive, require_whole
+from suanli.frameworks import FrameworkProfile
+from suanli.frameworks import resolve as resolve_framework
 from suanli.models import defaults as D
 from suanli.models.flops import RECOMPUTE
-from suanli.models.parallelism import check_layout, layout_grid
-from suanli.models.performance import Hardware, step_time, training_time
-from suanli.models.workload import Workload, shape_from_params
+from suanli.models.parallelism import check_layout, context_parallel_candidates, layout_grid
+from suanli.models.performance import Hardware, flash_generation, step_time, training_time
+from suanli.models.workload import Workload, policy_global_batch, shape_from_params
 from suanli.spec import OP_CLASSES, Accelerator
 
 BREAKDOWN_KEYS = ("compute", "memory_bound", "tp_comm", "pp_bubble", "dp_comm_exposed", "ep_comm", "host_overhead")
@@ -39,6 +41,8 @@ BREAKDOWN_KEYS = ("compute", "memory_bound", "tp_comm", "pp_bubble", "dp_comm_ex
 
 GIB = 2.0**30
 NATIVE_STACKS = ("cuda",)
+RUN_KINDS = ("production", "benchmark")
+"""What the days count: a production run (failures, checkpoints, other whole-run losses) or a benchmark."""
 
 
 # --- presets ------------------------------------------------------------------------------------
@@ -143,6 +147,7 @@ def hardware(chip: str | Accelerator | Hardware, precision: str = "bf16", *, cat
         scaleout_alpha_s=v("scaleout_latency_s"),
         stack_efficiency=v("software_stack"),
         fp8=precision == "fp8",
+        fp8_capable=bool(acc.fp8_tflops),
     )
 
 
@@ -204,7 +209,9 @@ class Estimate:
             "train_days": self.train_days, "accelerator_hours": self.accelerator_hours,
             "step_time_s": self.step_time_s, "tokens_per_s": self.tokens_per_s, "mfu": self.mfu, "hfu": self.hfu,
             "goodput": self.goodput, "memory_gb_per_device": self.memory_gb_per_device,
-            "layout": (f"TP{lay['tp']} PP{lay['pp']} DP{lay['dp']} EP{lay['ep']} mb{lay['micro_batch']} "
+            "framework": self.details.get("framework", ""),
+            "layout": (f"TP{lay['tp']} " + (f"CP{lay['cp']} " if lay.get("cp", 1) > 1 else "")
+                       + f"PP{lay['pp']} DP{lay['dp']} EP{lay['ep']} mb{lay['micro_batch']} "
                        f"GB{lay['global_batch']} rc={lay['recompute']} ZeRO-{lay['zero']}"
                        + (" SP" if lay["sequence_parallel"] else "") + (f" v{lay['interleave']}" if lay["interleave"] > 1 else "")),
         }
@@ -259,6 +266,15 @@ def _recompute_code(value) -> int | None:
     return int(value)
 
 
+def global_batch_policy(w: Workload, tokens: float, count: int, scaleup_domain: int) -> tuple[int, str]:
+    """The global batch (sequences) when none is given, and the rule that chose it: a preset's published
+    batch, else :func:`suanli.models.workload.policy_global_batch` (grows with compute, bounded by the
+    critical batch, at least one sequence per scale-up domain)."""
+    if w.global_batch:
+        return int(w.global_batch), f"the preset's published batch ({int(w.global_batch):,} sequences of {w.seq:,} tokens)"
+    return policy_global_batch(w.active_params, tokens, w.seq, count, scaleup_domain)
+
+
 def default_global_batch(w: Workload) -> int:
     """The preset's batch, else ~4M tokens (:data:`suanli.models.defaults.GLOBAL_BATCH_TOKENS`) in sequences."""
     if w.global_batch:
@@ -266,10 +282,43 @@ def default_global_batch(w: Workload) -> int:
     return max(1, round(D.GLOBAL_BATCH_TOKENS.value / w.seq))
 
 
+def _safe_catalog_for(catalog):
+    return catalog if catalog is not None else _safe_catalog()
+
+
+def framework_options(prof: FrameworkProfile, w: Workload, *, tp=None, pp=None, zero=None, interleave=None, cp=None,
+                      sequence_parallel=None) -> dict[str, Any]:
+    """The layout-search restrictions a framework profile imposes (``layout_grid`` keywords); one sentence
+    when a fixed choice is one the framework does not offer."""
+    def refuse(what: str) -> None:
+        raise InputError(f"{prof.id} does not offer {what} (see `suanli estimate --framework` and its profile)")
+
+    if zero is not None and zero not in prof.zero_stages:
+        refuse(f"ZeRO stage {zero}; it offers {', '.join(map(str, prof.zero_stages))}")
+    if not prof.tensor_parallel and tp is not None and tp > 1:
+        refuse("tensor parallelism")
+    if not prof.pipeline_parallel and pp is not None and pp > 1:
+        refuse("pipeline parallelism")
+    if not prof.interleaved_pipeline and interleave is not None and interleave > 1:
+        refuse("the interleaved pipeline schedule")
+    if not prof.context_parallel and cp is not None and cp > 1:
+        refuse("context parallelism")
+    if not prof.sequence_parallel and sequence_parallel:
+        refuse("sequence parallelism")
+    return {
+        "zero_stages": prof.zero_stages,
+        "tp_options": None if prof.tensor_parallel else (1,),
+        "pp_options": None if prof.pipeline_parallel else (1,),
+        "interleave_options": None if prof.interleaved_pipeline else (1,),
+        "cp_options": context_parallel_candidates(w.seq) if prof.context_parallel else (1,),
+        "sp": sequence_parallel if prof.sequence_parallel else False,
+    }
+
+
 def evaluate(workload: Workload | str, hw: Hardware | Accelerator | str, layout: dict[str, Any], *, tokens,
              global_batch: int | None = None, precision: str = "bf16", matmul_efficiency=None, stack_efficiency=None,
              failure_rate_per_device_hour=None, restart_s=None, storage_bytes_per_s=None, dp=None, count=None,
-             catalog=None) -> dict[str, np.ndarray]:
+             catalog=None, framework: str | FrameworkProfile | None = None) -> dict[str, np.ndarray]:
     """The vectorised core for a FIXED layout: arrays in, arrays out (10,000 samples in about a millisecond).
 
     ``layout`` holds tp, pp, dp (or pass ``dp`` as an array), and optionally ep, micro_batch,
@@ -283,19 +332,25 @@ def evaluate(workload: Workload | str, hw: Hardware | Accelerator | str, layout:
     w = make_workload(workload) if isinstance(workload, str) else workload
     hwn = hardware(hw, precision, catalog=catalog)
     B = default_global_batch(w) if global_batch is None else global_batch
-    tp, pp = int(layout["tp"]), int(layout["pp"])
+    framework = layout.get("framework") if framework is None else framework
+    prof = resolve_framework(framework, None if isinstance(hw, Hardware) else _safe_catalog_for(catalog))
+    tp, pp, cpd = int(layout["tp"]), int(layout["pp"]), int(layout.get("cp", 1))
     if count is not None:
         cnt = np.asarray(count)
-        if np.any(cnt % (tp * pp)):
-            raise InputError(f"every count must be a multiple of TP x PP = {tp * pp}")
-        dp = cnt // (tp * pp)
+        if np.any(cnt % (tp * pp * cpd)):
+            grp = f"TP x PP = {tp * pp}" if cpd == 1 else f"TP x PP x CP = {tp * pp * cpd}"
+            raise InputError(f"every count must be a multiple of {grp}")
+        dp = cnt // (tp * pp * cpd)
     dp_arr = np.asarray(layout["dp"] if dp is None else dp)
     sp = layout.get("sequence_parallel", layout.get("sp"))
     sp = int(tp > 1) if sp is None else int(bool(sp))
     res = step_time(w, hwn, tp, pp, dp_arr, layout.get("ep", 1), layout.get("micro_batch", 1), B,
                     _recompute_code(layout.get("recompute", 0)) or 0, layout.get("zero", 0), sp,
-                    layout.get("interleave", 1), matmul_efficiency=matmul_efficiency, stack_efficiency=stack_efficiency)
-    count = tp * pp * dp_arr
+                    layout.get("interleave", 1), matmul_efficiency=matmul_efficiency,
+                    stack_efficiency=prof.kernel_efficiency if stack_efficiency is None else stack_efficiency,
+                    flash_attention=prof.flash_attention, tp_overlap=prof.tp_overlap, dp_overlap=prof.dp_overlap,
+                    pp_overlap=prof.pp_overlap, fused_kernels=prof.fused_kernels, cp=cpd)
+    count = tp * pp * cpd * dp_arr
     tt = training_time(res, tokens, count, hwn.gemm_peak_flops, w.params,
                        failure_rate_per_device_hour=failure_rate_per_device_hour, restart_s=restart_s,
                        storage_bytes_per_s=storage_bytes_per_s)
@@ -311,9 +366,11 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
              global_batch: int | None = None, tp: int | None = None, pp: int | None = None, dp: int | None = None,
              ep: int | None = None, micro_batch: int | None = None, recompute: str | int | None = None,
              zero: int | None = None, sequence_parallel: bool | None = None, interleave: int | None = None,
-             uneven_pipeline: bool = False, flash_attention: bool | None = None,
+             uneven_pipeline: bool = False, flash_attention: bool | int | None = None,
              matmul_efficiency: float | None = None, stack_efficiency: float | None = None,
-             failure_rate_per_device_hour: float | None = None, runners_up: int = 4, catalog=None) -> Estimate:
+             failure_rate_per_device_hour: float | None = None, runners_up: int = 4, catalog=None,
+             framework: str | FrameworkProfile | None = None, cp: int | None = None,
+             run_kind: str | None = None) -> Estimate:
     """Estimate training time on ``count`` devices of ``chip``: search the layouts, keep the fastest that fits.
 
     The model is a preset name, a :class:`Workload`, a parameter count (``params``, ``active_params``;
@@ -321,6 +378,14 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     searched (the search may leave pipeline stages one layer apart; a fixed ``pp`` must divide the layers
     unless ``uneven_pipeline``). Raises :class:`InputError` with one sentence for an unknown chip or preset, an
     impossible layout or nothing that fits in memory.
+
+    ``framework`` names a training-software profile (:mod:`suanli.frameworks`: ``megatron-lm``, ``nemo``,
+    ``deepspeed`` ...; default :data:`suanli.frameworks.DEFAULT_FRAMEWORK`, a current production stack):
+    its FlashAttention generation, communication overlaps, ZeRO stages and parallel dimensions enter
+    the step time and restrict the search. ``cp`` fixes the context-parallel degree (searched for
+    sequences of 32k tokens and more when the framework offers it). ``run_kind`` is ``production``
+    (default: failures, checkpoints and :data:`suanli.models.defaults.RUN_EFFICIENCY` stretch the days)
+    or ``benchmark`` (steady-state steps only).
 
     References: see :mod:`suanli.models.performance` and :mod:`suanli.models.parallelism`.
     """
@@ -332,17 +397,49 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
                       heads=heads, kv_heads=kv_heads, ffn=ffn, vocab=vocab)
     warnings: list[str] = []
     hwn = hardware(chip, precision, catalog=catalog, warnings=warnings)
-    B = default_global_batch(w) if global_batch is None else require_whole("global_batch (sequences)", global_batch)
+    prof = resolve_framework(framework, None if isinstance(chip, Hardware) else _safe_catalog_for(catalog))
+    flash = prof.flash_attention if flash_attention is None else flash_generation(flash_attention)
+    opts = framework_options(prof, w, tp=tp, pp=pp, zero=zero, interleave=interleave, cp=cp,
+                             sequence_parallel=sequence_parallel)
+    if cp is not None:
+        require_whole("cp (context-parallel degree)", cp)
     rc = _recompute_code(recompute)
-    flash = bool(D.FLASH_ATTENTION.value if flash_attention is None else flash_attention)
     if rc is None and flash:
         rc = (1, 2)  # FlashAttention recomputes the attention core anyway: 'none' would duplicate 'selective'
-    check_layout(w, count, hwn.scaleup_domain, tp=tp, pp=pp, dp=dp, ep=ep, interleave=interleave, uneven_pp=uneven_pipeline)
-    grid = layout_grid(w, count, hwn.scaleup_domain, B, tp=tp, pp=pp, dp=dp, ep=ep, micro_batch=micro_batch,
-                       recompute=rc, zero=zero, sp=sequence_parallel, interleave=interleave, uneven_pp=uneven_pipeline)
+    check_layout(w, count, hwn.scaleup_domain, tp=tp, pp=pp, dp=dp, ep=ep, interleave=interleave, uneven_pp=uneven_pipeline,
+                 cp=cp)
+    sp_opt = opts.pop("sp")
+
+    def grid_for(batch: int, exact: bool):
+        return layout_grid(w, count, hwn.scaleup_domain, batch, tp=tp, pp=pp, dp=dp, ep=ep, micro_batch=micro_batch,
+                           recompute=rc, zero=zero, sp=sp_opt, interleave=interleave, uneven_pp=uneven_pipeline,
+                           cp=cp, exact_batch=exact, **opts)
+
+    if global_batch is not None:  # given: honoured exactly, or refused with a sentence
+        B = require_whole("global_batch (sequences)", global_batch)
+        batch_rule = "given"
+        grid = grid_for(B, True)
+    else:
+        B, batch_rule = global_batch_policy(w, tokens, count, hwn.scaleup_domain)
+        try:
+            grid = grid_for(B, True)
+        except InputError as err:
+            if "exactly" not in str(err):
+                raise
+            if w.global_batch:  # the published batch cannot be split over this fleet: the policy chooses, and says so
+                published = B
+                B, batch_rule = policy_global_batch(w.active_params, tokens, w.seq, count, hwn.scaleup_domain)
+                batch_rule = (f"the preset's published batch of {published:,} sequences fits no layout of {count:,} "
+                              f"devices exactly, so the policy chose: {batch_rule}")
+                warnings.append(f"global batch changed from the preset's {published:,} sequences: {batch_rule}")
+            # the policy's batch is a target, not a given: the nearest batch DP x micro-batch divides (stated below)
+            grid = grid_for(B, False)
     res = step_time(w, hwn, grid["tp"], grid["pp"], grid["dp"], grid["ep"], grid["micro_batch"], B,
                     grid["recompute"], grid["zero"], grid["sp"], grid["interleave"],
-                    matmul_efficiency=matmul_efficiency, stack_efficiency=stack_efficiency, flash_attention=flash_attention)
+                    matmul_efficiency=matmul_efficiency,
+                    stack_efficiency=prof.kernel_efficiency if stack_efficiency is None else stack_efficiency,
+                    flash_attention=flash, tp_overlap=prof.tp_overlap, dp_overlap=prof.dp_overlap,
+                    pp_overlap=prof.pp_overlap, fused_kernels=prof.fused_kernels, cp=grid["cp"])
     fits = res["fits"]
     if not fits.any():
         need = res["memory_bytes"].min() / GIB
@@ -361,11 +458,17 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
             "global_batch": int(res["micro_batches"][i] * grid["micro_batch"][i] * grid["dp"][i]),
             "recompute": RECOMPUTE[int(grid["recompute"][i])], "zero": int(grid["zero"][i]),
             "sequence_parallel": bool(grid["sp"][i]), "interleave": int(grid["interleave"][i]),
+            "cp": int(grid["cp"][i]), "framework": prof.id,
         }
 
     one = {k: (np.asarray(v)[best] if np.ndim(v) else v) for k, v in res.items()}
+    kind = run_kind or "production"
+    if kind not in RUN_KINDS:
+        raise InputError(f"run_kind must be one of {', '.join(RUN_KINDS)}, got {run_kind!r}")
+    bench = kind == "benchmark"
     tt = training_time({k: np.asarray(v) for k, v in one.items()}, tokens, count, hwn.gemm_peak_flops, w.params,
-                       failure_rate_per_device_hour=failure_rate_per_device_hour)
+                       failure_rate_per_device_hour=0.0 if bench else failure_rate_per_device_hour,
+                       run_efficiency=1.0 if bench else None)
     step = float(one["step_time_s"])
     breakdown = {k: float(one[k]) for k in BREAKDOWN_KEYS}
     fail_frac = float(tt["failure_fraction"])
@@ -375,8 +478,9 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     total = sum(ops.values()) or 1.0
     ops = {c: v / total for c, v in ops.items()}
     layout = pick(best)
-    if layout["global_batch"] != B:
-        warnings.append(f"global batch rounded from {B} to {layout['global_batch']} sequences to fit DP x micro-batch")
+    if layout["global_batch"] != B:  # only a policy target moves, and the rule says so
+        batch_rule += (f"; rounded from {B:,} to {layout['global_batch']:,} sequences so that data parallelism x "
+                       f"micro-batch divides it on {count:,} devices")
     runners = []
     for i in order[1: 1 + runners_up]:
         lay = pick(int(i))
@@ -416,6 +520,10 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
             "checkpoint_s": float(tt["checkpoint_s"]), "checkpoint_interval_s": float(tt["checkpoint_interval_s"]),
             "mtbf_h": float(tt["mtbf_s"] / 3600.0), "layouts_searched": int(grid["tp"].size),
             "layouts_fitting": int(fits.sum()), "scaleup_domain": hwn.scaleup_domain,
+            "framework": prof.id, "flash_attention": int(flash), "run_kind": kind,
+            "global_batch_sequences": int(layout["global_batch"]),
+            "global_batch_tokens": float(layout["global_batch"] * w.seq), "global_batch_rule": batch_rule,
+            "run_efficiency": float(tt["run_efficiency"]),
         },
     )
 
@@ -611,7 +719,7 @@ def _formulas(est: Estimate, peak_flops: float | None = None) -> list[dict[str, 
     m, p, v = sp.symbols("m p v", positive=True)
     t_mb, t_dp, t_opt, t_step = sp.symbols(r"t_{mb} t_{dp} t_{opt} t_{step}", positive=True)
     b, R_tok, F_tok, N, P = sp.symbols(r"b R_{tok} F_{tok} N P_{peak}", positive=True)
-    M, delta, tau, R, G, Dtok = sp.symbols(r"M \delta \tau R G D", positive=True)
+    M, delta, tau, R, G, Dtok, E_run = sp.symbols(r"M \delta \tau R G D E", positive=True)
     if peak_flops is None:  # not in the catalog: the peak the MFU implies
         peak_flops = d["model_flops_per_token"] * est.tokens_per_s / (est.count * est.mfu) if est.mfu else 0.0
     peak = peak_flops
@@ -629,8 +737,9 @@ def _formulas(est: Estimate, peak_flops: float | None = None) -> list[dict[str, 
          {delta: d["checkpoint_s"], M: mtbf_s}, d["checkpoint_interval_s"]),
         ("goodput (Daly 2006, eq. 20)", G, (1 - (R + (tau + delta) / 2) / M) / (1 + delta / tau),
          {R: D.RESTART_SECONDS.value, tau: d["checkpoint_interval_s"], delta: d["checkpoint_s"], M: mtbf_s}, est.goodput),
-        ("wall-clock days", sp.Symbol("T_{days}"), Dtok / (R_tok * G * 86400),
-         {Dtok: est.tokens, R_tok: est.tokens_per_s, G: est.goodput}, est.train_days),
+        ("wall-clock days (run efficiency E: whole-run losses besides failures)", sp.Symbol("T_{days}"),
+         Dtok / (R_tok * G * E_run * 86400),
+         {Dtok: est.tokens, R_tok: est.tokens_per_s, G: est.goodput, E_run: d.get("run_efficiency", 1.0)}, est.train_days),
     ]
     out = []
     for name, lhs, rhs, values, value in rows:
@@ -662,15 +771,16 @@ def _equation_lines(est: Estimate) -> list[str]:
         f"tokens/s = tokens per step / step = {d['tokens_per_step']:,.0f} / {est.step_time_s:.4g} s = {est.tokens_per_s:,.0f}",
         (f"MFU = model FLOPs/token x tokens/s / (count x peak) = {d['model_flops_per_token']:.4g} x {est.tokens_per_s:,.0f} "
          f"/ ({est.count} x peak) = {est.mfu:.3f}"),
-        (f"days = tokens / (tokens/s) / goodput = {est.tokens:.4g} / {est.tokens_per_s:,.0f} / {est.goodput:.3f} "
-         f"/ 86400 = {est.train_days:.4g}"),
+        (f"days = tokens / (tokens/s) / goodput / run efficiency = {est.tokens:.4g} / {est.tokens_per_s:,.0f} / "
+         f"{est.goodput:.3f} / {d.get('run_efficiency', 1.0):.3g} / 86400 = {est.train_days:.4g}"),
         (f"goodput: MTBF {d['mtbf_h']:.3g} h, checkpoint {d['checkpoint_s']:.3g} s every {d['checkpoint_interval_s'] / 60:.3g} min "
          f"(Young/Daly) -> {est.goodput:.3f}"),
     ]
 
 
 def _layout_text(lay: dict[str, Any]) -> str:
-    return (f"TP{lay['tp']} PP{lay['pp']} DP{lay['dp']} EP{lay['ep']} mb{lay['micro_batch']} rc={lay['recompute']} "
+    return (f"TP{lay['tp']} " + (f"CP{lay['cp']} " if lay.get("cp", 1) > 1 else "")
+            + f"PP{lay['pp']} DP{lay['dp']} EP{lay['ep']} mb{lay['micro_batch']} rc={lay['recompute']} "
             f"ZeRO-{lay['zero']}" + (f" v{lay['interleave']}" if lay["interleave"] > 1 else ""))
 
 
@@ -706,6 +816,26 @@ def _layout_lines(est: Estimate, catalog=None) -> list[str]:
     return lines
 
 
+def _stack_and_batch_lines(est: Estimate) -> list[str]:
+    """The training framework the step assumed and the rule that chose the global batch."""
+    d = est.details
+    out = []
+    if d.get("framework"):
+        try:
+            prof = resolve_framework(d["framework"], _safe_catalog())
+            out.append(f"framework: {prof.id} ({prof.name}): FlashAttention generation {d.get('flash_attention', 0)}, "
+                       f"TP/DP/PP communication hidden {prof.tp_overlap:.0%}/{prof.dp_overlap:.0%}/{prof.pp_overlap:.0%}, "
+                       f"ZeRO stages {', '.join(map(str, prof.zero_stages))}")
+        except SuanliError:
+            out.append(f"framework: {d['framework']}")
+    if d.get("global_batch_rule"):
+        out.append(f"global batch: {d['global_batch_sequences']:,} sequences ({d['global_batch_tokens'] / 1e6:.3g}M tokens); "
+                   f"rule: {d['global_batch_rule']}")
+    if d.get("run_kind"):
+        out.append(f"run kind: {d['run_kind']} (run efficiency {d.get('run_efficiency', 1.0):.2f} on top of failures)")
+    return out
+
+
 def _explain(est: Estimate) -> Explanation:
     try:
         inputs = input_sources(est.chip, est.precision)
@@ -713,6 +843,7 @@ def _explain(est: Estimate) -> Explanation:
         inputs = []  # an Accelerator object that is not in the catalog: its sources are the caller's
     layout = _layout_lines(est)
     text = ["how: " + line for line in _equation_lines(est)]
+    text += _stack_and_batch_lines(est)
     if inputs:
         text.append("inputs (value unit  from  confidence: source):")
         text += [f"  {r.name} = {r.value:.4g} {r.unit}  {r.where}  {r.source.confidence}: {r.source.citation}" for r in inputs]

@@ -71,3 +71,19 @@ def suanli_sites():
     carbon intensity and latency to demand centres, each sourced.
     Called: once per plugin, when the catalog loads.
     """
+
+
+@hookspec
+def suanli_frameworks():
+    """Training-software profiles this plugin describes (Megatron-LM forks, in-house trainers, ...).
+
+    Receives: nothing.
+    Returns: a list of :class:`suanli.frameworks.FrameworkProfile` (or dicts of its fields, with
+    ``evidence`` mapping each feature of :data:`suanli.frameworks.FEATURES` to a
+    :class:`suanli.spec.Source` or a dict of one): the FlashAttention generation, the shares of
+    TP/DP/PP communication hidden, fused kernels, the ZeRO stages and parallel dimensions offered.
+    ``suanli estimate --framework ID`` uses it. These are not the CUDA-compatibility stacks of
+    :func:`suanli_stacks`: a framework runs on top of one.
+    Called: once per plugin, when the catalog loads; an id already given by the bundled profiles
+    (``suanli/data/frameworks.toml``) or an earlier plugin is a conflict, and the first keeps it.
+    """

@@ -439,7 +439,7 @@ def chatgpt_electricity(servers: int = 4000, price_usd_per_kwh: float = 0.08, ut
 
 def gtc2024_blackwell(flops: float = 3e25, days: float = 90.0, hopper_gpus: int = 8000, hopper_mw: float = 15.0,
                       blackwell_gpus: int = 2000, blackwell_mw: float = 4.0, run_engine: bool = True,
-                      engine_global_batch: int = 8192, active_params: float = 2.8e11, catalog=None) -> Check:
+                      engine_global_batch: int | None = None, active_params: float = 2.8e11, catalog=None) -> Check:
     """NVIDIA GTC 2024: a 1.8T MoE in 90 days on 8,000 Hopper at 15 MW vs 2,000 Blackwell at 4 MW.
 
     Returns the implied all-in W per GPU, the per-GPU throughput ratio, the sustained FLOP/s each GPU

@@ -366,6 +366,7 @@ def fleet_curve(chip: str, goal: Goal, *, catalog=None, max_chips: int = MAX_CHI
     granule = int(acc.chips_per_server or DEFAULTS.chips_per_server)
     factors, porting, warns = _stack_factors(acc, cat)
     counts = count_grid(granule, max_chips, ratio)
+    goal = _engine_goal(goal)  # the batch every fleet trains at (see _engine_goal)
     points = []
     misses_after_best = 0
     best = math.inf
@@ -424,8 +425,19 @@ def point(chip: str, goal: Goal, count: int, *, catalog=None, global_batch: int 
 
 def _engine_goal(goal: Goal) -> Goal:
     """The part of a goal the engine sees (workload, precision, batch): the key of the caches, so that
-    moving the tokens, deadline or budget never re-runs the engine."""
-    return Goal(workload=goal.workload, tokens=1.0, precision=goal.precision, global_batch=goal.global_batch)
+    moving the tokens, deadline or budget never re-runs the engine.
+
+    With no batch given (and no published batch in the preset), every fleet trains at the critical batch
+    of the goal (:func:`suanli.models.workload.critical_batch_tokens`): at equal time a larger fleet may
+    grow the batch up to that bound and no further, so a fleet that would need more data parallelism
+    does not fit and the fastest feasible fleet is reported instead."""
+    batch = goal.global_batch
+    if batch is None and not getattr(goal.workload, "global_batch", None):
+        from suanli.models.workload import _round_batch, critical_batch_tokens
+
+        w = goal.workload
+        batch = _round_batch(float(critical_batch_tokens(w.active_params, goal.tokens)) / w.seq)
+    return Goal(workload=goal.workload, tokens=1.0, precision=goal.precision, global_batch=batch)
 
 
 # --------------------------------------------------------------------------------------------
@@ -587,7 +599,10 @@ def _refine(acc_id: str, goal: Goal, curve: FleetCurve, hit: int, target_s: floa
     sizes = [int(k) for k in ks if low < k <= hit]
     count = S.bisect_sizes(lambda n: point(acc_id, goal, n, catalog=catalog)["seconds_per_token"] * goal.tokens,
                            target_s, sizes)
-    return count, point(acc_id, goal, count, catalog=catalog)
+    pt = point(acc_id, goal, count, catalog=catalog)
+    if not pt["seconds_per_token"] * goal.tokens <= target_s:  # a size between grid points that misses (the batch
+        return hit, point(acc_id, goal, hit, catalog=catalog)  # splits badly over it): keep the grid answer
+    return count, pt
 
 
 def _supply(acc, options: Options, window_days: float) -> tuple[float | None, float | None]:
@@ -680,6 +695,8 @@ def size_candidate(chip: str, goal: Goal, options: Options, *, target_days: floa
         export_reason=export_reason,
         needs_porting=curve.porting,
         unknowns=unknowns,
+        best_chips=int(curve.counts[fastest]) if fastest is not None else None,
+        batch_note=_batch_note(goal),
     )
     over_budget = goal.budget is not None and basis == "deadline" and econ["cost"] is not None and np.isfinite(chips) \
         and float(econ["cost"]) > goal.budget
@@ -727,6 +744,15 @@ def size_candidate(chip: str, goal: Goal, options: Options, *, target_days: floa
         "porting_required": list(curve.porting),
         "warnings": list(curve.warnings),
     }
+
+
+def _batch_note(goal: Goal) -> str:
+    """What bounds a larger fleet: the critical batch every fleet trains at when no batch was given."""
+    if goal.global_batch is not None or getattr(goal.workload, "global_batch", None):
+        return ""
+    batch = _engine_goal(goal).global_batch
+    return (f"a larger fleet would need a global batch above the critical batch of {batch:,} sequences "
+            f"(McCandlish et al. 2018)")
 
 
 def _no_fit_reason(curve: FleetCurve) -> str | None:

@@ -26,14 +26,25 @@ def add_arguments(parser) -> None:
     parser.add_argument("--chip", help="an accelerator id, e.g. nvidia-h100-sxm5-80gb")
     parser.add_argument("--count", type=int, help="number of accelerators")
     parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8"), help="training precision (default bf16)")
-    parser.add_argument("--global-batch", type=int, help="global batch in sequences (default: the preset's, else ~4M tokens)")
+    parser.add_argument("--global-batch", type=int,
+                        help="global batch in sequences, honoured exactly (default: the preset's published batch, "
+                        "else the compute-optimal batch bounded by the critical batch; the output names it and the rule)")
+    parser.add_argument("--framework", help="training software profile: default (a current production stack), "
+                        "megatron-lm, nemo, deepspeed, gpt-neox, llm-foundry, nanotron, maxtext, mindspeed, megascale, "
+                        "or one a plugin adds")
+    parser.add_argument("--run-kind", choices=("production", "benchmark"),
+                        help="production (default): failures, checkpoints and other whole-run losses stretch the days; "
+                        "benchmark: steady-state steps only")
     lay = parser.add_argument_group("layout (searched when left out)", LAYOUT_TEXT)
     for flag, text in LAYOUT_HELP.items():
         lay.add_argument(f"--{flag}", type=int, help=text)
     lay.add_argument("--recompute", choices=("none", "selective", "full"),
                      help="activation recomputation: none, selective (the attention core; Korthikanti et al. 2022) or "
                      "full (every layer); with fused (Flash) attention, none and selective are the same")
-    lay.add_argument("--sequence-parallel", action="store_true", default=None, help="fix sequence parallelism on")
+    import argparse
+
+    lay.add_argument("--sequence-parallel", action=argparse.BooleanOptionalAction, default=None,
+                     help="fix sequence parallelism on (or off with --no-sequence-parallel)")
     lay.add_argument("--uneven-pipeline", action="store_true", help="allow a --pp that does not divide the layers")
     parser.add_argument("--json", action="store_true", help="print JSON")
     add_uncertain_arguments(parser)
@@ -56,10 +67,11 @@ SHAPE_HELP = {
 LAYOUT_HELP = {
     "tp": "tensor-parallel degree (inside a scale-up domain)", "pp": "pipeline-parallel stages",
     "dp": "data-parallel replicas", "ep": "expert-parallel degree (MoE)",
+    "cp": "context-parallel degree (the sequence split over devices; 1 = off)",
     "micro-batch": "sequences per micro-batch", "interleave": "virtual pipeline stages per device (interleaved 1F1B; "
     "shown as vN in the layout)", "zero": "ZeRO stage 0-3 (how optimizer state, gradients and weights are sharded over DP)",
 }
-LAYOUT_TEXT = ("The layout line reads TP x PP x DP (x EP), micro-batch, recompute, ZeRO stage, SP = sequence parallelism, "
+LAYOUT_TEXT = ("The layout line reads TP x (CP x) PP x DP (x EP), micro-batch, recompute, ZeRO stage, SP = sequence parallelism, "
                "vN = N interleaved virtual pipeline stages per device (Narayanan et al. 2021, Sec 2.2).")
 
 
@@ -136,6 +148,9 @@ def run(args) -> int:
     from suanli.present import scaled
 
     print_fields({**est.summary(), **({"tokens": scaled(est.tokens)} if "tokens" in est.summary() else {})})
+    d = est.details
+    print(f"global batch: {d['global_batch_sequences']:,} sequences ({scaled(d['global_batch_tokens'])} tokens); "
+          f"rule: {d['global_batch_rule']}")
     if money:
         keys = ("energy_mwh", "electricity_cost", "hardware_cost", "hardware_cost_basis", "total_cost", "co2_t", "site", "pue")
         print()
@@ -178,6 +193,8 @@ def _engine_kwargs(args) -> dict:
         global_batch=args.global_batch, tp=args.tp, pp=args.pp, dp=args.dp, ep=args.ep, micro_batch=args.micro_batch,
         recompute=args.recompute, zero=args.zero, sequence_parallel=args.sequence_parallel,
         interleave=args.interleave, uneven_pipeline=args.uneven_pipeline,
+        framework=getattr(args, "framework", None), cp=getattr(args, "cp", None),
+        **({"run_kind": args.run_kind} if getattr(args, "run_kind", None) else {}),
     )
 
 

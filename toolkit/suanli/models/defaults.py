@@ -83,23 +83,38 @@ GEMM_HALF_DIM = Default(
 )
 
 STACK_EFFICIENCY = Default(
-    0.67,
-    "fraction",
+    0.88,
+    "fraction of the sustained GEMM rate",
     Source(
-        "suanli backtest calibration over toolkit/suanli/data/training_runs.csv (suanli.backtest.calibrate)",
+        "suanli step-time calibration over toolkit/suanli/data/step_benchmarks.csv (suanli.step_backtest.calibrate; "
+        "benchmarks/calibrate_step.py): published iteration times of fixed layouts only (Korthikanti et al. 2022 "
+        "Table 5, Narayanan et al. 2021 Table 1, Smith et al. 2022, BLOOM, MegaScale Table 2, Llama 3 Table 4, MLPerf)",
         confidence="estimate",
-        note="the share of the sustained GEMM rate a Megatron-class CUDA training stack reaches over a whole "
-        "layer (kernel gaps, attention kernels, un-modelled small ops); the one constant fitted to the public "
-        "runs: the value that puts the median log error of predicted accelerator-hours / iteration times at ~0 "
-        "(0.670 on the 28 rows of 2026-11-22, rounded; non-CUDA rows carry their stack's compat factor on top). The backtest reports its leave-one-out error. It mixes "
-        "benchmarks (where Megatron reaches ~0.8) with full runs (which also lose time to evaluation, stragglers "
-        "and data stalls the model does not itemise)",
+        note="the share of the chip's sustained GEMM rate a training stack reaches over a whole layer (kernel gaps, "
+        "launches, small ops the model does not itemise): the value that zeroes the median log error of the 23 "
+        "fixed-layout rows of Megatron-class stacks (0.878 on 2026-12-07, rounded). Whole-run losses (evaluation, "
+        "failures, stalls, ramp-up) are NOT in it. Leave-one-paper-out refits range about 0.86-0.92; PyTorch-FSDP "
+        "stacks (llm-foundry) carry their own fitted value in their profile; step_backtest reports the errors",
+    ),
+)
+
+RUN_EFFICIENCY = Default(
+    0.75,
+    "fraction of the non-failure wall-clock spent in steady-state steps",
+    Source(
+        "suanli whole-run calibration: toolkit/suanli/data/training_runs.csv accelerator-hours rows against the "
+        "calibrated step time (STACK_EFFICIENCY) and the failure model",
+        confidence="estimate",
+        note="interim, not itemised: what production runs lose besides failures and checkpoints (evaluation, "
+        "data stalls, stragglers, batch ramp-up, restarts of older stacks); the share that puts the median log "
+        "error of the 13 whole-run accelerator-hours rows near 0 (0.75 gives -2% on 2026-12-07). Applied to "
+        "days and accelerator-hours of a production run only; a benchmark (run_kind='benchmark') takes 1",
     ),
 )
 
 FLASH_ATTENTION = Default(
-    1.0,
-    "1 = on",
+    2.0,
+    "FlashAttention generation used when a caller says only 'on' (0 = unfused)",
     Source(
         "Dao et al. 2022, 'FlashAttention: Fast and Memory-Efficient Exact Attention with IO-Awareness', arXiv:2205.14135",
         url="https://arxiv.org/abs/2205.14135",
@@ -109,6 +124,73 @@ FLASH_ATTENTION = Default(
         "of current Megatron-Core/Transformer Engine, xformers and DeepSpeed stacks. With it, recompute 'none' "
         "costs the same memory and FLOPs as 'selective' (Korthikanti et al.'s attention-core recomputation)",
     ),
+)
+
+ATTENTION_EFFICIENCY = {
+    1: Default(0.40, "fraction of the BF16 peak (forward + backward)", Source(
+        "Dao et al. 2022, 'FlashAttention', arXiv:2205.14135, Sec 4 and Fig. 3 (A100: forward + backward of the "
+        "attention core at 100-140 TFLOP/s for head dim 64-128)", url="https://arxiv.org/abs/2205.14135", date="2022-05",
+        confidence="paper", note="about 0.35-0.45 of the 312 TFLOP/s peak; 0.40 taken")),
+    2: Default(0.55, "fraction of the BF16 peak (forward + backward)", Source(
+        "Dao 2023, 'FlashAttention-2', arXiv:2307.08691, Sec 4.1, Fig. 4-6 (A100, head dim 128: forward + backward "
+        "160-190 TFLOP/s at sequence 2k-16k, 50-73% of peak forward, backward lower)", url="https://arxiv.org/abs/2307.08691",
+        date="2023-07", confidence="paper", note="forward + backward of the causal kernel around 170 of 312 TFLOP/s")),
+    3: Default(0.60, "fraction of the BF16 peak (forward + backward)", Source(
+        "Shah et al. 2024, 'FlashAttention-3', arXiv:2407.08608, Sec 4.1, Fig. 5-7 (H100 BF16: forward up to 740 "
+        "TFLOP/s = 75% of peak; backward 1.5-1.75x FlashAttention-2's, about 500-550 TFLOP/s at head dim 128)",
+        url="https://arxiv.org/abs/2407.08608", date="2024-07", confidence="paper",
+        note="forward 0.75 and backward (2/3 of the FLOPs) about 0.52 of the 989 TFLOP/s peak combine to about 0.58-0.62")),
+}
+"""Share of the BF16 peak a FlashAttention kernel reaches over forward + backward, by generation."""
+
+FLASH2_ON_HOPPER = Default(
+    0.37, "fraction of the BF16 peak (forward + backward)",
+    Source("Shah et al. 2024, arXiv:2407.08608, Fig. 5-7: FlashAttention-2 on H100 runs at 300-400 TFLOP/s of 989 "
+           "(it does not use the Hopper tensor-core instructions, wgmma/TMA)", url="https://arxiv.org/abs/2407.08608",
+           date="2024-07", confidence="paper"),
+)
+
+
+def attention_efficiency(generation: int, fp8_capable: bool = False) -> float:
+    """Share of the BF16 peak a FlashAttention kernel of ``generation`` reaches, forward + backward.
+
+    Generation 3 needs Hopper-class tensor cores: on an older chip (``fp8_capable`` False) it falls back
+    to generation 2. Generation 2 on a Hopper-class chip runs at :data:`FLASH2_ON_HOPPER`.
+
+    References: Dao et al. 2022 (arXiv:2205.14135); Dao 2023 (arXiv:2307.08691); Shah et al. 2024
+    (arXiv:2407.08608). See :data:`ATTENTION_EFFICIENCY`.
+    """
+    gen = min(int(generation), 3 if fp8_capable else 2)
+    if gen == 2 and fp8_capable:
+        return FLASH2_ON_HOPPER.value
+    return ATTENTION_EFFICIENCY[gen].value
+
+
+SCORE_BYTES_PER_ELEMENT = Default(
+    20.0,
+    "bytes of HBM traffic per attention-score element per layer (forward + backward, unfused attention)",
+    Source(
+        "Korthikanti et al. 2022, arXiv:2205.05198, Sec 4.1 (the 5 a s^2 b bytes stored: softmax output 2 B, "
+        "dropout mask 1 B, dropout output 2 B per score element) and Megatron-LM's fused scale-mask-softmax kernel",
+        url="https://arxiv.org/abs/2205.05198", confidence="estimate",
+        note="counted: forward writes the fp16 scores (2 B, by the QK^T GEMM), softmax reads and writes them (4 B), "
+        "dropout reads them and writes mask and output (5 B): 11 B; backward reads output grad, mask and softmax "
+        "output and writes two grads (about 9 B): 20 B"),
+)
+SCORE_RECOMPUTE_BYTES_PER_ELEMENT = Default(
+    11.0,
+    "bytes per score element added by recomputing the attention core (selective or full recompute)",
+    Source("Korthikanti et al. 2022, arXiv:2205.05198, Sec 5 (selective recomputation reruns QK^T, softmax, "
+           "dropout and AV in the backward pass)", url="https://arxiv.org/abs/2205.05198", confidence="estimate",
+           note="the forward part of SCORE_BYTES_PER_ELEMENT (11 B) runs a second time"),
+)
+UNFUSED_ELEMENTWISE_FACTOR = Default(
+    1.6,
+    "x the fused elementwise HBM traffic",
+    Source("Narayanan et al. 2021, arXiv:2104.04473, Sec 4.2 and Fig. 18 (fused bias+GeLU and bias+dropout+add "
+           "raise throughput 11-19%)", url="https://arxiv.org/abs/2104.04473", confidence="estimate",
+           note="unfused, each of bias, activation, dropout and residual reads and writes the tensor once more: "
+           "about 1.6x the fused traffic"),
 )
 
 FP8_GEMM_EFFICIENCY = Default(

@@ -17,7 +17,7 @@ import numpy as np
 from suanli.errors import InputError
 from suanli.models.workload import Workload
 
-LAYOUT_KEYS = ("tp", "pp", "dp", "ep", "micro_batch", "recompute", "zero", "sp", "interleave")
+LAYOUT_KEYS = ("tp", "pp", "dp", "ep", "micro_batch", "recompute", "zero", "sp", "interleave", "cp")
 """The layout dimensions, in the order the grid arrays are returned."""
 
 MICRO_BATCHES = (1, 2, 4, 8, 16)
@@ -127,7 +127,7 @@ def _check_degrees(tp, pp, dp, ep, interleave, micro_batch, zero, recompute) -> 
 
 
 def check_layout(w: Workload, count: int, domain: int, *, tp=None, pp=None, dp=None, ep=None, interleave=None,
-                 uneven_pp: bool = False, micro_batch=None, zero=None, recompute=None) -> None:
+                 uneven_pp: bool = False, micro_batch=None, zero=None, recompute=None, cp=None) -> None:
     """Raise :class:`InputError` (one sentence) if a layout the user fixed is impossible.
 
     A fixed PP must divide the layers unless ``uneven_pp`` (stages one layer apart) is allowed.
@@ -146,11 +146,13 @@ def check_layout(w: Workload, count: int, domain: int, *, tp=None, pp=None, dp=N
         raise InputError(f"PP={pp} exceeds the model's {w.layers} layers")
     if pp is not None and w.layers % pp and not uneven_pp:
         raise InputError(f"PP={pp} does not divide the model's {w.layers} layers (allow uneven stages with --uneven-pipeline, or uneven_pipeline=True in Python)")
-    fixed = [x for x in (tp, pp, dp) if x is not None]
+    fixed = [x for x in (tp, cp, pp, dp) if x is not None and not (x is cp and x == 1)]
     if fixed and count % int(np.prod(fixed)):
         raise InputError(f"the layout's fixed degrees ({' x '.join(map(str, fixed))}) do not divide the {count} devices")
-    if tp is not None and pp is not None and dp is not None and tp * pp * dp != count:
-        raise InputError(f"TP x PP x DP = {tp * pp * dp} does not equal the {count} devices")
+    c = cp or 1
+    if tp is not None and pp is not None and dp is not None and tp * c * pp * dp != count:
+        what = "TP x PP x DP" if c == 1 else "TP x CP x PP x DP"
+        raise InputError(f"{what} = {tp * c * pp * dp} does not equal the {count} devices")
     if ep is not None and ep > 1:
         if not w.is_moe:
             raise InputError("expert parallelism (EP > 1) needs a mixture-of-experts model")
@@ -160,9 +162,22 @@ def check_layout(w: Workload, count: int, domain: int, *, tp=None, pp=None, dp=N
         raise InputError(f"interleave={interleave} must divide the {int(stage_layers(w.layers, pp))} layers per pipeline stage")
 
 
+def context_parallel_candidates(seq: int, long_seq: int = 32768, most: int = 32) -> list[int]:
+    """CP degrees worth searching: 1, and for sequences of at least ``long_seq`` tokens the powers of two
+    up to ``most`` that leave each rank at least 4,096 tokens.
+
+    References: Llama Team 2024, arXiv:2407.21783, Sec 3.3.2 and Table 4 (CP 16 at 131,072 tokens, CP 1
+    at 8,192); Liu et al. 2023, arXiv:2310.01889 (ring attention).
+    """
+    if seq < long_seq:
+        return [1]
+    return [c for c in _powers_of_two_upto(most) if seq // c >= 4096]
+
+
 def layout_grid(w: Workload, count: int, domain: int, global_batch: int, *, tp=None, pp=None, dp=None, ep=None,
                 micro_batch=None, recompute=None, zero=None, sp=None, interleave=None,
-                uneven_pp: bool = False) -> dict[str, np.ndarray]:
+                uneven_pp: bool = False, cp=None, zero_stages=None, tp_options=None, pp_options=None,
+                interleave_options=None, cp_options=None, exact_batch: bool = False) -> dict[str, np.ndarray]:
     """Every valid layout for ``count`` devices as flat int arrays keyed by :data:`LAYOUT_KEYS`.
 
     Arguments left as None are searched; given ones are fixed (``recompute`` may also be a tuple of
@@ -172,37 +187,43 @@ def layout_grid(w: Workload, count: int, domain: int, global_batch: int, *, tp=N
     count; DP x micro-batch at most the global batch and dividing it when any layout can; EP dividing
     the experts and DP; interleaving dividing the layers per stage and used only
     with PP > 1 and a micro-batch count divisible by PP (Megatron's rule); ZeRO > 0 only with DP > 1;
-    sequence parallelism exactly when TP > 1 unless fixed.
+    sequence parallelism exactly when TP > 1 unless fixed. ``cp`` (context parallelism) multiplies in
+    as TP x CP x PP x DP = count. ``zero_stages``, ``tp_options``, ``pp_options``, ``interleave_options``
+    and ``cp_options`` restrict the searched values to what a training framework offers. With
+    ``exact_batch`` a batch no layout divides is refused (one sentence) instead of rounded up.
 
     References: Narayanan et al. 2021, arXiv:2104.04473, Sec 3 (layout rules).
     """
     check_layout(w, count, domain, tp=tp, pp=pp, dp=dp, ep=ep, interleave=interleave, uneven_pp=uneven_pp,
-                 micro_batch=micro_batch, zero=zero, recompute=recompute)
-    most = max(1, domain) * w.layers * max(int(global_batch), 1)  # TP <= domain, PP <= layers, DP <= batch
+                 micro_batch=micro_batch, zero=zero, recompute=recompute, cp=cp)
+    cps = [cp] if cp is not None else (list(cp_options) if cp_options is not None else [1])
+    most = max(1, domain) * max(cps) * w.layers * max(int(global_batch), 1)  # TP <= domain, PP <= layers, DP <= batch
     if count > most:
         shown = f"{count:,}" if count < 1e15 else f"{float(count):.3g}"
         raise InputError(f"{shown} devices are more than any layout uses: TP up to the scale-up domain of {domain}, "
                          f"PP up to the {w.layers} layers and DP up to the global batch of {int(global_batch):,} "
                          f"sequences make at most {most:,}; use fewer devices or a larger global batch")
-    tps = [tp] if tp is not None else tp_candidates(w, domain)
-    pps = [pp] if pp is not None else _divisors(count, upto=w.layers)
-    pairs = [(t, p) for t in tps for p in pps if count % (t * p) == 0 and (dp is None or t * p * dp == count)]
+    tps = [tp] if tp is not None else [t for t in tp_candidates(w, domain) if tp_options is None or t in tp_options]
+    pps = [pp] if pp is not None else [p for p in _divisors(count, upto=w.layers) if pp_options is None or p in pp_options]
+    pairs = [(t, c, p) for t in tps for c in cps for p in pps
+             if count % (t * c * p) == 0 and (dp is None or t * c * p * dp == count)]
     if not pairs:
         raise InputError(f"no tensor x pipeline split of {w.layers} layers and {w.heads} heads fits {count} devices "
                          f"with TP inside a scale-up domain of {domain}")
-    t_arr = np.array([t for t, _ in pairs])
-    p_arr = np.array([p for _, p in pairs])
-    d_arr = count // (t_arr * p_arr)
+    t_arr = np.array([t for t, _, _ in pairs])
+    c_arr = np.array([c for _, c, _ in pairs])
+    p_arr = np.array([p for _, _, p in pairs])
+    d_arr = count // (t_arr * c_arr * p_arr)
     eps = [ep] if ep is not None else ([e for e in _powers_of_two_upto(w.experts) if w.experts % e == 0] if w.is_moe else [1])
     mbs = [micro_batch] if micro_batch is not None else list(MICRO_BATCHES)
     rcs = [0, 1, 2] if recompute is None else list(recompute) if isinstance(recompute, (list, tuple)) else [recompute]
-    zs = [zero] if zero is not None else list(ZERO_STAGES)
-    vs = [interleave] if interleave is not None else list(INTERLEAVES)
+    zs = [zero] if zero is not None else list(zero_stages if zero_stages is not None else ZERO_STAGES)
+    vs = [interleave] if interleave is not None else list(interleave_options if interleave_options is not None else INTERLEAVES)
     # broadcast (pair, ep, mb, rc, zero, v) and flatten
     shape = (len(pairs), len(eps), len(mbs), len(rcs), len(zs), len(vs))
     idx = np.indices(shape).reshape(len(shape), -1)
     g = {
-        "tp": t_arr[idx[0]], "pp": p_arr[idx[0]], "dp": d_arr[idx[0]],
+        "tp": t_arr[idx[0]], "pp": p_arr[idx[0]], "dp": d_arr[idx[0]], "cp": c_arr[idx[0]],
         "ep": np.array(eps)[idx[1]], "micro_batch": np.array(mbs)[idx[2]],
         "recompute": np.array(rcs)[idx[3]], "zero": np.array(zs)[idx[4]], "interleave": np.array(vs)[idx[5]],
     }
@@ -217,9 +238,18 @@ def layout_grid(w: Workload, count: int, domain: int, global_batch: int, *, tp=N
     exact = global_batch % (g["dp"] * g["micro_batch"]) == 0
     if (ok & exact).any():  # prefer layouts that keep the global batch as given; round it only if none do
         ok &= exact
+    elif exact_batch and ok.any():
+        raise InputError(f"no layout of {count:,} devices keeps the global batch of {int(global_batch):,} sequences exactly "
+                         f"(DP x micro-batch must divide it); give a batch that a data-parallel degree divides, "
+                         f"e.g. {_nearest_divisible(int(global_batch), g['dp'][ok])}, or leave it out")
     if not ok.any():
         if not (g["dp"] * g["micro_batch"] <= max(global_batch, 1)).any():
             raise InputError(f"{count:,} devices need at least {int(g['dp'].min()):,} data-parallel replicas, more than the "
                              f"global batch of {global_batch:,} sequences; use fewer devices or a larger global batch")
         raise InputError("no valid layout: the fixed choices rule out every split (check EP, interleave and micro-batch)")
     return {k: g[k][ok] for k in LAYOUT_KEYS}
+
+
+def _nearest_divisible(batch: int, dps) -> int:
+    """The smallest batch >= ``batch`` that one of the data-parallel degrees ``dps`` divides."""
+    return int(min(-(-batch // int(d)) * int(d) for d in set(np.asarray(dps).tolist())))

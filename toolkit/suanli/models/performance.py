@@ -61,6 +61,7 @@ class Hardware:
     scaleout_alpha_s: float
     stack_efficiency: float = 1.0
     fp8: bool = False
+    fp8_capable: bool = True  # the chip has FP8 tensor cores (Hopper and later): FlashAttention-3 runs on it
 
 
 def _a(x):
@@ -73,6 +74,21 @@ def _share(name: str, x) -> np.ndarray:
     if arr.size == 0 or not np.all((arr > 0) & (arr <= 1)):
         raise InputError(f"{name} must be a share of the peak above 0 and at most 1, got {x!r}")
     return arr
+
+
+def flash_generation(flash_attention=None) -> int:
+    """The FlashAttention generation as an int: 0 (unfused attention) to 3; True means the default generation.
+
+    References: Dao et al. 2022 (arXiv:2205.14135); Dao 2023 (arXiv:2307.08691); Shah et al. 2024
+    (arXiv:2407.08608).
+    """
+    value = D.FLASH_ATTENTION.value if flash_attention is None else flash_attention
+    if isinstance(value, (bool, np.bool_)):
+        return int(D.FLASH_ATTENTION.value) if value else 0
+    gen = int(value)
+    if gen not in (0, 1, 2, 3):
+        raise InputError(f"flash_attention must be 0 (none) or a FlashAttention generation 1-3, got {flash_attention!r}")
+    return gen
 
 
 def gemm_size_efficiency(dim, half_dim=None):
@@ -103,7 +119,8 @@ def _link(n_nodes, hw: Hardware):
 
 def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_batch, recompute, zero, sp, interleave,
               *, matmul_efficiency=None, stack_efficiency=None, tp_overlap=None, dp_overlap=None, ep_overlap=None,
-              gemm_half_dim=None, flash_attention=None) -> dict[str, np.ndarray]:
+              pp_overlap=0.0, gemm_half_dim=None, flash_attention=None, fused_kernels=True,
+              cp=1) -> dict[str, np.ndarray]:
     """Seconds per optimizer step of each layout, its breakdown, tokens per step and memory per device.
 
     Returns arrays: ``step_time_s``, ``tokens_per_step``, ``micro_batches``, ``compute``,
@@ -115,12 +132,26 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     References: Narayanan et al. 2021, arXiv:2104.04473, Sec 2.2 (pipeline time (m + p - 1) t),
     Sec 3.2-3.3 (communication), eq. 3 (FLOPs); Korthikanti et al. 2022, arXiv:2205.05198 (sequence
     parallelism: all-reduce = reduce-scatter + all-gather, same volume); Rajbhandari et al. 2020 (ZeRO);
-    Dao et al. 2022 (FlashAttention: with it, recompute 0 behaves as 1 for memory and FLOPs).
+    Dao et al. 2022 (FlashAttention: with it, recompute 0 behaves as 1 for memory and FLOPs); Dao 2023
+    (FlashAttention-2, arXiv:2307.08691) and Shah et al. 2024 (FlashAttention-3, arXiv:2407.08608) for the
+    attention kernels' share of peak; Liu et al. 2023 (ring attention, arXiv:2310.01889) and Llama Team
+    2024 (arXiv:2407.21783, Sec 3.3.2) for context parallelism.
+
+    ``flash_attention`` is 0 (unfused: the s x s scores are written, softmax and dropout are memory-bound
+    and the two attention matmuls run as small batched GEMMs), a FlashAttention generation 1-3, or a bool
+    (True = :data:`suanli.models.defaults.FLASH_ATTENTION`'s generation). ``stack_efficiency`` is the
+    share of the sustained GEMM rate the training stack reaches over a layer (default
+    :data:`suanli.models.defaults.STACK_EFFICIENCY`, calibrated on fixed-layout step times only).
+    ``tp_overlap``/``dp_overlap``/``pp_overlap`` are the shares of that communication the stack hides
+    (a framework profile's values, :mod:`suanli.frameworks`). ``cp`` is the context-parallel degree:
+    each of the ``cp`` devices holds s/cp tokens of every sequence and the K/V blocks travel round the
+    CP ring, hidden behind the attention compute where it is long enough. Devices = tp x cp x pp x dp.
     """
     pc = parameter_counts(w)
     tp, pp, dp, ep, mb = _a(tp), _a(pp), _a(dp), _a(ep), _a(micro_batch)
     rc, zero, sp, v = np.asarray(recompute), np.asarray(zero), np.asarray(sp), _a(interleave)
-    flash = bool(D.FLASH_ATTENTION.value if flash_attention is None else flash_attention)
+    cp = _a(cp)
+    flash = flash_generation(flash_attention)
     if flash:  # fused attention stores no scores and recomputes them in backward: 'none' costs as 'selective'
         rc = np.where(rc == 0, 1, rc)
     gb = _a(global_batch)
@@ -128,10 +159,12 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     eff_stack = hw.stack_efficiency * (D.STACK_EFFICIENCY.value if stack_efficiency is None
                                        else _share("stack_efficiency", stack_efficiency))
     tp_ov = D.TP_COMM_OVERLAP.value if tp_overlap is None else tp_overlap
+    pp_ov = pp_overlap
     dp_ov = D.DP_COMM_OVERLAP.value if dp_overlap is None else dp_overlap
     ep_ov = D.EP_COMM_OVERLAP.value if ep_overlap is None else ep_overlap
 
-    L, h, s, V = w.layers, float(w.hidden), float(w.seq), float(w.vocab)
+    L, h, s_full, V = w.layers, float(w.hidden), float(w.seq), float(w.vocab)
+    s = s_full / cp  # tokens of one sequence on one device (context parallelism splits the sequence)
     n_moe, n_dense = w.n_moe_layers, w.layers - w.n_moe_layers
     k = w.top_k + w.shared_experts
     attn_p, ffn_p, exp_p = pc["attention_per_layer"], pc["ffn_per_layer"], pc["expert_ffn"]
@@ -144,11 +177,13 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     layers_stage = stage_layers(L, pp)
     moe_stage = np.ceil(n_moe / pp)
     tokens_mb = mb * s
-    tokens_step = m * mb * dp * s
+    tokens_step = m * mb * dp * s_full
 
     # --- compute per micro-batch on the slowest stage (the one with the output layer) ------------
     gemm_layer = 6.0 * layer_active + np.where(rc == 2, 2.0 * layer_active, 0.0)
-    attn_layer = 12.0 * s * w.q_dim + np.where(rc >= 1, 4.0 * s * w.q_dim, 0.0)
+    # attention core per token: 12 s d (forward 4 s d) against the whole sequence; each CP rank holds s/cp
+    # queries of a load-balanced (zig-zag) causal split, so its share is 1/cp of the full-sequence work
+    attn_layer = (12.0 * s_full * w.q_dim + np.where(rc >= 1, 4.0 * s_full * w.q_dim, 0.0))
     edge = edge_stage_layers(L, pp)  # the output stage may carry one layer fewer (Llama 3 balancing)
     gemm_flops_mb = tokens_mb * np.maximum(layers_stage * gemm_layer, edge * gemm_layer + 6.0 * V * h) / tp
     attn_flops_mb = tokens_mb * layers_stage * attn_layer / tp
@@ -158,15 +193,23 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     size_eff = gemm_size_efficiency(dim, gemm_half_dim)
     fp8_eff = D.FP8_GEMM_EFFICIENCY.value if hw.fp8 else 1.0
     gemm_rate = hw.gemm_peak_flops * eff_mm * eff_stack * size_eff * fp8_eff
-    attn_rate = hw.bf16_peak_flops * eff_mm * eff_stack
     t_gemm = gemm_flops_mb / gemm_rate
+    heads_dev = w.heads / tp
+    if flash:  # a fused kernel at its measured share of the BF16 peak; it skips the causal mask's empty half
+        attn_rate = hw.bf16_peak_flops * D.attention_efficiency(flash, hw.fp8_capable) * eff_stack
+        attn_flops_mb = 0.5 * attn_flops_mb
+        t_scores = 0.0
+    else:  # batched GEMMs of inner size head_dim + memory-bound softmax/mask/dropout over the s x s scores
+        attn_rate = hw.bf16_peak_flops * eff_mm * eff_stack * gemm_size_efficiency(w.head_width, gemm_half_dim)
+        score_bytes = D.SCORE_BYTES_PER_ELEMENT.value + np.where(rc >= 1, D.SCORE_RECOMPUTE_BYTES_PER_ELEMENT.value, 0.0)
+        t_scores = memory_bound_seconds(score_bytes * heads_dev * s * s_full * mb * layers_stage, hw.hbm_bytes_per_s)
     t_attn = attn_flops_mb / attn_rate
 
     # --- memory-bound elementwise work ---------------------------------------------------------------
     split = np.where(sp == 1, tp, 1.0)
     elem_bytes = D.ELEMENTWISE_BYTES_PER_TOKEN_HIDDEN.value * h * tokens_mb * layers_stage / split
-    elem_bytes = elem_bytes * np.where(rc == 2, 4.0 / 3.0, 1.0)
-    t_elem = memory_bound_seconds(elem_bytes, hw.hbm_bytes_per_s)
+    elem_bytes = elem_bytes * np.where(rc == 2, 4.0 / 3.0, 1.0) * (1.0 if fused_kernels else D.UNFUSED_ELEMENTWISE_FACTOR.value)
+    t_elem = memory_bound_seconds(elem_bytes, hw.hbm_bytes_per_s) + t_scores
     route_bytes = 4.0 * BYTES_ACT * tokens_mb / split * w.top_k * h * moe_stage if w.is_moe else 0.0
     t_route = memory_bound_seconds(route_bytes, hw.hbm_bytes_per_s)
 
@@ -175,6 +218,13 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     tp_bytes = tokens_mb * h * BYTES_ACT
     t_tp = layers_stage * n_tp_coll * ic.all_reduce(tp_bytes, tp, hw.scaleup_bytes_per_s, hw.scaleup_alpha_s)
     t_tp = np.where(tp > 1, t_tp, 0.0) * (1.0 - tp_ov)
+
+    # --- context-parallel ring: K and V blocks of every other CP rank, forward; dK, dV back in backward ----
+    _, cp_nodes = ic.group_placement(cp, tp, hw.scaleup_domain)
+    cp_bw, cp_alpha = _link(cp_nodes, hw)
+    kv_bytes = 2.0 * tokens_mb * w.kv * w.head_width * BYTES_ACT / np.maximum(tp, 1.0)
+    t_cp_ring = (cp - 1.0) * (3.0 * kv_bytes / cp_bw + 3.0 * cp_alpha) * layers_stage
+    t_cp = np.where(cp > 1, np.maximum(t_cp_ring - t_attn, 0.0), 0.0)  # ring steps hide behind attention blocks
 
     # --- expert-parallel all-to-all ------------------------------------------------------------------
     if w.is_moe:
@@ -192,11 +242,13 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     # --- pipeline point-to-point ----------------------------------------------------------------------
     _, pp_nodes = ic.group_placement(pp, tp * dp, hw.scaleup_domain)
     p2p_bw, p2p_alpha = _link(pp_nodes, hw)
-    p2p_bytes = tokens_mb * h * BYTES_ACT / split
-    t_p2p = np.where(pp > 1, 2.0 * v * ic.send_recv(p2p_bytes, p2p_bw, p2p_alpha), 0.0)
+    # scatter/gather optimisation (Narayanan et al. 2021, Sec 4.1): each TP rank sends 1/tp of the boundary
+    # activations and the receiving stage all-gathers them over the scale-up link; with SP they are split anyway
+    p2p_bytes = tokens_mb * h * BYTES_ACT / tp
+    t_p2p = np.where(pp > 1, 2.0 * v * ic.send_recv(p2p_bytes, p2p_bw, p2p_alpha), 0.0) * (1.0 - pp_ov)
 
     host = D.HOST_OVERHEAD_S_PER_MICROBATCH.value
-    t_mb = t_gemm + t_attn + t_elem + t_route + t_tp + t_ep + t_p2p + host
+    t_mb = t_gemm + t_attn + t_elem + t_route + t_tp + t_cp + t_ep + t_p2p + host
     slots = m + (pp - 1.0) / v
     bubble = (pp - 1.0) / v * t_mb
 
@@ -235,7 +287,7 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     out = {
         "compute": m * (t_gemm + t_attn),
         "memory_bound": m * (t_elem + t_route) + t_opt,
-        "tp_comm": m * t_tp,
+        "tp_comm": m * (t_tp + t_cp),
         "pp_bubble": bubble + m * t_p2p,
         "dp_comm_exposed": t_dp_exposed,
         "ep_comm": m * t_ep,
@@ -251,7 +303,7 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
         "op_elementwise": m * t_elem * (1 - cust) * stretch,
         "op_custom_kernels": m * t_elem * cust * stretch,
         "op_moe_routing": m * (t_route + t_ep) * stretch,
-        "op_collectives": m * (t_tp + t_p2p) * stretch + t_dp_exposed,
+        "op_collectives": m * (t_tp + t_cp + t_p2p) * stretch + t_dp_exposed,
         "op_optimizer": t_opt + np.zeros_like(step),
         "op_host_overhead": m * host * stretch + np.zeros_like(step),
     })
@@ -287,11 +339,13 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
 
 
 def training_time(step: dict, tokens, count, peak_flops, params, *, failure_rate_per_device_hour=None,
-                  restart_s=None, storage_bytes_per_s=None) -> dict[str, np.ndarray]:
+                  restart_s=None, storage_bytes_per_s=None, run_efficiency=None) -> dict[str, np.ndarray]:
     """Tokens/s, MFU, HFU, goodput, wall-clock days and accelerator-hours from a :func:`step_time` result.
 
     References: Chowdhery et al. 2022 (PaLM) App. B (MFU/HFU); :mod:`suanli.models.reliability`
-    (Young 1974, Daly 2006) for goodput.
+    (Young 1974, Daly 2006) for goodput. ``run_efficiency`` is the share of the remaining wall-clock a
+    production run spends in steady-state steps (default :data:`suanli.models.defaults.RUN_EFFICIENCY`;
+    1 for a benchmark): it stretches days and accelerator-hours, never the step time or the MFU.
     """
     tokens_per_s = step["tokens_per_step"] / step["step_time_s"]
     mfu = step["model_flops_per_token"] * tokens_per_s / (_a(count) * peak_flops)
@@ -300,7 +354,8 @@ def training_time(step: dict, tokens, count, peak_flops, params, *, failure_rate
     mtbf = rel.mtbf_seconds(count, failure_rate_per_device_hour)
     ckpt = rel.checkpoint_seconds(params, count, storage_bytes_per_s=storage_bytes_per_s)
     good = rel.goodput(ckpt, mtbf, restart_s)
-    wall = ideal_s / good
+    run_eff = _share("run_efficiency", D.RUN_EFFICIENCY.value if run_efficiency is None else run_efficiency)
+    wall = ideal_s / good / run_eff
     return {
         "tokens_per_s": tokens_per_s,
         "mfu": mfu,
@@ -313,4 +368,5 @@ def training_time(step: dict, tokens, count, peak_flops, params, *, failure_rate
         "checkpoint_interval_s": rel.optimal_checkpoint_interval(ckpt, mtbf) + np.zeros_like(good),
         "mtbf_s": mtbf + np.zeros_like(good),
         "failure_fraction": 1.0 - good,
+        "run_efficiency": run_eff + np.zeros_like(good),
     }

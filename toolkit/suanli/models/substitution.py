@@ -457,11 +457,12 @@ def export_blocked(classification: Mapping[str, Any] | None, accelerator_id: str
 def feasibility(*, chips_needed=None, deadline_days=None, best_days=None, supply_units=None, supply_window_days=None,
                 max_fabric_chips=None, fits_memory=True, export_reason: str | None = None,
                 needs_porting: Sequence[str] = (), unknowns: Sequence[str] = (),
-                no_fit_reason: str | None = None) -> tuple[bool, list[str]]:
+                no_fit_reason: str | None = None, best_chips=None, batch_note: str = "") -> tuple[bool, list[str]]:
     """Whether a plan can go ahead and, one sentence each, why not (or what is uncertain).
 
     Blocking reasons: the model does not fit the chip's memory in any layout; no fleet size meets the
-    deadline (``best_days`` is the fastest the curve reaches); the chips needed exceed what the fabric
+    deadline (``best_days`` is the fastest the curve reaches, on ``best_chips`` chips; ``batch_note`` says
+    what bounds it, e.g. the critical batch); the chips needed exceed what the fabric
     joins (``max_fabric_chips``) or what supply delivers in the window (``supply_units``); an export rule
     (``export_reason``). Non-blocking notes: code to port before the run (``needs_porting``, op classes
     the stack does not support; priced by the compat model), and ``unknowns`` (a missing price or supply).
@@ -477,6 +478,8 @@ def feasibility(*, chips_needed=None, deadline_days=None, best_days=None, supply
         if deadline_days is not None and fits_memory:
             blocked = True
             best = f"; the fastest any fleet size gets is {best_days:,.1f} days" if best_days is not None and np.isfinite(best_days) else ""
+            if best and best_chips is not None:
+                best += f" (on {int(best_chips):,} chips{', ' + batch_note if batch_note else ''})"
             reasons.append(f"no fleet size meets the {deadline_days:,.3g}-day deadline{best}")
     else:
         if max_fabric_chips is not None and chips_needed > max_fabric_chips:

@@ -15,6 +15,8 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from suanli.errors import InputError
 from suanli.models import defaults as D
 
@@ -193,3 +195,74 @@ def shape_from_params(params: float, active_params: float | None = None, *, seq:
     experts = max(2, round(2 + extra / (layers * per_expert)))
     return dense.replace(experts=experts, top_k=2, expert_ffn=2 * h,
                          source="shape_from_params MoE rule (top-2, experts of width 2h)")
+
+
+# --- global batch policy -----------------------------------------------------------------------
+
+def optimal_batch_tokens(compute_flops):
+    """Compute-optimal global batch in tokens: B_opt = 0.292 C^0.3271 (C in FLOPs).
+
+    References: DeepSeek-AI 2024, 'DeepSeek LLM: Scaling Open-Source Language Models with Longtermism',
+    arXiv:2401.02954, Sec 3.1, eq. 1 (fitted on their IsoFLOP runs, C = M D with M the non-embedding
+    FLOPs per token).
+    """
+    return 0.292 * np.asarray(compute_flops, dtype=float) ** 0.3271
+
+
+def critical_batch_tokens(params, tokens):
+    """Critical batch in tokens at the end of training: B_crit(L) = B* / L^(1/alpha_B), B* = 2e8 tokens,
+    alpha_B = 0.21, with the loss L (nats) from the Chinchilla fit L = E + A/N^alpha + B/D^beta.
+
+    Beyond it, a larger batch buys little speed for its extra tokens. An estimate: Kaplan's constants were
+    fitted on WebText2, the loss comes from another fit; at GPT-3 175B / 300B tokens it gives 7.3M tokens
+    (GPT-3 used 3.2M), at Llama 3 405B / 15.6T 11.6M (Llama 3 ended at 16M).
+
+    References: McCandlish et al. 2018, 'An Empirical Model of Large-Batch Training', arXiv:1812.06162;
+    Kaplan et al. 2020, arXiv:2001.08361, eq. 1.4 and Table 3 (B* = 2e8, alpha_B = 0.21); Hoffmann et al.
+    2022, arXiv:2203.15556, eq. 10 (E = 1.69, A = 406.4, B = 410.7, alpha = 0.34, beta = 0.28).
+    """
+    n = np.asarray(params, dtype=float)
+    d = np.asarray(tokens, dtype=float)
+    loss = 1.69 + 406.4 / n**0.34 + 410.7 / d**0.28
+    return 2e8 / loss ** (1.0 / 0.21)
+
+
+def policy_global_batch(params, tokens, seq, count, scaleup_domain, *, flops_per_token=None) -> tuple[int, str]:
+    """The global batch (sequences) practitioners would choose when none is given, and the rule that chose it.
+
+    B = min(B_opt(C), B_crit) tokens (:func:`optimal_batch_tokens`, :func:`critical_batch_tokens`), at least
+    one sequence per scale-up domain (so that a layout without pipeline parallelism exists), in whole
+    sequences rounded to the nearest 2^n or 3 x 2^n (so that data-parallel degrees divide it, as practitioners'
+    batches do: 1536, 2048, 3072, 4096). C = 6 N D unless ``flops_per_token`` is given.
+
+    References: DeepSeek-AI 2024, arXiv:2401.02954, eq. 1; McCandlish et al. 2018, arXiv:1812.06162;
+    Llama Team 2024, arXiv:2407.21783, Sec 3.4.1 (batch 4M -> 8M -> 16M tokens as training proceeds);
+    Brown et al. 2020, arXiv:2005.14165, Table 2.1 (GPT-3 175B: 3.2M tokens).
+    """
+    fpt = 6.0 * float(params) if flops_per_token is None else float(flops_per_token)
+    b_opt = float(optimal_batch_tokens(fpt * float(tokens)))
+    b_crit = float(critical_batch_tokens(params, tokens))
+    floor_seqs = max(1, int(np.ceil(count / max(1, scaleup_domain))))
+    if b_opt <= b_crit:
+        chosen, rule = b_opt, (f"compute-optimal batch B = 0.292 C^0.3271 = {b_opt / 1e6:.3g}M tokens "
+                               f"(DeepSeek LLM 2024, C = {fpt * float(tokens):.3g} FLOPs), below the critical batch "
+                               f"{b_crit / 1e6:.3g}M tokens")
+    else:
+        chosen, rule = b_crit, (f"critical batch {b_crit / 1e6:.3g}M tokens (McCandlish et al. 2018 / Kaplan et al. 2020 "
+                                f"at the Chinchilla loss), below the compute-optimal {b_opt / 1e6:.3g}M tokens "
+                                f"(DeepSeek LLM 2024)")
+    seqs = _round_batch(chosen / seq)
+    rule += f"; {seqs:,} sequences of {seq:,} tokens (rounded to the nearest 2^n or 3 x 2^n)"
+    if seqs < floor_seqs:
+        seqs, rule = floor_seqs, (f"one sequence per scale-up domain of {scaleup_domain} on {count:,} devices "
+                                  f"({floor_seqs:,} sequences), above the " + rule)
+    return seqs, rule
+
+
+def _round_batch(seqs: float) -> int:
+    """The nearest (in ratio) whole number of the form 2^n or 3 x 2^n, at least 1."""
+    if seqs <= 1:
+        return 1
+    n = math.floor(math.log2(seqs))
+    cands = [2**n, 3 * 2 ** (n - 1) if n >= 1 else 1, 2 ** (n + 1)]
+    return int(min(cands, key=lambda c: abs(math.log(c / seqs))))

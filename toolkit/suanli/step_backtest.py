@@ -1,0 +1,161 @@
+"""Step-time backtest: the engine against published iteration times of FIXED layouts.
+
+The rows (``suanli/data/step_benchmarks.csv``) are steady-state steps only: Korthikanti et al. 2022
+Table 5 (Megatron-LM, A100, 22B to 1T), Narayanan et al. 2021 Table 1, Smith et al. 2022 (MT-NLG),
+BLOOM, MegaScale Table 2, Llama 3 Table 4, MLPerf Training GPT-3. Each row names its training
+framework (:mod:`suanli.frameworks`), so the engine runs the stack that produced the number.
+
+:func:`calibrate` fits the one step-time constant, the stack's kernel efficiency
+(:data:`suanli.models.defaults.STACK_EFFICIENCY`), as the value that zeroes the median log error over
+the rows; :func:`leave_one_paper_out` refits it without each paper's rows and predicts them, the
+honest error on data the fit did not see. Whole-run losses (evaluation, failures, stalls) are not in
+these rows and not in this constant.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from suanli.errors import SuanliError
+
+TIME_METRICS = ("iteration_time_s", "timed_region_minutes")
+UTIL_METRICS = ("mfu", "hfu")
+GRID = np.round(np.arange(0.50, 1.0001, 0.01), 3)
+"""Kernel efficiencies :func:`calibrate` tries."""
+
+
+def load_rows() -> list[dict[str, Any]]:
+    """The bundled fixed-layout rows, numbers parsed (blank -> None)."""
+    with resources.files("suanli.data").joinpath("step_benchmarks.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    ints = ("layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "seq", "count", "tp", "pp", "dp", "cp",
+            "micro_batch", "global_batch", "interleave", "zero", "sequence_parallel")
+    for r in rows:
+        for k in ints:
+            r[k] = int(float(r[k])) if r.get(k) else None
+        for k in ("tokens", "reported"):
+            r[k] = float(r[k]) if r.get(k) else None
+        r["recompute"] = r.get("recompute") or None
+        r["model"] = r.get("model") or None
+    return rows
+
+
+def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catalog=None):
+    """The engine's estimate for one row's fixed layout and the value comparable with ``row['reported']``."""
+    from suanli.engine import estimate
+
+    shape = {k: row[k] for k in ("layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "seq") if row[k]}
+    est = estimate(row["model"], tokens=row["tokens"] or 1e12, chip=row["chip"], count=row["count"],
+                   precision=row["precision"], framework=row["framework"], global_batch=row["global_batch"],
+                   tp=row["tp"], pp=row["pp"], dp=row["dp"], cp=row["cp"], micro_batch=row["micro_batch"],
+                   interleave=row["interleave"], recompute=row["recompute"], zero=row["zero"],
+                   sequence_parallel=bool(row["sequence_parallel"]) if row["sequence_parallel"] is not None else None,
+                   stack_efficiency=stack_efficiency, uneven_pipeline=True, runners_up=0, catalog=catalog, **shape)
+    value = {
+        "iteration_time_s": est.step_time_s,
+        "timed_region_minutes": (row["tokens"] or 0.0) / est.tokens_per_s / 60.0,
+        "mfu": est.mfu,
+        "hfu": est.hfu,
+    }[row["metric"]]
+    return est, value
+
+
+def error(metric: str, predicted: float, reported: float) -> float:
+    """Signed time error: predicted/reported - 1 for times, reported/predicted - 1 for utilisations."""
+    return reported / predicted - 1.0 if metric in UTIL_METRICS else predicted / reported - 1.0
+
+
+def run(*, stack_efficiency: float | None = None, rows: list[dict[str, Any]] | None = None, catalog=None) -> list[dict[str, Any]]:
+    """Every row with its prediction and signed error (rows the catalog cannot run carry ``skipped``)."""
+    out = []
+    for row in rows if rows is not None else load_rows():
+        try:
+            est, value = predict(row, stack_efficiency=stack_efficiency, catalog=catalog)
+        except SuanliError as err:
+            out.append({"id": row["id"], "paper": row["paper"], "skipped": str(err)})
+            continue
+        out.append({"id": row["id"], "paper": row["paper"], "framework": row["framework"], "chip": row["chip"],
+                    "metric": row["metric"], "reported": row["reported"], "predicted": value,
+                    "error": error(row["metric"], value, row["reported"]), "layout": est.summary()["layout"],
+                    "mfu": est.mfu})
+    return out
+
+
+def _matrix(rows, catalog=None) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """log(1 + error) of every runnable row (rows) at every kernel efficiency of :data:`GRID` (columns)."""
+    cols, keep = [], None
+    for c in GRID:
+        res = [r for r in run(stack_efficiency=float(c), rows=rows, catalog=catalog) if "error" in r]
+        keep = res if keep is None else keep
+        cols.append([math.log1p(r["error"]) for r in res])
+    return keep or [], np.array(cols).T
+
+
+def _root(mat: np.ndarray) -> float:
+    """The kernel efficiency at which the median log error crosses zero (linear interpolation on GRID)."""
+    med = np.median(mat, axis=0)
+    if med[0] <= 0:
+        return float(GRID[0])
+    if med[-1] >= 0:
+        return float(GRID[-1])
+    j = int(np.argmax(med < 0))
+    return float(GRID[j - 1] + (GRID[j] - GRID[j - 1]) * med[j - 1] / (med[j - 1] - med[j]))
+
+
+SEPARATE = ("llm-foundry",)
+"""Frameworks whose kernel efficiency is fitted on their own rows (``kernel_efficiency`` in their profile):
+PyTorch FSDP stacks run the GEMMs through plain cuBLAS/autocast without Transformer Engine's fused
+kernels, and the MosaicML table shows it (MFU 37-46% on H100 where Megatron-class stacks reach 40-55%)."""
+
+
+def calibrate(rows=None, catalog=None) -> dict[str, Any]:
+    """The kernel efficiency that zeroes the median log step-time error, with leave-one-paper-out errors.
+
+    The shared value (:data:`suanli.models.defaults.STACK_EFFICIENCY`) is fitted on every row except those
+    of :data:`SEPARATE` frameworks, each of which gets its own value from its own rows (leave-one-row-out,
+    as they come from one source). Returns ``stack_efficiency``, ``framework_efficiency`` (framework ->
+    value), ``rows`` (id, paper, framework and the in-sample and held-out errors) and ``summary``.
+    """
+    rows = load_rows() if rows is None else rows
+    kept, mat = _matrix(rows, catalog)
+    own = np.array([r["framework"] in SEPARATE for r in kept], dtype=bool)
+    shared = np.flatnonzero(~own)
+    fit = _root(mat[shared]) if shared.size else float("nan")
+    per_fw = {fw: _root(mat[[i for i, r in enumerate(kept) if r["framework"] == fw]])
+              for fw in sorted({r["framework"] for r in kept if r["framework"] in SEPARATE})}
+    out = []
+    for i, r in enumerate(kept):
+        if own[i]:
+            group = [j for j, q in enumerate(kept) if q["framework"] == r["framework"]]
+            c_in = per_fw[r["framework"]]
+            rest = [j for j in group if j != i]
+        else:
+            group, c_in = list(shared), fit
+            rest = [j for j in shared if kept[j]["paper"] != r["paper"]]
+        c = _root(mat[rest]) if rest else c_in
+        out.append({**{k: r[k] for k in ("id", "paper", "framework", "metric", "reported")},
+                    "error": math.expm1(float(np.interp(c_in, GRID, mat[i]))),
+                    "loo_fit": c, "loo_error": math.expm1(float(np.interp(c, GRID, mat[i])))})
+    papers = sorted({r["paper"] for r in kept})
+    return {"stack_efficiency": fit, "framework_efficiency": per_fw, "rows": out, "papers": papers,
+            "summary": summarise(out)}
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Mean, median and largest absolute error in sample and leave-one-paper-out, overall, by paper and by framework."""
+    def stats(sub):
+        e = np.abs([r["error"] for r in sub])
+        lo = np.abs([r["loo_error"] for r in sub])
+        return {"rows": len(sub), "mean_abs": float(e.mean()), "median_abs": float(np.median(e)), "max_abs": float(e.max()),
+                "loo_mean_abs": float(lo.mean()), "loo_median_abs": float(np.median(lo)), "loo_max_abs": float(lo.max())}
+
+    out = {"all": stats(rows)}
+    for key in ("paper", "framework"):
+        for val in sorted({r[key] for r in rows}):
+            out[f"{key}:{val}"] = stats([r for r in rows if r[key] == val])
+    return out
