@@ -17,7 +17,6 @@ import io
 import json
 import math
 import warnings
-
 from pathlib import Path
 
 import pytest
@@ -276,7 +275,7 @@ BAD_CLI = [
     ("compat-model-and-params", COMPAT + ["--model", "gpt3-175b", "--params", "7e9", "--tokens", "1e12"], "--params"),
     ("compat-model-fits-nowhere", COMPAT + ["--params", "1e12", "--tokens", "1e12", "--chips", "8", "--chip", "amd-mi100"],
      "memory"),
-    ("compat-chips-astronomical", COMPAT + ["--model", "gpt3-175b", "--tokens", "1e12", "--chips", "1e300"], "devices"),
+    ("compat-chips-astronomical", COMPAT + ["--model", "gpt3-175b", "--tokens", "1e12", "--chips", "1e300"], "chips"),
     ("compat-currency-unknown", COMPAT + ["--currency", "EUR"], "currency"),
     # substitute
     ("substitute-missing-reference", _drop(SUBSTITUTE, "--reference"), "--reference"),
@@ -340,6 +339,16 @@ BAD_CLI = [
     ("serve-reference-alone", _set(_drop(SERVE, "--chip"), "--reference", f"{CHIP}:100"), "--candidates"),
     # backtest
     ("backtest-unknown-flag", ["backtest", "--fast"], "--fast"),
+    # reproduced in the plugin-contract review: silently wrong before, one sentence now
+    ("estimate-model-and-params", ["estimate", "--model", "llama2-70b", "--params", "7e9", "--tokens", "1e12", "--chip", CHIP,
+                                   "--count", "64"], "--params"),
+    ("estimate-site-empty", _set(ESTIMATE, "--site", ""), "site"),
+    ("estimate-tokens-negative-as-a-separate-word", ESTIMATE[:4] + ["-1e12"] + ESTIMATE[5:], "tokens"),
+    ("compat-chips-fraction", COMPAT + ["--chips", "0.5"], "chips"),
+    ("compat-samples-zero", COMPAT + ["--samples", "0"], "samples"),
+    ("scaling-compute-too-small-for-one-parameter", ["scaling", "--compute", "1e-30"], "too small"),
+    ("scaling-mfu-tiny", _set(SCALING_CLUSTER, "--mfu", "1e-300"), "too small"),
+    ("power-count-32-digits", _set(POWER, "--count", "1" * 32), "count"),
 ]
 
 
@@ -625,6 +634,24 @@ BAD_API = [
     ("catalog-stack-unknown", lambda: _catalog("stack", "nope")),
     ("catalog-link-unknown", lambda: _catalog("link", "nope")),
     ("accelerator-unknown-precision", lambda: suanli.load_catalog().accelerator(CHIP).peak_flops("fp3")),
+    # reproduced in the plugin-contract review: raw TypeError/ValueError/AttributeError before
+    ("estimate-tokens-text", lambda: _estimate(tokens="1e12")),
+    ("estimate-tokens-array", lambda: _estimate(tokens=__import__("numpy").array([1e12, 2e12]))),
+    ("estimate-model-number", lambda: _estimate(model=123)),
+    ("uncertain-seed-negative", lambda: suanli.uncertain_estimate("llama2-7b", tokens=1e11, chip=CHIP, count=8, seed=-1,
+                                                                  samples=10)),
+    ("uncertain-seed-text", lambda: suanli.uncertain_estimate("llama2-7b", tokens=1e11, chip=CHIP, count=8, seed="a",
+                                                              samples=10)),
+    ("uncertain-samples-nan", lambda: suanli.uncertain_estimate("llama2-7b", tokens=1e11, chip=CHIP, count=8, samples=NAN)),
+    ("substitute-global-batch-nan", lambda: __import__("suanli.substitution", fromlist=["make_goal"]).make_goal(
+        "gpt3-175b", tokens=3e11, global_batch=NAN)),
+    ("substitute-reference-count-nan", lambda: _substitute(reference=(CHIP, NAN))),
+    ("compat-stack-profile-none", lambda: __import__("suanli.models.compat", fromlist=["x"]).stack_profile(None)),
+    ("compat-negative-share", lambda: __import__("suanli.models.compat", fromlist=["x"]).class_losses([-0.1], [1.5])),
+    ("compat-nan-share", lambda: __import__("suanli.models.compat", fromlist=["x"]).class_time_factor(NAN, 0, 0.5, 0.5)),
+    ("compat-share-above-one", lambda: __import__("suanli.models.compat", fromlist=["x"]).class_time_factor(0.8, 0.5, 0.5, 0.5)),
+    ("compat-negative-chips", lambda: __import__("suanli.models.compat", fromlist=["x"]).extra_chips(-100, 1.2)),
+    ("compat-speedup-as-slowdown", lambda: __import__("suanli.models.compat", fromlist=["x"]).extra_chips(100, 0.5)),
 ]
 
 
@@ -773,3 +800,15 @@ def test_every_panel_with_free_input_is_exercised():
         found |= {n for n, obj in vars(module).items()
                   if inspect.isclass(obj) and obj.__module__ == module.__name__ and n.endswith("Panel") and n != "Panel"}
     assert found == free_input | choices_only, found ^ (free_input | choices_only)
+
+
+def test_scaling_names_the_precision_of_the_peak_it_uses():
+    code, out, _ = run_cli(["scaling", "--chip", "cambricon-mlu290-m5", "--count", "8", "--days", "10"])
+    assert code == 0 and "fp16 peak" in out and "bf16 peak" not in out
+
+
+def test_compat_break_even_that_never_pays_back_is_said_so():
+    code, out, _ = run_cli(COMPAT + ["--share", "gemm=1"])
+    assert code == 0 and "inf" not in out and "never" in out
+    code, out, _ = run_cli(COMPAT + ["--share", "gemm=1", "--json"])
+    assert code == 0 and "Infinity" not in out

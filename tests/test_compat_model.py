@@ -37,7 +37,9 @@ def test_slowdown_losses_chips_break_even_by_hand():
     np.testing.assert_allclose(compat.class_losses(w, f), [0.75, 0.0])
     assert compat.extra_chips(100, 1.75) == pytest.approx(75)
     assert compat.extra_days(40, 1.75) == pytest.approx(30)
-    assert compat.porting_gain(w, f, [1.0, 0.5]) == pytest.approx([0.75, 0.4 * (1 - 2)])
+    assert compat.porting_gain(w, [2.25, 2.5], [1.0, 0.5]) == pytest.approx([0.75, 0.4 * (2.5 - 2)])
+    with pytest.raises(InputError, match="at least 1/g"):  # a factor of 1 cannot include a library at half speed
+        compat.porting_gain(w, f, [1.0, 0.5])
     assert compat.break_even_chips(75_000, 0.75, 1_000) == pytest.approx(100)
     assert compat.break_even_chips(1.0, 0.0, 1_000) == np.inf
 

@@ -97,11 +97,17 @@ def test_unknown_field_and_undeclared_source():
                             "latency_us": 1, "source": "nope"}, {}, "p")
 
 
-def test_conflicting_source_declarations():
-    a = ("a.toml", {"sources": {"k": {"citation": "One"}}})
+def test_conflicting_source_declarations_drop_only_the_objects_citing_them():
+    from suanli.datafile import DataIssue
+
+    row = {"id": "a-b", "vendor": "A", "name": "B", "bf16_tflops": 100, "hbm_gb": 80, "hbm_tbs": 2, "tdp_w": 400}
+    a = ("a.toml", {"sources": {"k": {"citation": "One"}, "ok": {"citation": "Fine"}},
+                    "accelerator": [{**row, "source": "k"}, {**row, "id": "a-c", "source": "ok"}]})
     b = ("b.toml", {"sources": {"k": {"citation": "Two"}}})
-    with pytest.raises(SpecError, match="declared twice"):
-        load_documents([a, b], plugin="p")
+    items = load_documents([a, b], plugin="p")["accelerator"]
+    assert [i.id for i in items if not isinstance(i, DataIssue)] == ["a-c"]
+    reasons = " ".join(i.reason for i in items if isinstance(i, DataIssue))
+    assert "declared twice" in reasons and "'k'" in reasons
 
 
 def test_link_and_site_validation():

@@ -3,7 +3,10 @@
 Plugins are found through the entry-point group ``suanli``. Each entry-point load and each hook
 call is isolated: a plugin that fails to import, raises, misspells a hook or returns invalid data is
 reported by name, distribution and version with the reason, and everything else loads. Two plugins
-that give the same id are reported as a conflict naming both (the first keeps the id).
+that give the same id are reported as a conflict naming both (a bundled plugin always keeps its ids;
+otherwise the first keeps it). The catalog keeps its own validated copy of every spec, notices a
+plugin that changes suanli's shared state while loading, and is cached between command-line calls
+(see :func:`load_catalog`).
 
     >>> cat = load_catalog()
     >>> cat.accelerator("nvidia-h100-sxm5-80gb").hbm_gb
@@ -16,20 +19,31 @@ Set ``SUANLI_PLUGINS_BLOCK=name,...`` to skip plugins by entry-point or distribu
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import dataclasses
 import difflib
+import hashlib
 import html
+import importlib.util
 import os
+import pickle
+import sys
+import tempfile
+import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import pluggy
 
-from suanli import hookspecs
-from suanli.errors import InputError
-from suanli.spec import SPEC_TYPES, Accelerator, Spec, SpecError
+from suanli import hookspecs, plugin_guard
+from suanli.datafile import DataIssue, contract_issue
+from suanli.errors import InputError, PluginWarning
+from suanli.spec import SPEC_TYPES, Accelerator, Source, Spec, SpecError
 
 ENTRY_POINT_GROUP = "suanli"
 
@@ -64,6 +78,8 @@ class Problem:
     plugin: PluginInfo
     reason: str
     severity: str = "error"
+    obj_id: str = ""
+    kind: str = ""
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.plugin.label()}: {self.reason}"
@@ -98,6 +114,7 @@ class Catalog:
         for view in views:
             found = self.view(view).get(obj_id)
             if found is not None:
+                found.validate()  # checked again on its way out: an in-place edit never reaches a model
                 return found
         noun = (KINDS.get(kind, kind) if kind else "id")
         pool = [i for v in views for i in self.view(v)]
@@ -236,10 +253,26 @@ def _blocked() -> set[str]:
 
 BUNDLED_DISTRIBUTION = "suanli"
 
+SLOW_PLUGIN_S = 2.0
+"""A plugin whose import and hooks take longer than this (seconds; ``SUANLI_PLUGIN_SLOW_S``) is
+reported with a warning: every fresh catalog build waits for it."""
 
-def _entry_points() -> list[metadata.EntryPoint]:
-    """Bundled plugins first, then the rest by name: on an id conflict the earlier one keeps the id,
-    so a third-party plugin can never silently replace a bundled, reviewed number."""
+
+def _slow_threshold_s() -> float:
+    try:
+        value = float(os.environ.get("SUANLI_PLUGIN_SLOW_S", SLOW_PLUGIN_S))
+    except ValueError:
+        return SLOW_PLUGIN_S
+    return value if value > 0 else SLOW_PLUGIN_S
+
+
+def is_bundled(info: PluginInfo) -> bool:
+    """Whether a plugin ships with suanli itself (its numbers are reviewed with the code)."""
+    return info.distribution == BUNDLED_DISTRIBUTION
+
+
+def entry_points() -> list[metadata.EntryPoint]:
+    """The installed plugins' entry points: bundled plugins first, then the rest by name."""
 
     def order(ep: metadata.EntryPoint) -> tuple[bool, str]:
         dist = getattr(ep, "dist", None)
@@ -248,7 +281,8 @@ def _entry_points() -> list[metadata.EntryPoint]:
     return sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=order)
 
 
-def _info(ep: metadata.EntryPoint) -> PluginInfo:
+def plugin_info(ep: metadata.EntryPoint) -> PluginInfo:
+    """Name, distribution, version and value of one entry point."""
     dist = getattr(ep, "dist", None)
     return PluginInfo(
         name=ep.name,
@@ -258,9 +292,7 @@ def _info(ep: metadata.EntryPoint) -> PluginInfo:
     )
 
 
-def _short(err: BaseException) -> str:
-    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
-    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+_entry_points, _info = entry_points, plugin_info  # the names suanli.testing and older callers use
 
 
 def _unknown_hooks(plugin: object) -> list[str]:
@@ -272,24 +304,216 @@ def _unknown_hooks(plugin: object) -> list[str]:
             continue
         try:
             value = getattr(plugin, attr)
-        except Exception:  # a property that raises is the plugin's business, not a hook
+        except BaseException:  # noqa: BLE001, S112 - a property that raises (or exits) is the plugin's business
             continue
         if hasattr(value, hookspecs.PROJECT + "_impl") and attr not in known:
             names.append(attr)
     return names
 
 
-def _as_spec(kind: str, item: Any, info: PluginInfo) -> Spec:
+def _clean_source(src: Any) -> Source:
+    """A fresh :class:`Source` with the same fields (never a plugin's subclass or a shared object)."""
+    if not isinstance(src, Source):
+        raise SpecError(f"a source must be a suanli.spec.Source, got {type(src).__name__}")
+    return Source(**{f.name: getattr(src, f.name) for f in dataclasses.fields(Source)})
+
+
+def own_copy(spec: Spec, plugin: str) -> Spec:
+    """The catalog's own copy of a spec: rebuilt as exactly its suanli class (a plugin's subclass
+    cannot override a check or a method), every nested value copied, and validated again, so that
+    whatever the plugin does later to the object it returned changes nothing here."""
+    cls = SPEC_TYPES[spec.kind]
+    values = {}
+    for f in dataclasses.fields(cls):
+        value = copy.deepcopy(getattr(spec, f.name))
+        if f.name in ("sources", "op_sources"):
+            value = {k: _clean_source(v) for k, v in value.items()}
+        elif f.name == "latency_source" and value is not None:
+            value = _clean_source(value)
+        values[f.name] = value
+    values["plugin"] = plugin
+    return cls(**values)
+
+
+def _as_items(kind: str, item: Any, info: PluginInfo) -> list[Spec | DataIssue]:
+    """One returned item as the catalog's own validated spec, plus any issues (skipped fields)."""
+    if isinstance(item, DataIssue):
+        return [item]
     cls = SPEC_TYPES[kind]
     if isinstance(item, Mapping):
         from suanli.datafile import build_spec
 
-        return build_spec(kind, item, {}, info.name)
+        issues: list[DataIssue] = []
+        return [build_spec(kind, item, {}, info.name, issues), *issues]
     if not isinstance(item, cls):
         raise SpecError(f"returned a {type(item).__name__} where a {cls.__name__} (or a dict of its fields) belongs")
-    if item.plugin != info.name:
-        item = dataclasses.replace(item, plugin=info.name)
-    return item
+    return [own_copy(item, info.name)]
+
+
+def _item_id(item: Any) -> str:
+    raw = item.get("id") if isinstance(item, Mapping) else getattr(item, "id", "")
+    return raw if isinstance(raw, str) else ""
+
+
+class _Loader:
+    """One catalog build: plugins loaded in turn, each guarded, timed and checked for side effects."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        self.interrupts = plugin_guard.Interrupts()
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.cat = Catalog()
+        self.owner: dict[tuple[str, str], PluginInfo] = {}
+        plugin_guard.preload()
+        self.state = plugin_guard.SharedState()
+
+    def report(self, info: PluginInfo, reason: str, severity: str = "error", obj_id: str = "", kind: str = "") -> None:
+        problem = Problem(info, reason, severity, obj_id, kind)
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def load(self, info: PluginInfo, load: Callable[[], object]) -> None:
+        started = time.perf_counter()
+        obj, err = plugin_guard.call(load, self.interrupts)
+        if err is None:
+            self._register_and_collect(info, obj)
+        else:
+            self.report(info, f"failed to load {info.value or 'its entry point'}: {plugin_guard.describe(err)}")
+        self._after(info, time.perf_counter() - started)
+
+    def _register_and_collect(self, info: PluginInfo, obj: object) -> None:
+        bad = _unknown_hooks(obj)
+        if bad:
+            known = sorted(n for n in dir(hookspecs) if n.startswith("suanli_"))
+            for name in bad:
+                hint = difflib.get_close_matches(name, known, n=1)
+                self.report(info, f"implements unknown hook {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+            return
+        try:
+            self.pm.register(obj, name=info.name)
+            self.pm.check_pending()
+        except BaseException as err:
+            if self.interrupts.users(err):
+                raise
+            self.report(info, f"could not be registered: {plugin_guard.describe(err)}")
+            if self.pm.is_registered(obj):
+                self.pm.unregister(obj)
+            return
+        self.cat.plugins[info.name] = info
+        issue = _contract_of(obj, info)
+        if issue is not None:
+            self.report(info, issue.reason, issue.severity)
+        for kind, hook_name in HOOKS.items():
+            for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+                if impl.plugin_name == info.name:  # our order (bundled first), never pluggy's tryfirst/trylast
+                    self._collect(info, kind, hook_name, impl)
+        frameworks = getattr(self.pm.hook, "suanli_frameworks", None)
+        for impl in (frameworks.get_hookimpls() if frameworks is not None else []):
+            if impl.plugin_name == info.name:  # called now, guarded and timed with its plugin; replayed by collect()
+                impl.function = _replay(*plugin_guard.call(impl.function, self.interrupts))
+
+    def _collect(self, info: PluginInfo, kind: str, hook_name: str, impl) -> None:
+        if impl.hookwrapper or getattr(impl, "wrapper", False):
+            self.report(info, f"{hook_name}() is a hook wrapper; plugins return data, they do not wrap other plugins")
+            return
+        items, err = plugin_guard.call(impl.function, self.interrupts)
+        if isinstance(err, SpecError):
+            self.report(info, f"invalid data from {hook_name}(): {err.without_plugin()}", obj_id=err.obj_id, kind=kind)
+            return
+        if err is not None:
+            self.report(info, f"{hook_name}() raised {plugin_guard.describe(err)}")
+            return
+        if items is None:
+            return
+        if not isinstance(items, (list, tuple)):
+            self.report(info, f"{hook_name}() returned a {type(items).__name__}, not a list")
+            return
+        target = self.cat.view(kind)
+        for item in items:
+            try:
+                built = _as_items(kind, item, info)
+            except SpecError as err:
+                err = err.located(kind=kind, obj_id=_item_id(item))
+                self.report(info, "invalid data: " + err.without_plugin(), obj_id=err.obj_id, kind=kind)
+                continue
+            except Exception as err:  # noqa: BLE001 - an object that breaks on inspection
+                self.report(info, f"invalid data: {kind} {_item_id(item)!r}: {plugin_guard.describe(err)}",
+                            obj_id=_item_id(item), kind=kind)
+                continue
+            if isinstance(item, Spec):
+                self.state.watch(f"{kind} {item.id!r} as returned by {info.name!r}", item)
+            for piece in built:
+                if isinstance(piece, DataIssue):
+                    prefix = "invalid data: " if piece.severity == "error" else ""
+                    where = f"{piece.kind or kind} {piece.obj_id!r}: " if piece.obj_id else ""
+                    where = "" if piece.reason.startswith(where.rstrip(": ")) else where  # already located
+                    self.report(info, prefix + where + piece.reason, piece.severity, piece.obj_id, piece.kind or kind)
+                else:
+                    self._accept(info, kind, piece, target)
+
+    def _accept(self, info: PluginInfo, kind: str, spec: Spec, target: dict[str, Spec]) -> None:
+        first = self.owner.get((kind, spec.id))
+        if first is not None:  # bundled plugins load first (build_catalog's order), so they keep their ids
+            self.report(info, f"conflict: {kind} {spec.id!r} is given by both plugin {first.name!r} and plugin "
+                              f"{info.name!r}; {first.name!r} keeps it", obj_id=spec.id, kind=kind)
+            return
+        self.owner[(kind, spec.id)] = info
+        target[spec.id] = spec
+        self.state.watch(f"{kind} {spec.id!r}", spec)
+
+    def _after(self, info: PluginInfo, seconds: float) -> None:
+        changed = self.state.changes()
+        if changed:
+            failed = self.state.restore(changed)
+            shown = ", ".join(changed[:6]) + (f" and {len(changed) - 6} more" if len(changed) > 6 else "")
+            self.report(info, f"changed suanli's shared state while loading: {shown}; "
+                              + ("undone" if not failed else f"could not undo {', '.join(failed)}")
+                              + " (plugins may only return data)", "warning" if not failed else "error")
+        if seconds > _slow_threshold_s():
+            self.report(info, f"took {seconds:.1f} s to load (more than {_slow_threshold_s():g} s); every fresh "
+                              "catalog build waits for it", "warning")
+
+    def finish(self) -> Catalog:
+        from suanli.frameworks import collect
+
+        cat = self.cat
+        cat.frameworks = collect(self.pm, cat.plugins, self.problems, Problem, PluginInfo)
+        for kind in KINDS:  # a spec edited in place by a later plugin fails here and is dropped
+            view = cat.view(kind)
+            for obj_id, spec in list(view.items()):
+                try:
+                    spec.validate()
+                except SpecError as err:
+                    info = cat.plugins.get(spec.plugin, PluginInfo(spec.plugin))
+                    self.report(info, f"invalid data after loading: {err.without_plugin()}", obj_id=obj_id, kind=spec.kind)
+                    del view[obj_id]
+        self.problems.extend(p for p in cross_reference_problems(cat) if p not in self.problems)
+        cat.problems = self.problems
+        return cat
+
+
+def _replay(value: Any, err: BaseException | None) -> Callable[[], Any]:
+    """A hook function that returns what the plugin's hook returned, or raises what it raised (an
+    exit or the plugin's own interrupt as an ordinary error, so that the caller reports it)."""
+
+    def replay():
+        if err is None:
+            return value
+        if isinstance(err, Exception):
+            raise err
+        raise RuntimeError(plugin_guard.describe(err))
+
+    return replay
+
+
+def _contract_of(obj: object, info: PluginInfo) -> DataIssue | None:
+    """The plugin's own ``suanli_contract`` attribute, checked against this suanli's contract."""
+    try:
+        declared = getattr(obj, "suanli_contract", None)
+    except Exception:  # noqa: BLE001
+        return None
+    return contract_issue(declared, "the plugin")
 
 
 def build_catalog(
@@ -300,76 +524,31 @@ def build_catalog(
 
     ``plugins`` yields (info, load) pairs; ``load()`` returns the plugin object (an entry point's
     ``load``, or ``lambda: module``), so that an import error is caught and reported by name.
+    Plugins load one at a time in the order given, bundled plugins first: each plugin's hooks are
+    called in that order whatever ``tryfirst``/``trylast`` they carry, so a bundled id always stays
+    with the bundled plugin and the newcomer is the one reported. Any exception a plugin raises,
+    ``SystemExit`` and its own ``KeyboardInterrupt`` included, is reported (a real Ctrl-C still
+    stops the program; see :mod:`suanli.plugin_guard`). Each plugin's load is timed, and a plugin
+    that changes suanli's shared state (a model constant, a class, another plugin's spec) is named
+    and the change undone.
     """
-    problems = list(problems or [])
-    pm = pluggy.PluginManager(hookspecs.PROJECT)
-    pm.add_hookspecs(hookspecs)
-    infos: dict[str, PluginInfo] = {}
-    for info, load in plugins:
-        try:
-            obj = load()
-        except Exception as err:  # anything a stranger's import can raise
-            problems.append(Problem(info, f"failed to load {info.value or 'its entry point'}: {_short(err)}"))
-            continue
-        bad = _unknown_hooks(obj)
-        if bad:
-            known = sorted(n for n in dir(hookspecs) if n.startswith("suanli_"))
-            for name in bad:
-                hint = difflib.get_close_matches(name, known, n=1)
-                problems.append(Problem(info, f"implements unknown hook {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")))
-            continue
-        try:
-            pm.register(obj, name=info.name)
-        except Exception as err:
-            problems.append(Problem(info, f"could not be registered: {_short(err)}"))
-            continue
-        infos[info.name] = info
+    global _BUILDING
+    pairs = list(plugins)
+    order = sorted(range(len(pairs)), key=lambda i: (not is_bundled(pairs[i][0]), i))
+    if _BUILDING:
+        raise CatalogError("a plugin asked for the catalog while the catalog was loading; plugins only return data")
+    _BUILDING = True
     try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as err:  # a case _unknown_hooks missed: drop that plugin
-        name = pm.get_name(err.plugin) or "?"
-        problems.append(Problem(infos.pop(name, PluginInfo(name)), _short(err)))
-        pm.unregister(err.plugin)
+        loader = _Loader(list(problems or []))
+        with loader.interrupts:
+            for i in order:
+                loader.load(*pairs[i])
+            return loader.finish()
+    finally:
+        _BUILDING = False
 
-    cat = Catalog(plugins=infos)
-    owner: dict[tuple[str, str], str] = {}
-    for kind, hook_name in HOOKS.items():
-        target = cat.view(kind)
-        for impl in getattr(pm.hook, hook_name).get_hookimpls():
-            info = infos.get(impl.plugin_name, PluginInfo(impl.plugin_name))
-            try:
-                items = impl.function()
-            except SpecError as err:
-                problems.append(Problem(info, f"invalid data from {hook_name}(): {err.without_plugin()}"))
-                continue
-            except Exception as err:
-                problems.append(Problem(info, f"{hook_name}() raised {_short(err)}"))
-                continue
-            if items is None:
-                continue
-            if not isinstance(items, (list, tuple)):
-                problems.append(Problem(info, f"{hook_name}() returned a {type(items).__name__}, not a list"))
-                continue
-            for item in items:
-                try:
-                    spec = _as_spec(kind, item, info)
-                except SpecError as err:
-                    problems.append(Problem(info, "invalid data: " + err.located(kind=kind).without_plugin()))
-                    continue
-                first = owner.get((kind, spec.id))
-                if first is not None:
-                    problems.append(
-                        Problem(info, f"conflict: {kind} {spec.id!r} is given by both plugin {first!r} and plugin {info.name!r}; {first!r} keeps it")
-                    )
-                    continue
-                owner[(kind, spec.id)] = info.name
-                target[spec.id] = spec
-    from suanli.frameworks import collect
 
-    cat.frameworks = collect(pm, infos, problems, Problem, PluginInfo)
-    problems.extend(cross_reference_problems(cat))
-    cat.problems = problems
-    return cat
+_BUILDING = False
 
 
 def cross_reference_problems(cat: Catalog) -> list[Problem]:
@@ -380,7 +559,8 @@ def cross_reference_problems(cat: Catalog) -> list[Problem]:
         for attr, view in (("scaleup_link", cat.links), ("scaleout_link", cat.links), ("stack", cat.stacks)):
             ref = getattr(acc, attr)
             if ref and ref not in view:
-                found.append(Problem(info, f"accelerator {acc.id!r} names {attr} {ref!r}, which no plugin describes", "warning"))
+                found.append(Problem(info, f"accelerator {acc.id!r} names {attr} {ref!r}, which no plugin describes",
+                                     "warning", acc.id, "accelerator"))
     return found
 
 
@@ -388,20 +568,150 @@ def discover(block: Iterable[str] | None = None) -> Catalog:
     """Load every installed plugin of the entry-point group ``suanli`` into a new Catalog."""
     blocked = set(block) if block is not None else _blocked()
     pairs = []
-    for ep in _entry_points():
-        info = _info(ep)
+    for ep in entry_points():
+        info = plugin_info(ep)
         if info.name in blocked or info.distribution in blocked:
             continue
         pairs.append((info, ep.load))
     return build_catalog(pairs)
 
 
+# -- the catalog between calls ------------------------------------------------------------------
+
+CACHE_FORMAT = 1
+"""Bumped when the cached file's layout changes."""
+
+CACHE_KEEP = 16
+"""Cached catalogs kept (newest first); older ones are deleted when a new one is written."""
+
 _CACHE: dict[str, Catalog] = {}
+__unguarded__ = ("_CACHE", "_BUILDING", "_WARNED")
+
+
+def cache_dir() -> Path | None:
+    """Where built catalogs are kept between command-line calls: ``SUANLI_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/suanli`` or ``~/.cache/suanli``; None when ``SUANLI_CACHE=0``."""
+    if os.environ.get("SUANLI_CACHE", "1").strip().lower() in ("0", "no", "off", "false"):
+        return None
+    if os.environ.get("SUANLI_CACHE_DIR"):
+        return Path(os.environ["SUANLI_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "suanli"
+
+
+def _tree_stamp(path: Path) -> tuple[int, int]:
+    """(number of files, newest mtime in ns) under ``path``: an edited editable install changes it."""
+    count, newest = 0, 0
+    if path.is_file():
+        return 1, path.stat().st_mtime_ns
+    for root, dirs, files in os.walk(path):
+        dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
+        for name in files:
+            try:
+                newest = max(newest, os.stat(os.path.join(root, name)).st_mtime_ns)
+            except OSError:
+                continue
+            count += 1
+    return count, newest
+
+
+def _module_path(value: str) -> Path | None:
+    top = value.split(":")[0].split(".")[0].strip()
+    try:
+        found = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return None
+    if found is None or not found.origin or found.origin in ("built-in", "frozen"):
+        return None
+    origin = Path(found.origin)
+    return origin.parent if origin.name == "__init__.py" else origin
+
+
+def cache_key(blocked: Iterable[str]) -> str:
+    """A digest of everything the catalog is built from: suanli's version and code, the contract,
+    every installed plugin (entry point, distribution, version, location) and the files of its
+    package (their count and newest mtime, so that an edit of an editable install shows)."""
+    import suanli
+
+    parts: list[Any] = [CACHE_FORMAT, suanli.__version__, hookspecs.CONTRACT_VERSION, sorted(blocked), sys.version,
+                        _tree_stamp(Path(suanli.__file__).parent)]
+    for ep in entry_points():
+        info = plugin_info(ep)
+        dist = getattr(ep, "dist", None)
+        where = str(getattr(dist, "_path", "")) if dist is not None else ""
+        path = _module_path(ep.value)
+        parts.append((info.name, info.value, info.distribution, info.version, where, str(path),
+                      _tree_stamp(path) if path else None))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def _read_cached(path: Path) -> Catalog | None:
+    try:
+        with open(path, "rb") as handle:
+            fmt, cat = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - unreadable, truncated, from another version: rebuild
+        return None
+    if fmt != CACHE_FORMAT or not isinstance(cat, Catalog):
+        return None
+    try:
+        for view in KINDS:
+            for spec in cat.view(view).values():
+                spec.validate()
+    except Exception:  # noqa: BLE001 - a cache file that does not hold valid specs is not used
+        return None
+    return cat
+
+
+def _write_cached(path: Path, cat: Catalog) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
+            pickle.dump((CACHE_FORMAT, cat), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except Exception:  # noqa: BLE001 - a read-only home or a full disk: work without the cache
+        with contextlib.suppress(Exception):
+            os.unlink(handle.name)
+        return
+    with contextlib.suppress(OSError):  # keep the newest few: each suanli or plugin change makes a new key
+        old = sorted(path.parent.glob("catalog-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)[CACHE_KEEP:]
+        for stale in old:
+            stale.unlink()
 
 
 def load_catalog(refresh: bool = False) -> Catalog:
-    """The catalog of installed plugins, loaded once per process (``refresh=True`` reloads)."""
-    key = os.environ.get("SUANLI_PLUGINS_BLOCK", "")
+    """The catalog of installed plugins.
+
+    Loaded once per process (``refresh=True`` rebuilds it), and kept between processes in
+    :func:`cache_dir` under a key of the installed plugin distributions, their versions and files
+    (:func:`cache_key`), so that a command does not import every plugin again; a missing or
+    unreadable cache file is simply rebuilt. When plugins had problems, a :class:`PluginWarning`
+    says so once per build (the command line prints one line instead).
+    """
+    blocked = _blocked()
+    key = ",".join(sorted(blocked))
     if refresh or key not in _CACHE:
-        _CACHE[key] = discover()
+        where = cache_dir()
+        path = where / f"catalog-{cache_key(blocked)}.pickle" if where is not None else None
+        cat = _read_cached(path) if (path is not None and not refresh) else None
+        if cat is None:
+            cat = discover(blocked)
+            if path is not None:
+                _write_cached(path, cat)
+        _CACHE[key] = cat
+        if cat.problems:
+            warnings.warn(problem_summary(cat), PluginWarning, stacklevel=2)
     return _CACHE[key]
+
+
+def loaded_catalog() -> Catalog | None:
+    """The catalog this process has loaded, if any (the command line reports its problems)."""
+    return _CACHE.get(",".join(sorted(_blocked())))
+
+
+def problem_summary(cat: Catalog) -> str:
+    """One sentence: how many plugin problems, from which plugins, and where to read them."""
+    errors = sum(p.severity == "error" for p in cat.problems)
+    names = list(dict.fromkeys(p.plugin.name for p in cat.problems))
+    shown = ", ".join(repr(n) for n in names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    return (f"{len(cat.problems)} plugin problem{'s' if len(cat.problems) != 1 else ''} ({errors} error"
+            f"{'s' if errors != 1 else ''}) in {shown}; run `suanli plugins check` for details")

@@ -9,21 +9,36 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import warnings
 from importlib import import_module
 
 from suanli import __version__
 from suanli.commands import COMMANDS
-from suanli.errors import SuanliError
+from suanli.errors import PluginWarning, SuanliError
 
 EXIT_USAGE = 2
 EXIT_BUG = 70
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a bad flag as one line (its default already does) with our prefix."""
+NEGATIVE_NUMBER = re.compile(r"^-(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?[kKmMgGtTpPbB]?$|^-(inf|infinity|nan)$", re.IGNORECASE)
+"""A value that starts with ``-`` but is a number (``-5``, ``-1e12``, ``-7B``, ``-inf``): argparse
+takes it as a value, so that ``--tokens -1e12`` reaches the command and gets its sentence instead
+of "expected one argument". (No suanli flag looks like a negative number.)"""
 
-    def error(self, message: str):  # noqa: D401 - argparse's signature
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad flag as one line (its default already does) with our prefix, and
+    that reads negative-looking numbers as values (:data:`NEGATIVE_NUMBER`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER
+
+    def error(self, message: str):
+        if "expected one argument" in message:
+            message += "; a value that starts with '-' is written --flag=VALUE"
         self.exit(EXIT_USAGE, f"suanli: error: {message} (see `{self.prog} --help`)\n")
 
 
@@ -43,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         cmd = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(cmd)
-        cmd.set_defaults(_run=module.run)
+        cmd.set_defaults(_run=module.run, _lists_problems=getattr(module, "LISTS_PLUGIN_PROBLEMS", False))
     return parser
 
 
@@ -54,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args._run(args) or 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PluginWarning)  # one line below instead
+            return int(args._run(args) or 0)
     except SuanliError as err:
         print(f"suanli: error: {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -70,6 +87,17 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BUG
+    finally:
+        if not args._lists_problems:
+            _plugin_problems_line()
+
+
+def _plugin_problems_line() -> None:
+    """One line on stderr when the plugins this command loaded had problems (``plugins check`` has the list)."""
+    catalog = sys.modules.get("suanli.catalog")
+    cat = catalog.loaded_catalog() if catalog is not None else None
+    if cat is not None and cat.problems:
+        print(f"suanli: {catalog.problem_summary(cat)}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

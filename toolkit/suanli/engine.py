@@ -154,6 +154,7 @@ def hardware(chip: str | Accelerator | Hardware, precision: str = "bf16", *, cat
 def _accelerator_and_catalog(chip, catalog):
     """The Accelerator for an id or spec, and the catalog its links and stack are looked up in."""
     if isinstance(chip, Accelerator):
+        chip.validate()  # checked again on the way in: a spec edited in place never reaches a model
         return chip, (catalog if catalog is not None else _safe_catalog())
     cat = _catalog(catalog)
     if cat is None:
@@ -389,10 +390,12 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
 
     References: see :mod:`suanli.models.performance` and :mod:`suanli.models.parallelism`.
     """
-    require_positive(tokens=tokens, count=count)
-    if int(count) != count:
-        raise InputError(f"count must be a whole number of devices, got {count!r}")
-    count = int(count)
+    from suanli import validate
+
+    tokens = validate.positive("tokens", tokens)
+    count = validate.whole("count (devices)", count)
+    if model is not None and not isinstance(model, (str, Workload)):
+        raise InputError(f"model must be a preset name or a Workload, got {model!r}")
     w = make_workload(model, params=params, active_params=active_params, seq=seq, layers=layers, hidden=hidden,
                       heads=heads, kv_heads=kv_heads, ffn=ffn, vocab=vocab)
     warnings: list[str] = []

@@ -14,29 +14,28 @@ class InputError(SuanliError, ValueError):
     that does not fit. The message says which input and why."""
 
 
-def require_positive(**values) -> None:
-    """Raise :class:`InputError` naming the first value that is not a finite number > 0.
+class SuanliWarning(UserWarning):
+    """Base of the warnings suanli gives: something a user should know that does not stop the work.
 
-    Accepts scalars or numpy arrays (every element is checked).
+    Filter them all with ``warnings.filterwarnings("ignore", category=suanli.errors.SuanliWarning)``.
     """
-    import numpy as np
 
-    for name, value in values.items():
-        try:
-            arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):  # a word or None where a number belongs
-            raise InputError(f"{name} must be a positive number, got {value!r}") from None
-        if arr.size == 0 or not np.all(np.isfinite(arr)) or not np.all(arr > 0):
-            raise InputError(f"{name} must be a positive number, got {value!r}")
+
+class PluginWarning(SuanliWarning):
+    """Installed plugins had problems (a plugin failed, was dropped, was slow or changed shared state).
+    The catalog still loaded; ``suanli plugins check`` (or ``catalog.problems``) says what and where."""
+
+
+
+def require_positive(**values) -> None:
+    """See :func:`suanli.validate.require_positive` (kept here for existing imports)."""
+    from suanli.validate import require_positive as check
+
+    check(**values)
 
 
 def require_whole(name: str, value, minimum: int = 1) -> int:
-    """``value`` as an int if it is a finite whole number >= ``minimum``; else :class:`InputError`."""
-    import math
+    """See :func:`suanli.validate.require_whole` (kept here for existing imports)."""
+    from suanli.validate import require_whole as check
 
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__index__"):
-        raise InputError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    number = float(value)
-    if not math.isfinite(number) or number != int(number) or number < minimum:
-        raise InputError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return int(number)
+    return check(name, value, minimum)

@@ -15,7 +15,17 @@ arguments. Each plugin's call is isolated: if it raises, or returns something th
 of the right spec, that plugin is reported by name and the others load. Hooks may return dicts in
 place of specs; the catalog builds and validates them.
 
-Plugins never import ``suanli.models``: they describe hardware, they do not compute with it.
+Plugins never import ``suanli.models``: they describe hardware, they do not compute with it, and
+they never change suanli's state (module constants, other plugins' specs): the catalog notices,
+undoes the change and names the plugin.
+
+**Contract version.** This is plugin contract **1.0** (:data:`CONTRACT_VERSION`): the hooks below, the spec fields of
+:mod:`suanli.spec` and the TOML format of :mod:`suanli.datafile` (published as JSON Schema in
+``docs/plugin-schema.json``). A plugin says which version it targets with a module or object
+attribute ``suanli_contract = "1.0"`` (a TOML file: a top-level ``contract = "1.0"``). A minor
+version adds optional fields or hooks; a major version may remove or rename them. suanli loads a
+plugin written for a newer contract: fields and tables it does not know are skipped with a
+warning (``suanli plugins check --strict`` fails on it), never rejected.
 """
 
 from __future__ import annotations
@@ -23,6 +33,9 @@ from __future__ import annotations
 import pluggy
 
 PROJECT = "suanli"
+
+CONTRACT_VERSION = "1.0"
+"""The plugin contract this suanli implements: ``MAJOR.MINOR``."""
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
@@ -37,6 +50,7 @@ def suanli_accelerators():
     Returns: a list of :class:`suanli.spec.Accelerator` (or dicts of its fields), one per SKU,
     each number with a :class:`suanli.spec.Source`.
     Called: once per plugin, when the catalog loads.
+    Contract: since 1.0.
     """
 
 
@@ -48,6 +62,7 @@ def suanli_links():
     Returns: a list of :class:`suanli.spec.Link` (or dicts); accelerators refer to them by id in
     ``scaleup_link`` and ``scaleout_link``.
     Called: once per plugin, when the catalog loads.
+    Contract: since 1.0.
     """
 
 
@@ -59,6 +74,7 @@ def suanli_stacks():
     Returns: a list of :class:`suanli.spec.SoftwareStack` (or dicts); accelerators refer to them
     by id in ``stack``.
     Called: once per plugin, when the catalog loads.
+    Contract: since 1.0.
     """
 
 
@@ -70,6 +86,7 @@ def suanli_sites():
     Returns: a list of :class:`suanli.spec.Site` (or dicts), with electricity price, PUE, grid
     carbon intensity and latency to demand centres, each sourced.
     Called: once per plugin, when the catalog loads.
+    Contract: since 1.0.
     """
 
 
@@ -86,4 +103,5 @@ def suanli_frameworks():
     :func:`suanli_stacks`: a framework runs on top of one.
     Called: once per plugin, when the catalog loads; an id already given by the bundled profiles
     (``suanli/data/frameworks.toml``) or an earlier plugin is a conflict, and the first keeps it.
+    Contract: since 1.0.
     """

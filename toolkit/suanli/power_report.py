@@ -64,8 +64,10 @@ def _options(options: Any) -> dict[str, Any]:
 
 
 def _site(site_id: str | None, catalog):
-    if not site_id:
+    if site_id is None:
         return None
+    if not isinstance(site_id, str) or not site_id.strip():
+        raise InputError(f"site must be a site id from `suanli catalog --kind sites`, got {site_id!r}")
     if catalog is None:
         from suanli.catalog import load_catalog
 
@@ -109,9 +111,9 @@ def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *
 
     opts = _options(options)
     d = P.DEFAULTS
-    n = float(P._non_negative("count", count))
-    if n <= 0 or n != int(n):
-        raise InputError(f"count must be a whole number of accelerators above 0, got {count!r}")
+    from suanli.validate import whole
+
+    n = float(whole("count (accelerators)", count))
     h = float(P._non_negative("hours", hours))
     if h <= 0:
         raise InputError(f"hours must be a positive number, got {hours!r}")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from suanli.errors import SuanliError
+from suanli.hookspecs import CONTRACT_VERSION
 
 CONFIDENCE_LEVELS = ("datasheet", "paper", "measured", "press", "estimate")
 """How firm a number is, firmest first. ``estimate`` must say how it was made."""
@@ -91,6 +92,34 @@ class Source:
         return out
 
 
+class FrozenMap(dict):
+    """A read-only dict: the mappings inside a spec (sources, ranges, profiles) cannot be edited in
+    place, so a spec handed out stays what was validated. Pickles and copies as a FrozenMap."""
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("a spec's mappings are read-only; build a new spec with dataclasses.replace")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return (FrozenMap, (dict(self),))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        import copy
+
+        return FrozenMap({key: copy.deepcopy(value, memo) for key, value in self.items()})
+
+
+def _frozen(value: Any) -> Any:
+    """Mappings (at any depth) as :class:`FrozenMap`, lists as they are (a range stays a list)."""
+    if isinstance(value, Mapping):
+        return FrozenMap({key: _frozen(item) for key, item in value.items()})
+    return value
+
+
 def num(unit: str, lo: float, hi: float, *, required: bool = False, integer: bool = False, hint: str = ""):
     """A numeric spec field: its unit, its physically plausible range, and whether it is required.
 
@@ -113,6 +142,8 @@ class Spec:
     """
 
     kind: ClassVar[str] = "spec"
+    contract: ClassVar[str] = CONTRACT_VERSION
+    """The plugin-contract version whose fields this class has (see :mod:`suanli.hookspecs`)."""
 
     id: str = ""
     vendor: str = ""
@@ -123,10 +154,22 @@ class Spec:
     plugin: str = ""
 
     def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):  # nested mappings read-only: the spec cannot change after this check
+            value = getattr(self, f.name)
+            if isinstance(value, Mapping) and not isinstance(value, FrozenMap):
+                object.__setattr__(self, f.name, _frozen(value))
+        self.validate()
+
+    def validate(self) -> None:
+        """Check every field again (raise :class:`SpecError`). The catalog calls it on every spec it is
+        given and on every spec it hands out, so a spec edited after construction never reaches a model."""
         try:
             self._validate()
         except SpecError as err:
             raise err.located(plugin=self.plugin, kind=self.kind, obj_id=self.id) from None
+        except Exception as err:  # noqa: BLE001 - a field edited into something the checks cannot even compare
+            raise SpecError(f"invalid content ({type(err).__name__}: {err})", plugin=self.plugin, kind=self.kind,
+                            obj_id=str(self.id)) from None
 
     # -- introspection ------------------------------------------------------------------------
     @classmethod

@@ -96,8 +96,10 @@ def make_goal(model: str | Any | None = None, *, params: float | None = None, to
         _check_positive("params", params)
     if precision not in ("bf16", "fp16", "fp8"):
         raise InputError(f"precision must be bf16, fp16 or fp8, got {precision!r}")
-    if global_batch is not None and (int(global_batch) != global_batch or global_batch < 1):
-        raise InputError(f"global_batch must be a whole number of sequences >= 1, got {global_batch!r}")
+    if global_batch is not None:
+        from suanli.validate import whole
+
+        global_batch = whole("global_batch (sequences)", global_batch)
     workload = make_workload(model, params=params)
     return Goal(workload=workload, tokens=float(tokens), deadline_days=None if deadline_days is None else float(deadline_days),
                 budget=None if budget is None else float(budget), precision=precision,
@@ -105,13 +107,9 @@ def make_goal(model: str | Any | None = None, *, params: float | None = None, to
 
 
 def _check_positive(name: str, value: Any) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a positive number, got {value!r}") from None
-    if not math.isfinite(x) or x <= 0:
-        raise InputError(f"{name} must be a positive number, got {value!r}")
-    return x
+    from suanli.validate import positive
+
+    return positive(name, value)
 
 
 def parse_fleet(text: str, *, what: str = "--reference") -> tuple[str, int]:
@@ -857,7 +855,11 @@ def compare(goal: Goal, reference: tuple[str, int], candidates: Sequence[str], o
     cat = _catalog(catalog)
     if not candidates:
         raise InputError("give at least one candidate chip")
-    ref_chip, ref_count = reference
+    from suanli import validate
+
+    if not isinstance(reference, (tuple, list)) or len(reference) != 2:
+        raise InputError(f"reference must be (chip id, count), got {reference!r}")
+    ref_chip, ref_count = validate.name("reference chip", reference[0]), validate.whole("reference count", reference[1])
     terms = site_terms(options, cat)
     ref = reference_row(ref_chip, ref_count, goal, options, catalog=cat, terms=terms)
     target = goal.deadline_days

@@ -433,9 +433,10 @@ class UncertainCost(Ranged):
 
 
 def _check_samples(samples: Any) -> int:
-    if isinstance(samples, bool) or int(samples) != samples or samples < 1:
-        raise InputError(f"samples must be a whole number >= 1, got {samples!r}")
-    return int(samples)
+    from suanli.models.uncertainty import MAX_SAMPLES
+    from suanli.validate import whole
+
+    return whole("samples", samples, maximum=MAX_SAMPLES)
 
 
 def ranged_estimate(est, *, workload=None, accelerator=None, samples: int = DEFAULT_SAMPLES, seed: int = 0,
@@ -505,7 +506,9 @@ def uncertain_estimate(model=None, *, tokens: float, chip, count: int, samples: 
             dist = U.as_distribution(ranges[name])
             estimate_kwargs[name] = dist.median if dist is not None else float(ranges[name])
     from suanli.spec import Accelerator
+    from suanli.validate import seed as checked_seed
 
+    seed = checked_seed(seed)
     if not isinstance(chip, (str, Accelerator)):
         raise InputError("chip must be a catalog id or an Accelerator: the ranges come from its sources")
     est = estimate(w, tokens=tokens, chip=chip, count=count, catalog=catalog, **estimate_kwargs)

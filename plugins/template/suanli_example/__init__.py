@@ -11,6 +11,9 @@ from importlib.resources import files
 from suanli import hookimpl
 from suanli.datafile import load_paths
 
+suanli_contract = "1.0"  # the suanli plugin contract this plugin is written for
+
+
 
 @cache
 def _specs():

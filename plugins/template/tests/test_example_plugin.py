@@ -1,8 +1,7 @@
 """A vendor's own test: the plugin passes suanli's conformance checks and its numbers are right."""
 
-from suanli.testing import check_plugin
-
 import suanli_example
+from suanli.testing import check_plugin
 
 
 def test_plugin_passes_suanli_checks():

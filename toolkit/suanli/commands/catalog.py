@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 NAME = "catalog"
+LISTS_PLUGIN_PROBLEMS = True  # it prints every problem itself
 HELP = "List accelerators, links, software stacks or sites from the installed plugins."
 
 COLUMNS = {

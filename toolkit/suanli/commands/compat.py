@@ -168,6 +168,10 @@ def compat_for(stack_id: str, *, chip_id: str | None = None, model: str | None =
     if chips is None:
         chips = DEFAULT_CHIPS
         notes.append(f"fleet size not given: {DEFAULT_CHIPS} chips assumed")
+    else:
+        from suanli.validate import positive, whole
+
+        chips = whole("chips", positive("chips", chips))
     if given:
         notes.append("op shares given by the caller")
     elif model or params:
@@ -224,7 +228,9 @@ def _fmt(d: dict[str, float] | None, fmt=None) -> str:
 
     if not d:
         return "n/a"
-    f = fmt or number
+    def f(value) -> str:
+        return "never" if value is None else (fmt or number)(value)  # None: porting removes nothing, never pays back
+
     text = f"{f(d['central'])}  (best {f(d['best'])} .. worst {f(d['worst'])})"
     if "p10" in d:
         text += f"  P10-P90 {f(d['p10'])} .. {f(d['p90'])}"
@@ -236,9 +242,8 @@ def run(args) -> int:
     from suanli.errors import InputError
 
     samples = args.samples if args.samples is not None else (UNCERTAIN_SAMPLES if args.uncertain else 0)
-    if samples < (1 if args.uncertain else 0):
-        raise InputError(f"--samples must be >= {1 if args.uncertain else 0}{' with --uncertain' if args.uncertain else ''}, "
-                         f"got {samples}")
+    if samples < (1 if args.uncertain or args.samples is not None else 0):
+        raise InputError(f"--samples must be >= 1 (leave it out for no Monte Carlo), got {samples}")
     seed = args.seed or 0
     shares, sets = parse_overrides(args.share, args.set)
     cost = _number_or_range(args.engineer_month_cost, "--engineer-month-cost") if args.engineer_month_cost else None
@@ -298,7 +303,7 @@ def run(args) -> int:
         print_table([{"op_class": r["op_class"], "engineer_months": round(r["engineer_months"]["central"], 1),
                       f"cost_{cur.lower()}": round(r[f"cost_{cur.lower()}"]["central"]),
                       "slowdown_removed": round(r["slowdown_removed"]["central"], 4),
-                      "break_even_chips": round(r["break_even_chips"]["central"]) if "break_even_chips" in r else None}
+                      "break_even_chips": round(r["break_even_chips"]["central"]) if r.get("break_even_chips", {}).get("central") is not None else None}
                      for r in out["porting_programme"]],
                     ["op_class", "engineer_months", f"cost_{cur.lower()}", "slowdown_removed", "break_even_chips"])
     if out.get("slowdown_tornado"):

@@ -116,6 +116,10 @@ def _scenario(args) -> bool:
         for key, value in DEFAULT_SCENARIO.items():
             setattr(args, key, value)
         return True
+    if args.model is not None and args.params is not None:
+        from suanli.errors import InputError
+
+        raise InputError("give --model or --params, not both: a preset fixes the parameter count")
     missing = [f"--{k}" for k in ("tokens", "chip", "count") if getattr(args, k) is None]
     if missing:
         from suanli.errors import InputError

@@ -48,6 +48,7 @@ def _budget(args, scaling) -> tuple[float, dict]:
 
     chip = load_catalog().accelerator(args.chip)
     peak = chip.peak_flops("bf16")
+    precision = chip.peak_field("bf16").split("_")[0]  # fp16 on a chip that publishes no bf16 peak
     mfu = scaling.DEFAULT_MFU if args.mfu is None else args.mfu
     compute = float(scaling.cluster_compute(args.count, peak, args.days, mfu))
     extra = {
@@ -57,6 +58,7 @@ def _budget(args, scaling) -> tuple[float, dict]:
         "mfu": mfu,
         "mfu_source": "given" if args.mfu is not None else scaling.SOURCES["default_mfu"].note,
         "peak_flops_per_s": peak,
+        "peak_precision": precision,
     }
     return compute, extra
 
@@ -68,14 +70,19 @@ def run(args) -> int:
     law = scaling.get_law(args.law)
     compute, extra = _budget(args, scaling)
     result = scaling.compute_optimal(compute, law).as_dict()
+    if result["n_opt"] < 1 or result["d_opt"] < 1:  # not even one parameter or one token
+        from suanli.errors import InputError
+
+        raise InputError(f"a budget of {compute:.3g} FLOP is too small for any model: the compute-optimal model "
+                         f"would have {result['n_opt']:.2g} parameters and {result['d_opt']:.2g} tokens")
     result.update(extra)
     result["law_source"] = law.source.citation
     if args.json:
         print_json(result)
         return 0
     if "chip" in extra:
-        print(f"{extra['count']:g} x {extra['chip']} for {extra['days']:g} days at MFU {extra['mfu']:.2f} "
-              f"({extra['peak_flops_per_s'] / 1e12:g} TFLOP/s bf16 peak each)")
+        print(f"{extra['count']:g} x {extra['chip']} for {extra['days']:g} days at MFU {extra['mfu']:.3g} "
+              f"({extra['peak_flops_per_s'] / 1e12:g} TFLOP/s {extra['peak_precision']} peak each)")
     print_fields({k: result[k] for k in FIELDS})
     if law.name == "kaplan":
         print("note: Kaplan's N is non-embedding parameters and its loss is on WebText2, not comparable with chinchilla/besiroglu")

@@ -61,6 +61,7 @@ from typing import Any
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError, require_positive
 from suanli.models.uncertainty import MAX_SAMPLES
 from suanli.spec import OP_CLASSES, PATHS, Source
@@ -207,9 +208,16 @@ def class_time_factor(translated, fallback, translated_efficiency, fallback_effi
 
     References: Amdahl 1967; Hennessy & Patterson, 6th ed., section 1.9.
     """
-    t, b = np.asarray(translated, float), np.asarray(fallback, float)
-    et, eb = np.asarray(translated_efficiency, float), np.asarray(fallback_efficiency, float)
-    return (1.0 + t * (1.0 / et - 1.0) + b * (1.0 / eb - 1.0)) / np.asarray(library_efficiency, float)
+    t, b = V.share("translated", translated), V.share("fallback", fallback)
+    if np.any(t + b > 1.0 + 1e-9):
+        raise InputError(f"translated + fallback shares cannot exceed 1, got {translated!r} + {fallback!r}")
+    et, eb = V.efficiency("translated_efficiency", translated_efficiency), V.efficiency("fallback_efficiency", fallback_efficiency)
+    g = V.efficiency("library_efficiency", library_efficiency)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # a path with no share costs nothing
+        out = (1.0 + np.where(t > 0, t * (1.0 / et - 1.0), 0.0) + np.where(b > 0, b * (1.0 / eb - 1.0), 0.0)) / g
+    if not np.all(np.isfinite(out)):
+        raise InputError("an efficiency so close to 0 makes the slowdown overflow; give efficiencies above 1e-300")
+    return out
 
 
 def slowdown(op_shares, time_factors):
@@ -229,7 +237,7 @@ def class_losses(op_shares, time_factors):
 
     References: Amdahl 1967.
     """
-    return np.asarray(op_shares, float) * (np.asarray(time_factors, float) - 1.0)
+    return V.share("op_shares", op_shares) * (V.array("time_factors", time_factors, low=1.0) - 1.0)
 
 
 def extra_chips(chips, slowdown_factor):
@@ -238,12 +246,12 @@ def extra_chips(chips, slowdown_factor):
     Linear scaling is the optimistic bound; a scale-out efficiency below 1 needs more.
     References: Amdahl 1967 (time = work / rate at fixed work).
     """
-    return np.asarray(chips, float) * (np.asarray(slowdown_factor, float) - 1.0)
+    return V.array("chips", chips, low=0.0) * (V.array("slowdown_factor", slowdown_factor, low=1.0) - 1.0)
 
 
 def extra_days(days, slowdown_factor):
     """Extra days on the same chips: ``days (S - 1)``. References: Amdahl 1967."""
-    return np.asarray(days, float) * (np.asarray(slowdown_factor, float) - 1.0)
+    return V.array("days", days, low=0.0) * (V.array("slowdown_factor", slowdown_factor, low=1.0) - 1.0)
 
 
 def porting_gain(op_shares, time_factors, library_efficiency):
@@ -252,8 +260,12 @@ def porting_gain(op_shares, time_factors, library_efficiency):
     A kernel port cannot change the collective library's or the framework's efficiency, so
     ``1/g_c`` remains. References: Amdahl 1967.
     """
-    w, f = np.asarray(op_shares, float), np.asarray(time_factors, float)
-    return w * (f - 1.0 / np.asarray(library_efficiency, float))
+    w, f = V.share("op_shares", op_shares), V.array("time_factors", time_factors, low=1.0)
+    g = V.efficiency("library_efficiency", library_efficiency)
+    if np.any(f < 1.0 / g - 1e-12):
+        raise InputError("a time factor includes its library efficiency g, so it is at least 1/g; "
+                         f"got time_factors {time_factors!r} with library_efficiency {library_efficiency!r}")
+    return w * (f - 1.0 / g)
 
 
 def break_even_chips(port_cost, slowdown_removed, chip_price):
@@ -262,8 +274,8 @@ def break_even_chips(port_cost, slowdown_removed, chip_price):
     ``port_cost / (slowdown_removed x chip_price)``, both in one currency; infinite when porting
     removes nothing. References: Amdahl 1967 (the saving is ``chips x slowdown_removed`` chips).
     """
-    cost = np.asarray(port_cost, float)
-    saved = np.asarray(slowdown_removed, float) * np.asarray(chip_price, float)
+    cost = V.array("port_cost", port_cost, low=0.0)
+    saved = V.array("slowdown_removed", slowdown_removed, low=0.0) * V.array("chip_price", chip_price, low=0.0, low_open=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(saved > 0, cost / np.where(saved > 0, saved, 1.0), np.inf)
 
@@ -361,6 +373,10 @@ def stack_profile(stack, overrides: Mapping[str, Mapping[str, Any]] | None = Non
 
     References: the stack's ``op_sources`` (plugins' ``stacks.toml``).
     """
+    if not hasattr(stack, "op_profile") or not hasattr(stack, "id"):
+        raise InputError(f"stack must be a software stack from the catalog (suanli.spec.SoftwareStack), got {stack!r}")
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise InputError(f"overrides must map op classes to entries, got {overrides!r}")
     overrides = dict(overrides or {})
     unknown = set(overrides) - set(OP_CLASSES) - {"stack"}
     if unknown:
@@ -423,12 +439,18 @@ def stack_profile(stack, overrides: Mapping[str, Mapping[str, Any]] | None = Non
     return StackProfile(stack_id=stack.id, bounds=per, sources=sources, assumptions=tuple(assumptions))
 
 
+def _check_profile(profile: Any, keys: tuple[str, ...]) -> None:
+    if not isinstance(profile, Mapping) or any(k not in profile for k in keys):
+        raise InputError(f"profile must be a mapping with {', '.join(keys)} (from stack_profile), got {type(profile).__name__}")
+
+
 def time_factors(profile: Mapping[str, np.ndarray]):
     """Per-class time factors ``f_c`` of one profile case or sample (arrays broadcast).
 
     References: Amdahl 1967, generalised to several fractions as in Hennessy & Patterson, 6th ed.
     (2017), sec. 1.9 (see :func:`class_time_factor`).
     """
+    _check_profile(profile, ("translated", "fallback", "translated_efficiency", "fallback_efficiency", "library_efficiency"))
     return class_time_factor(profile["translated"], profile["fallback"], profile["translated_efficiency"],
                              profile["fallback_efficiency"], profile["library_efficiency"])
 
@@ -442,6 +464,7 @@ def port_engineer_months(profile: Mapping[str, np.ndarray]):
     a stack gives none, :data:`DEFAULT_PORT_SOURCE` (a suanli estimate, compat_layers.md sections
     2.1-2.9); the split in proportion to the shares is this model's assumption (module docstring).
     """
+    _check_profile(profile, ("translated", "fallback", "unsupported", "port_engineer_months"))
     t, b, u = profile["translated"], profile["fallback"], profile["unsupported"]
     total = t + b + u
     em = profile["port_engineer_months"]
@@ -683,8 +706,9 @@ def compat_estimate(
         if chips is not None:
             be["chips_saved"] = _cases({c: chips * cum_gain[c] for c in CASES})
             be["value_of_chips_saved"] = _cases({c: chips * cum_gain[c] * chip_price for c in CASES})
-            be["pays_off_central"] = bool(chips > be["break_even_chips"]["central"])
-            be["worth_porting_at_this_fleet"] = [r["op_class"] for r in programme if chips > r["break_even_chips"]["central"]]
+            be["pays_off_central"] = be["break_even_chips"]["central"] is not None and bool(chips > be["break_even_chips"]["central"])
+            be["worth_porting_at_this_fleet"] = [r["op_class"] for r in programme
+                                                  if r["break_even_chips"]["central"] is not None and chips > r["break_even_chips"]["central"]]
     sources = {k: v.as_dict() for k, v in prof.sources.items()}
     if op_shares is None:
         sources["op_shares"] = FALLBACK_WORKLOAD_SOURCE.as_dict()
@@ -730,13 +754,18 @@ def stack_step_efficiency(stack, op_shares=None) -> dict[str, float]:
 
 def _break_even_range(cost_c, per_case, idx: list[int], chip_price: float) -> dict[str, float]:
     """Break-even fleet size of porting the classes ``idx``: lowest with cheap porting and the worst
-    slowdown (most to win), highest with dear porting and the best slowdown."""
+    slowdown (most to win), highest with dear porting and the best slowdown. None where porting removes
+    no slowdown in that case (it never pays back)."""
     cost = {c: float(sum(cost_c[c][i] for i in idx)) for c in CASES}
     gain = {c: float(sum(per_case[c]["gain"][i] for i in idx)) for c in CASES}
+    def never_is_none(value) -> float | None:  # porting that removes nothing never pays back: None, not inf
+        value = float(value)
+        return value if np.isfinite(value) else None
+
     return {
-        "best": float(break_even_chips(cost["best"], gain["worst"], chip_price)),
-        "central": float(break_even_chips(cost["central"], gain["central"], chip_price)),
-        "worst": float(break_even_chips(cost["worst"], gain["best"], chip_price)),
+        "best": never_is_none(break_even_chips(cost["best"], gain["worst"], chip_price)),
+        "central": never_is_none(break_even_chips(cost["central"], gain["central"], chip_price)),
+        "worst": never_is_none(break_even_chips(cost["worst"], gain["best"], chip_price)),
     }
 
 

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from suanli.errors import InputError
 from suanli.models import defaults as D
 from suanli.models import flops
 from suanli.models import interconnect as ic
@@ -70,10 +69,9 @@ def _a(x):
 
 def _share(name: str, x) -> np.ndarray:
     """An efficiency as an array; :class:`InputError` unless every value is in (0, 1] (a share of a peak)."""
-    arr = _a(x)
-    if arr.size == 0 or not np.all((arr > 0) & (arr <= 1)):
-        raise InputError(f"{name} must be a share of the peak above 0 and at most 1, got {x!r}")
-    return arr
+    from suanli.validate import efficiency
+
+    return efficiency(name, x)
 
 
 def flash_generation(flash_attention=None) -> int:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.spec import Source
 
@@ -236,27 +237,15 @@ def pue_for_site_type(site_type: str = "hyperscale") -> float:
 
 
 def _arr(name: str, value: Any) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number, got {value!r}") from None
-    if arr.size == 0 or not np.all(np.isfinite(arr)):
-        raise InputError(f"{name} must be a finite number, got {value!r}")
-    return arr
+    return V.array(name, value)
 
 
 def _non_negative(name: str, value: Any) -> np.ndarray:
-    arr = _arr(name, value)
-    if np.any(arr < 0):
-        raise InputError(f"{name} must not be negative, got {value!r}")
-    return arr
+    return V.array(name, value, low=0.0)
 
 
 def _fraction(name: str, value: Any) -> np.ndarray:
-    arr = _arr(name, value)
-    if np.any((arr < 0) | (arr > 1)):
-        raise InputError(f"{name} must be between 0 and 1, got {value!r}")
-    return arr
+    return V.share(name, value)
 
 
 def check_pue(pue: Any) -> np.ndarray:

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models.defaults import Default
 from suanli.spec import Source
@@ -177,20 +178,11 @@ DAYS_PER_YEAR = 365.0
 
 
 def _arr(name: str, value: Any) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number, got {value!r}") from None
-    if arr.size == 0 or np.any(np.isnan(arr)):
-        raise InputError(f"{name} must be a number, got {value!r}")
-    return arr
+    return V.array(name, value, allow_inf=True)
 
 
 def _positive(name: str, value: Any) -> np.ndarray:
-    arr = _arr(name, value)
-    if np.any(arr <= 0) or not np.all(np.isfinite(arr)):
-        raise InputError(f"{name} must be a positive number, got {value!r}")
-    return arr
+    return V.array(name, value, low=0.0, low_open=True)
 
 
 def _out(x):

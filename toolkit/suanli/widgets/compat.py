@@ -135,7 +135,7 @@ def break_even_figure(result: Mapping[str, Any], ax=None, fleet_range=(10, 100_0
     ax.fill_between(n, cost["best"], cost["worst"], color="#dd8452", alpha=0.2)
     ax.plot(n, np.full_like(n, cost["central"]), color="#dd8452", label="porting programme")
     x = be["break_even_chips"]["central"]
-    if np.isfinite(x):
+    if x is not None and np.isfinite(x):
         ax.axvline(x, color="#555", lw=0.8)
         ax.text(x, cost["central"], f" break-even ~{x:,.0f} chips", fontsize=8, va="bottom")
     if result.get("chips"):
@@ -163,7 +163,10 @@ def summary_html(result: Mapping[str, Any]) -> str:
     cur = result.get("currency", "USD")
 
     def rng(d, fmt="{:,.3f}".format):
-        return "n/a" if not d else f"{fmt(d['central'])} (best {fmt(d['best'])} .. worst {fmt(d['worst'])})"
+        def show(value):  # None: a break-even that never comes (porting removes nothing in that case)
+            return "never" if value is None else fmt(value)
+
+        return "n/a" if not d else f"{show(d['central'])} (best {show(d['best'])} .. worst {show(d['worst'])})"
 
     be = result["porting_break_even"]
     rows = [
