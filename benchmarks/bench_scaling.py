@@ -1,6 +1,6 @@
 """Speed of the scaling-law models: prints figures, asserts nothing.
 
-    /work/venv/bin/python benchmarks/bench_scaling.py [--full-grid]
+    python benchmarks/bench_scaling.py [--full-grid]
 
 - the sympy derivation (cold, once per process) and the lambdified frontier over 1e6 budgets;
 - the inverse (budget for a loss) for the parametric laws (closed form) and Kaplan (scipy root-finder);

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_uncertainty.py
 
-Target (issue 10): 10,000 samples of the training-time engine in under a second. Prints the time of
+Target: 10,000 samples of the training-time engine in under a second. Prints the time of
 10,000 samples (draws + one vectorised engine call + energy and cost), of the tornado (one vectorised
 call over every input's P10 and P90), of a whole ``uncertain_estimate`` (layout search included), and
 the P10/P50/P90 of two reference runs.

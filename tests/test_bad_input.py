@@ -268,7 +268,7 @@ BAD_CLI = [
     ("compat-engineer-cost-negative", COMPAT + ["--engineer-month-cost=-5"], "engineer"),
     ("compat-engineer-cost-word", COMPAT + ["--engineer-month-cost", "abc"], "engineer"),
     ("compat-unknown-model", COMPAT + ["--model", "gpt5", "--tokens", "1e12"], "gpt5"),
-    ("compat-model-without-tokens", COMPAT + ["--model", "gpt3-175b"], "--tokens"),
+    ("compat-params-without-tokens", COMPAT + ["--params", "7e9"], "--tokens"),
     ("compat-tokens-without-model", COMPAT + ["--tokens", "1e12"], "--model"),
     ("compat-tokens-zero", COMPAT + ["--model", "gpt3-175b", "--tokens", "0"], "tokens"),
     ("compat-params-zero", COMPAT + ["--params", "0", "--tokens", "1e12"], "params"),

@@ -2,10 +2,19 @@
 
 Drives Debian's Chromium (``/usr/bin/chromium``, installed by ``.ci/run`` with apt) through Python
 Playwright; Playwright's own browser download is never used. Servers listen on 127.0.0.1 only, on a
-free port, and are killed (their whole process group) in teardown. The screenshots these tests
-take are the README's pictures: docs/img/jupyterlab.png and docs/img/voila.png.
+free port, and are killed (their whole process group) in teardown.
 
-    pytest -m browser tests/test_browser.py
+What is checked: JupyterLab runs a notebook and a control changes its result; every notebook's
+figures render, in JupyterLab and in Voila (the images each page shows are counted against the
+figure cells, which the kernel itself records: a startup script notes every cell that makes a
+matplotlib figure outside a widget); the Voila dashboards show controls and titled results only
+(no code, no printed dicts or test lines).
+
+The screenshots are taken into a temporary folder: tests never modify tracked files. The README's
+pictures (docs/img/jupyterlab.png, docs/img/voila.png, docs/img/dashboard-*.png) are refreshed on
+purpose with
+
+    pytest -m browser tests/test_browser.py --refresh-screenshots
 
 Without Chromium or Playwright the tests skip locally, but fail when ``CI=true``: CI must not pass
 by skipping them.
@@ -39,9 +48,11 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 LAB_NOTEBOOK = "notebooks/00-catalog.ipynb"
-VOILA_NOTEBOOK = "notebooks/06-domestic-substitution.ipynb"
-"""The dashboard Voila serves: the one the README's Voila badge opens (00-catalog works here too)."""
+DASHBOARDS = sorted((ROOT / "notebooks" / "dashboards").glob("*.ipynb"))
+"""The Voila dashboards (``suanli lab --voila``); the README's Voila badge opens dashboards/substitution."""
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = ROOT / "docs" / "img"
+"""Where --refresh-screenshots copies the pictures (the README shows them)."""
 SERVER_START_S = 60
 KERNEL_RUN_MS = 90_000
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -55,6 +66,117 @@ LAB_SETTINGS = {
 }
 ROOT_FLAG = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
 """CI machines run as root; Jupyter refuses that without the flag."""
+
+
+FIGURE_LOG_STARTUP = """
+# suanli browser tests: record which cells make a matplotlib figure outside a widget (IPython startup file).
+import json as _json, os as _os, traceback as _tb
+import matplotlib.figure as _mf
+
+_LOG = _os.environ["SUANLI_FIGURE_LOG"]
+_state = {"cell": 0, "figure_cells": [], "done": 0}
+_init = _mf.Figure.__init__
+
+def _counting_init(self, *args, **kwargs):
+    _init(self, *args, **kwargs)
+    in_widget = any(f.name == "__init__" and f.filename.replace("\\\\", "/").endswith("suanli/widgets/base.py")
+                    for f in _tb.extract_stack())
+    if not in_widget and _state["cell"] not in _state["figure_cells"]:
+        _state["figure_cells"].append(_state["cell"])
+
+_mf.Figure.__init__ = _counting_init
+
+def _pre(*_):
+    _state["cell"] += 1
+
+def _post(*_):
+    _state["done"] += 1
+    with open(_LOG + ".tmp", "w") as fh:
+        _json.dump(_state, fh)
+    _os.replace(_LOG + ".tmp", _LOG)
+
+get_ipython().events.register("pre_run_cell", _pre)
+get_ipython().events.register("post_run_cell", _post)
+"""
+"""Runs in every kernel the servers start (through IPYTHONDIR): writes, after each cell, which cells
+made a figure, to the file named by SUANLI_FIGURE_LOG."""
+
+COUNT_FIGURE_CELLS_JS = """(root) => {
+    const areas = new Set();
+    for (const img of document.querySelectorAll(root + ' .jp-RenderedImage img')) {
+        if (img.closest('.jupyter-widgets')) continue;          // a widget's own picture is not a figure cell
+        const area = img.closest('.jp-Cell') || img.closest('.jp-OutputArea');
+        if (area && img.naturalWidth > 0) areas.add(area);     // rendered, not a broken image
+    }
+    return areas.size;
+}"""
+"""Cells (output areas) that show at least one rendered figure image, widgets' images left out."""
+
+
+def figure_log_env(tmp: Path) -> tuple[dict[str, str], Path]:
+    """An IPYTHONDIR whose startup script logs figure cells, and the log file it writes."""
+    startup = tmp / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    (startup / "00-suanli-figure-log.py").write_text(FIGURE_LOG_STARTUP)
+    log = tmp / "figure-log.json"
+    return {"IPYTHONDIR": str(tmp / "ipython"), "SUANLI_FIGURE_LOG": str(log)}, log
+
+
+def code_cells(path: Path) -> int:
+    return sum(1 for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip())
+
+
+def wait_for_log(log: Path, cells: int, timeout_s: float = KERNEL_RUN_MS / 1000) -> dict:
+    """The figure log once the kernel has run ``cells`` cells."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            state = json.loads(log.read_text())
+            if state["done"] >= cells:
+                return state
+        except (FileNotFoundError, json.JSONDecodeError):
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"the kernel did not run {cells} cells within {timeout_s:.0f} s (log: {log.read_text() if log.exists() else 'none'})")
+
+
+def settle_figures(page, root: str, expected: int, timeout_ms: int = 30_000) -> int:
+    """Rendered figure cells once the count stops changing (or reaches ``expected``)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(f"([n]) => ({COUNT_FIGURE_CELLS_JS})({json.dumps(root)}) >= n", arg=[expected],
+                               timeout=timeout_ms, polling=250)
+    except PlaywrightTimeout:
+        pass  # fewer than expected: the caller's assertion says which
+    page.wait_for_timeout(500)
+    return page.evaluate(COUNT_FIGURE_CELLS_JS, root)
+
+
+def figure_misses(page, root: str, path: Path, log: Path) -> list[str]:
+    """Once the kernel has run every cell of ``path``: [] if the page shows a rendered figure for each
+    cell that made one, else the one-line miss."""
+    state = wait_for_log(log, code_cells(path))
+    expected = len(state["figure_cells"])
+    shown = settle_figures(page, root, expected)
+    if shown == expected:
+        return []
+    return [f"{path.name}: {shown} of {expected} figure cells rendered (figure cells, counting code cells: {state['figure_cells']})"]
+
+
+@pytest.fixture
+def screenshots(request, tmp_path) -> Path:
+    """Where the tests save their pictures: a temporary folder; with --refresh-screenshots they are
+    then copied to docs/img (the only way a test run writes there)."""
+    folder = tmp_path / "screenshots"
+    folder.mkdir()
+    yield folder
+    if request.config.getoption("--refresh-screenshots"):
+        import shutil
+
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for png in folder.glob("*.png"):
+            shutil.copyfile(png, SCREENSHOTS / png.name)
 
 
 def _missing(reason: str) -> None:
@@ -89,8 +211,9 @@ def free_port() -> int:
 def server(cmd: list[str], ready_url: str, log: Path, env: dict[str, str] | None = None, any_status: bool = False) -> Iterator[None]:
     """Run ``cmd`` in its own process group until ``ready_url`` answers 200 (any HTTP status if
     ``any_status``); kill the group afterwards."""
-    full_env = {**os.environ, "MPLBACKEND": "Agg", **(env or {})}
+    full_env = {**os.environ, **(env or {})}
     full_env.pop("SUANLI_PLUGINS_BLOCK", None)
+    full_env.pop("MPLBACKEND", None)  # the kernels draw as a reader's do (ipykernel's inline backend)
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=full_env, start_new_session=True)
     try:
@@ -166,13 +289,17 @@ def run_all_cells(page, attempts: int = 2) -> None:
                 raise
 
 
-def test_jupyterlab_runs_the_notebook_and_a_control_changes_the_result(browser, tmp_path):
+def lab_command(port: int, token: str, tmp_path: Path) -> list[str]:
+    return [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
+            "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly", f"--FileCheckpoints.checkpoint_dir={tmp_path / 'checkpoints'}",
+            *ROOT_FLAG]
+
+
+def test_jupyterlab_runs_the_notebook_and_a_control_changes_the_result(browser, tmp_path, screenshots):
     port, token = free_port(), secrets.token_hex(16)
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
-           "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--LabApp.extension_manager=readonly", f"--FileCheckpoints.checkpoint_dir={tmp_path / 'checkpoints'}",
-           *ROOT_FLAG]
+    cmd = lab_command(port, token, tmp_path)
     base = f"http://127.0.0.1:{port}"
     stored = (ROOT / LAB_NOTEBOOK).read_bytes()
     with server(cmd, f"{base}/api/status?token={token}", tmp_path / "lab.log", isolated_jupyter_env(tmp_path)):
@@ -204,30 +331,97 @@ def test_jupyterlab_runs_the_notebook_and_a_control_changes_the_result(browser, 
         page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").first.click()  # fold the file browser
         slider.evaluate("el => el.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(300)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "jupyterlab.png"))
+        page.screenshot(path=str(screenshots / "jupyterlab.png"))
         page.close()
     assert (ROOT / LAB_NOTEBOOK).read_bytes() == stored, "the browser session saved the notebook"
 
 
-def test_voila_renders_the_dashboard_widgets(browser, tmp_path):
+def voila_command(target: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "voila", target, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+            "--Voila.port_retries=0", "--show_tracebacks=True"]
+
+
+def _error_outputs(page):
+    return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
+                        ".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']")
+
+
+def test_voila_serves_dashboards_with_controls_and_titled_results_only(browser, tmp_path, screenshots):
+    """`suanli lab --voila` serves notebooks/dashboards: each page shows controls and results, no code,
+    no printed text (dict prints, test lines), no errors; every table has a title. The substitution
+    dashboard's picture is also the README's Voila picture."""
+    assert DASHBOARDS, "notebooks/dashboards holds no dashboard"
     port = free_port()
-    cmd = [sys.executable, "-m", "voila", VOILA_NOTEBOOK, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-           "--Voila.port_retries=0", "--show_tracebacks=True"]
     base = f"http://127.0.0.1:{port}"
-    # Voila runs the notebook when its page is fetched, so readiness is any answer from a cheap URL.
-    with server(cmd, f"{base}/voila/static/", tmp_path / "voila.log", isolated_jupyter_env(tmp_path), any_status=True):
-        page = browser.new_page(viewport=VIEWPORT)
-        page.set_default_timeout(30_000)
-        page.goto(base + "/", timeout=KERNEL_RUN_MS)
-        controls = page.locator(".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-select-multiple")
-        controls.first.wait_for(timeout=KERNEL_RUN_MS)
-        assert page.locator(".jupyter-widgets").count() > 3
-        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']")
-        assert errors.count() == 0, errors.first.inner_text()
-        page.wait_for_load_state("networkidle", timeout=KERNEL_RUN_MS)  # charts and tables below the controls
-        controls.first.evaluate("el => el.scrollIntoView({block: 'start'})")
-        page.wait_for_timeout(300)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "voila.png"))
-        page.close()
+    # Voila runs a notebook when its page is fetched, so readiness is any answer from a cheap URL.
+    with server(voila_command("notebooks/dashboards", port), f"{base}/voila/static/", tmp_path / "voila.log",
+                isolated_jupyter_env(tmp_path), any_status=True):
+        for path in DASHBOARDS:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.set_default_timeout(30_000)
+            page.goto(f"{base}/voila/render/{path.name}", timeout=KERNEL_RUN_MS)
+            controls = page.locator(".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-select-multiple")
+            controls.first.wait_for(timeout=KERNEL_RUN_MS)
+            page.wait_for_load_state("networkidle", timeout=KERNEL_RUN_MS)
+            page.locator(".widget-html table").first.wait_for(timeout=KERNEL_RUN_MS)
+            assert _error_outputs(page).count() == 0, _error_outputs(page).first.inner_text()
+            code = page.locator(".jp-CodeCell .jp-InputArea, .jp-InputArea-editor, .CodeMirror, .cm-editor")
+            assert code.count() == 0, f"{path.name} shows code"
+            printed = page.locator("[data-mime-type='application/vnd.jupyter.stdout'], [data-mime-type='text/plain']")
+            assert printed.count() == 0, f"{path.name} prints text: {printed.first.inner_text()[:200]}"
+            text = page.inner_text("body")
+            leak = re.search(r"NBVAL|\{'|Traceback|\bNone\b|\bnan\b|from suanli|Panel\(", text)
+            assert leak is None, f"{path.name} shows {leak.group(0)!r}: ...{text[max(0, leak.start() - 80):leak.end() + 80]}..."
+            untitled = page.evaluate("() => [...document.querySelectorAll('.widget-html table')].filter("
+                                     "t => !t.querySelector('caption') && !t.closest('table table')).length")
+            assert untitled == 0, f"{path.name}: {untitled} table(s) without a title"
+            controls.first.evaluate("el => el.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(screenshots / f"dashboard-{path.stem}.png"))
+            if path.stem == "substitution":
+                page.screenshot(path=str(screenshots / "voila.png"))
+            page.close()
+
+
+FIGURE_NOTEBOOKS = [p for p in NOTEBOOKS if re.search(r"_figure\(|plt\.|subplots\(", p.read_text())]
+"""Notebooks that draw matplotlib figures (the others show widgets and tables only)."""
+
+
+def test_every_notebook_figure_renders_in_voila(browser, tmp_path):
+    """Voila runs each notebook; the page shows one rendered image per cell that made a figure."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env, log = figure_log_env(tmp_path)
+    misses = []
+    with server(voila_command("notebooks", port), f"{base}/voila/static/", tmp_path / "voila.log",
+                {**isolated_jupyter_env(tmp_path), **env}, any_status=True):
+        for path in FIGURE_NOTEBOOKS:
+            log.unlink(missing_ok=True)
+            page = browser.new_page(viewport=VIEWPORT)
+            page.set_default_timeout(30_000)
+            page.goto(f"{base}/voila/render/{path.name}", timeout=KERNEL_RUN_MS)
+            misses += figure_misses(page, "body", path, log)
+            page.close()
+    assert not misses, "\n".join(misses)
+
+
+def test_every_notebook_figure_renders_in_jupyterlab(browser, tmp_path):
+    """Run All in JupyterLab, notebook by notebook: one rendered image per cell that made a figure."""
+    port, token = free_port(), secrets.token_hex(16)
+    base = f"http://127.0.0.1:{port}"
+    env, log = figure_log_env(tmp_path)
+    stored = {p: p.read_bytes() for p in FIGURE_NOTEBOOKS}
+    misses = []
+    with server(lab_command(port, token, tmp_path), f"{base}/api/status?token={token}", tmp_path / "lab.log",
+                {**isolated_jupyter_env(tmp_path), **env}):
+        for path in FIGURE_NOTEBOOKS:
+            log.unlink(missing_ok=True)
+            page = browser.new_page(viewport=VIEWPORT)
+            page.set_default_timeout(30_000)
+            page.goto(f"{base}/lab/tree/notebooks/{path.name}?token={token}&reset")
+            page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for()
+            run_all_cells(page)
+            misses += figure_misses(page, ".jp-NotebookPanel:not(.lm-mod-hidden)", path, log)
+            page.close()
+    assert not misses, "\n".join(misses)
+    assert all(p.read_bytes() == b for p, b in stored.items()), "the browser session saved a notebook"

@@ -1,6 +1,6 @@
 """Backtest: the engine against public training runs, with its documented defaults and no per-run tuning.
 
-The runs live in ``suanli/data/training_runs.csv`` (curated from ``shared/reference/training_runs.csv``;
+The runs live in ``suanli/data/training_runs.csv`` (curated from the papers, model cards and MLPerf logs each row cites;
 every row names its source and quotes it). Each row has one ``metric``:
 
 - ``accelerator_hours`` of a full run (the engine searches the layout),

@@ -30,6 +30,8 @@ OPTION_NAMES = ("site", "site_type", "pue", "price_kwh", "currency", "gco2_kwh",
 
 def add_site_arguments(parser, *, utilization: bool = True) -> None:
     """Add --site/--pue/--price-kwh/--currency/--gco2-kwh, --utilization and the hardware-cost options."""
+    from suanli.models import power as P
+
     g = parser.add_argument_group("power, site and cost")
     g.add_argument("--site", help="a site id from `suanli catalog --kind sites` (its PUE, electricity price, grid intensity)")
     g.add_argument("--site-type", dest="site_type", choices=("hyperscale", "hub", "enterprise"),
@@ -42,7 +44,9 @@ def add_site_arguments(parser, *, utilization: bool = True) -> None:
     g.add_argument("--gco2-kwh", dest="gco2_kwh", type=float, help="grid carbon intensity in gCO2/kWh; overrides the site's")
     if utilization:
         g.add_argument("--utilization", type=float,
-                       help="accelerator utilisation 0..1 in the linear power model (default 0.79, FlagPerf-derived)")
+                       help="accelerator utilisation 0..1 in the linear power model (default: the chip's measured draw "
+                       f"under load where known, e.g. H100 {P.chip_utilization('nvidia-h100-sxm5-80gb'):.2f}; else "
+                       f"{P.DEFAULTS.utilization:.2f}, FlagPerf's A100 GEMM)")
     g.add_argument("--rental-per-hour", dest="rental_per_hour", type=float,
                    help="rent instead of buy: price per accelerator-hour in --currency")
     g.add_argument("--lifetime-years", dest="lifetime_years", type=float, help="hardware amortisation life (default 5)")
@@ -119,7 +123,8 @@ def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *
         raise InputError(f"hours must be a positive number, got {hours!r}")
     if utilization is None:
         utilization = _utilization_option(options)
-    u = d.utilization if utilization is None else float(P._fraction("utilization", utilization))
+    # the chip's measured draw under load when nothing is given (FlagPerf, Latif et al.; else the A100 fallback)
+    u = P.chip_utilization(accelerator.id) if utilization is None else float(P._fraction("utilization", utilization))
 
     site = _site(opts["site"], catalog)
     currency = check_currency(opts["currency"] or (site_currency(site) if site else "USD"))
@@ -188,6 +193,7 @@ def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *
         "count": int(n),
         "hours": h,
         "utilization": u,
+        "chip_load": P.chip_load(accelerator.id).as_dict() if utilization is None else None,
         "site": site.id if site is not None else None,
         "pue": pue,
         "price_kwh": price,
@@ -373,7 +379,7 @@ def _host_fraction_for(row, acc, d) -> float:
 
     per_server = acc.chips_per_server or d.chips_per_server
     rated = float(P.rated_server_power_w(acc.tdp_w, per_server, acc.server_power_w))
-    chip = float(P.accelerator_power_w(acc.tdp_w))
+    chip = float(P.accelerator_power_w(acc.tdp_w, P.chip_utilization(acc.id)))
     network = 0.0 if row["kind"] == "measured-node" else d.network_storage_fraction
     server_target = row["energy_mwh"] * 1e6 / (row["pue"] * row["hours"] * row["count"]) / (1 + network)
     return (server_target - chip) * per_server / (rated - acc.tdp_w * per_server)
@@ -443,12 +449,15 @@ def measured_energy_fit(catalog=None) -> dict[str, Any]:
             row["model_mwh"] = _row_model_mwh(r, catalog.accelerator(r["chip"]), d.host_draw_fraction)
         elif r["modelled"] == "chips-only":
             acc = catalog.accelerator(r["chip"])
-            row["model_mwh"] = float(P.energy_mwh(P.accelerator_power_w(acc.tdp_w) * r["count"], r["hours"]))
+            row["model_mwh"] = float(P.energy_mwh(P.accelerator_power_w(acc.tdp_w, P.chip_utilization(acc.id))
+                                                  * r["count"], r["hours"]))
         else:
             row["model_mwh"] = None
         row["error"] = None if row["model_mwh"] is None else row["model_mwh"] / r["energy_mwh"] - 1.0
         out_rows.append(row)
+    chip_loads = {r["id"]: P.chip_load(r["chip"]).fraction for r in rows if r["modelled"] in ("yes", "chips-only")}
     return {"host_draw_fraction_fit": fit, "host_draw_fraction_default": d.host_draw_fraction, "points": points,
+            "chip_load": {"flagperf-dgx-a100": FLAGPERF_DGX_A100["card_w"] / FLAGPERF_DGX_A100["tdp_w"], **chip_loads},
             "errors": {name: predict(name, d.host_draw_fraction) for name in points}, "loo": loo, "rows": out_rows}
 
 
@@ -457,6 +466,7 @@ def _row_model_mwh(row, acc, host_draw_fraction) -> float:
 
     per_server = acc.chips_per_server or P.DEFAULTS.chips_per_server
     network = 0.0 if row["kind"] == "measured-node" else P.DEFAULTS.network_storage_fraction
-    chain = P.fleet_power(acc.tdp_w, row["count"], per_server, pue=row["pue"], server_rating_w=acc.server_power_w,
-                          host_draw_fraction=host_draw_fraction, network_storage_fraction=network)
+    chain = P.fleet_power(acc.tdp_w, row["count"], per_server, P.chip_utilization(acc.id), pue=row["pue"],
+                          server_rating_w=acc.server_power_w, host_draw_fraction=host_draw_fraction,
+                          network_storage_fraction=network)
     return float(P.energy_mwh(chain.facility_w, row["hours"]))

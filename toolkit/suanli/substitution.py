@@ -802,9 +802,11 @@ class Comparison:
         ref = self.reference
         if row.get("chips_needed") is None:
             return f"{row['chip']}: no fleet meets the goal ({'; '.join(row['reasons'][:1])})"
-        money = f" and {row['cost']:,.0f} {self.options.currency}" if row.get("cost") is not None else ""
-        return (f"Replacing {ref['count']:,} {ref['chip']} ({ref['train_days']:.1f} days) takes {row['chips_needed']:,} "
-                f"{row['chip']} ({row['train_days']:.1f} days), {row['facility_mw']:.1f} MW{money}")
+        from suanli.present import count, days, money, number
+
+        cash = f" and {money(row['cost'], self.options.currency)}" if row.get("cost") is not None else ""
+        return (f"Replacing {count(ref['count'])} {ref['chip']} ({days(ref['train_days'])}) takes {count(row['chips_needed'])} "
+                f"{row['chip']} ({days(row['train_days'])}), {number(row['facility_mw'])} MW{cash}")
 
 
 def reference_row(chip: str, count: int, goal: Goal, options: Options, *, catalog=None, terms: SiteTerms | None = None) -> dict[str, Any]:

@@ -20,6 +20,27 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON list with every field and its source")
 
 
+def explain_blanks(rows: list[dict]) -> list[str]:
+    """Fill the peak columns a chip has no figure for with the reason, in place; the notes that explain them.
+
+    A chip with no BF16 peak but an FP16 one has no BF16 units (V100, Ascend 910, Z100 ...) or its
+    vendor publishes none: the cell shows the FP16 peak the engine trains at instead. A blank FP8 cell
+    means no FP8 peak (no FP8 units, or none published).
+    """
+    from suanli.present import MISSING, Shown, number
+
+    notes = []
+    for row in rows:
+        if row.get("bf16_tflops") is None and row.get("fp16_tflops") is not None:
+            row["bf16_tflops"] = Shown(f"{MISSING} (fp16 {number(row['fp16_tflops'])})")
+            if not notes:
+                notes.append("bf16 '- (fp16 N)': no BF16 units or no BF16 peak published; 16-bit training runs in FP16 "
+                             "at the FP16 peak shown")
+    if any(row.get("fp8_tflops") is None for row in rows):
+        notes.append("fp8 '-': no FP8 peak (no FP8 units, or none published); --precision fp8 is refused on these chips")
+    return notes
+
+
 def run(args) -> int:
     from suanli.catalog import load_catalog
     from suanli.commands.output import print_json, print_table
@@ -31,7 +52,12 @@ def run(args) -> int:
     if args.json:
         print_json(rows)
     elif rows:
-        print_table(rows, COLUMNS[args.kind])
+        notes = explain_blanks(rows) if args.kind == "accelerators" else []
+        from suanli.present import INPUT_DIGITS
+
+        print_table(rows, COLUMNS[args.kind], digits=INPUT_DIGITS)  # catalog data as published
+        for note in notes:
+            print(f"note: {note}")
     else:
         from suanli.errors import InputError
 

@@ -107,6 +107,19 @@ def chip_price(chip, currency: str) -> tuple[float | None, str | None]:
     return p.value, (p.note() if p.converted else None)
 
 
+def published_tokens(model: str) -> tuple[float, str] | None:
+    """The training tokens a public model was reported to use, with the source, from
+    ``suanli/data/public_models.csv`` (None for a model not listed there)."""
+    import csv
+    from importlib import resources
+
+    with resources.files("suanli.data").joinpath("public_models.csv").open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["id"] == model:
+                return float(row["tokens"]), row["source"]
+    return None
+
+
 def engine_breakdown(chip, *, model: str | None, params: float | None, tokens: float | None, chips: float,
                      catalog=None) -> tuple[dict[str, float], float]:
     """The estimate engine's op-time shares and native training days for this workload on ``chip``.
@@ -123,7 +136,8 @@ def engine_breakdown(chip, *, model: str | None, params: float | None, tokens: f
     if chip is None:
         raise InputError("give --chip: the engine needs an accelerator to break the step down")
     if tokens is None:
-        raise InputError("give --tokens with --model or --params: the engine needs a token count")
+        raise InputError("give --tokens with --params (or a --model whose published token count is known): "
+                         "the engine needs a token count")
     native = dataclasses.replace(chip, stack="cuda")
     est = engine.estimate(model, params=params, tokens=tokens, chip=native, count=require_whole("--chips", chips), catalog=catalog)
     return dict(est.op_shares), float(est.train_days)
@@ -142,6 +156,7 @@ def compat_for(stack_id: str, *, chip_id: str | None = None, model: str | None =
     from suanli.catalog import load_catalog
     from suanli.errors import InputError
     from suanli.models import compat
+    from suanli.present import count, scaled
 
     cat = catalog or load_catalog()
     stack = cat.stack(stack_id)
@@ -160,10 +175,15 @@ def compat_for(stack_id: str, *, chip_id: str | None = None, model: str | None =
     if given:
         notes.append("op shares given by the caller")
     elif model or params:
+        if tokens is None and model:
+            published = published_tokens(model)
+            if published is not None:
+                tokens = published[0]
+                notes.append(f"--tokens not given: {model}'s published {scaled(tokens)} training tokens ({published[1]})")
         op_shares, native_days = engine_breakdown(chip, model=model, params=params, tokens=tokens, chips=chips, catalog=cat)
         days = days or native_days
-        notes.append(f"op shares and native days from the estimate engine: {model or f'{params:g} params'}, "
-                     f"{tokens:g} tokens on {int(chips)} x {chip.id} run as if on CUDA")
+        notes.append(f"op shares and native days from the estimate engine: {model or f'{scaled(params)} params'}, "
+                     f"{scaled(tokens)} tokens on {count(chips)} x {chip.id} run as if on CUDA")
     elif tokens is not None:
         raise InputError("--tokens needs --model or --params (the engine turns them into a step breakdown)")
     w = compat.workload_profile(op_shares, kind=workload, overrides=share_overrides)
@@ -202,16 +222,18 @@ def add_slowdown_percentiles(out: dict[str, Any]) -> None:
             out[key].update({q: float(fn(base, s[q])) for q in ("p10", "p50", "p90")})
 
 
-def _fmt(d: dict[str, float] | None, fmt: str = "{:,.0f}") -> str:
-    """central (best .. worst), with the Monte Carlo P10-P90 when there is one."""
+def _fmt(d: dict[str, float] | None, fmt=None) -> str:
+    """central (best .. worst), with the Monte Carlo P10-P90 when there is one (numbers by :mod:`suanli.present`)."""
+    from suanli.present import number
+
     if not d:
         return "n/a"
-    def show(value) -> str:
-        return "never" if value is None else fmt.format(value)  # None: porting removes nothing, never pays back
+    def f(value) -> str:
+        return "never" if value is None else (fmt or number)(value)  # None: porting removes nothing, never pays back
 
-    text = f"{show(d['central'])}  ({show(d['best'])} .. {show(d['worst'])})"
+    text = f"{f(d['central'])}  (best {f(d['best'])} .. worst {f(d['worst'])})"
     if "p10" in d:
-        text += f"  P10-P90 {fmt.format(d['p10'])} .. {fmt.format(d['p90'])}"
+        text += f"  P10-P90 {f(d['p10'])} .. {f(d['p90'])}"
     return text
 
 
@@ -239,23 +261,29 @@ def run(args) -> int:
     if args.json:
         print_json(out)
         return 0
+    from functools import partial
+
+    from suanli.present import count, days, money
+
     cur = out["currency"]
+    cash = partial(money, currency=cur)
     be = out["porting_break_even"]
     fields = {
         "stack": f"{out['stack']} ({out['stack_kind']}, maturity {out['maturity']})",
         "chip": out["chip"] or "none",
         "workload": out["workload_source"],
-        "slowdown": _fmt(out["slowdown"], "{:.3f}"),
+        "slowdown": _fmt(out["slowdown"], "{:.3f}".format),
         "dominant classes": ", ".join(out["dominant"]) or "none",
         "feasible as is": "yes" if out["feasible_as_is"] else "no: port the classes below first",
-        "chips (native)": out["chips"],
-        "extra_chips": _fmt(out["extra_chips"]),
-        "extra_days": _fmt(out["extra_days"], "{:,.1f}"),
-        f"extra_cost ({cur})": _fmt(out["extra_cost"].get("total")),
-        f"mandatory porting ({cur})": _fmt(out["extra_cost"]["mandatory_porting"]),
-        "porting_break_even (chips)": _fmt(be.get("break_even_chips")),
-        f"porting programme ({cur})": _fmt(be.get(f"cost_{cur.lower()}")),
-        "slowdown after porting": _fmt(be["slowdown_after"], "{:.3f}"),
+        "chips (native)": count(out["chips"]),
+        "native days": days(out["days"]) if out.get("days") else "not known (give --days, or --model/--params with --tokens)",
+        "extra_chips": _fmt(out["extra_chips"], count),
+        "extra_days": _fmt(out["extra_days"], days) + (f", on top of the native {days(out['days'])}" if out.get("days") else ""),
+        "extra_cost": _fmt(out["extra_cost"].get("total"), cash),
+        "mandatory porting": _fmt(out["extra_cost"]["mandatory_porting"], cash),
+        "porting_break_even (chips)": _fmt(be.get("break_even_chips"), count),
+        "porting programme": _fmt(be.get(f"cost_{cur.lower()}"), cash),
+        "slowdown after porting": _fmt(be["slowdown_after"], "{:.3f}".format),
     }
     print_fields(fields)
     print()

@@ -19,23 +19,25 @@ def add_arguments(parser) -> None:
     model.add_argument("--model", help="a preset: gpt3-175b, llama2-70b, llama3-405b, deepseek-v3, megatron-1t, mixtral-8x7b, ...")
     model.add_argument("--params", type=_count, help="parameter count (e.g. 70B); the shape follows a documented rule")
     model.add_argument("--active-params", type=_count, help="active parameters per token (MoE)")
-    for flag in ("layers", "hidden", "heads", "kv-heads", "ffn", "vocab"):
-        model.add_argument(f"--{flag}", type=int)
+    for flag, text in SHAPE_HELP.items():
+        model.add_argument(f"--{flag}", type=int, help=text)
     model.add_argument("--seq", type=int, help="sequence length (tokens)")
     parser.add_argument("--tokens", type=_count, help="training tokens (e.g. 300e9 or 2T)")
     parser.add_argument("--chip", help="an accelerator id, e.g. nvidia-h100-sxm5-80gb")
     parser.add_argument("--count", type=int, help="number of accelerators")
-    parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8"))
+    parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8"), help="training precision (default bf16)")
     parser.add_argument("--global-batch", type=int,
                         help="global batch in sequences, honoured exactly (default: the preset's published batch, "
                         "else the compute-optimal batch bounded by the critical batch; the output names it and the rule)")
     parser.add_argument("--framework", help="training software profile: default (a current production stack), "
                         "megatron-lm, nemo, deepspeed, gpt-neox, llm-foundry, nanotron, maxtext, mindspeed, megascale, "
                         "or one a plugin adds")
-    lay = parser.add_argument_group("layout (searched when left out)")
-    for flag in ("tp", "pp", "dp", "ep", "cp", "micro-batch", "interleave", "zero"):
-        lay.add_argument(f"--{flag}", type=int)
-    lay.add_argument("--recompute", choices=("none", "selective", "full"))
+    lay = parser.add_argument_group("layout (searched when left out)", LAYOUT_TEXT)
+    for flag, text in LAYOUT_HELP.items():
+        lay.add_argument(f"--{flag}", type=int, help=text)
+    lay.add_argument("--recompute", choices=("none", "selective", "full"),
+                     help="activation recomputation: none, selective (the attention core; Korthikanti et al. 2022) or "
+                     "full (every layer); with fused (Flash) attention, none and selective are the same")
     import argparse
 
     lay.add_argument("--sequence-parallel", action=argparse.BooleanOptionalAction, default=None,
@@ -73,6 +75,22 @@ def run_kwargs(args) -> dict:
     """The run-level flags as :func:`suanli.engine.estimate` keywords."""
     return {"run_kind": getattr(args, "run_kind", None), "goodput": getattr(args, "goodput", None),
             "stack_maturity": getattr(args, "stack_maturity", None)}
+
+
+SHAPE_HELP = {
+    "layers": "transformer layers (overrides the preset's)", "hidden": "hidden size d_model",
+    "heads": "attention heads", "kv-heads": "key/value heads (grouped-query attention; = heads for multi-head)",
+    "ffn": "feed-forward width", "vocab": "vocabulary size",
+}
+LAYOUT_HELP = {
+    "tp": "tensor-parallel degree (inside a scale-up domain)", "pp": "pipeline-parallel stages",
+    "dp": "data-parallel replicas", "ep": "expert-parallel degree (MoE)",
+    "cp": "context-parallel degree (the sequence split over devices; 1 = off)",
+    "micro-batch": "sequences per micro-batch", "interleave": "virtual pipeline stages per device (interleaved 1F1B; "
+    "shown as vN in the layout)", "zero": "ZeRO stage 0-3 (how optimizer state, gradients and weights are sharded over DP)",
+}
+LAYOUT_TEXT = ("The layout line reads TP x (CP x) PP x DP (x EP), micro-batch, recompute, ZeRO stage, SP = sequence parallelism, "
+               "vN = N interleaved virtual pipeline stages per device (Narayanan et al. 2021, Sec 2.2).")
 
 
 def add_uncertain_arguments(parser) -> None:
@@ -149,14 +167,16 @@ def run(args) -> int:
     if args.json:
         print_json({**est.as_dict(), **money})
         return 0
-    print_fields(est.summary())
+    from suanli.present import scaled
+
+    print_fields({**est.summary(), **({"tokens": scaled(est.tokens)} if "tokens" in est.summary() else {})})
     d = est.details
-    print(f"global batch: {d['global_batch_sequences']:,} sequences ({d['global_batch_tokens'] / 1e6:.3g}M tokens); "
+    print(f"global batch: {d['global_batch_sequences']:,} sequences ({scaled(d['global_batch_tokens'])} tokens); "
           f"rule: {d['global_batch_rule']}")
     if money:
-        keys = ("energy_mwh", "electricity_cost", "hardware_cost", "total_cost", "currency", "co2_t", "site", "pue")
+        keys = ("energy_mwh", "electricity_cost", "hardware_cost", "hardware_cost_basis", "total_cost", "co2_t", "site", "pue")
         print()
-        print_fields({k: money[k] for k in keys if money.get(k) is not None})
+        print_fields({k: money[k] for k in keys if money.get(k) is not None}, currency=money.get("currency"))
     total = est.step_time_s or 1.0
     if est.run:
         from suanli.runlevel import text_lines
@@ -172,7 +192,24 @@ def run(args) -> int:
                                      "step_time_s", "memory_gb_per_device"))
     for w in est.warnings:
         print(f"warning: {w}")
+    for note in layout_notes(args, est):
+        print(f"note: {note}")
     return 0
+
+
+def layout_notes(args, est) -> list[str]:
+    """What a reader of the layout needs to know: what vN means, and why --recompute none and
+    selective give the same numbers when attention is fused (FlashAttention recomputes its core anyway)."""
+    from suanli.models import defaults as D
+
+    notes = []
+    layout = est.summary().get("layout", "")
+    if " v" in layout:
+        notes.append("vN in the layout: N interleaved virtual pipeline stages per device (Narayanan et al. 2021, Sec 2.2)")
+    if getattr(args, "recompute", None) in ("none", "selective") and D.FLASH_ATTENTION.value:
+        notes.append("--recompute none and selective give the same numbers here: fused (Flash) attention recomputes the "
+                     "attention core in its backward pass anyway (Dao et al. 2022), which is what selective recomputation saves")
+    return notes
 
 
 def _engine_kwargs(args) -> dict:
@@ -212,11 +249,16 @@ def _run_uncertain(args, samples: int, seed: int) -> int:
 
 def print_ranges(res) -> None:
     """The ranged outputs (central, P10-P90, P50), then the inputs that drive the spread most."""
+    from functools import partial
+
     from suanli.commands.output import print_fields, print_table
+    from suanli.present import is_money_key, money
     from suanli.uncertain import range_text
 
     summary, point = res.summary(), res.point()
-    print_fields({k: range_text(point[k], summary[k]) for k in point if k in summary})
+    currency = (getattr(res, "report", None) or getattr(res, "cost", None) or {}).get("currency")
+    print_fields({k: range_text(point[k], summary[k], partial(money, currency=currency) if currency and is_money_key(k) else None)
+                  for k in point if k in summary})
     for output, rows in res.tornado.items():
         rows = [r for r in rows if r["swing"] > 0]
         if not rows:

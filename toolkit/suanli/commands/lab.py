@@ -1,19 +1,49 @@
-"""``suanli lab``: open the notebooks in JupyterLab (or the substitution dashboard in Voila)."""
+"""``suanli lab``: open the notebooks in JupyterLab, or the dashboards in Voila.
+
+JupyterLab starts with suanli's settings overrides (``suanli/data/lab/overrides.json``): no
+"get Jupyter news?" toast and no update check, so the first thing a reader sees is the notebook.
+``--voila`` serves the dashboards (``notebooks/dashboards/``: one per main question, controls and
+results only, no code); ``--dashboard NAME`` opens one of them directly.
+"""
 
 from __future__ import annotations
 
 NAME = "lab"
-HELP = "Open the notebooks in JupyterLab (--voila: the substitution dashboard in Voila)."
+HELP = "Open the notebooks in JupyterLab (--voila: the dashboards in Voila)."
 
-DASHBOARD = "06-domestic-substitution.ipynb"
+DASHBOARDS = "dashboards"
+"""The folder of dashboard notebooks inside the notebook folder."""
+
+DASHBOARD = "substitution"
+"""The dashboard the README's Voila badge opens."""
+
+LAB_FLAGS = ("--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
+"""No announcements feed and no update check (the news toast's settings are in the overrides file)."""
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--notebooks", default="notebooks", help="the notebook folder (default: ./notebooks)")
-    parser.add_argument("--voila", action="store_true", help=f"serve {DASHBOARD} as a Voila app instead")
+    parser.add_argument("--voila", action="store_true",
+                        help=f"serve the dashboards ({DASHBOARDS}/ in the notebook folder) with Voila instead")
+    parser.add_argument("--dashboard", metavar="NAME",
+                        help="with --voila, open one dashboard, e.g. substitution, training-time, compat")
     parser.add_argument("--port", type=int, help="port to listen on (default: Jupyter's)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     parser.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
+
+
+def settings_dir() -> str:
+    """The folder holding suanli's JupyterLab settings overrides (``overrides.json``)."""
+    from importlib import resources
+
+    return str(resources.files("suanli.data").joinpath("lab"))
+
+
+def dashboards(folder) -> list[str]:
+    """The dashboard names in ``folder``/dashboards (file stems), sorted."""
+    from pathlib import Path
+
+    return sorted(p.stem for p in (Path(folder) / DASHBOARDS).glob("*.ipynb"))
 
 
 def command(args, is_root: bool) -> list[str]:
@@ -26,10 +56,20 @@ def command(args, is_root: bool) -> list[str]:
     folder = Path(args.notebooks)
     if not folder.is_dir():
         raise InputError(f"no notebook folder at {folder.resolve()}; run this from the suanli repository or give --notebooks")
+    name = getattr(args, "dashboard", None)
+    if name and not args.voila:
+        raise InputError("--dashboard goes with --voila (it names the Voila dashboard to open)")
     if args.voila:
-        cmd = [sys.executable, "-m", "voila", str(folder / DASHBOARD)]
+        target = folder / DASHBOARDS
+        if name:
+            known = dashboards(folder)
+            stem = name.removesuffix(".ipynb")
+            if stem not in known:
+                raise InputError(f"no dashboard {name!r}; dashboards: {', '.join(known) or 'none'}")
+            target = target / f"{stem}.ipynb"
+        cmd = [sys.executable, "-m", "voila", str(target)]
     else:
-        cmd = [sys.executable, "-m", "jupyterlab", str(folder)]
+        cmd = [sys.executable, "-m", "jupyterlab", str(folder), f"--LabApp.app_settings_dir={settings_dir()}", *LAB_FLAGS]
     if args.port is not None:
         if not 0 < args.port < 65536:
             raise InputError(f"--port must be 1..65535, got {args.port}")

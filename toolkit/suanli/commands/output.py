@@ -1,4 +1,4 @@
-"""Printing results: JSON for machines, aligned tables for people."""
+"""Printing results: JSON for machines, aligned tables for people (formatted by :mod:`suanli.present`)."""
 
 from __future__ import annotations
 
@@ -28,27 +28,28 @@ def print_json(obj: Any, file=None) -> None:
 
 
 def format_number(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return "" if value is None else str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if value == 0 or not math.isfinite(value):
-            return f"{value:g}"
-        if abs(value) >= 1e6 or abs(value) < 1e-3:
-            return f"{value:.3g}"
-        if abs(value) >= 100:
-            return f"{value:,.0f}"
-        return f"{value:.3g}"
-    return str(value)
+    """One table cell or field value, by the formatting policy of :mod:`suanli.present`."""
+    from suanli.present import cell
+
+    return cell(value)
 
 
-def print_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], file=None) -> None:
-    """Rows as an aligned plain-text table: numbers right-aligned, text left-aligned."""
+def print_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], file=None, currency: str | None = None,
+                digits: int | None = None) -> None:
+    """Rows as an aligned plain-text table: numbers right-aligned, text left-aligned.
+
+    Cells follow :mod:`suanli.present`: counts whole, money (keys such as ``cost``, ``capex``) with
+    an engineering suffix in ``currency`` (or the row's own ``currency``), None as ``-``; results to
+    :data:`suanli.present.DIGITS` significant figures unless ``digits`` says otherwise (catalog data:
+    :data:`suanli.present.INPUT_DIGITS`).
+    """
+    from suanli.present import DIGITS, table_cells
+
     columns = list(columns)
-    cells = [[format_number(row.get(c)) for c in columns] for row in rows]
+    cells = table_cells(rows, columns, currency, digits or DIGITS)
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    numeric = [all(isinstance(row.get(c), (int, float)) or row.get(c) is None for row in rows) for c in columns]
+    numeric = [all(getattr(row.get(c), "numeric", False) or isinstance(row.get(c), (int, float)) or row.get(c) is None
+                   for row in rows) for c in columns]
     out = file or sys.stdout
 
     def line(values):
@@ -61,9 +62,11 @@ def print_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], file=
         line(r)
 
 
-def print_fields(pairs: Mapping[str, Any], file=None) -> None:
-    """A vertical list of name: value, for one result."""
+def print_fields(pairs: Mapping[str, Any], file=None, currency: str | None = None) -> None:
+    """A vertical list of name: value, for one result (money keys in ``currency``, see :mod:`suanli.present`)."""
+    from suanli.present import format_value
+
     out = file or sys.stdout
     width = max((len(k) for k in pairs), default=0)
     for key, value in pairs.items():
-        out.write(f"{key.ljust(width)}  {format_number(value)}\n")
+        out.write(f"{key.ljust(width)}  {format_value(value, key, currency)}\n")

@@ -42,14 +42,13 @@ def run(args) -> int:
     where = report["site"] or "no site"
     print(f"{report['count']} x {report['accelerator']} for {report['hours']:g} h at {where} "
           f"(PUE {report['pue']:.3g}, utilisation {report['utilization']:.2f})")
+    from suanli.present import number
+
     shown = {k: report[k] for k in FIELDS if report[k] is not None}
-    for key in ("electricity_cost", "hardware_cost", "total_cost"):
-        if key in shown:
-            shown[f"{key} ({ccy})"] = shown.pop(key)
     if "cost_per_million_tokens" in report:
-        shown[f"cost_per_million_tokens ({ccy})"] = report["cost_per_million_tokens"]
-    print_fields(shown)
-    print("waterfall (kW): " + ", ".join(f"{k.removesuffix('_kw')} {v:,.1f}" for k, v in report["waterfall_kw"].items()))
+        shown["cost_per_million_tokens"] = report["cost_per_million_tokens"]
+    print_fields(shown, currency=ccy)  # money keys with their currency (suanli.present)
+    print("waterfall (kW): " + ", ".join(f"{k.removesuffix('_kw')} {number(v)}" for k, v in report["waterfall_kw"].items()))
     missing = [k for k in ("electricity_cost", "co2_t") if report[k] is None]
     if missing:
         print("not computed: " + ", ".join(missing) + " (give --site, or --price-kwh / --gco2-kwh)")

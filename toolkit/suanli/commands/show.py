@@ -16,7 +16,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from suanli.catalog import load_catalog
-    from suanli.commands.output import format_number, print_json
+    from suanli.commands.output import print_json
+    from suanli.present import INPUT_DIGITS, cell, number, quantity
 
     cat = load_catalog()
     spec = cat.get(args.id)
@@ -35,21 +36,31 @@ def run(args) -> int:
     for name in spec.text_fields():
         if getattr(spec, name):
             print(f"  {name:24} {getattr(spec, name)}")
+    # Each distinct source once, numbered; a field points to its number, so a long citation is not
+    # repeated (and read as if it were about that field) on every line it backs.
+    refs: dict = {}
     for name, value in spec.numbers().items():
         src = spec.sources[name]
+        n = refs.setdefault(src, len(refs) + 1)
         rng = spec.ranges.get(name)
-        shown = f"{format_number(value)} {spec.unit_of(name)}" + (f" (range {rng[0]:g}..{rng[1]:g})" if rng else "")
-        print(f"  {name:24} {shown:28} [{src.confidence}] {src.citation}")
+        unit = spec.unit_of(name)
+        shown = quantity(value, unit, INPUT_DIGITS) + (f" (range {number(rng[0], INPUT_DIGITS)}..{number(rng[1], INPUT_DIGITS)})" if rng else "")
+        print(f"  {name:24} {shown:28} [{src.confidence}] [{n}]")
     derived = {k: v for k, v in record.items() if k.startswith(("tpp", "performance_density", "export_"))
                and k != "export_timeline"}
     for key, value in derived.items():
         src = record.get("sources", {}).get(key)
-        print(f"  {key:24} {format_number(value)}   [derived" + (f", {src['confidence']}" if src else "") + "]")
+        print(f"  {key:24} {cell(value):28} [derived from the numbers above" + (f", {src['confidence']}" if src else "") + "]")
     for step in record.get("export_timeline", []):
-        print(f"  export from {step['date']}: {step['eccn']}; to China: {step['exportable_to_china']}"
+        print(f"  export from {step['date']}: {step['eccn']}; to China: {'yes' if step['exportable_to_china'] else 'no'}"
               + (f" ({step['rule']['id']} rule)" if step["rule"] else ""))
     if spec.notes:
         print(f"  notes: {spec.notes}")
+    if refs:
+        print("sources:")
+        for src, n in refs.items():
+            extra = ", ".join(x for x in (src.url, src.date) if x)
+            print(f"  [{n}] {src.citation}" + (f" ({extra})" if extra else ""))
     if spec.kind == "accelerator":
         from suanli.chip_evidence import derive, explain_lines
 

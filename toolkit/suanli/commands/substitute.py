@@ -18,7 +18,8 @@ HELP = "Replace a reference fleet (e.g. 10,000 H100) by H20s or domestic chips: 
 LINK_DEFAULT = "roce-400g"
 """The cross-pool link of ``--mix`` when ``--link`` is not given (400G RoCE, a common scale-out NIC)."""
 
-TABLE_COLUMNS = ("chip", "chips_needed", "train_days", "facility_mw", "energy_mwh", "cost", "racks", "feasible", "reasons")
+TABLE_COLUMNS = ("chip", "chips", "shown_as", "train_days", "facility_mw", "energy_mwh", "cost", "racks", "feasible")
+"""Columns of the text table; each row's reasons follow the table (JSON rows carry every key)."""
 
 
 def add_arguments(parser) -> None:
@@ -101,23 +102,27 @@ def options_from_args(args):
     return Options(**kwargs)
 
 
-def _add_ranges(out, goal, options, cat, samples: int, seed: int) -> None:
-    """``--uncertain``: P10/P50/P90 of each sized candidate's run (engine, power and cost inputs drawn at once)."""
+def _add_ranges(out, goal, options, cat, samples: int, seed: int, target_days: float | None = None) -> None:
+    """``--uncertain``: P10/P50/P90 of each sized candidate's run (engine, power and cost inputs drawn at
+    once) and, against a deadline, the probability that the run finishes within it
+    (``deadline_probability``: the share of draws at or under ``target_days``)."""
     from suanli import engine
-    from suanli.uncertain import candidate_ranges
+    from suanli.uncertain import candidate_ranges, progress
 
     site_options = {"site": options.site, "currency": options.currency, "pue": options.pue, "price_kwh": options.price_kwh}
-    for row in out["candidates"]:
-        if not row.get("chips_needed"):
-            continue
+    sized = [row for row in out["candidates"] if row.get("chips_needed")]
+    for row in progress(sized, desc="ranges per candidate", unit="chip"):
         est = engine.estimate(goal.workload, tokens=goal.tokens, chip=row["chip"], count=int(row["chips_needed"]),
                               precision=goal.precision, global_batch=goal.global_batch, catalog=cat, runners_up=0)
-        row["ranges"] = candidate_ranges(est, samples=samples, seed=seed, options=site_options, catalog=cat)
+        row["ranges"] = candidate_ranges(est, samples=samples, seed=seed, options=site_options, catalog=cat,
+                                         deadline_days=target_days)
+        if target_days is not None:
+            row["deadline_probability"] = row["ranges"].pop("deadline_probability")
 
 
 def run(args) -> int:
     from suanli.commands.estimate import uncertain_options
-    from suanli.commands.output import print_json, print_table
+    from suanli.commands.output import print_json
     from suanli.errors import InputError
     from suanli.substitution import compare, make_goal, mixed_fleet, parse_fleet, sensitivity
 
@@ -146,30 +151,24 @@ def run(args) -> int:
         out["mixed"] = mixed_fleet(goal, reference, parse_fleet(args.mix, what="--mix"), options, link=args.link,
                                    link_ports=args.link_ports, route_km=args.route_km, catalog=cat)
     if args.sensitivity:
+        from suanli.uncertain import progress
+
         out["sensitivity"] = {}
-        for row in result.rows:
+        for row in progress(result.rows, desc="sensitivity per candidate", unit="chip"):
             if row["chips_needed"] is not None:
                 out["sensitivity"][row["chip"]] = sensitivity(goal, row["chip"], options, target_days=result.target_days,
                                                               catalog=cat) if result.target_days else []
     if draws is not None:
-        _add_ranges(out, goal, options, cat, *draws)
+        _add_ranges(out, goal, options, cat, *draws, target_days=result.target_days)
     if args.json:
         print_json(out)
         return 0
-    ref = result.reference
-    print(f"{goal.model}, {goal.tokens:.3g} tokens. Reference: {ref['count']:,} x {ref['chip']}: {ref['train_days']:.1f} days, "
-          f"{ref['facility_mw']:.1f} MW" + (f", {ref['cost']:,.0f} {options.currency}" if ref["cost"] is not None else ""))
-    for note in result.notes:
-        print(f"note: {note}")
-    rows = []
-    for r in result.rows:
-        rows.append({**r, "reasons": "; ".join(r["reasons"]) or "-",
-                     "cost": None if r["cost"] is None else round(r["cost"])})
-    print_table(rows, TABLE_COLUMNS)
-    print(f"cost = {options.cost_basis} + electricity, in {options.currency}; racks at {options.rack_power_kw:g} kW per rack")
-    for r in result.rows:
-        if r["chips_needed"] is not None:
-            print(result.headline(r))
+    from suanli.present import count, days, number, probability
+
+    print_text(result, out)
+    if draws is not None and result.target_days is not None:
+        print(f"feasible = at the central inputs; P(on time) = share of the {draws[0]:,} Monte Carlo draws (seed {draws[1]}) "
+              f"that finish within {days(result.target_days)}")
     if "mixed" in out:
         mx = out["mixed"]
         print(f"mixed: {mx['pool_a']['count']:,} {mx['pool_a']['chip']} + {mx['pool_b']['count']:,} {mx['pool_b']['chip']} over "
@@ -179,10 +178,80 @@ def run(args) -> int:
             print(f"note: {note}")
     for row in out["candidates"]:
         if row.get("ranges"):
-            days = row["ranges"]["train_days"]
-            print(f"{row['chip']}: {row['chips_needed']:,} chips, train days P10 {days['p10']:.1f}, P50 {days['p50']:.1f}, "
-                  f"P90 {days['p90']:.1f}")
+            d = row["ranges"]["train_days"]
+            text = (f"{row['chip']}: {count(row['chips_needed'])} chips, train days P10 {days(d['p10'])}, P50 {days(d['p50'])}, "
+                    f"P90 {days(d['p90'])}")
+            if row.get("deadline_probability") is not None:
+                text += (f"; finishes within the {number(result.target_days)}-day deadline with probability "
+                         f"{probability(row['deadline_probability'])}")
+            print(text)
     for chip, swings in out.get("sensitivity", {}).items():
         top = ", ".join(f"{s['input']} {s['relative_low'] - 1:+.0%}..{s['relative_high'] - 1:+.0%}" for s in swings[:3] if s["swing"] > 0)
         print(f"sensitivity of chips needed, {chip}: {top}")
     return 0
+
+
+def shown_rows(result) -> list[dict]:
+    """The table rows people read: every candidate with a fleet size. A candidate that cannot meet the
+    goal shows its fastest fleet (``shown_as`` says so) with that fleet's days, power and cost, and
+    stays infeasible with its reasons; a candidate no fleet can train at all shows its reasons only."""
+    from suanli.substitution import size_candidate
+
+    rows = []
+    for r in result.rows:
+        row = dict(r)
+        row["shown_as"] = "meets the goal" if r["chips_needed"] is not None else "-"
+        if r["chips_needed"] is None and r.get("fastest_chips") and r.get("fastest_days"):
+            fastest = size_candidate(r["chip"], result.goal, result.options, target_days=r["fastest_days"] * (1 + 1e-9))
+            if fastest["chips_needed"] is not None:
+                row.update({k: fastest[k] for k in ("chips_needed", "train_days", "facility_mw", "energy_mwh", "cost", "racks",
+                                                    "cost_includes")})
+                row["shown_as"] = "fastest fleet (misses the goal)"
+        row["chips"] = row["chips_needed"]
+        rows.append(row)
+    return rows
+
+
+def print_text(result, out) -> None:
+    """The substitution table for people: reference line, one row per candidate (each with a chip
+    count when any fleet can train the model), the reasons under it, and a cost footer that says
+    what the costs include, taken from the rows themselves."""
+    from suanli.commands.output import print_table
+    from suanli.present import cost_label, count, days, money, number, scaled
+
+    goal, options, ref = result.goal, result.options, result.reference
+    cur = options.currency
+    ref_cost = f", {money(ref['cost'], cur)} ({cost_label(None, ref['cost_includes'])})" if ref["cost"] is not None else ""
+    print(f"{goal.model}, {scaled(goal.tokens)} tokens. Reference: {count(ref['count'])} x {ref['chip']}: "
+          f"{days(ref['train_days'])}, {number(ref['facility_mw'])} MW{ref_cost}")
+    for note in result.notes:
+        print(f"note: {note}")
+    rows = shown_rows(result)
+    for row in rows:
+        row["feasible"] = "yes" if row["feasible"] else "no"
+        if row.get("deadline_probability") is not None:
+            row["feasible"] += f", P(on time) {round(100 * row['deadline_probability'])}%"
+    print_table(rows, TABLE_COLUMNS, currency=cur)
+    shared = set.intersection(*(set(r["reasons"]) for r in rows)) if len(rows) > 1 else set()
+    print()
+    for row in rows:
+        own = [x for x in row["reasons"] if x not in shared]
+        if own:
+            print(f"{row['chip']}: " + "; ".join(own))
+    for reason in sorted(shared):
+        print(f"every candidate: {reason}")
+    includes = {tuple(r["cost_includes"]) for r in rows if r["cost"] is not None}
+    if len(includes) == 1:
+        inc = includes.pop()
+        footer = cost_label(options.cost_basis, inc, cur)
+        if "electricity" not in inc and options.cost_basis != "rental":
+            footer += " (electricity not included: give --site or --price-kwh)"
+    elif includes:
+        footer = "; ".join(f"{', '.join(r['chip'] for r in rows if tuple(r['cost_includes']) == inc)}: "
+                           f"{cost_label(options.cost_basis, inc, cur)}" for inc in sorted(includes))
+    else:
+        footer = f"cost: none of the rows can be priced on the {options.cost_basis} basis"
+    print(f"{footer}; racks at {number(options.rack_power_kw)} kW per rack")
+    for r in result.rows:
+        if r["chips_needed"] is not None:
+            print(result.headline(r))

@@ -405,7 +405,8 @@ def stack_profile(stack, overrides: Mapping[str, Mapping[str, Any]] | None = Non
         if np.any(per["translated"][:, i] < 0) or np.any(per["fallback"][:, i] < 0) or np.any(per["unsupported"][:, i] < 0):
             raise InputError(f"{op}: shares cannot be negative")
         if shares[2] > 1.0 + 1e-9:
-            raise InputError(f"{op}: translated + fallback + unsupported shares reach {shares[2]:.3g}, more than 1")
+            where = "" if shares[1] > 1.0 + 1e-9 or shares[2] - shares[1] < 1e-9 else " at the top of their ranges"
+            raise InputError(f"{op}: translated + fallback + unsupported shares reach {shares[2]:.3g}{where}, more than 1")
         for key in ("translated_efficiency", "fallback_efficiency"):
             if np.any(per[key][:, i] <= 0) or np.any(per[key][:, i] > 1):
                 raise InputError(f"{op}.{key} must lie in (0, 1], got {entry.get(key)!r}")

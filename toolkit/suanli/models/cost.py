@@ -80,7 +80,7 @@ def owned_hardware_cost(price_per_accelerator, count, hours, cost_of_capital=DEF
 def rental_cost(price_per_accelerator_hour, count, hours):
     """Cost of renting ``count`` accelerators for ``hours`` at a per-accelerator-hour price.
 
-    References: rental price quotes per GPU-hour (shared/reference/power_cost.md section 5).
+    Any per-accelerator-hour price works: a cloud list price, a reserved rate or a marketplace quote.
     """
     return _out(_non_negative("price_per_accelerator_hour", price_per_accelerator_hour)
                 * _non_negative("count", count) * _non_negative("hours", hours))

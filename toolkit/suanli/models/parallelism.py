@@ -145,7 +145,7 @@ def check_layout(w: Workload, count: int, domain: int, *, tp=None, pp=None, dp=N
     if pp is not None and pp > w.layers:
         raise InputError(f"PP={pp} exceeds the model's {w.layers} layers")
     if pp is not None and w.layers % pp and not uneven_pp:
-        raise InputError(f"PP={pp} does not divide the model's {w.layers} layers (allow uneven stages to use it)")
+        raise InputError(f"PP={pp} does not divide the model's {w.layers} layers (allow uneven stages with --uneven-pipeline, or uneven_pipeline=True in Python)")
     fixed = [x for x in (tp, cp, pp, dp) if x is not None and not (x is cp and x == 1)]
     if fixed and count % int(np.prod(fixed)):
         raise InputError(f"the layout's fixed degrees ({' x '.join(map(str, fixed))}) do not divide the {count} devices")

@@ -1,6 +1,6 @@
 """Replacing one accelerator fleet by another: chips needed, racks, feasibility, Pareto fronts, mixed fleets.
 
-The questions (issue 8): a company trained on A100/H100 and must now use H20s or domestic chips. How
+The questions: a company trained on A100/H100 and must now use H20s or domestic chips. How
 many chips meet the deadline, in how many racks, is it possible at all (export rules, supply, how
 large a cluster the network supports), and what does a mix of two pools gain or lose?
 
@@ -96,7 +96,7 @@ FLOOR_M2_PER_RACK = Default(
     "m^2 of machine-room floor per rack (gross, aisles included)",
     Source(
         "Huawei Connect 2025: Atlas 950 SuperPoD, 8,192 NPUs in 160 cabinets on about 1,000 m^2 "
-        "(notebookcheck, reportify; shared/reference/power_cost.md section 1)",
+        "(as reported by notebookcheck and reportify)",
         url="https://www.notebookcheck.net/",
         date="2025-09",
         confidence="press",

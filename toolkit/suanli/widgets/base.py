@@ -63,6 +63,8 @@ from suanli.errors import SuanliError
 
 STYLE = {"description_width": "initial"}
 """Descriptions at their natural width (ipywidgets cuts long labels at 90 px otherwise)."""
+TOGGLE_STYLE = {**STYLE, "button_width": "auto"}
+"""Toggle buttons as wide as their labels (ipywidgets' fixed width cuts "match the reference's time")."""
 
 _UNSET = object()
 
@@ -274,6 +276,37 @@ def decade_limits(low: float, high: float) -> tuple[float, float]:
     import math
 
     return 10.0 ** math.floor(math.log10(low)), 10.0 ** math.ceil(math.log10(high))
+
+
+def _figure_png(fig) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    return buf.getvalue()
+
+
+def displayable(fig):
+    """``fig`` (a pyplot-free :class:`matplotlib.figure.Figure`), made to show as a PNG when it is a
+    notebook cell's value, in JupyterLab and Voila alike.
+
+    IPython formats figures as PNG only once pyplot has been imported under the inline backend; a
+    figure built without pyplot in a notebook that never imported it would show as
+    ``<Figure size ...>`` text. This registers the same PNG formatter when none is there; outside
+    IPython it does nothing.
+    """
+    from matplotlib.figure import Figure
+
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return fig
+    shell = get_ipython()
+    if shell is not None:
+        png = shell.display_formatter.formatters["image/png"]
+        if png.for_type(Figure) is None:
+            png.for_type(Figure, _figure_png)
+    return fig
 
 
 class FigureView:

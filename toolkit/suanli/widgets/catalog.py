@@ -277,8 +277,10 @@ TABLE_STYLE = (
 
 
 def _number(value: float) -> str:
-    """Table numbers: whole thousands with separators, small numbers to three significant digits."""
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    """Table numbers as published (:data:`suanli.present.INPUT_DIGITS`), thousands separated."""
+    from suanli.present import INPUT_DIGITS, number
+
+    return number(value, INPUT_DIGITS)
 
 
 def _scroll(table_html: str, height: int = 260) -> str:

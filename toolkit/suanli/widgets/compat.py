@@ -23,6 +23,8 @@ SLIDER_KEYS = (
     ("translated_efficiency", "translated speed"),
     ("fallback_efficiency", "fallback speed"),
 )
+SHARE_KEYS = ("translated", "fallback", "unsupported")
+"""The slider keys that are shares of one class's time (they add up to at most 1)."""
 """The per-class inputs the panel exposes, with their labels."""
 
 
@@ -142,7 +144,9 @@ def break_even_figure(result: Mapping[str, Any], ax=None, fleet_range=(10, 100_0
     ax.set_yscale("log")
     ax.set_xlabel("fleet size (native chips)")
     ax.set_ylabel(cur)
-    ax.set_title(f"Port or buy chips? {result['stack']} at {price:,.0f} {cur} a chip", fontsize=10)
+    from suanli.present import money
+
+    ax.set_title(f"Port or buy chips? {result['stack']} at {money(price, cur)} a chip", fontsize=10)
     ax.legend(fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     if own:
@@ -154,13 +158,15 @@ def summary_html(result: Mapping[str, Any]) -> str:
     """The headline numbers as a small HTML table."""
     import html
 
+    from suanli.present import count, days, money
+
     cur = result.get("currency", "USD")
 
-    def rng(d, fmt="{:,.3f}"):
+    def rng(d, fmt="{:,.3f}".format):
         def show(value):  # None: a break-even that never comes (porting removes nothing in that case)
-            return "never" if value is None else fmt.format(value)
+            return "never" if value is None else fmt(value)
 
-        return "n/a" if not d else f"{show(d['central'])} ({show(d['best'])} .. {show(d['worst'])})"
+        return "n/a" if not d else f"{show(d['central'])} (best {show(d['best'])} .. worst {show(d['worst'])})"
 
     be = result["porting_break_even"]
     rows = [
@@ -169,14 +175,15 @@ def summary_html(result: Mapping[str, Any]) -> str:
         ("slowdown", rng(result["slowdown"])),
         ("dominant classes", ", ".join(result["dominant"]) or "none"),
         ("runs as is", "yes" if result["feasible_as_is"] else "no: " + ", ".join(r["op_class"] for r in result["porting_required"]) + " must be ported first"),
-        ("extra chips", rng(result["extra_chips"], "{:,.0f}")),
-        ("extra days", rng(result["extra_days"], "{:,.1f}")),
-        (f"extra cost ({cur})", rng(result["extra_cost"].get("total"), "{:,.0f}")),
-        ("porting break-even (chips)", rng(be.get("break_even_chips"), "{:,.0f}")),
+        ("extra chips", rng(result["extra_chips"], count)),
+        ("extra days", rng(result["extra_days"], days) + (f" on top of {days(result['days'])}" if result.get("days") else "")),
+        ("extra cost", rng(result["extra_cost"].get("total"), lambda v: money(v, cur))),
+        ("porting break-even (chips)", rng(be.get("break_even_chips"), count)),
         ("slowdown after porting", rng(be["slowdown_after"])),
     ]
     body = "".join(f"<tr><td style='text-align:left'>{html.escape(k)}</td><td style='text-align:left'>{html.escape(v)}</td></tr>" for k, v in rows)
-    return f"<table>{body}</table>"
+    title = f"CUDA training code on {result['stack']}: slowdown and what it costs"
+    return f"<table><caption style='text-align:left;font-weight:bold'>{html.escape(title)}</caption>{body}</table>"
 
 
 class CompatCharts:
@@ -252,6 +259,8 @@ class CompatCharts:
         self.break_even.animate(self.buy_band, self.buy, self.port_band, self.port, self.even, self.even_text, self.fleet)
 
     def show(self, result: Mapping[str, Any]) -> None:
+        from suanli.present import money
+
         """Draw ``result`` (each chart redraws its axes only if they changed)."""
         import html
 
@@ -277,7 +286,7 @@ class CompatCharts:
         self._axes[1] = be_axes
         price, cur = result.get("chip_price"), result.get("currency", "USD")
         titles = (f"Where the time goes: CUDA code on {result['stack']} (error bar: best..worst)",
-                  f"Port or buy chips? {result['stack']} at {price:,.0f} {cur} a chip" if be_axes else "")
+                  f"Port or buy chips? {result['stack']} at {money(price, cur)} a chip" if be_axes else "")
         for widget, title in zip(self.titles, titles):
             widget.value = f"<div style='text-align:center;font-size:13px;width:{self.waterfall.image.layout.width}'>{html.escape(title)}</div>"
 
@@ -416,11 +425,20 @@ class CompatPanel:
         self.update()
 
     def overrides(self) -> dict[str, dict[str, float]]:
-        """The slider values that differ from the stack's data."""
+        """The slider values that differ from the stack's data.
+
+        The three shares of a class (translated, fallback, unsupported) are one budget of at most 1:
+        once one of them is moved, all three are taken as shown, so the check of their sum is the
+        check of the values on screen, not of the untouched ones' range tops.
+        """
         out: dict[str, dict[str, float]] = {}
         for (op, key), s in self.sliders.items():
             if abs(s.value - self._defaults.get((op, key), s.value)) > 1e-9:
                 out.setdefault(op, {})[key] = float(s.value)
+        for op, moved in out.items():
+            if set(moved) & set(SHARE_KEYS):
+                for key in SHARE_KEYS:
+                    moved.setdefault(key, float(self.sliders[(op, key)].value))
         return out
 
     def result(self) -> dict[str, Any]:

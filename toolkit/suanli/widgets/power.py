@@ -191,19 +191,24 @@ def waterfall_html(waterfall_kw: Mapping[str, float], width_px: int = 320) -> st
 
 def report_html(report: Mapping[str, Any]) -> str:
     """The key numbers of an :func:`~suanli.power_report.energy_and_cost` report as a small table."""
+    from suanli.present import money, quantity
+
     ccy = report["currency"]
 
     def fmt(value, unit=""):
-        return "n/a" if value is None else f"{value:,.1f}{unit}" if abs(value) < 1e4 else f"{value:,.0f}{unit}"
+        return "n/a" if value is None else quantity(value, unit)
+
+    def cash(value):
+        return "n/a" if value is None else money(value, ccy)
 
     rows = [
-        ("IT power", fmt(report["it_power_kw"], " kW")),
-        ("facility power", fmt(report["facility_power_kw"], " kW")),
-        ("energy", fmt(report["energy_mwh"], " MWh")),
-        (f"electricity ({ccy})", fmt(report["electricity_cost"])),
-        (f"hardware ({report['hardware_cost_basis'] or 'no price'}, {ccy})", fmt(report["hardware_cost"])),
-        (f"total ({ccy})", fmt(report["total_cost"])),
-        ("CO2", fmt(report["co2_t"], " t")),
+        ("IT power", fmt(report["it_power_kw"], "kW")),
+        ("facility power", fmt(report["facility_power_kw"], "kW")),
+        ("energy", fmt(report["energy_mwh"], "MWh")),
+        ("electricity", cash(report["electricity_cost"])),
+        (f"hardware ({report['hardware_cost_basis'] or 'no price'})", cash(report["hardware_cost"])),
+        ("total", cash(report["total_cost"])),
+        ("CO2", fmt(report["co2_t"], "t")),
         ("PUE", f"{report['pue']:.3g}"),
     ]
     body = "".join(f"<tr><td>{html.escape(k)}</td><td style='text-align:right'>{html.escape(v)}</td></tr>" for k, v in rows)

@@ -63,14 +63,16 @@ class ClaimsPanel(Panel):
         self.update()
 
     def compute(self) -> None:
+        from suanli.present import money
+
         peak = self.catalog.accelerator("nvidia-a100-sxm4-80gb").peak_flops("bf16")
         mfu, price = float(self.mfu.value), float(self.price.value)
         cost = float(PC.gpt3_training_cost(price, peak * mfu))
         curve = PC.gpt3_training_cost(PRICES, peak * mfu) / 1e6
         self.cost_out.value = _rows([
-            ("GPT-3 (3.14e23 FLOPs) on A100 at this price and MFU", f"${cost / 1e6:,.2f}M"),
-            (f"price that gives ${self.target.value:g}M at this MFU",
-             f"${float(PC.price_for_cost(self.target.value * 1e6, peak * mfu)):,.2f}/GPU-h"),
+            ("GPT-3 (3.14e23 FLOPs) on A100 at this price and MFU", money(cost, "USD")),
+            (f"price that gives {money(self.target.value * 1e6, 'USD')} at this MFU",
+             f"{money(float(PC.price_for_cost(self.target.value * 1e6, peak * mfu)), 'USD')} per GPU-hour"),
         ])
         if self.changed("chart", price, mfu):
             self._curve.set_ydata(curve)

@@ -69,7 +69,7 @@ class ScalingPanel(Panel):
                                     ("Chinchilla Approach 3 as printed (Hoffmann 2022)", "chinchilla"),
                                     ("Kaplan 2020", "kaplan")], law or scaling.DEFAULT_LAW)
         self.mode = W.ToggleButtons(options=[("FLOP budget", "flops"), ("cluster", "cluster")], value="flops",
-                                    description="budget from", style={"description_width": "initial"})
+                                    description="budget from", style={"description_width": "initial", "button_width": "auto"})
         self.flops = slider("training FLOPs", 1e18, 1e27, compute_flops, step=0.05, log=True, readout_format=".2e")
         self.chip = dropdown("chip", self._chip_ids(), DEFAULT_CHIP)
         self.count = slider("chips", 8, 100_000, 1024, step=0.05, log=True, readout_format=",.0f")

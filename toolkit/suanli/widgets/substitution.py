@@ -20,26 +20,28 @@ import ipywidgets as W
 import numpy as np
 
 from suanli.errors import InputError
-from suanli.widgets.base import STYLE, FigureView, Panel, compact_number, decade_limits, dropdown, slider
+from suanli.widgets.base import STYLE, TOGGLE_STYLE, FigureView, Panel, compact_number, decade_limits, dropdown, slider
 
 DEFAULT_REFERENCE = "nvidia-h100-sxm5-80gb:10000"
 DEFAULT_CANDIDATES = ("huawei-ascend-910b", "huawei-ascend-910c", "nvidia-h20", "cambricon-mlu590", "hygon-dcu-k100-ai",
                       "moorethreads-mtt-s4000", "metax-c500", "kunlunxin-p800")
 TABLE_COLUMNS = (
-    ("chip", "chip", None), ("chips_needed", "chips", "{:,.0f}"), ("train_days", "days", "{:,.1f}"),
-    ("facility_mw", "MW", "{:,.1f}"), ("energy_mwh", "MWh", "{:,.0f}"), ("cost", "cost", "{:,.3g}"),
-    ("racks", "racks", "{:,.0f}"), ("floor_m2", "m²", "{:,.0f}"), ("equal_cost_chips", "chips for equal money", "{:,.0f}"),
-    ("slowdown", "stack slowdown", "{:.2f}"), ("feasible", "feasible", None), ("reasons", "reasons", None),
+    ("chip", "chip"), ("chips_needed", "chips"), ("train_days", "days"), ("facility_mw", "MW"), ("energy_mwh", "MWh"),
+    ("cost", "cost"), ("racks", "racks"), ("floor_m2", "m²"), ("equal_cost_chips", "chips for equal money"),
+    ("slowdown", "stack slowdown"), ("feasible", "feasible"), ("reasons", "reasons"),
 )
+"""Columns of the dashboard table (key, label); numbers by :mod:`suanli.present` (money with currency, counts whole)."""
 COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd")
 
 
 def rows_html(result, currency: str) -> str:
-    """The comparison as an HTML table (reference first), one row per candidate."""
-    ref = result.reference
-    head = "".join(f"<th style='text-align:right;padding:2px 6px'>{html.escape(label)}</th>" for _, label, _ in TABLE_COLUMNS)
+    """The comparison as a titled HTML table (reference first), one row per candidate, and a footer that
+    says what the costs include (from the rows themselves)."""
+    from suanli import present
 
-    def cell(row, key, fmt):
+    ref = result.reference
+
+    def cell(row, key):
         value = row.get(key)
         if key == "reasons":
             text = "; ".join(value or []) or "-"
@@ -50,17 +52,28 @@ def rows_html(result, currency: str) -> str:
             return f"<td style='color:{colour};text-align:center'>{mark}</td>"
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return "<td style='text-align:right;padding:2px 6px;color:#999'>–</td>"
-        text = fmt.format(value) if fmt else str(value)
+        text = present.format_value(value, key, currency)
         weight = "bold" if key == "chip" and row.get("pareto") else "normal"
-        return f"<td style='text-align:right;padding:2px 6px;font-weight:{weight}'>{html.escape(text)}</td>"
+        align = "left" if key == "chip" else "right"
+        return f"<td style='text-align:{align};padding:2px 6px;font-weight:{weight}'>{html.escape(text)}</td>"
 
+    head = "".join(f"<th style='text-align:{'left' if k in ('chip', 'reasons') else 'right'};padding:2px 6px'>"
+                   f"{html.escape(label)}</th>" for k, label in TABLE_COLUMNS)
     ref_row = {**ref, "chips_needed": ref["count"], "feasible": True, "reasons": ["reference fleet"]}
-    body = "".join("<tr>" + "".join(cell(r, k, f) for k, _, f in TABLE_COLUMNS) + "</tr>" for r in [ref_row, *result.rows])
+    body = "".join("<tr>" + "".join(cell(r, k) for k, _ in TABLE_COLUMNS) + "</tr>" for r in [ref_row, *result.rows])
     note = "".join(f"<div style='color:#555'>{html.escape(n)}</div>" for n in result.notes)
     lines = "".join(f"<div>{html.escape(result.headline(r))}</div>" for r in result.rows if r.get("chips_needed"))
-    return (f"<div>{note}<table style='border-collapse:collapse'><tr>{head}</tr>{body}</table>"
-            f"<div style='color:#555;font-size:90%'>cost in {html.escape(currency)} ({html.escape(result.options.cost_basis)} + electricity); "
-            f"bold chip = on the time-cost-power front of the feasible rows</div>{lines}</div>")
+    includes = sorted({tuple(r["cost_includes"]) for r in [ref, *result.rows] if r.get("cost") is not None})
+    costs = "; ".join(present.cost_label(result.options.cost_basis, inc, currency) for inc in includes) or \
+        f"no row can be priced on the {result.options.cost_basis} basis"
+    title = (f"{result.goal.model}, {present.scaled(result.goal.tokens)} tokens: what replaces "
+             f"{present.count(ref['count'])} x {ref['chip']}")
+    return (f"<div>{note}<table style='border-collapse:collapse'>"
+            f"<caption style='text-align:left;font-weight:bold;padding:4px 0'>{html.escape(title)}</caption>"
+            f"<tr>{head}</tr>{body}</table>"
+            f"<div style='color:#555;font-size:90%'>{html.escape(costs)}; "
+            f"bold chip = on the time-cost-power front of the feasible rows; – = no fleet meets the goal (see reasons)</div>"
+            f"{lines}</div>")
 
 
 def legend_html(chips: Sequence[str], unpriced: Sequence[str] = ()) -> str:
@@ -99,15 +112,15 @@ class SubstitutionPanel(Panel):
         self.candidates = W.SelectMultiple(options=chips, value=tuple(c for c in candidates if c in chips),
                                            description="candidates", rows=8, style=STYLE)
         self.sizing = W.ToggleButtons(options=[("meet a deadline", "deadline"), ("match the reference's time", "equal")],
-                                      value="deadline", description="size to", style=STYLE)
-        self.deadline = slider("deadline (days)", 1, 365, deadline_days, log=True, readout_format=".0f")
+                                      value="deadline", description="size to", style=TOGGLE_STYLE)
+        self.deadline = slider("deadline (days)", 1, 365, deadline_days, log=True, readout_format=".3g")  # as the reasons write it
         self.site = dropdown("site", [("none", "")] + [(s, s) for s in sorted(self.catalog.sites)], site or "")
-        self.currency = W.ToggleButtons(options=["CNY", "USD"], value="CNY", description="currency", style=STYLE)
+        self.currency = W.ToggleButtons(options=["CNY", "USD"], value="CNY", description="currency", style=TOGGLE_STYLE)
         self.cost_basis = W.ToggleButtons(options=[("buy (capex)", "capex"), ("amortise over the run", "amortised"),
                                                    ("rent (catalog rates)", "rental")],
-                                          value="capex", description="cost", style=STYLE)
+                                          value="capex", description="cost", style=TOGGLE_STYLE)
         self.y_axis = W.ToggleButtons(options=[("cost", "cost"), ("power", "facility_mw")], value="cost",
-                                      description="chart", style=STYLE)
+                                      description="chart", style=TOGGLE_STYLE)
         self.rack_kw = slider("rack budget (kW)", 10, 60, 40.8, step=0.1, readout_format=".1f")
         self.supply_share = slider("share of supply", 0.05, 1.0, 1.0, step=0.05, readout_format=".2f")
         self.table = W.HTML()

@@ -19,10 +19,11 @@ COUNTS = tuple(sorted({2**k for k in range(3, 15)} | {3 * 2**k for k in range(3,
 PARTS = (("compute", "#4c78a8"), ("memory_bound", "#9ecae9"), ("tp_comm", "#f58518"), ("pp_bubble", "#e45756"),
          ("dp_comm_exposed", "#72b7b2"), ("ep_comm", "#54a24b"), ("host_overhead", "#bab0ac"), ("failures", "#b279a2"))
 
-ROWS = (("train_days", "days", "{:,.1f}"), ("accelerator_hours", "accelerator-hours", "{:,.0f}"),
-        ("mfu", "MFU", "{:.1%}"), ("hfu", "HFU", "{:.1%}"), ("tokens_per_s", "tokens/s", "{:,.0f}"),
-        ("goodput", "goodput", "{:.1%}"), ("memory_gb_per_device", "memory / device (GiB)", "{:.1f}"),
-        ("step_time_s", "step time (s)", "{:.2f}"))
+ROWS = (("train_days", "days", "days"), ("accelerator_hours", "accelerator-hours", "number"),
+        ("mfu", "MFU", "percent"), ("hfu", "HFU", "percent"), ("tokens_per_s", "tokens/s", "number"),
+        ("goodput", "goodput", "percent"), ("memory_gb_per_device", "memory / device (GiB)", "number"),
+        ("step_time_s", "step time (s)", "number"))
+"""Rows of the comparison table: estimate attribute, label, :mod:`suanli.present` formatter."""
 
 
 def _chip_options(catalog) -> list[tuple[str, str]]:
@@ -102,7 +103,7 @@ class TrainingPanel(Panel):
                 rect.set_width(e.breakdown[part])
                 left[i] += e.breakdown[part]
         for name, e in zip(self._names, ests):
-            name.set_text(f"{e.count} x {e.chip}")
+            name.set_text(f"{e.count:,} x {e.chip}")
         right = nice_ceiling(max(left) * 1.05)  # a stepped limit: most moves only blit the bars
         axes_changed = self.changed("xlim", right)
         if axes_changed:
@@ -116,17 +117,21 @@ def _nearest(count: int) -> int:
 
 def comparison_html(ests) -> str:
     """Estimates side by side as an HTML table (headline numbers, memory fit, layout)."""
-    head = "".join(f"<th style='text-align:right;padding:0 10px'>{html.escape(f'{e.count} x {e.chip}')}</th>" for e in ests)
+    from suanli import present
+
+    head = "".join(f"<th style='text-align:right;padding:0 10px'>{html.escape(f'{present.count(e.count)} x {e.chip}')}</th>"
+                   for e in ests)
     body = ""
     for key, label, fmt in ROWS:
-        cells = "".join(f"<td style='text-align:right;padding:0 10px'>{fmt.format(getattr(e, key))}</td>" for e in ests)
+        cells = "".join(f"<td style='text-align:right;padding:0 10px'>{getattr(present, fmt)(getattr(e, key))}</td>" for e in ests)
         body += f"<tr><td>{label}</td>{cells}</tr>"
     fit = "".join(
-        f"<td style='text-align:right;padding:0 10px'>{e.memory_gb_per_device:.0f} of "
-        f"{e.details['memory_gb']['usable']:.0f} GiB usable</td>" for e in ests)
+        f"<td style='text-align:right;padding:0 10px'>{present.number(e.memory_gb_per_device)} of "
+        f"{present.number(e.details['memory_gb']['usable'])} GiB usable</td>" for e in ests)
     body += f"<tr><td>memory fit</td>{fit}</tr>"
     lay = "".join(f"<td style='text-align:right;padding:0 10px'>{html.escape(e.summary()['layout'])}</td>" for e in ests)
     body += f"<tr><td>layout</td>{lay}</tr>"
     warn = "".join(f"<li>{html.escape(w)}</li>" for e in ests for w in e.warnings)
-    return (f"<table><tr><th></th>{head}</tr>{body}</table>"
+    return (f"<table><caption style='text-align:left;font-weight:bold'>Training time, side by side</caption>"
+            f"<tr><th></th>{head}</tr>{body}</table>"
             + (f"<ul style='color:#a60;font-size:90%'>{warn}</ul>" if warn else ""))

@@ -17,16 +17,16 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
-from suanli.widgets.base import FigureView, Panel, dropdown, legend_html
+from suanli.widgets.base import FigureView, Panel, displayable, dropdown, legend_html
 
 LOW_COLOUR, HIGH_COLOUR = "#4c78a8", "#e45756"
 """Bars of an input at its P10 (blue) and at its P90 (red)."""
 
 
 def _fmt(value: Any) -> str:
-    from suanli.commands.output import format_number
+    from suanli.present import number
 
-    return format_number(float(value)) if value is not None else ""
+    return number(float(value)) if value is not None else ""
 
 
 def percentile_rows(result) -> list[dict[str, Any]]:
@@ -44,11 +44,20 @@ def percentile_rows(result) -> list[dict[str, Any]]:
 def summary_html(result, top: int = 6) -> str:
     """The percentile table and, for each tornado computed, its leading inputs, as HTML."""
     head = "".join(f"<th>{h}</th>" for h in ("output", "central", "P10", "P50", "P90"))
+    rows = percentile_rows(result)
+
+    def central(r) -> str:  # a central value outside P10-P90 is the nominal case, not the middle of the spread
+        outside = not min(r["p10"], r["p90"]) <= r["central"] <= max(r["p10"], r["p90"])
+        return _fmt(r["central"]) + (" *" if outside else "")
+
     body = "".join(
-        f"<tr><td>{html.escape(r['output'])}</td>" + "".join(f"<td>{_fmt(r[k])}</td>" for k in ("central", "p10", "p50", "p90"))
-        + "</tr>" for r in percentile_rows(result))
-    parts = [(f"<b>Ranges ({result.ranged.n:,} samples, seed {result.ranged.seed})</b>"
-              f"<table><tr>{head}</tr>{body}</table>")]
+        f"<tr><td>{html.escape(r['output'])}</td><td>{central(r)}</td>"
+        + "".join(f"<td>{_fmt(r[k])}</td>" for k in ("p10", "p50", "p90")) + "</tr>" for r in rows)
+    starred = any(central(r).endswith("*") for r in rows)
+    parts = [(f"<table><caption style='text-align:left;font-weight:bold'>Ranges ({result.ranged.n:,} samples, seed "
+              f"{result.ranged.seed})</caption><tr>{head}</tr>{body}</table>"
+              + ("<div style='font-size:90%;color:#555'>* central = the nominal case (every input at its central "
+                 "value), outside P10-P90</div>" if starred else ""))]
     for output, rows in result.tornado.items():
         items = "".join(f"<li>{html.escape(r['input'])}: {_fmt(r['output_low'])} .. {_fmt(r['output_high'])}</li>"
                         for r in rows[:top] if r["swing"] > 0)
@@ -77,6 +86,7 @@ def tornado_figure(rows, output: str, ax=None, top: int = 10):
         ax.legend(loc="lower right", fontsize="small")
     if own:  # a panel lays its figure out once; tight_layout on every redraw costs more than the drawing
         ax.figure.tight_layout()
+        displayable(ax.figure)
     return ax.figure
 
 
@@ -87,6 +97,7 @@ def spread_figure(samples, output: str, ax=None, central: float | None = None):
     ax.legend(fontsize="small")
     if own:
         ax.figure.tight_layout()
+        displayable(ax.figure)
     return ax.figure
 
 

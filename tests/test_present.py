@@ -1,0 +1,138 @@
+"""What an analyst reads: one number-formatting policy (suanli.present), used by the CLI, widgets and notebooks."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from suanli import present
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(("value", "currency", "text"), [
+    (2.39e9, "CNY", "2.39 bn CNY"),
+    (9_110_000, "CNY", "9.11 M CNY"),
+    (508_744_578, "CNY", "509 M CNY"),
+    (4.211547e9, "USD", "4.21 bn USD"),
+    (1.2e12, "USD", "1.2 tn USD"),
+    (838_125.0, "USD", "838,000 USD"),
+    (999_999, "CNY", "1 M CNY"),
+    (0.358, "CNY", "0.358 CNY"),
+    (None, "CNY", "- CNY"),
+    (float("nan"), "USD", "- USD"),
+])
+def test_money_names_its_currency_and_never_uses_scientific_notation(value, currency, text):
+    assert present.money(value, currency) == text
+
+
+def test_money_needs_a_currency():
+    with pytest.raises(ValueError):
+        present.money(1.0, "")
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (9000.0, "9,000"), (1024.0, "1,024"), (1550783.069369, "1,550,000"), (5.37032, "5.37"), (0.0372, "0.0372"),
+    (12, "12"), (0, "0"), (None, "-"), (float("nan"), "-"), (True, "yes"), (3.2e-7, "3.20e-07"), (2.5e16, "2.50e+16"),
+])
+def test_numbers_to_significant_figures_counts_whole(value, text):
+    assert present.number(value) == text
+
+
+def test_counts_quantities_and_labels():
+    assert present.count(9000.0) == "9,000" and present.count(12.2) == "13" and present.count(None) == "-"
+    assert present.quantity(2022, "year") == "2022"  # a year is a label: never "2,022 year"
+    assert present.quantity(8.0, "chips") == "8 chips" and present.quantity(10.2, "MW") == "10.2 MW"
+    assert present.days(5.37032) == "5.4 days" and present.days(32.61) == "32.6 days" and present.days(1) == "1 day"
+    assert present.scaled(300e9) == "300B" and present.scaled(15.6e12) == "15.6T" and present.scaled(70e6) == "70M"
+    assert present.percent(0.4321) == "43.2%" and present.probability(0.004) == "< 1%" and present.probability(0.6) == "60%"
+
+
+def test_cost_label_names_the_basis():
+    assert present.cost_label("capex", None, "CNY") == "cost = capex (fleet bought), in CNY"
+    assert present.cost_label("capex", ["hardware (purchase)", "electricity"]) == "cost = hardware (purchase) + electricity"
+    assert "rental" in present.cost_label("rental")
+
+
+def test_range_text_says_when_the_central_value_is_the_nominal_case():
+    inside = present.range_text(30.0, {"p10": 25.0, "p50": 31.0, "p90": 40.0})
+    outside = present.range_text(20.0, {"p10": 25.0, "p50": 31.0, "p90": 40.0})
+    assert "nominal" not in inside and "nominal case" in outside
+
+
+def test_table_cells_follow_the_key():
+    rows = [{"chip": "x", "chips_needed": 9000.0, "cost": 2.39e9, "train_days": 29.64, "feasible": False, "racks": None}]
+    cells = present.table_cells(rows, ["chip", "chips_needed", "cost", "train_days", "feasible", "racks"], currency="CNY")
+    assert cells == [["x", "9,000", "2.39 bn CNY", "29.6", "no", "-"]]
+    html = present.html_table(rows, ["chip", "cost"], title="Fleets", currency="CNY")
+    assert "<caption" in html and "Fleets" in html and "2.39 bn CNY" in html
+
+
+@pytest.mark.parametrize(("key", "money", "count"), [
+    ("cost", True, False), ("total_cost", True, False), ("capex", True, False), ("unit_price", True, False),
+    ("cost_usd", True, False), ("rental_usd_per_hour", True, False), ("cost_per_million_tokens", True, False),
+    ("equal_cost_chips", False, True), ("equal_cost_days", False, False), ("chips_needed", False, True),
+    ("chips_per_reference_chip", False, False), ("racks", False, True), ("tp", False, True), ("train_days", False, False),
+])
+def test_keys_say_what_they_hold(key, money, count):
+    assert present.is_money_key(key) is money and present.is_count_key(key) is count
+
+
+def test_cli_tables_use_the_policy(capsys):
+    from suanli.commands.output import print_table
+
+    print_table([{"chip": "a", "chips": 9000.0, "cost": 4.211547e9, "energy_mwh": 1550783.069369}],
+                ["chip", "chips", "cost", "energy_mwh"], currency="CNY")
+    out = capsys.readouterr().out
+    assert "9,000" in out and "4.21 bn CNY" in out and "1,550,000" in out
+    assert "9000.0" not in out and "e+" not in out
+
+
+MONEY_SCIENTIFIC = re.compile(r"\d\.?\d*e[+-]?\d+\s*(CNY|USD|yuan)", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("argv", [
+    ["power", "--chip", "nvidia-h100-sxm5-80gb", "--count", "8000", "--hours", "2160", "--site", "cn-ningxia-zhongwei"],
+    ["compat", "--stack", "hygon-dtk", "--currency", "CNY"],
+    ["estimate", "--model", "llama2-70b", "--tokens", "2e12", "--chip", "nvidia-a100-sxm4-80gb", "--count", "2048",
+     "--site", "cn-gansu-qingyang"],
+])
+def test_cli_money_is_never_scientific_and_counts_never_floats(argv, capsys):
+    from suanli.cli import main
+
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert not MONEY_SCIENTIFIC.search(out), MONEY_SCIENTIFIC.search(out)
+    assert not re.search(r"\b\d{3,}\.0\b", out), re.search(r"\b\d{3,}\.0\b", out)
+
+
+def test_compat_shares_check_the_values_shown():
+    """Notebook 05: moving one share slider of hygon-dtk attention so that the shown shares add to 1 is
+    accepted; the untouched share is taken as shown, not at the top of its range."""
+    from suanli.widgets.compat import CompatPanel
+
+    panel = CompatPanel(stack="hygon-dtk")
+    translated, fallback = panel.sliders[("attention", "translated")], panel.sliders[("attention", "fallback")]
+    translated.value = round(1.0 - fallback.value, 2)
+    assert "more than 1" not in panel.summary.value
+    assert panel.overrides()["attention"]["fallback"] == fallback.value
+    translated.value = round(1.1 - fallback.value, 2)
+    assert "more than 1" in panel.summary.value
+
+
+def _notebook_text(path: Path) -> str:
+    return "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"])
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_cite_only_files_in_the_repository(path):
+    text = _notebook_text(path)
+    assert "shared/" not in text, "cite the public source, not a working folder outside the repository"
+    local = {p.name for p in ROOT.iterdir()} | {"suanli"}  # a path into this repository starts with one of these
+    for ref in re.findall(r"`([\w./-]+/[\w.-]+\.(?:csv|toml|py|md|json|ipynb))`", text):
+        if ref.split("/")[0] not in local:
+            continue  # a file of another, public repository (named beside it), e.g. AcmeTrace's data/cluster_summary.csv
+        assert any((base / ref).exists() for base in (ROOT, ROOT / "toolkit", ROOT / "notebooks")), f"{ref} is not in the repository"

@@ -1,0 +1,297 @@
+"""How suanli shows a number to a person: one policy for the CLI, the widgets and the notebooks.
+
+    >>> from suanli import present
+    >>> present.money(2.39e9, "CNY"), present.money(9_110_000, "USD"), present.count(9000.0)
+    ('2.39 bn CNY', '9.11 M USD', '9,000')
+    >>> present.number(1550783.069369), present.quantity(2022, "year"), present.days(5.37032)
+    ('1,550,000', '2022', '5.4 days')
+    >>> present.scaled(300e9), present.scaled(15.6e12)
+    ('300B', '15.6T')
+
+The policy:
+
+- **Significant figures, not decimals.** A result is shown to :data:`DIGITS` (3) significant figures:
+  the models are not better than that, and ``508,744,578`` claims a precision no input has.
+  Thousands are separated by commas; a number is never shown in scientific notation between 1e-4
+  and 1e15 (outside it, ``1.2e+16``: such values are counts of FLOPs, not amounts a person reads).
+- **Inputs as published.** A catalog number shown as data (``suanli show``) keeps up to
+  :data:`INPUT_DIGITS` (6) figures: the datasheet's 989.4 is not rounded to 989.
+- **Money always names its currency**, and from a million up takes an engineering suffix
+  (``9.11 M CNY``, ``2.39 bn CNY``, ``1.2 tn USD``); never scientific notation.
+  :func:`cost_label` names what a cost covers (capex, amortised or rental, plus electricity).
+- **Counts are whole numbers** (chips, servers, racks, layouts): ``9,000``, never ``9000.0``.
+- **A unit follows its number** (``32.6 days``, ``10.2 MW``); a year is a label (``2022``), not a
+  quantity with separators.
+- **A blank says why**: :data:`MISSING` (``-``) for a value that does not exist; callers add the
+  reason next to it (``no BF16 units``, ``no fleet meets the deadline``).
+- **Ranges** are shown as the central value, then P10-P90 and P50 (:func:`range_text`); when the
+  central (nominal) value lies outside P10-P90, the text says it is the nominal case, so a reader
+  does not take it for the middle of the spread.
+
+Nothing here computes a model; it only turns numbers into text (and HTML tables for widgets).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+DIGITS = 3
+"""Significant figures of every shown result (money, quantities, table cells)."""
+
+INPUT_DIGITS = 6
+"""Significant figures of a catalog input shown as data (a datasheet's 989.4 TFLOP/s stays 989.4)."""
+
+MISSING = "-"
+"""What a table shows for a value that does not exist (the row's reasons say why)."""
+
+SCIENTIFIC_ABOVE = 1e15
+SCIENTIFIC_BELOW = 1e-4
+
+MONEY_SUFFIXES = ((1e12, "tn"), (1e9, "bn"), (1e6, "M"))
+"""Engineering suffixes for money: trillion, billion (``bn``, the financial press's), million."""
+
+COST_BASES = {
+    "capex": "capex (fleet bought)",
+    "amortised": "amortised (fleet owned, depreciation over the run)",
+    "rental": "rental (hourly price, power included)",
+}
+"""What each cost basis means, as a label."""
+
+COUNT_UNITS = frozenset({"chips", "chip", "accelerators", "servers", "racks", "layouts", "samples", "count", "ports",
+                         "gpus", "devices", "nodes", "sequences"})
+"""Units whose quantities are whole numbers."""
+
+
+class Shown(str):
+    """Text that stands for a number: tables right-align it like one."""
+
+    numeric = True
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) or hasattr(value, "dtype") and getattr(
+        value, "ndim", 1) == 0 and value.dtype.kind in "iuf"
+
+
+def _finite(value: Any) -> bool:
+    return _is_number(value) and math.isfinite(float(value))
+
+
+def significant(value: float, digits: int = DIGITS) -> float:
+    """``value`` rounded to ``digits`` significant figures (0 stays 0)."""
+    x = float(value)
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, digits - 1 - math.floor(math.log10(abs(x))))
+
+
+def number(value: Any, digits: int = DIGITS) -> str:
+    """A plain number: ``digits`` significant figures, thousands separators, no scientific notation
+    between 1e-4 and 1e15; a whole number (an int, or a float with no fraction: a count however it was
+    stored) is shown whole, never as ``9000.0``."""
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not _is_number(value):
+        return str(value)
+    x = float(value)
+    if not math.isfinite(x):
+        return MISSING
+    if x == 0:
+        return "0"
+    if abs(x) >= SCIENTIFIC_ABOVE or abs(x) < SCIENTIFIC_BELOW:
+        return f"{x:.{digits - 1}e}"
+    if isinstance(value, int) or (hasattr(value, "dtype") and value.dtype.kind in "iu") or x == int(x):
+        return f"{int(x):,}"  # a whole number (a count, however it was stored) is shown whole
+    r = significant(x, digits)
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(r))))
+    text = f"{r:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def count(value: Any) -> str:
+    """A whole number of things (chips, servers, racks): ``9,000``; a fractional count is rounded up
+    (half a rack is a rack). Missing or non-finite values give :data:`MISSING`."""
+    if value is None or not _finite(value):
+        return MISSING
+    x = float(value)
+    return f"{math.ceil(x - 1e-9) if x != int(x) else int(x):,}"
+
+
+def money(value: Any, currency: str, digits: int = DIGITS) -> str:
+    """Money with its currency: ``9.11 M CNY``, ``2.39 bn CNY``, ``12,300 USD``, ``0.358 CNY``."""
+    if not currency:
+        raise ValueError("money needs a currency")
+    if value is None or not _finite(value):
+        return f"{MISSING} {currency}"
+    x = float(value)
+    for scale, suffix in MONEY_SUFFIXES:
+        if abs(significant(x, digits)) >= scale:
+            return f"{number(significant(x / scale, digits), digits)} {suffix} {currency}"
+    return f"{number(significant(x, digits), digits)} {currency}"
+
+
+def quantity(value: Any, unit: str = "", digits: int = DIGITS) -> str:
+    """A number with its unit: ``32.6 days``, ``10.2 MW``; a ``year`` is a label (``2022``); a
+    count unit (chips, servers, ...) gives a whole number."""
+    unit = unit or ""
+    if unit in ("year", "years") and _finite(value) and float(value) == int(value) and float(value) > 1000:
+        return str(int(value))
+    if unit.lower() in COUNT_UNITS:
+        text = count(value)
+    else:
+        text = number(value, digits)
+    return f"{text} {unit}".rstrip() if text != MISSING else MISSING
+
+
+def days(value: Any, digits: int = 2) -> str:
+    """Training days: ``5.4 days``, ``32.6 days``, ``1,230 days`` (two significant figures under 10)."""
+    if value is None or not _finite(value):
+        return MISSING
+    x = float(value)
+    return f"{number(x, digits if abs(x) < 10 else DIGITS)} day{'' if x == 1 else 's'}"
+
+
+SCALE_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+"""The field's suffixes for token and parameter counts (300B tokens, 70B parameters)."""
+
+
+def scaled(value: Any, digits: int = DIGITS) -> str:
+    """A large count the way the field writes it: ``300B`` tokens, ``15.6T`` tokens, ``70B`` parameters."""
+    if value is None or not _finite(value):
+        return MISSING
+    x = float(value)
+    for scale, suffix in SCALE_SUFFIXES:
+        if abs(significant(x, digits)) >= scale:
+            return f"{number(significant(x / scale, digits), digits)}{suffix}"
+    return number(x, digits)
+
+
+def percent(value: Any, digits: int = DIGITS) -> str:
+    """A fraction as a percentage: ``0.4321`` -> ``43.2%``."""
+    if value is None or not _finite(value):
+        return MISSING
+    return f"{number(float(value) * 100, digits)}%"
+
+
+def cell(value: Any) -> str:
+    """One table cell: booleans as yes/no, ints with separators, floats to significant figures, None as ``-``."""
+    if isinstance(value, Shown):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(cell(v) for v in value) or MISSING
+    return number(value)
+
+
+def cost_label(basis: str | None, includes: Sequence[str] | None = None, currency: str | None = None) -> str:
+    """What a cost is: ``cost = capex (fleet bought) + electricity, in CNY``.
+
+    ``includes`` lists what the cost covers (e.g. ``["capex", "electricity"]``, as the substitution rows
+    carry it); without it, the basis alone is named.
+    """
+    parts = list(includes) if includes else ([basis] if basis else [])
+    named = [COST_BASES.get(p, p) for p in parts]
+    text = "cost = " + " + ".join(named) if named else "cost"
+    return text + (f", in {currency}" if currency else "")
+
+
+def range_text(point: Any, p: Mapping[str, float], fmt=None) -> str:
+    """``24.6 (P10-P90 18.9 - 30.0, P50 24.8)``; when the central value lies outside P10-P90 it says
+    that it is the nominal case (all inputs at their central values), not the middle of the spread."""
+    f = fmt or number
+    text = f"{f(float(point))}  (P10-P90 {f(p['p10'])} - {f(p['p90'])}, P50 {f(p['p50'])})"
+    if _finite(point) and not (min(p["p10"], p["p90"]) <= float(point) <= max(p["p10"], p["p90"])):
+        text += "  [central = nominal case, outside P10-P90]"
+    return text
+
+
+def probability(p: float) -> str:
+    """A probability for people: ``87%``; ``< 1%`` / ``> 99%`` at the ends (a Monte Carlo estimate is
+    never exactly 0 or 1)."""
+    if p is None or not _finite(p):
+        return MISSING
+    if p < 0.01:
+        return "< 1%"
+    if p > 0.99:
+        return "> 99%"
+    return f"{p:.0%}"
+
+
+def format_value(value: Any, key: str = "", currency: str | None = None, digits: int = DIGITS) -> str:
+    """A value shown by what its key says it is: ``*_days`` as days, counts as counts, money keys
+    (``cost``, ``capex``, ``*_cost``, ``price``) in ``currency``; everything else as :func:`cell`."""
+    k = key.lower()
+    if value is None or isinstance(value, (bool, str, Shown)) or not _is_number(value):
+        return cell(value)
+    if currency and is_money_key(k):
+        return money(value, currency, digits)
+    if is_count_key(k):
+        return count(value)
+    return number(value, digits)
+
+
+MONEY_WORDS = frozenset({"cost", "capex", "price", "budget", "opex", "tco", "spend"})
+CURRENCY_WORDS = frozenset({"usd", "cny"})
+COUNT_WORDS = frozenset({"chips", "count", "racks", "servers", "layouts", "samples", "devices", "nodes", "ports"})
+LAYOUT_KEYS = frozenset({"tp", "pp", "dp", "ep", "zero", "micro_batch", "interleave", "global_batch"})
+NOT_COUNT_WORDS = frozenset({"per", "share", "fraction", "days", "s", "hours"})
+
+
+def is_money_key(key: str) -> bool:
+    """A key that holds money, read from its words: a currency anywhere (``cost_usd``, ``rental_usd_per_hour``),
+    a money word last (``total_cost``, ``unit_price``, ``capex``) or first in a rate (``price_per_kwh``,
+    ``cost_per_million_tokens``); ``equal_cost_chips`` and ``equal_cost_days`` are not money."""
+    words = key.lower().split("_")
+    return bool(CURRENCY_WORDS & set(words)) or words[-1] in MONEY_WORDS or (
+        words[0] in MONEY_WORDS and ("per" in words or words[-1] == "kwh"))
+
+
+def is_count_key(key: str) -> bool:
+    """A key that holds a whole number of things (``chips_needed``, ``equal_cost_chips``, ``racks``, ``tp``);
+    not a ratio or a time (``chips_per_reference_chip``, ``count_share``)."""
+    k = key.lower()
+    words = k.split("_")
+    if k in LAYOUT_KEYS:
+        return True
+    return (words[-1] in COUNT_WORDS or words[0] in COUNT_WORDS) and not NOT_COUNT_WORDS & set(words)
+
+
+def table_cells(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], currency: str | None = None,
+                digits: int = DIGITS) -> list[list[str]]:
+    """Every cell of a table as text, by :func:`format_value` (the key decides money and counts)."""
+    columns = list(columns)
+    return [[format_value(row.get(c), c, row.get("currency") or currency, digits) for c in columns] for row in rows]
+
+
+def frame(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], *, currency: str | None = None,
+          labels: Mapping[str, str] | None = None, index: str | None = None):
+    """A pandas DataFrame of ``rows`` formatted by the same rules as the CLI (text cells), for notebooks:
+    ``present.frame(result.rows, ["chip", "chips_needed", "cost"], currency="CNY")``."""
+    import pandas as pd
+
+    columns = list(columns)
+    labels = labels or {}
+    df = pd.DataFrame(table_cells(rows, columns, currency), columns=[labels.get(c, c) for c in columns])
+    return df.set_index(labels.get(index, index)) if index else df
+
+
+def html_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], *, title: str | None = None,
+               currency: str | None = None, labels: Mapping[str, str] | None = None) -> str:
+    """A titled HTML table of ``rows`` formatted by the same rules as the CLI (for widgets and dashboards)."""
+    import html
+
+    columns = list(columns)
+    labels = labels or {}
+    cells = table_cells(rows, columns, currency)
+    numeric = [all(_is_number(r.get(c)) or r.get(c) is None or isinstance(r.get(c), Shown) for r in rows) for c in columns]
+    head = "".join(f"<th style='text-align:{'right' if n else 'left'};padding:2px 8px'>{html.escape(labels.get(c, c))}</th>"
+                   for c, n in zip(columns, numeric))
+    body = "".join("<tr>" + "".join(f"<td style='text-align:{'right' if n else 'left'};padding:2px 8px'>{html.escape(v)}</td>"
+                                    for v, n in zip(r, numeric)) + "</tr>" for r in cells)
+    caption = f"<caption style='text-align:left;font-weight:bold;padding:4px 0'>{html.escape(title)}</caption>" if title else ""
+    return f"<table style='border-collapse:collapse'>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
