@@ -81,6 +81,9 @@ def rental_cost(price_per_accelerator_hour, count, hours):
     """Cost of renting ``count`` accelerators for ``hours`` at a per-accelerator-hour price.
 
     Any per-accelerator-hour price works: a cloud list price, a reserved rate or a marketplace quote.
+
+    References: on-demand accelerator pricing as published by the clouds, e.g. Google Cloud TPU
+    pricing, https://cloud.google.com/tpu/pricing (the per-chip-hour basis this function follows).
     """
     return _out(_non_negative("price_per_accelerator_hour", price_per_accelerator_hour)
                 * _non_negative("count", count) * _non_negative("hours", hours))
