@@ -1,6 +1,6 @@
 """Speed of the CUDA-compatibility model: prints figures, asserts nothing.
 
-    /work/venv/bin/python benchmarks/bench_compat.py
+    python benchmarks/bench_compat.py
 
 - one full estimate (three corners, losses, porting programme) per stack;
 - Monte Carlo over a stack's ranges (10k and 100k draws, one vectorised call);

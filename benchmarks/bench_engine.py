@@ -2,8 +2,8 @@
 
     python benchmarks/bench_engine.py
 
-Targets (issue 4): one estimate with a given layout <= 1 ms; the full layout search for GPT-3 175B
-on 1024 A100 <= 0.5 s; >= 1,000,000 layout configurations per second on one core. Issue 14: the full
+Targets: one estimate with a given layout <= 1 ms; the full layout search for GPT-3 175B
+on 1024 A100 <= 0.5 s; >= 1,000,000 layout configurations per second on one core. The full
 layout search adds <= 0.5 s to a CLI call (printed for the 340B / 16,384 H100 case).
 """
 
@@ -45,7 +45,7 @@ def main() -> None:
     n = estimate("gpt3-175b", tokens=300e9, chip=hw, count=1024).details["layouts_searched"]
     print(f"full search GPT-3 175B on 1024 x A100 ({n:,} valid layouts): {best:.4f} s (median {med:.4f} s)")
 
-    # the issue 14 case: a custom 340B on 16,384 H100 with the batch chosen by the policy (layout search included),
+    # a custom 340B on 16,384 H100 with the batch chosen by the policy (layout search included),
     # and the same call with every layout fixed: the difference is what the full search adds to a CLI call
     big = {"params": 340e9, "layers": 96, "hidden": 18432, "heads": 96, "seq": 4096, "tokens": 9e12,
            "chip": "nvidia-h100-sxm5-80gb", "count": 16384}

@@ -1,6 +1,6 @@
 """Speed and accuracy of the power and cost models; prints figures, asserts nothing.
 
-    /work/venv/bin/python benchmarks/bench_power.py
+    python benchmarks/bench_power.py
 
 Speed: a vectorised sweep of the whole chain over a million configurations, one report, one panel
 update. Accuracy: the press figures and the published GPT-3 energy against what the chain gives.

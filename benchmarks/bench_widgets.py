@@ -79,7 +79,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 GOAL_MS = 100.0
-"""The goal of GitHub issue 9: a move updates numbers and charts within 100 ms of kernel time."""
+"""The goal: a move updates numbers and charts within 100 ms of kernel time."""
 
 
 def bench_panel(panel, n: int) -> list[tuple[str, int, float, float, float, float, int, list[float]]]:
