@@ -136,3 +136,11 @@ def test_notebooks_cite_only_files_in_the_repository(path):
         if ref.split("/")[0] not in local:
             continue  # a file of another, public repository (named beside it), e.g. AcmeTrace's data/cluster_summary.csv
         assert any((base / ref).exists() for base in (ROOT, ROOT / "toolkit", ROOT / "notebooks")), f"{ref} is not in the repository"
+
+
+@pytest.mark.parametrize(("key", "value", "shown"), [
+    ("n_opt", 7.22e10, "72.2B"), ("d_opt", 1.33e12, "1.33T"), ("tokens", 3e11, "300B"), ("params", 7e9, "7B"),
+    ("tokens_per_param", 18.4, "18.4"), ("tokens_per_s_per_chip", 1850.0, "1,850"),
+])
+def test_parameter_and_token_counts_use_the_fields_suffixes(key, value, shown):
+    assert present.format_value(value, key) == shown

@@ -232,6 +232,8 @@ def format_value(value: Any, key: str = "", currency: str | None = None, digits:
         return money(value, currency, digits)
     if is_count_key(k):
         return count(value)
+    if is_scaled_key(k):
+        return scaled(value, digits)
     return number(value, digits)
 
 
@@ -249,6 +251,18 @@ def is_money_key(key: str) -> bool:
     words = key.lower().split("_")
     return bool(CURRENCY_WORDS & set(words)) or words[-1] in MONEY_WORDS or (
         words[0] in MONEY_WORDS and ("per" in words or words[-1] == "kwh"))
+
+
+SCALED_WORDS = frozenset({"params", "parameters", "tokens"})
+SCALED_KEYS = frozenset({"n_opt", "d_opt"})
+
+
+def is_scaled_key(key: str) -> bool:
+    """A key that holds a parameter or token count, shown with the field's suffixes (``n_opt`` 72.2B,
+    ``d_opt`` 1.33T, ``tokens`` 300B); not a rate or a ratio (``tokens_per_param``, ``tokens_per_s``)."""
+    k = key.lower()
+    words = k.split("_")
+    return k in SCALED_KEYS or (words[-1] in SCALED_WORDS and "per" not in words)
 
 
 def is_count_key(key: str) -> bool:
