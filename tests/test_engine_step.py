@@ -4,14 +4,15 @@ import json
 
 import numpy as np
 import pytest
-from suanli import hookimpl, step_backtest
+from suanli import hookimpl
 from suanli.catalog import PluginInfo, build_catalog
 from suanli.cli import main
-from suanli.engine import estimate
 from suanli.errors import InputError
 from suanli.frameworks import FEATURES, bundled_profiles, resolve
 from suanli.models import defaults as D
 from suanli.models.workload import critical_batch_tokens, optimal_batch_tokens, policy_global_batch
+from suanli.scenarios import step_backtest
+from suanli.scenarios.training import estimate
 
 H100 = "nvidia-h100-sxm5-80gb"
 A100 = "nvidia-a100-sxm4-80gb"

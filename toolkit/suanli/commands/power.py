@@ -9,7 +9,7 @@ FIELDS = ("it_power_kw", "facility_power_kw", "energy_mwh", "electricity_cost", 
 
 
 def add_arguments(parser) -> None:
-    from suanli.power_report import add_site_arguments
+    from suanli.scenarios.power import add_site_arguments
 
     parser.add_argument("--chip", required=True, help="an accelerator id, e.g. nvidia-h100-sxm5-80gb")
     parser.add_argument("--count", required=True, type=int, help="number of accelerators")
@@ -24,10 +24,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from suanli.catalog import load_catalog
-    from suanli.commands.output import print_fields, print_json
-    from suanli.power_report import energy_and_cost
-
     from suanli.commands.estimate import uncertain_options
+    from suanli.commands.output import print_fields, print_json
+    from suanli.scenarios.power import energy_and_cost
 
     cat = load_catalog()
     mc = uncertain_options(args)
@@ -61,7 +60,7 @@ def _run_uncertain(args, cat, samples: int, seed: int) -> int:
     """``--uncertain``: TDP, PUE, electricity and chip price drawn by their ranges; hours fixed."""
     from suanli.commands.estimate import print_ranges
     from suanli.commands.output import print_json
-    from suanli.uncertain import ranged_energy_and_cost
+    from suanli.scenarios.uncertainty import ranged_energy_and_cost
 
     res = ranged_energy_and_cost(args, cat.accelerator(args.chip), args.count, args.hours, args.utilization,
                                  tokens=args.tokens, samples=samples, seed=seed, catalog=cat)

@@ -1,12 +1,12 @@
 """Every calibration constant of the training-time engine, in one place, each with its source.
 
-The engine (``suanli.engine``) and its models read their defaults from here and nowhere else, so a
+The engine (``suanli.scenarios.training``) and its models read their defaults from here and nowhere else, so a
 reviewer sees at once what is measured, what is taken from a paper and what is an estimate. Each
 constant is a :class:`Default`: a value plus a :class:`suanli.spec.Source`. An ``estimate`` says how
 it was made.
 
 The one constant fitted to the public backtest set is :data:`STACK_EFFICIENCY` (see its note and
-``suanli.backtest.calibrate``); the backtest reports its leave-one-out error.
+``suanli.scenarios.backtest.calibrate``); the backtest reports its leave-one-out error.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ STACK_EFFICIENCY = Default(
     0.88,
     "fraction of the sustained GEMM rate",
     Source(
-        "suanli step-time calibration over toolkit/suanli/data/step_benchmarks.csv (suanli.step_backtest.calibrate; "
+        "suanli step-time calibration over toolkit/suanli/data/step_benchmarks.csv (suanli.scenarios.step_backtest.calibrate; "
         "benchmarks/calibrate_step.py): published iteration times of fixed layouts only (Korthikanti et al. 2022 "
         "Table 5, Narayanan et al. 2021 Table 1, Smith et al. 2022, BLOOM, MegaScale Table 2, Llama 3 Table 4, MLPerf)",
         confidence="estimate",
@@ -102,7 +102,7 @@ RUN_EFFICIENCY = Default(
     0.73,
     "fraction: 1 / (1 + residual overhead) of a production run",
     Source(
-        "suanli whole-run calibration (python -m suanli.calibrate; suanli.backtest.calibrate): production whole-run "
+        "suanli whole-run calibration (python -m suanli.calibrate; suanli.scenarios.backtest.calibrate): production whole-run "
         "rows of toolkit/suanli/data/training_runs.csv published up to 2023, after the step model and the sourced "
         "run-level items of suanli.models.goodput",
         confidence="estimate",

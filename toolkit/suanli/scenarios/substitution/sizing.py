@@ -1,12 +1,12 @@
 """Domestic substitution, orchestrated: a training goal and a reference fleet in, one row per candidate out.
 
-    >>> from suanli.substitution import make_goal, compare
+    >>> from suanli.scenarios.substitution import make_goal, compare, Options
     >>> goal = make_goal("gpt3-175b", tokens=300e9)
     >>> result = compare(goal, reference=("nvidia-h100-sxm5-80gb", 10_000),
     ...                  candidates=["huawei-ascend-910b", "nvidia-h20"], options=Options(site="cn-gansu-qingyang"))
     >>> result.rows[0]["chips_needed"], result.rows[0]["reasons"]
 
-The glue between the catalog, the training-time engine (:func:`suanli.engine.estimate`), the
+The glue between the catalog, the training-time engine (:func:`suanli.scenarios.training.estimate`), the
 CUDA-compat model (:mod:`suanli.models.compat`), power and cost (:mod:`suanli.models.power`,
 :mod:`suanli.models.cost`, :mod:`suanli.models.money`), export classification
 (:mod:`suanli.models.export`) and the pure substitution models (:mod:`suanli.models.substitution`).
@@ -85,7 +85,7 @@ def make_goal(model: str | Any | None = None, *, params: float | None = None, to
               deadline_days: float | None = None, budget: float | None = None, precision: str = "bf16",
               global_batch: int | None = None) -> Goal:
     """A :class:`Goal` from a preset name (or a Workload) or a parameter count; inputs checked, one sentence each."""
-    from suanli.engine import make_workload
+    from suanli.scenarios.training import make_workload
 
     _check_positive("tokens", tokens)
     if deadline_days is not None:
@@ -319,10 +319,10 @@ def evaluate_point(acc, goal: Goal, count: int, catalog, factors=None, global_ba
     """The engine at one fleet size, with the stack slowdown: seconds per token (inf if nothing fits), MFU, layout.
 
     ``global_batch`` (sequences) overrides the workload's batch (a pool of a mixed fleet trains on its share)."""
-    from suanli import engine
+    from suanli.scenarios import training
 
     try:
-        est = engine.estimate(goal.workload, tokens=CURVE_TOKENS, chip=acc, count=int(count), precision=goal.precision,
+        est = training.estimate(goal.workload, tokens=CURVE_TOKENS, chip=acc, count=int(count), precision=goal.precision,
                               global_batch=global_batch or goal.global_batch, catalog=catalog, runners_up=0)
     except InputError as err:
         return {"fits": False, "reason": str(err), "seconds_per_token": math.inf, "native_seconds_per_token": math.inf,
@@ -462,7 +462,7 @@ def site_terms(options: Options, catalog=None) -> SiteTerms:
     catalog here too: a mistyped id would otherwise be ignored without a word.
     """
     from suanli.models.power import DEFAULTS
-    from suanli.power_report import site_price_per_kwh
+    from suanli.scenarios.power import site_price_per_kwh
 
     cat = _catalog(catalog)
     for mapping in (options.rental_per_hour, options.supply_units_per_year):
@@ -987,9 +987,9 @@ def sensitivity(goal: Goal, chip: str, options: Options | None = None, *, target
 
     References: :func:`suanli.models.uncertainty.tornado` (Morgan & Henrion 1990, sec. 8.4).
     """
-    from suanli import engine
     from suanli.models import uncertainty as U
     from suanli.models.power import DEFAULTS
+    from suanli.scenarios import training
 
     if output not in SENSITIVITY_OUTPUTS:
         raise InputError(f"output must be one of {', '.join(SENSITIVITY_OUTPUTS)}, got {output!r}")
@@ -1016,7 +1016,7 @@ def sensitivity(goal: Goal, chip: str, options: Options | None = None, *, target
             count = int(curve.counts[i0])
 
             def days_at(eff: float) -> float:
-                est = engine.estimate(goal.workload, tokens=CURVE_TOKENS, chip=acc, count=count, precision=goal.precision,
+                est = training.estimate(goal.workload, tokens=CURVE_TOKENS, chip=acc, count=count, precision=goal.precision,
                                       global_batch=goal.global_batch, matmul_efficiency=min(eff, 1.0), catalog=cat,
                                       runners_up=0)
                 return est.train_days
@@ -1116,7 +1116,7 @@ def mixed_fleet(goal: Goal, pool_a: tuple[str, int], pool_b: tuple[str, int], op
                       "train_days": goal.tokens / tps / SECONDS_PER_DAY, "alone_layout": pt["layout"], "acc": acc})
     # Each pool trains on its share of the global batch, which changes its own throughput (fewer
     # micro-batches, a larger pipeline bubble): iterate share -> throughput -> share a few times.
-    from suanli.engine import default_global_batch
+    from suanli.scenarios.training import default_global_batch
 
     batch_seqs = goal.global_batch or default_global_batch(goal.workload)
     for _ in range(3):
@@ -1191,6 +1191,6 @@ def mixed_fleet(goal: Goal, pool_a: tuple[str, int], pool_b: tuple[str, int], op
 
 
 def _batch_tokens(goal: Goal) -> float:
-    from suanli.engine import default_global_batch
+    from suanli.scenarios.training import default_global_batch
 
     return float((goal.global_batch or default_global_batch(goal.workload)) * goal.workload.seq)

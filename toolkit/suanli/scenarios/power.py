@@ -232,7 +232,7 @@ def wants_energy(options: Any) -> bool:
 
 
 def for_estimate(options: Any, est, *, utilization=None, catalog=None) -> dict[str, Any]:
-    """:func:`energy_and_cost` of an engine :class:`~suanli.engine.Estimate`: its chip, count, train days and tokens.
+    """:func:`energy_and_cost` of an engine :class:`~suanli.scenarios.training.Estimate`: its chip, count, train days and tokens.
 
     ``suanli estimate`` calls this after the engine when :func:`wants_energy` is true and merges the
     result (``energy_mwh``, ``electricity_cost``, ``total_cost``, ``currency``, ``co2_t`` ...) into its output.
