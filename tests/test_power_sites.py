@@ -133,7 +133,8 @@ def test_energy_and_cost_rejects_negative_hours_and_fractional_counts(h100):
 
 
 def test_add_site_arguments_feeds_energy_and_cost(sites, h100):
-    from suanli.scenarios.power import add_site_arguments, energy_and_cost
+    from suanli.commands.power import add_site_arguments
+    from suanli.scenarios.power import energy_and_cost
 
     parser = argparse.ArgumentParser()
     add_site_arguments(parser)

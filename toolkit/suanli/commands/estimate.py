@@ -46,7 +46,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
     add_run_arguments(parser)
     add_uncertain_arguments(parser)
-    from suanli.scenarios.power import add_site_arguments
+    from suanli.commands.power import add_site_arguments
 
     add_site_arguments(parser)
     parser.epilog = (
