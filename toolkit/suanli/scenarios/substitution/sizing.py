@@ -1,10 +1,4 @@
-"""Domestic substitution, orchestrated: a training goal and a reference fleet in, one row per candidate out.
-
-    >>> from suanli.scenarios.substitution import make_goal, compare, Options
-    >>> goal = make_goal("gpt3-175b", tokens=300e9)
-    >>> result = compare(goal, reference=("nvidia-h100-sxm5-80gb", 10_000),
-    ...                  candidates=["huawei-ascend-910b", "nvidia-h20"], options=Options(site="cn-gansu-qingyang"))
-    >>> result.rows[0]["chips_needed"], result.rows[0]["reasons"]
+"""How many chips of a candidate meet the goal, and the substitution table against a reference fleet.
 
 The glue between the catalog, the training-time engine (:func:`suanli.scenarios.training.estimate`), the
 CUDA-compat model (:mod:`suanli.models.compat`), power and cost (:mod:`suanli.models.power`,
@@ -36,16 +30,16 @@ import numpy as np
 
 from suanli.errors import InputError
 from suanli.models import substitution as S
+from suanli.scenarios.substitution.economics import SiteTerms, economics, rental_rate, server_share, site_terms
+from suanli.scenarios.substitution.feasibility import (
+    export_reason,
+    max_fabric_chips,
+    no_fit_reason,
+    supply,
+    unchecked,
+)
+from suanli.scenarios.substitution.inputs import SECONDS_PER_DAY, Goal, Options, _catalog
 
-COST_BASES = ("capex", "amortised", "rental")
-"""How a fleet is paid for: bought outright (capex), owned and amortised over the run, or rented."""
-
-ROW_KEYS = ("chip", "chips_needed", "train_days", "facility_mw", "energy_mwh", "cost", "feasible", "reasons")
-"""The keys every row has at least (the CLI's contract); rows carry more (see :func:`compare`)."""
-
-SECONDS_PER_DAY = 86_400.0
-SMALL_SCALEUP_DOMAIN = 8
-"""Below this many chips per scale-up domain (an 8-GPU NVLink/HCCS node), a row says the domain limits TP."""
 GRID_RATIO = 1.1
 """Spacing of the fleet-size grid: consecutive sizes differ by at most ~10%."""
 MAX_CHIPS = 131_072
@@ -57,156 +51,6 @@ checkpoints depend on the fleet, not on the run's length), so a curve is stored 
 
 # --------------------------------------------------------------------------------------------
 # Inputs
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Goal:
-    """What to train: a workload, a token count and a deadline (days) and/or a budget (in the options' currency).
-
-    ``global_batch`` (sequences) overrides the workload's batch. It matters: data parallelism cannot
-    exceed it, so it caps how many chips a run can use well, and a slower chip may need a larger batch
-    (a change of training recipe) to meet a deadline at all.
-    """
-
-    workload: Any
-    tokens: float
-    deadline_days: float | None = None
-    budget: float | None = None
-    precision: str = "bf16"
-    global_batch: int | None = None
-
-    @property
-    def model(self) -> str:
-        return getattr(self.workload, "name", "custom")
-
-
-def make_goal(model: str | Any | None = None, *, params: float | None = None, tokens: float,
-              deadline_days: float | None = None, budget: float | None = None, precision: str = "bf16",
-              global_batch: int | None = None) -> Goal:
-    """A :class:`Goal` from a preset name (or a Workload) or a parameter count; inputs checked, one sentence each."""
-    from suanli.scenarios.training import make_workload
-
-    _check_positive("tokens", tokens)
-    if deadline_days is not None:
-        _check_positive("deadline_days", deadline_days)
-    if budget is not None:
-        _check_positive("budget", budget)
-    if params is not None:
-        _check_positive("params", params)
-    if precision not in ("bf16", "fp16", "fp8"):
-        raise InputError(f"precision must be bf16, fp16 or fp8, got {precision!r}")
-    if global_batch is not None:
-        from suanli.validate import whole
-
-        global_batch = whole("global_batch (sequences)", global_batch)
-    workload = make_workload(model, params=params)
-    return Goal(workload=workload, tokens=float(tokens), deadline_days=None if deadline_days is None else float(deadline_days),
-                budget=None if budget is None else float(budget), precision=precision,
-                global_batch=None if global_batch is None else int(global_batch))
-
-
-def _check_positive(name: str, value: Any) -> float:
-    from suanli.validate import positive
-
-    return positive(name, value)
-
-
-def parse_fleet(text: str, *, what: str = "--reference") -> tuple[str, int]:
-    """``"nvidia-h100-sxm5-80gb:10000"`` -> ``("nvidia-h100-sxm5-80gb", 10000)``; InputError if malformed.
-
-    The count may use ``_`` or ``,`` as thousands separators. The chip id is checked by the catalog
-    when used (which suggests close ids).
-    """
-    if not isinstance(text, str) or text.count(":") != 1:
-        raise InputError(f"{what} must be CHIP:COUNT, like nvidia-h100-sxm5-80gb:10000; got {text!r}")
-    chip, count_text = (part.strip() for part in text.split(":"))
-    if not chip:
-        raise InputError(f"{what} must be CHIP:COUNT, like nvidia-h100-sxm5-80gb:10000; the chip is missing in {text!r}")
-    try:
-        count = int(count_text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise InputError(f"{what} count must be a whole number of chips, got {count_text!r}") from None
-    if count <= 0:
-        raise InputError(f"{what} count must be at least 1, got {count}")
-    return chip, count
-
-
-@dataclass(frozen=True)
-class Options:
-    """Where the fleet runs, how it is paid for, and the limits feasibility checks against.
-
-    ``rental_per_hour`` maps chip id -> price per accelerator-hour in ``currency`` (for
-    ``cost_basis="rental"``; a chip not in it takes the catalog's rental price, if any). ``supply_units_per_year`` overrides a chip's catalog supply (chip id ->
-    units). ``procurement_days`` is the window supply is counted over (default: the deadline, else a
-    year). Everything left None takes its documented default.
-    """
-
-    site: str | None = None
-    currency: str = "CNY"
-    cost_basis: str = "capex"
-    pue: float | None = None
-    price_kwh: float | None = None
-    utilization: float | None = None
-    rental_per_hour: Mapping[str, float] | None = None
-    lifetime_years: float | None = None
-    cost_of_capital: float | None = None
-    rack_power_kw: float = S.RACK_POWER_KW.value
-    supply_share: float = S.SUPPLY_SHARE.value
-    yield_fraction: float = S.YIELD_FRACTION.value
-    supply_units_per_year: Mapping[str, float] | None = None
-    procurement_days: float | None = None
-    export_rule: str = "oct2023"
-    switch_radix: float = S.SWITCH_RADIX.value
-    fabric_tiers: float = S.FABRIC_TIERS.value
-
-    def __post_init__(self) -> None:
-        from suanli.models.money import check_currency
-
-        object.__setattr__(self, "currency", check_currency(self.currency))
-        if self.cost_basis not in COST_BASES:
-            raise InputError(f"cost basis must be one of {', '.join(COST_BASES)}, got {self.cost_basis!r}")
-        if self.export_rule not in S.EXPORT_RULES:
-            raise InputError(f"export rule must be one of {', '.join(S.EXPORT_RULES)}, got {self.export_rule!r}")
-        for name in ("rack_power_kw", "switch_radix", "fabric_tiers"):
-            _check_positive(name, getattr(self, name))
-        for name in ("supply_share", "yield_fraction"):
-            value = _check_positive(name, getattr(self, name))
-            if value > 1:
-                raise InputError(f"{name} must be a fraction in (0, 1], got {value!r}")
-        if self.procurement_days is not None:
-            _check_positive("procurement_days", self.procurement_days)
-        if self.lifetime_years is not None:  # checked here too, not only when the amortised basis uses it
-            _check_positive("lifetime_years", self.lifetime_years)
-        if self.cost_of_capital is not None and (not math.isfinite(self.cost_of_capital) or self.cost_of_capital < 0):
-            raise InputError(f"cost_of_capital must not be negative, got {self.cost_of_capital!r}")
-        if self.pue is not None and (not math.isfinite(self.pue) or self.pue < 1):
-            raise InputError(f"pue must be at least 1, got {self.pue!r}")
-        if self.utilization is not None and not 0 <= self.utilization <= 1:
-            raise InputError(f"utilization must be between 0 and 1, got {self.utilization!r}")
-        if self.price_kwh is not None and (not math.isfinite(self.price_kwh) or self.price_kwh < 0):
-            raise InputError(f"price_kwh must not be negative, got {self.price_kwh!r}")
-        for mapping_name in ("rental_per_hour", "supply_units_per_year"):
-            mapping = getattr(self, mapping_name)
-            if mapping is not None:
-                for chip, value in mapping.items():
-                    _check_positive(f"{mapping_name}[{chip}]", value)
-                # frozen and hashable: keep mappings as sorted tuples of pairs inside a dict subclass
-                object.__setattr__(self, mapping_name, _FrozenMap(mapping))
-
-    def __hash__(self) -> int:
-        return hash(tuple((k, getattr(self, k)) for k in self.__dataclass_fields__))
-
-
-class _FrozenMap(dict):
-    """A dict that hashes (so :class:`Options` can key a cache)."""
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(tuple(sorted(self.items())))
-
-
-# --------------------------------------------------------------------------------------------
-# The engine on a grid of fleet sizes
 # --------------------------------------------------------------------------------------------
 
 
@@ -238,6 +82,8 @@ def count_grid(granule: int, max_chips: int = MAX_CHIPS, ratio: float = GRID_RAT
 
 
 @dataclass(frozen=True)
+
+
 class FleetCurve:
     """One chip's training time against fleet size, for one workload and precision.
 
@@ -340,14 +186,6 @@ def evaluate_point(acc, goal: Goal, count: int, catalog, factors=None, global_ba
             "warnings": list(est.warnings)}
 
 
-def _catalog(catalog=None):
-    if catalog is not None:
-        return catalog
-    from suanli.catalog import load_catalog
-
-    return load_catalog()
-
-
 _CURVES: dict[tuple, FleetCurve] = {}
 
 
@@ -403,6 +241,8 @@ def clear_cache() -> None:
 
 
 @functools.lru_cache(maxsize=4096)
+
+
 def _point(cat_id: int, chip: str, goal: Goal, count: int, global_batch: int | None) -> tuple:
     cat = _CATALOGS[cat_id]
     acc = cat.accelerator(chip)
@@ -438,157 +278,6 @@ def _engine_goal(goal: Goal) -> Goal:
     return Goal(workload=goal.workload, tokens=1.0, precision=goal.precision, global_batch=batch)
 
 
-# --------------------------------------------------------------------------------------------
-# Power, racks and money for fleet sizes (vectorised)
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SiteTerms:
-    """PUE, electricity price and their ranges, resolved from the options and the site."""
-
-    pue: float
-    pue_range: tuple[float, float]
-    price_kwh: float | None
-    price_range: tuple[float, float] | None
-    utilization: float
-    site: str | None
-
-
-def site_terms(options: Options, catalog=None) -> SiteTerms:
-    """Resolve PUE, electricity price (in the options' currency) and utilisation from the options and site.
-
-    The chip ids the options name (``rental_per_hour``, ``supply_units_per_year``) are checked against the
-    catalog here too: a mistyped id would otherwise be ignored without a word.
-    """
-    from suanli.models.power import DEFAULTS
-    from suanli.scenarios.power import site_price_per_kwh
-
-    cat = _catalog(catalog)
-    for mapping in (options.rental_per_hour, options.supply_units_per_year):
-        for chip in mapping or {}:
-            cat.accelerator(chip)  # InputError with a did-you-mean for an unknown id
-    site = cat.site(options.site) if options.site else None
-    if options.pue is not None:
-        pue, pue_range = float(options.pue), (float(options.pue), float(options.pue))
-    elif site is not None:
-        pue = float(site.pue_typical)
-        pue_range = tuple(site.ranges.get("pue_typical", (pue, pue)))
-    else:
-        pue, pue_range = DEFAULTS.pue, tuple(DEFAULTS.ranges["pue"])
-    if options.price_kwh is not None:
-        price, price_range = float(options.price_kwh), (float(options.price_kwh),) * 2
-    elif site is not None:
-        price, low, high = site_price_per_kwh(site, options.currency)
-        price_range = (low, high)
-    else:
-        price, price_range = None, None
-    u = DEFAULTS.utilization if options.utilization is None else float(options.utilization)
-    return SiteTerms(pue, pue_range, price, price_range, u, site.id if site is not None else None)
-
-
-def chip_price(acc, currency: str) -> float | None:
-    """The chip's purchase price in ``currency`` at the dated rate, or None when the catalog has none."""
-    from suanli.prices import price_value
-
-    return price_value(acc, currency, "purchase")
-
-
-def rental_rate(acc, options: Options) -> float | None:
-    """Price per accelerator-hour in the options' currency: the user's (``rental_per_hour``), else the
-    catalog's list price, else None."""
-    from suanli.prices import price_value
-
-    given = (options.rental_per_hour or {}).get(acc.id)
-    if given is not None:
-        return float(given)
-    return price_value(acc, options.currency, "rental")
-
-
-def server_share(acc) -> float:
-    """What the rest of the server adds to a chip's price: nothing when the price already is a server
-    divided by its chips (``price_basis = "system"``), else the default share
-    (:data:`suanli.models.power.DEFAULTS`, DGX H100 system vs GPU bill of materials)."""
-    from suanli.models.power import DEFAULTS
-
-    return 0.0 if getattr(acc, "price_basis", None) == "system" else DEFAULTS.server_capex_fraction
-
-
-def economics(acc, counts, days, options: Options, terms: SiteTerms, *, price=None, pue=None, price_kwh=None,
-              utilization=None) -> dict[str, Any]:
-    """Facility power, energy, racks, floor area, capex and the run's cost of ``counts`` chips for ``days``.
-
-    Vectorised over ``counts``/``days`` and the optional overrides (price per chip, PUE, electricity
-    price, utilisation), which the sensitivity analysis swings. ``cost`` is the hardware on the options'
-    basis plus the electricity (left out, and said so in ``cost_includes``, when there is no electricity
-    price, and for a rental, whose hourly price includes the power); it is None when the hardware cost is unknown (no purchase or rental price), since electricity
-    alone would make an unpriced chip look cheap.
-    """
-    from suanli.models import cost as C
-    from suanli.models import power as P
-
-    d = P.DEFAULTS
-    n = np.asarray(counts, dtype=float)
-    hours = np.asarray(days, dtype=float) * 24.0
-    per_server = acc.chips_per_server or d.chips_per_server
-    u = terms.utilization if utilization is None else utilization
-    q = terms.pue if pue is None else pue
-    chain = P.fleet_power(acc.tdp_w, n, per_server, u, q, server_rating_w=acc.server_power_w)
-    facility_w = np.asarray(chain.facility_w)
-    finite_hours = np.where(np.isfinite(hours), hours, 0.0)
-    energy = np.where(np.isfinite(hours), np.asarray(P.energy_mwh(facility_w, finite_hours)), np.nan)
-    rated = P.rated_server_power_w(acc.tdp_w, per_server, acc.server_power_w)
-    racks = S.rack_layout(n, per_server, rated, rack_power_kw=options.rack_power_kw)
-    p = chip_price(acc, options.currency) if price is None else price
-    kwh = terms.price_kwh if price_kwh is None else price_kwh
-    included = []
-    electricity = None
-    if kwh is not None:
-        electricity = np.asarray(C.electricity_cost(np.nan_to_num(energy, nan=0.0), kwh)) * np.where(np.isfinite(energy), 1.0, np.nan)
-        included.append("electricity")
-    share = server_share(acc)
-    capex = None if p is None else np.asarray(C.accelerator_capex(p, n, share))
-    hardware = None
-    if options.cost_basis == "capex":
-        hardware = capex
-    elif options.cost_basis == "amortised" and p is not None:
-        hardware = np.asarray(C.owned_hardware_cost(
-            p, n, finite_hours,
-            cost_of_capital=d.cost_of_capital if options.cost_of_capital is None else options.cost_of_capital,
-            lifetime_years=d.lifetime_years if options.lifetime_years is None else options.lifetime_years,
-            server_capex_fraction=share,
-        )) * np.where(np.isfinite(hours), 1.0, np.nan)
-    elif options.cost_basis == "rental":
-        rate = rental_rate(acc, options)
-        if rate is not None:
-            hardware = np.asarray(C.rental_cost(rate, n, finite_hours)) * np.where(np.isfinite(hours), 1.0, np.nan)
-    if options.cost_basis == "rental":
-        # a rental price per accelerator-hour includes the power (the provider pays the meter)
-        electricity, included = None, []
-    if hardware is not None:
-        included.insert(0, {"capex": "hardware (purchase)", "amortised": "hardware (amortised)",
-                            "rental": "rental (power included)"}[options.cost_basis])
-    # Electricity alone is not a cost to compare fleets by: without the hardware the cost is unknown.
-    cost = None if hardware is None else (hardware if electricity is None else hardware + electricity)
-    return {
-        "facility_mw": facility_w / 1e6,
-        "it_mw": np.asarray(chain.it_w) / 1e6,
-        "energy_mwh": energy,
-        "capex": capex,
-        "hardware_cost": hardware,
-        "electricity_cost": electricity,
-        "cost": cost,
-        "cost_includes": included,
-        "unit_price": p,
-        **{k: racks[k] for k in ("servers", "racks", "floor_m2", "servers_per_rack")},
-    }
-
-
-# --------------------------------------------------------------------------------------------
-# Sizing one candidate
-# --------------------------------------------------------------------------------------------
-
-
 def _refine(acc_id: str, goal: Goal, curve: FleetCurve, hit: int, target_s: float, catalog) -> tuple[int, dict]:
     """Narrow the grid answer by bisection over the smooth fleet sizes between the grid point below and it."""
     idx = int(np.searchsorted(curve.counts, hit))
@@ -601,29 +290,6 @@ def _refine(acc_id: str, goal: Goal, curve: FleetCurve, hit: int, target_s: floa
     if not pt["seconds_per_token"] * goal.tokens <= target_s:  # a size between grid points that misses (the batch
         return hit, point(acc_id, goal, hit, catalog=catalog)  # splits badly over it): keep the grid answer
     return count, pt
-
-
-def _supply(acc, options: Options, window_days: float) -> tuple[float | None, float | None]:
-    units = (options.supply_units_per_year or {}).get(acc.id, acc.supply_units_per_year)
-    if units is None:
-        return None, None
-    return float(units), float(S.supply_available(units, window_days, options.supply_share, options.yield_fraction))
-
-
-def _max_fabric(acc, options: Options, catalog) -> float:
-    link = catalog.links.get(acc.scaleout_link) if acc.scaleout_link else None
-    if link is not None and getattr(link, "max_domain", None):
-        return float(link.max_domain)
-    return float(S.fat_tree_max_endpoints(options.switch_radix, options.fabric_tiers))
-
-
-def _export_reason(acc, options: Options) -> tuple[str | None, dict | None]:
-    try:
-        from suanli.models.export import classify_accelerator
-    except ImportError:  # the export model is optional for this module
-        return None, None
-    classification = classify_accelerator(acc)
-    return S.export_blocked(classification, acc.id, options.export_rule), classification
 
 
 def size_candidate(chip: str, goal: Goal, options: Options, *, target_days: float | None, catalog=None,
@@ -647,8 +313,8 @@ def size_candidate(chip: str, goal: Goal, options: Options, *, target_days: floa
             if refine:
                 chips, pt = _refine(acc.id, goal, curve, chips, target_days * SECONDS_PER_DAY, cat)
     window = options.procurement_days or goal.deadline_days or 365.0
-    supply_per_year, supply_units = _supply(acc, options, window)
-    fabric = _max_fabric(acc, options, cat)
+    supply_per_year, supply_units = supply(acc, options, window)
+    fabric = max_fabric_chips(acc, options, cat)
     if target_days is None and goal.budget is not None:
         # the fastest fleet the budget pays for, among those the fabric joins and the supply delivers
         basis = "budget"
@@ -666,21 +332,9 @@ def size_candidate(chip: str, goal: Goal, options: Options, *, target_days: floa
         days = pt["seconds_per_token"] * goal.tokens / SECONDS_PER_DAY
     else:
         days = math.nan
-    export_reason, classification = _export_reason(acc, options)
+    blocked, classification = export_reason(acc, options)
     econ = economics(acc, chips if np.isfinite(chips) else 0.0, days if np.isfinite(days) else math.nan, options, terms)
-    unknowns = []
-    if econ["unit_price"] is None:
-        unknowns.append(f"no purchase price for {acc.id} in the catalog: capex and cost unknown")
-    if options.cost_basis == "rental" and econ["hardware_cost"] is None:
-        unknowns.append(f"no rental price for {acc.id} (give one with rental_per_hour / --rental)")
-    if terms.price_kwh is None and options.cost_basis != "rental":
-        unknowns.append("no electricity price (give a site or price_kwh): cost excludes electricity")
-    if supply_units is None:
-        unknowns.append(f"no supply figure for {acc.id}: supply not checked")
-    domain = acc.scaleup_domain or 1
-    if domain < SMALL_SCALEUP_DOMAIN and curve.fits.any():
-        unknowns.append(f"a scale-up domain of {domain} chip{'s' if domain > 1 else ''}: tensor parallelism stays inside it, "
-                        "so the run leans on pipeline and data parallelism over the scale-out network")
+    unknowns = unchecked(acc, options, econ, terms.price_kwh, supply_units, bool(curve.fits.any()))
     feasible, reasons = S.feasibility(
         chips_needed=chips if np.isfinite(chips) else None,
         deadline_days=target_days,
@@ -689,8 +343,8 @@ def size_candidate(chip: str, goal: Goal, options: Options, *, target_days: floa
         supply_window_days=window,
         max_fabric_chips=fabric,
         fits_memory=bool(curve.fits.any()),
-        no_fit_reason=_no_fit_reason(curve),
-        export_reason=export_reason,
+        no_fit_reason=no_fit_reason(curve),
+        export_reason=blocked,
         needs_porting=curve.porting,
         unknowns=unknowns,
         best_chips=int(curve.counts[fastest]) if fastest is not None else None,
@@ -753,25 +407,15 @@ def _batch_note(goal: Goal) -> str:
             f"(McCandlish et al. 2018)")
 
 
-def _no_fit_reason(curve: FleetCurve) -> str | None:
-    """The engine's own words when no size fits and it was not about memory (e.g. a missing FP8 peak)."""
-    if curve.fits.any() or not curve.failure or "memory" in curve.failure:
-        return None
-    return f"the engine cannot run it on {curve.chip}: {curve.failure}"
-
-
 def _grid_point(curve: FleetCurve, count: int) -> dict[str, Any]:
     i = int(np.searchsorted(curve.counts, count))
     return {"seconds_per_token": float(curve.seconds_per_token[i]), "slowdown": float(curve.slowdown[i]),
             "mfu": float(curve.mfu[i]), "layout": curve.layouts[i]}
 
 
-# --------------------------------------------------------------------------------------------
-# The comparison
-# --------------------------------------------------------------------------------------------
-
-
 @dataclass
+
+
 class Comparison:
     """The answer: the reference fleet, one row per candidate, and the Pareto flags over the rows."""
 
@@ -908,289 +552,3 @@ def _add_reference_comparisons(row, ref, goal, options, cat, terms, refine) -> N
             i = int(np.argmin(np.where(ok, days, np.inf)))
             row["equal_cost_chips"] = int(curve.counts[i])
             row["equal_cost_days"] = float(days[i])
-
-
-# --------------------------------------------------------------------------------------------
-# The Pareto front over every chip and fleet size
-# --------------------------------------------------------------------------------------------
-
-PARETO_OBJECTIVES = ("train_days", "cost", "facility_mw")
-
-
-def pareto_options(goal: Goal, chips: Sequence[str], options: Options | None = None, *, catalog=None,
-                   objectives: Sequence[str] = PARETO_OBJECTIVES, max_days: float | None = None) -> dict[str, np.ndarray]:
-    """Every (chip, fleet size) on the grids as columns, with the non-dominated ones flagged.
-
-    Columns (numpy arrays, one entry per option): ``chip``, ``count``, ``train_days`` (best layout on at
-    most that many chips), ``cost``, ``facility_mw``, ``energy_mwh``, ``allowed`` (not export-blocked,
-    within the window's supply and the fabric's size) and ``pareto`` (on the front of the allowed
-    options over ``objectives``, all minimised; an option with an unknown objective, e.g. no price, is
-    never on it). ``max_days`` drops options slower than that.
-
-    References: :func:`suanli.models.substitution.pareto_mask` (Deb 2001, sec. 2.4).
-    """
-    options = options or Options()
-    cat = _catalog(catalog)
-    terms = site_terms(options, cat)
-    unknown = set(objectives) - {"train_days", "cost", "facility_mw", "energy_mwh"}
-    if unknown or not objectives:
-        raise InputError(f"objectives must be among train_days, cost, facility_mw, energy_mwh; got {list(objectives)}")
-    cols: dict[str, list] = {k: [] for k in ("chip", "count", "train_days", "cost", "facility_mw", "energy_mwh", "allowed")}
-    for chip in dict.fromkeys(chips):
-        acc = cat.accelerator(chip)
-        curve = fleet_curve(acc.id, goal, catalog=cat)
-        days = curve.envelope_days(goal.tokens)
-        keep = np.isfinite(days) & (days == curve.days(goal.tokens))  # sizes whose own best layout is the envelope
-        if max_days is not None:
-            keep &= days <= max_days
-        n, d = curve.counts[keep], days[keep]
-        econ = economics(acc, n, d, options, terms)
-        window = options.procurement_days or goal.deadline_days or 365.0
-        _, supply = _supply(acc, options, window)
-        allowed = (n <= _max_fabric(acc, options, cat)) & (True if supply is None else n <= supply)
-        allowed &= _export_reason(acc, options)[0] is None
-        cols["chip"] += [acc.id] * int(n.size)
-        cols["count"].append(n)
-        cols["train_days"].append(d)
-        cols["cost"].append(np.full(n.shape, np.nan) if econ["cost"] is None else np.broadcast_to(econ["cost"], n.shape))
-        cols["facility_mw"].append(np.broadcast_to(econ["facility_mw"], n.shape))
-        cols["energy_mwh"].append(np.broadcast_to(econ["energy_mwh"], n.shape))
-        cols["allowed"].append(np.broadcast_to(allowed, n.shape))
-    out = {"chip": np.array(cols["chip"], dtype=object)}
-    for k in ("count", "train_days", "cost", "facility_mw", "energy_mwh", "allowed"):
-        out[k] = np.concatenate(cols[k]) if cols[k] else np.array([])
-    x = np.column_stack([out[k].astype(float) for k in objectives]) if out["count"].size else np.zeros((0, len(objectives)))
-    x[~out["allowed"].astype(bool)] = np.nan
-    out["pareto"] = S.pareto_mask(x) if x.shape[0] else np.array([], dtype=bool)
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Sensitivity to the uncertain inputs
-# --------------------------------------------------------------------------------------------
-
-SENSITIVITY_OUTPUTS = ("chips_needed", "train_days", "cost", "facility_mw")
-
-
-def sensitivity(goal: Goal, chip: str, options: Options | None = None, *, target_days: float, catalog=None,
-                output: str = "chips_needed") -> list[dict[str, Any]]:
-    """Which uncertain input moves ``output`` most: one-at-a-time P10-P90 swings, largest first.
-
-    Inputs: the stack's slowdown (the compat model's best..worst bounds), the chip's sustained matmul
-    efficiency (its range, else a spread by the confidence of its source; the engine is re-run at the
-    sized fleet), the chip price (likewise), PUE and electricity price (the site's ranges) and the
-    utilisation of the power model. The fleet is re-sized on the cached curve for each swing (as a
-    fractional count, :func:`suanli.models.substitution.interpolate_count`, so small swings show), so
-    ``chips_needed`` responds to the time inputs and cost and power to all of them. Rows carry the
-    tornado's keys (input, input_low/high, output_low/high, base, swing) and ``relative_low/high``
-    (output over base), which apply to a refined answer as well.
-
-    References: :func:`suanli.models.uncertainty.tornado` (Morgan & Henrion 1990, sec. 8.4).
-    """
-    from suanli.models import uncertainty as U
-    from suanli.models.power import DEFAULTS
-    from suanli.scenarios import training
-
-    if output not in SENSITIVITY_OUTPUTS:
-        raise InputError(f"output must be one of {', '.join(SENSITIVITY_OUTPUTS)}, got {output!r}")
-    _check_positive("target_days", target_days)
-    options = options or Options()
-    cat = _catalog(catalog)
-    acc = cat.accelerator(chip)
-    terms = site_terms(options, cat)
-    curve = fleet_curve(acc.id, goal, catalog=cat)
-    days = curve.days(goal.tokens)
-    hit = S.first_count_meeting(curve.counts, days, target_days)
-    i0 = int(np.searchsorted(curve.counts, hit)) if np.isfinite(hit) else curve.fastest_index
-    if i0 is None:
-        raise InputError(f"{acc.id} cannot train this model at any fleet size, so there is nothing to swing")
-    inputs: dict[str, Any] = {}
-    s0 = curve.slowdown[i0]
-    if curve.slowdown_worst[i0] > curve.slowdown_best[i0]:
-        inputs["stack_slowdown"] = (curve.slowdown_best[i0] / s0, curve.slowdown_worst[i0] / s0)
-    mm = acc.matmul_efficiency
-    if mm is not None:
-        dist = U.spec_distribution(mm, acc.sources["matmul_efficiency"].confidence, acc.ranges.get("matmul_efficiency"))
-        if isinstance(dist, U.Distribution):
-            lo, hi = dist.ppf(0.0), dist.ppf(1.0)
-            count = int(curve.counts[i0])
-
-            def days_at(eff: float) -> float:
-                est = training.estimate(goal.workload, tokens=CURVE_TOKENS, chip=acc, count=count, precision=goal.precision,
-                                      global_batch=goal.global_batch, matmul_efficiency=min(eff, 1.0), catalog=cat,
-                                      runners_up=0)
-                return est.train_days
-
-            base = days_at(mm)
-            inputs["matmul_efficiency"] = (days_at(hi) / base, days_at(lo) / base)  # as a time multiplier
-    price = chip_price(acc, options.currency)
-    if price is not None:
-        from suanli.prices import quote_field
-
-        field = quote_field(acc)[0]
-        dist = U.spec_distribution(price, acc.sources[field].confidence,
-                                   tuple(chip_price_range(acc, options.currency)) if field in acc.ranges else None)
-        inputs["chip_price"] = (dist.ppf(0.0), dist.ppf(1.0)) if isinstance(dist, U.Distribution) else price
-    inputs["pue"] = terms.pue_range if terms.pue_range[0] < terms.pue_range[1] else terms.pue
-    if terms.price_kwh is not None:
-        inputs["price_kwh"] = terms.price_range if terms.price_range and terms.price_range[0] < terms.price_range[1] else terms.price_kwh
-    lo_u, hi_u = DEFAULTS.ranges["utilization"]
-    inputs["utilization"] = (lo_u, hi_u)
-
-    def model(stack_slowdown=1.0, matmul_efficiency=1.0, chip_price=price, pue=terms.pue, price_kwh=terms.price_kwh,
-              utilization=terms.utilization):
-        m = float(stack_slowdown) * float(matmul_efficiency)
-        scaled = days * m
-        n = float(S.interpolate_count(curve.counts, scaled, target_days))
-        if not np.isfinite(n):
-            return {k: np.nan for k in SENSITIVITY_OUTPUTS}
-        first = scaled[np.isfinite(scaled)][0]
-        d = float(first) if first <= target_days else float(target_days)  # the smallest fleet may beat the target
-        econ = economics(acc, n, d, options, terms, price=chip_price, pue=pue, price_kwh=price_kwh, utilization=utilization)
-        return {"chips_needed": n, "train_days": d, "cost": np.nan if econ["cost"] is None else econ["cost"],
-                "facility_mw": econ["facility_mw"]}
-
-    rows = U.tornado(model, inputs, output, low_q=0.1, high_q=0.9)
-    for r in rows:
-        r["output"] = output
-        base = r["base"]
-        # relative swings: apply them to a refined answer (the interpolated base is not the bisected count)
-        r["relative_low"] = r["output_low"] / base if base else math.nan
-        r["relative_high"] = r["output_high"] / base if base else math.nan
-    return rows
-
-
-def chip_price_range(acc, currency: str) -> tuple[float, float]:
-    """The chip's price range (its own ``ranges`` entry) in ``currency``."""
-    from suanli.prices import chip_price as one_price
-
-    p = one_price(acc, currency)
-    if p is None or p.low is None:
-        raise InputError(f"{acc.id} has no price range in the catalog")
-    return p.low, p.high
-
-
-# --------------------------------------------------------------------------------------------
-# Two pools: the compute-islands problem
-# --------------------------------------------------------------------------------------------
-
-DEFAULT_FIBRE_WAVELENGTHS = 16
-"""Wavelengths leased on a cross-site route when none is given (an estimate: 16 x 400G = 6.4 Tb/s,
-a quarter of a 64-channel C-band DWDM line system; pass ``link_ports`` for a real lease)."""
-
-
-def mixed_fleet(goal: Goal, pool_a: tuple[str, int], pool_b: tuple[str, int], options: Options | None = None, *,
-                link: str = "roce-400g", link_ports: int | None = None, route_km: float | None = None,
-                overlap: float = S.CROSS_POOL_OVERLAP.value, catalog=None) -> dict[str, Any]:
-    """Train on two pools at once (e.g. 2,000 H800 + 6,000 910B): load-balanced data parallelism over a
-    cross-pool link, against each pool alone.
-
-    Each pool runs its own best layout on its own chips (:func:`point`, stack slowdown included) and
-    takes the share of the global batch that makes both finish a step together; the gradients (the
-    model's parameters x :data:`suanli.models.defaults.GRAD_REDUCE_BYTES`) are then averaged across the
-    ``link``: ``link_ports`` parallel ports (default: one per server of the smaller pool for a
-    scale-out link; :data:`DEFAULT_FIBRE_WAVELENGTHS` for ``cross-site-fibre``) at the link's bandwidth
-    and efficiency; for a cross-site link the latency scales with ``route_km`` (the catalog's figure is
-    for 1,000 km). Returns the split, the mixed run's days, power and cost, each pool alone, the gain
-    (or loss) against each, and the cross-link bandwidth at which the mix stops paying.
-
-    References: :func:`suanli.models.substitution.two_pool_step`; the link's own sources.
-    """
-    from suanli.models import defaults as D
-    from suanli.models.workload import parameter_counts
-
-    options = options or Options()
-    cat = _catalog(catalog)
-    terms = site_terms(options, cat)
-    link_spec = cat.link(link)
-    pools = []
-    for label, (chip, count) in (("a", pool_a), ("b", pool_b)):
-        if int(count) != count or count <= 0:
-            raise InputError(f"pool {label} count must be a whole number of chips above 0, got {count!r}")
-        acc = cat.accelerator(chip)
-        pt = point(acc.id, goal, int(count), catalog=cat)
-        if not pt["fits"]:
-            raise InputError(f"pool {label} ({count:,} x {acc.id}) cannot hold the model on its own: {pt['reason']}")
-        tps = 1.0 / pt["seconds_per_token"]
-        pools.append({"chip": acc.id, "count": int(count), "tokens_per_s": tps, "layout": pt["layout"],
-                      "train_days": goal.tokens / tps / SECONDS_PER_DAY, "alone_layout": pt["layout"], "acc": acc})
-    # Each pool trains on its share of the global batch, which changes its own throughput (fewer
-    # micro-batches, a larger pipeline bubble): iterate share -> throughput -> share a few times.
-    from suanli.scenarios.training import default_global_batch
-
-    batch_seqs = goal.global_batch or default_global_batch(goal.workload)
-    for _ in range(3):
-        total_tps = sum(p["tokens_per_s"] for p in pools)
-        for p in pools:
-            # whole multiples of 16 sequences: a prime share would force a degenerate DP x micro-batch split
-            seqs = max(16, 16 * round(batch_seqs * p["tokens_per_s"] / total_tps / 16))
-            pt = point(p["chip"], goal, p["count"], catalog=cat, global_batch=seqs)
-            if pt["fits"]:
-                p.update(tokens_per_s=1.0 / pt["seconds_per_token"], layout=pt["layout"], batch_sequences=seqs)
-    a, b = pools
-    if link_ports is None:
-        if link_spec.link_kind == "cross-site":
-            link_ports = DEFAULT_FIBRE_WAVELENGTHS
-        else:
-            from suanli.models.power import DEFAULTS
-
-            link_ports = int(min(math.ceil(p["count"] / (p["acc"].chips_per_server or DEFAULTS.chips_per_server)) for p in pools))
-    _check_positive("link_ports", link_ports)
-    bw = link_spec.bandwidth_gbs * 1e9 * (link_spec.efficiency or 1.0) * link_ports
-    alpha = link_spec.latency_us * 1e-6
-    if route_km is not None:
-        _check_positive("route_km", route_km)
-        if link_spec.link_kind != "cross-site":
-            raise InputError(f"route_km applies to a cross-site link such as cross-site-fibre, not to {link_spec.id}")
-        alpha = alpha * route_km / 1000.0
-    batch_tokens = _batch_tokens(goal)
-    grad_bytes = parameter_counts(goal.workload)["total"] * D.GRAD_REDUCE_BYTES.value
-    step = S.two_pool_step(a["tokens_per_s"], b["tokens_per_s"], batch_tokens, grad_bytes, bw, alpha, overlap)
-    mixed_days = goal.tokens / step["tokens_per_s"] / SECONDS_PER_DAY
-    econ = [economics(p["acc"], p["count"], mixed_days, options, terms) for p in pools]
-    alone = [economics(p["acc"], p["count"], p["train_days"], options, terms) for p in pools]
-
-    def total(key, items):
-        vals = [e[key] for e in items]
-        return None if any(v is None for v in vals) else float(sum(float(v) for v in vals))
-
-    best_alone = min(a["train_days"], b["train_days"])
-    notes = []
-    if a["acc"].stack != b["acc"].stack:
-        notes.append(f"the pools run different stacks ({a['acc'].stack}, {b['acc'].stack}): their collective libraries "
-                     "do not form one communicator, so the exchange goes through a bridge on the critical path")
-    if mixed_days > best_alone:
-        notes.append(f"the mix is slower than the faster pool alone: each pool trains on part of the global batch, with "
-                     f"fewer sequences per replica than alone, and the cross-pool exchange takes {step['exchange_share']:.0%} of the step")
-    return {
-        "pool_a": {k: v for k, v in a.items() if k != "acc"},
-        "pool_b": {k: v for k, v in b.items() if k != "acc"},
-        "link": link_spec.id,
-        "link_ports": int(link_ports),
-        "link_gbs": bw / 1e9,
-        "link_latency_ms": alpha * 1e3,
-        "batch_tokens": batch_tokens,
-        "gradient_gb": grad_bytes / 1e9,
-        "share_a": step["share_a"],
-        "share_b": step["share_b"],
-        "step_s": step["step_s"],
-        "exchange_s": step["exchange_s"],
-        "exchange_share": step["exchange_share"],
-        "train_days": mixed_days,
-        "gain_vs_a": a["train_days"] / mixed_days,
-        "gain_vs_b": b["train_days"] / mixed_days,
-        "gain_vs_best_alone": best_alone / mixed_days,
-        "break_even_link_gbs": step["break_even_bytes_per_s"] / 1e9,
-        "facility_mw": total("facility_mw", econ),
-        "energy_mwh": total("energy_mwh", econ),
-        "cost": total("cost", econ),
-        "alone_energy_mwh": {"a": float(alone[0]["energy_mwh"]), "b": float(alone[1]["energy_mwh"])},
-        "currency": options.currency,
-        "notes": notes,
-    }
-
-
-def _batch_tokens(goal: Goal) -> float:
-    from suanli.scenarios.training import default_global_batch
-
-    return float((goal.global_batch or default_global_batch(goal.workload)) * goal.workload.seq)
