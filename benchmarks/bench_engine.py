@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+
 from suanli.models.parallelism import layout_grid
 from suanli.models.performance import step_time
 from suanli.scenarios.training import estimate, evaluate, hardware, preset

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+
 from suanli.models import uncertainty as U
 from suanli.scenarios.training import estimate
 from suanli.scenarios.uncertainty import ranged_estimate, uncertain_estimate
@@ -39,16 +40,16 @@ def main() -> None:
         res = ranged_estimate(est, samples=10, options=SITE)  # warm imports and caches
         dists = {k: i.distribution for k, i in res.inputs.items()}
         print(label)
-        best, med = best_of(lambda: U.monte_carlo(res.model, dists, n=10_000, seed=0))
+        best, med = best_of(lambda: U.monte_carlo(res.model, dists, n=10_000, seed=0))  # noqa: B023 - called in this iteration
         print(f"  10,000 engine samples + energy/cost (draws + one vectorised call): {best * 1e3:.1f} ms (median {med * 1e3:.1f} ms)")
-        best, med = best_of(lambda: ranged_estimate(est, samples=10_000, options=SITE, tornado_outputs=()))
+        best, med = best_of(lambda: ranged_estimate(est, samples=10_000, options=SITE, tornado_outputs=()))  # noqa: B023 - called in this iteration
         print(f"  10,000 samples incl. building the inputs from the catalog:         {best * 1e3:.1f} ms (median {med * 1e3:.1f} ms)")
-        best, med = best_of(lambda: U.tornado(res.model, dists, "train_days", vectorised=True))
+        best, med = best_of(lambda: U.tornado(res.model, dists, "train_days", vectorised=True))  # noqa: B023 - called in this iteration
         label = f"tornado over {sum(i.uncertain for i in res.inputs.values())} inputs (one vectorised call):"
         print(f"  {label:<66s} {best * 1e3:.1f} ms (median {med * 1e3:.1f} ms)")
-        best, med = best_of(lambda: U.tornado(res.model, dists, "train_days"), repeat=3)
+        best, med = best_of(lambda: U.tornado(res.model, dists, "train_days"), repeat=3)  # noqa: B023 - called in this iteration
         print(f"  tornado, one call per swing (for comparison):                      {best * 1e3:.1f} ms (median {med * 1e3:.1f} ms)")
-        best, med = best_of(lambda: uncertain_estimate(model, tokens=tokens, chip=chip, count=count, options=SITE), repeat=3)
+        best, med = best_of(lambda: uncertain_estimate(model, tokens=tokens, chip=chip, count=count, options=SITE), repeat=3)  # noqa: B023 - called in this iteration
         print(f"  uncertain_estimate end to end (search, 10,000 samples, 2 tornados): {best:.2f} s (median {med:.2f} s)")
         u = uncertain_estimate(model, tokens=tokens, chip=chip, count=count, samples=10_000, seed=0)
         s = u.summary()

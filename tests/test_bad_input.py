@@ -20,10 +20,11 @@ import warnings
 from pathlib import Path
 
 import pytest
-import suanli
 from cli_helpers import run_suanli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import suanli
 from suanli.cli import EXIT_BUG, EXIT_USAGE, main
 from suanli.errors import SuanliError
 
@@ -521,7 +522,7 @@ def _scaling(name, *args):
 
 
 def _compat(stack="rocm", **kwargs):
-    from suanli.commands.compat import compat_for
+    from suanli.scenarios.compat import compat_for
 
     return compat_for(stack, **kwargs)
 
@@ -685,6 +686,7 @@ def _shown(panel) -> str:
 
 def _control(panel, description: str):
     import ipywidgets as W
+
     from suanli.widgets.base import find_controls
 
     for control in find_controls(panel.widget):

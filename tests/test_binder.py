@@ -29,7 +29,8 @@ def requirement_lines() -> list[str]:
 
 
 def test_binder_folder_installs_the_repository_itself():
-    assert requirement_lines() == ["-e ."], "binder/requirements.txt should install the repository (its pyproject.toml pins the rest)"
+    assert requirement_lines() == ["-e .[lab]"], ("binder/requirements.txt should install the repository with its lab extra "
+                                                  "(its pyproject.toml pins the rest)")
 
 
 def test_runtime_is_python_311():
@@ -89,6 +90,6 @@ def test_repo2docker_build_plan(binder_env: Path):
     assert "WORKDIR ${REPO_DIR}" in dockerfile
     install = 'pip install --no-cache-dir -r "binder/requirements.txt"'
     assert install in dockerfile, dockerfile
-    # "-e ." needs the whole repository: it must be copied in before the install runs.
+    # "-e .[lab]" needs the whole repository: it must be copied in before the install runs.
     assert dockerfile.index("COPY --chown=0:0 src/ ${REPO_DIR}/") < dockerfile.index(install)
     assert "pip install --no-cache-dir ." not in dockerfile.replace(install, ""), "root pyproject.toml must be ignored when binder/ exists"

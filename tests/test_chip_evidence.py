@@ -4,10 +4,12 @@ import json
 
 import numpy as np
 import pytest
+
 from suanli import chip_evidence as CEV
 from suanli.cli import main
 from suanli.errors import InputError
 from suanli.models import chip_efficiency as CE
+from suanli.scenarios import chip_comparison as CC
 from suanli.scenarios.training import estimate, input_sources
 
 A100 = "nvidia-a100-sxm4-80gb"
@@ -63,7 +65,7 @@ def test_910b_follows_the_evidence_not_the_vendor_gemm_figure():
 
 
 def test_910b_to_a100_ratio_on_gpt3_1024_chips_with_its_range():
-    r = CEV.ratio_to_reference("huawei-ascend-910b")
+    r = CC.ratio_to_reference("huawei-ascend-910b")
     assert r["ratio_low"] < r["ratio"] < r["ratio_high"]
     # the vendor's GEMM figure alone gave 0.98 of an A100; the evidence puts the central value clearly lower
     assert r["ratio"] < 0.9
@@ -98,7 +100,7 @@ def test_docs_page_covers_every_compared_chip():
     from pathlib import Path
 
     text = (Path(__file__).parents[1] / "docs" / "topics" / "chip-efficiency.md").read_text(encoding="utf-8")
-    for chip in CEV.COMPARED:
+    for chip in CC.COMPARED:
         assert f"`{chip}`" in text
         entry = CEV.entry_for(chip)
         assert entry["claims"] and entry["disagreement"], chip

@@ -1,6 +1,7 @@
 """The chip's draw under training load: measured per chip where evidence exists, a documented fallback elsewhere."""
 
 import pytest
+
 from suanli.catalog import load_catalog
 from suanli.models import power as P
 from suanli.scenarios.power import energy_and_cost

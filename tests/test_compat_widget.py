@@ -41,7 +41,7 @@ def test_impossible_shares_show_a_message_in_place(panel):
 def test_figures_draw_for_every_stack():
     import matplotlib.pyplot as plt
 
-    from suanli.commands.compat import compat_for
+    from suanli.scenarios.compat import compat_for
     from suanli.widgets.compat import break_even_figure, waterfall_figure
 
     for stack in ("cuda", "huawei-cann", "rocm"):

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+
 from suanli.cli import main
 
 

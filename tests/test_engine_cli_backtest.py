@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+
 from suanli.cli import main
 from suanli.scenarios import backtest
 

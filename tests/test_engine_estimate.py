@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from suanli.errors import InputError
 from suanli.scenarios.training import BREAKDOWN_KEYS, Estimate, estimate, evaluate, hardware, presets
 from suanli.spec import OP_CLASSES, Accelerator, Source

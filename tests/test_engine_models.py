@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from suanli.errors import InputError
 from suanli.models import flops
 from suanli.models import interconnect as ic
@@ -39,7 +40,7 @@ def test_shape_rule_reproduces_the_parameter_count():
 
 def test_hardware_flops_with_full_recompute_is_megatron_eq3():
     w = preset("gpt3-175b")
-    l, h, s, V = w.layers, w.hidden, w.seq, w.vocab
+    l, h, s, V = w.layers, w.hidden, w.seq, w.vocab  # noqa: E741 - the paper's symbols
     n = parameter_counts(w)["matmul_active"]
     megatron = 96 * l * h * h * (1 + s / (6 * h) + V / (16 * l * h))
     ours = flops.hardware_flops_per_token(n, l, s, w.q_dim, 2, V * h)

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+
 from suanli import hookimpl
 from suanli.catalog import PluginInfo, build_catalog
 from suanli.cli import main

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from suanli.errors import InputError
 from suanli.models import cluster as CL
 from suanli.models import interconnect as ic

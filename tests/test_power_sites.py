@@ -6,6 +6,7 @@ import argparse
 import json
 
 import pytest
+
 from suanli.cli import main
 from suanli.errors import InputError
 from suanli.spec import Accelerator, Source
@@ -133,7 +134,7 @@ def test_energy_and_cost_rejects_negative_hours_and_fractional_counts(h100):
 
 
 def test_add_site_arguments_feeds_energy_and_cost(sites, h100):
-    from suanli.commands.power import add_site_arguments
+    from suanli.commands.flags import add_site_arguments
     from suanli.scenarios.power import energy_and_cost
 
     parser = argparse.ArgumentParser()

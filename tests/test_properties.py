@@ -16,12 +16,13 @@ import warnings
 
 import numpy as np
 import pytest
-import suanli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_bad_input import BAD_TEXT, _check_property, assert_one_sentence, numbers, run_cli
+
+import suanli
 from suanli.cli import EXIT_USAGE
 from suanli.errors import SuanliError
-from test_bad_input import BAD_TEXT, _check_property, assert_one_sentence, numbers, run_cli
 
 CHIP = "nvidia-h100-sxm5-80gb"
 FAST = settings(max_examples=30, deadline=None, derandomize=True,
@@ -136,7 +137,7 @@ def test_energy_and_cost_any_input(count, hours, utilization, pue, site):
        days=st.none() | maybe(st.floats(1, 100)), share=st.none() | maybe(st.floats(0, 1)),
        samples=maybe(st.sampled_from([0, 50])), seed=maybe(st.integers(0, 100)))
 def test_compat_for_any_input(stack, chips, days, share, samples, seed):
-    from suanli.commands.compat import compat_for
+    from suanli.scenarios.compat import compat_for
 
     overrides = None if share is None else {"gemm": share}
     check(lambda: compat_for(stack, chips=chips, days=days, share_overrides=overrides, samples=samples, seed=seed))

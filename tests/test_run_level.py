@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+
 from suanli.cli import main
 from suanli.errors import InputError
 from suanli.models import defaults as D

@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 import pytest
+
 from suanli.catalog import load_catalog
 from suanli.scenarios.power import site_records
 

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+
 from suanli import cli
 from suanli.catalog import load_catalog
 from suanli.errors import InputError

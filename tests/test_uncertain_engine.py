@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from suanli.cli import main
 from suanli.errors import InputError
 from suanli.models import uncertainty as U

@@ -6,7 +6,9 @@ import itertools
 
 import ipywidgets as W
 import pytest
-from suanli.errors import InputError, require_positive
+
+from suanli.errors import InputError
+from suanli.validate import require_positive
 from suanli.widgets.base import (
     BUG_PREFIX,
     FigureView,

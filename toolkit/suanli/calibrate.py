@@ -3,6 +3,7 @@
     python -m suanli.calibrate            # run-level residual fitted on the fit split (published <= 2023)
     python -m suanli.calibrate --all      # fitted on every production whole-run row
     python -m suanli.calibrate --json
+    python -m suanli.calibrate --chips    # per-chip efficiencies beside the public claims (--markdown: the docs page)
 
 Two constants are fitted, each on its own data, and nothing else:
 
@@ -118,7 +119,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m suanli.calibrate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--all", action="store_true", help="fit the run-level residual on every production whole-run row")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--chips", action="store_true",
+                        help="instead: the per-chip efficiency comparison with the A100 and the public claims (JSON)")
+    parser.add_argument("--markdown", action="store_true", help="with --chips: the docs page (docs/topics/chip-efficiency.md)")
     args = parser.parse_args(argv)
+    if args.chips:
+        from suanli.scenarios.chip_comparison import comparison_table, markdown
+
+        print(markdown() if args.markdown else json.dumps(comparison_table(), indent=2))
+        return 0
     rep = report(split=None if args.all else "fit")
     if args.json:
         json.dump(rep, sys.stdout, indent=2, default=float)

@@ -32,6 +32,8 @@ import sys
 import tempfile
 import time
 import warnings
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -85,9 +87,13 @@ class Problem:
         return f"{self.severity}: {self.plugin.label()}: {self.reason}"
 
 
-@dataclass
+@dataclass(eq=False)
 class Catalog:
-    """Everything the plugins describe, by kind and id, with where each value came from."""
+    """Everything the plugins describe, by kind and id, with where each value came from.
+
+    Two catalogs are the same only if they are the same object (equality and hash by identity), so a
+    result computed with one is never served for another; see :class:`CatalogCache`.
+    """
 
     accelerators: dict[str, Accelerator] = field(default_factory=dict)
     links: dict[str, Spec] = field(default_factory=dict)
@@ -574,6 +580,56 @@ def discover(block: Iterable[str] | None = None) -> Catalog:
             continue
         pairs.append((info, ep.load))
     return build_catalog(pairs)
+
+
+# -- caches that belong to a catalog ------------------------------------------------------------
+
+
+class CatalogCache:
+    """Values computed from a catalog, kept as long as that catalog object lives and no longer.
+
+    One table per catalog, weakly keyed by the catalog itself (never by ``id()``, which Python reuses
+    once an object is gone), with at most ``maxsize`` entries each (least recently used dropped first).
+    Nothing here keeps a catalog alive::
+
+        _CURVES = CatalogCache(maxsize=512)
+        curve = _CURVES.get(cat, key)
+        if curve is None:
+            curve = _CURVES.put(cat, key, build(cat, key))
+    """
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        self.maxsize = int(maxsize)
+        self._tables: weakref.WeakKeyDictionary[Catalog, OrderedDict] = weakref.WeakKeyDictionary()
+
+    def get(self, catalog: Catalog, key: Any, default: Any = None) -> Any:
+        """The value stored for ``key`` under ``catalog`` (``default`` when none)."""
+        table = self._tables.get(catalog)
+        if table is None or key not in table:
+            return default
+        table.move_to_end(key)
+        return table[key]
+
+    def put(self, catalog: Catalog, key: Any, value: Any) -> Any:
+        """Store ``value`` for ``key`` under ``catalog`` and return it."""
+        table = self._tables.setdefault(catalog, OrderedDict())
+        table[key] = value
+        table.move_to_end(key)
+        while len(table) > self.maxsize:
+            table.popitem(last=False)
+        return value
+
+    def values(self, catalog: Catalog | None = None) -> list[Any]:
+        """Every stored value (of one catalog, or of all live ones)."""
+        tables = [self._tables.get(catalog) or {}] if catalog is not None else list(self._tables.values())
+        return [v for table in tables for v in table.values()]
+
+    def catalogs(self) -> int:
+        """How many live catalogs have a table here."""
+        return len(self._tables)
+
+    def clear(self) -> None:
+        self._tables.clear()
 
 
 # -- the catalog between calls ------------------------------------------------------------------

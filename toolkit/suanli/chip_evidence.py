@@ -3,7 +3,8 @@
 
 The engine's ``matmul_efficiency`` input comes from here when the file has an entry for the chip
 (:func:`suanli.scenarios.training.input_sources`), else from the plugin's own value. ``suanli show CHIP`` prints the
-derivation (:func:`explain_lines`).
+derivation (:func:`explain_lines`); :mod:`suanli.scenarios.chip_comparison` sets each chip's modelled
+throughput beside its public claims.
 
     >>> from suanli.chip_evidence import derive
     >>> eff = derive("huawei-ascend-910b")
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from suanli.catalog import CatalogCache
 from suanli.models import chip_efficiency as CE
 
 REFERENCE_ID = "nvidia-a100-sxm4-80gb"
@@ -82,7 +84,7 @@ def _catalog(catalog):
 
 def _stack_factor(acc, cat) -> float:
     """The chip's software-stack factor as the engine applies it (1 for CUDA; the compat model's central else)."""
-    from suanli.scenarios.training import NATIVE_STACKS
+    from suanli.models.compat import NATIVE_STACKS
 
     if not acc.stack or acc.stack in NATIVE_STACKS:
         return 1.0
@@ -149,23 +151,26 @@ def survival(catalog=None) -> list[float]:
     return ratios or [1.0]
 
 
-_CACHE: dict[tuple[int, str], tuple[Any, Any, ChipEfficiency]] = {}
+_DERIVED = CatalogCache(maxsize=256)
+"""Per catalog object: accelerator id -> (the Accelerator it was derived for, its ChipEfficiency)."""
+__unguarded__ = ("_DERIVED",)  # a cache: it changes in normal use (see suanli.plugin_guard)
 
 
 def derive(chip: str, catalog=None) -> ChipEfficiency | None:
     """The evidence-derived efficiency of ``chip`` (an id or an Accelerator), or None without an entry.
 
-    Cached per catalog object and accelerator (the evidence file is read once): every estimate resolves it."""
+    Cached per catalog object and accelerator spec (the evidence file is read once): every estimate
+    resolves it. The cache lives as long as the catalog does."""
     cat = _catalog(catalog)
     acc = cat.accelerator(chip) if isinstance(chip, str) else chip
     entry = entry_for(acc.id)
     if entry is None:
         return None
-    hit = _CACHE.get((id(cat), acc.id))
-    if hit is not None and hit[0] is cat and hit[1] is acc:
-        return hit[2]
+    hit = _DERIVED.get(cat, acc.id)
+    if hit is not None and hit[0] is acc:
+        return hit[1]
     eff = _derive(acc, entry, cat)
-    _CACHE[(id(cat), acc.id)] = (cat, acc, eff)
+    _DERIVED.put(cat, acc.id, (acc, eff))
     return eff
 
 
@@ -192,92 +197,3 @@ def explain_lines(eff: ChipEfficiency) -> list[str]:
             val += f" -> capped {ev['share_used']:.3f}"
         lines.append(f"  - [{ev['kind']}, {ev.get('confidence', '')}] {val}: {ev['source']}")
     return lines
-
-
-COMPARED = ("huawei-ascend-910b", "hygon-dcu-k100", "cambricon-mlu590", "metax-c500", "biren-br100",
-            "moorethreads-mtt-s4000", "nvidia-h20")
-"""The chips the comparison table sets beside their public claims."""
-
-REFERENCE_JOB = {"model": "gpt3-175b", "tokens": 300e9, "count": 1024}
-"""GPT-3 175B on 300B tokens on 1,024 chips: the job the ratios are taken on."""
-
-
-def ratio_to_reference(chip: str, *, catalog=None, **job) -> dict[str, Any]:
-    """Per-chip training throughput of ``chip`` over the A100's on :data:`REFERENCE_JOB` (steady state), with the
-    range from the evidence's low and high efficiency. Each side searches its own fastest layout."""
-    from suanli.scenarios.training import estimate
-
-    job = {**REFERENCE_JOB, **job}
-    cat = _catalog(catalog)
-
-    def tput(chip_id, eff=None):
-        est = estimate(job["model"], tokens=job["tokens"], chip=chip_id, count=job["count"], run_kind="benchmark",
-                       matmul_efficiency=eff, runners_up=0, catalog=cat)
-        return est.tokens_per_s, est
-
-    ref, _ = tput(REFERENCE_JOB_CHIP)
-    central, est = tput(chip)
-    eff = derive(chip, catalog=cat)
-    low = tput(chip, eff.low)[0] if eff else central
-    high = tput(chip, eff.high)[0] if eff else central
-    return {"chip": chip, "ratio": central / ref, "ratio_low": low / ref, "ratio_high": high / ref, "mfu": est.mfu,
-            "efficiency": eff.central if eff else None, "efficiency_low": eff.low if eff else None,
-            "efficiency_high": eff.high if eff else None, "measured": eff.measured if eff else None}
-
-
-REFERENCE_JOB_CHIP = REFERENCE_ID
-
-
-def comparison_table(chips=COMPARED, *, catalog=None) -> list[dict[str, Any]]:
-    """One row per chip: the model's ratio to the A100 with its range, the public claims and why they differ."""
-    cat = _catalog(catalog)
-    rows = []
-    for chip in chips:
-        if chip not in cat.accelerators:
-            continue
-        r = ratio_to_reference(chip, catalog=cat)
-        e = entry_for(chip) or {}
-        rows.append({**r, "claims": e.get("claims", ""), "disagreement": e.get("disagreement", ""),
-                     "evidence": len(e.get("evidence", ())), "entry": e.get("id", "")})
-    return rows
-
-
-def markdown(catalog=None) -> str:
-    """The docs page: the comparison table and, per chip, its evidence (``python -m suanli.chip_evidence``)."""
-    cat = _catalog(catalog)
-    rows = comparison_table(catalog=cat)
-    out = ["# Chip efficiency: the evidence, and the model beside every public claim", "",
-           ("Generated by `python -m suanli.chip_evidence --markdown` from `toolkit/suanli/data/chip_efficiency.toml` "
-           "and the engine of this commit; notebook 07 recomputes it live."), "",
-           ("Ratio: per-chip training throughput over an A100-SXM4-80GB's on GPT-3 175B (300B tokens, 1,024 chips, "
-           "steady-state steps, each chip on its own fastest layout). The range re-runs the chip at the low and high "
-           "end of its evidence-derived GEMM share."), "",
-           "| chip | model ratio to A100 | range | GEMM share used | evidence | public claims | why they differ |",
-           "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        out.append(f"| `{r['chip']}` | {r['ratio']:.2f} | {r['ratio_low']:.2f}-{r['ratio_high']:.2f} | "
-                   f"{r['efficiency']:.2f} ({r['efficiency_low']:.2f}-{r['efficiency_high']:.2f}) | {r['evidence']} "
-                   f"({'measured' if r['measured'] else 'no measurement'}) | {r['claims']} | {r['disagreement']} |")
-    out += ["", "## How a chip's efficiency is derived", "", CE.__doc__.split("\n\n", 1)[1].strip(), ""]
-    for chip in (REFERENCE_ID, *COMPARED):
-        eff = derive(chip, catalog=cat) if chip in cat.accelerators else None
-        if eff is None:
-            continue
-        out += [f"### `{chip}`", ""] + [f"    {line}" for line in explain_lines(eff)] + [""]
-    return "\n".join(out)
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-    import json
-
-    parser = argparse.ArgumentParser(prog="python -m suanli.chip_evidence",
-                                     description="Print the chip-efficiency comparison table (markdown or JSON).")
-    parser.add_argument("--markdown", action="store_true", help="the docs page (docs/topics/chip-efficiency.md)")
-    args = parser.parse_args(argv)
-    print(markdown() if args.markdown else json.dumps(comparison_table(), indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

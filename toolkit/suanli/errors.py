@@ -24,18 +24,3 @@ class SuanliWarning(UserWarning):
 class PluginWarning(SuanliWarning):
     """Installed plugins had problems (a plugin failed, was dropped, was slow or changed shared state).
     The catalog still loaded; ``suanli plugins check`` (or ``catalog.problems``) says what and where."""
-
-
-
-def require_positive(**values) -> None:
-    """See :func:`suanli.validate.require_positive` (kept here for existing imports)."""
-    from suanli.validate import require_positive as check
-
-    check(**values)
-
-
-def require_whole(name: str, value, minimum: int = 1) -> int:
-    """See :func:`suanli.validate.require_whole` (kept here for existing imports)."""
-    from suanli.validate import require_whole as check
-
-    return check(name, value, minimum)

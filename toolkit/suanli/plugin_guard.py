@@ -97,6 +97,8 @@ def preload() -> None:
     names = [f"{GUARDED_PACKAGE}.models.{m.name}" for m in pkgutil.iter_modules([f"{suanli.__path__[0]}/models"])]
     names += [f"{GUARDED_PACKAGE}.{m.name}" for m in pkgutil.iter_modules(suanli.__path__)
               if not m.ispkg and not m.name.startswith("_") and m.name not in ("__main__", "cli")]
+    names += [m.name for m in pkgutil.walk_packages([f"{suanli.__path__[0]}/scenarios"], f"{GUARDED_PACKAGE}.scenarios.")
+              if not m.ispkg]
     for name in names:
         if name not in sys.modules:
             try:

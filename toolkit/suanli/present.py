@@ -33,6 +33,7 @@ Nothing here computes a model; it only turns numbers into text (and HTML tables 
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -297,8 +298,6 @@ def frame(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], *, currency
 def html_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], *, title: str | None = None,
                currency: str | None = None, labels: Mapping[str, str] | None = None) -> str:
     """A titled HTML table of ``rows`` formatted by the same rules as the CLI (for widgets and dashboards)."""
-    import html
-
     columns = list(columns)
     labels = labels or {}
     cells = table_cells(rows, columns, currency)
@@ -309,3 +308,57 @@ def html_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], *, tit
                                     for v, n in zip(r, numeric)) + "</tr>" for r in cells)
     caption = f"<caption style='text-align:left;font-weight:bold;padding:4px 0'>{html.escape(title)}</caption>" if title else ""
     return f"<table style='border-collapse:collapse'>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+# Ranged results (P10/P50/P90 and their tornado), shown the same by every face
+
+
+def _range_number(value: Any) -> str:
+    return number(float(value)) if value is not None else ""
+
+
+def percentile_rows(result) -> list[dict[str, Any]]:
+    """One row per ranged output: central (the point estimate), P10, P50, P90 and P90/P10."""
+    point, summary = result.point(), result.summary()
+    rows = []
+    for name, p in summary.items():
+        if name not in point:
+            continue
+        rows.append({"output": name, "central": point[name], **p,
+                     "p90_over_p10": p["p90"] / p["p10"] if p["p10"] else float("nan")})
+    return rows
+
+
+def summary_html(result, top: int = 6) -> str:
+    """The percentile table and, for each tornado computed, its leading inputs, as HTML."""
+    head = "".join(f"<th>{h}</th>" for h in ("output", "central", "P10", "P50", "P90"))
+    rows = percentile_rows(result)
+
+    def central(r) -> str:  # a central value outside P10-P90 is the nominal case, not the middle of the spread
+        outside = not min(r["p10"], r["p90"]) <= r["central"] <= max(r["p10"], r["p90"])
+        return _range_number(r["central"]) + (" *" if outside else "")
+
+    body = "".join(
+        f"<tr><td>{html.escape(r['output'])}</td><td>{central(r)}</td>"
+        + "".join(f"<td>{_range_number(r[k])}</td>" for k in ("p10", "p50", "p90")) + "</tr>" for r in rows)
+    starred = any(central(r).endswith("*") for r in rows)
+    parts = [(f"<table><caption style='text-align:left;font-weight:bold'>Ranges ({result.ranged.n:,} samples, seed "
+              f"{result.ranged.seed})</caption><tr>{head}</tr>{body}</table>"
+              + ("<div style='font-size:90%;color:#555'>* central = the nominal case (every input at its central "
+                 "value), outside P10-P90</div>" if starred else ""))]
+    for output, rows in result.tornado.items():
+        items = "".join(f"<li>{html.escape(r['input'])}: {_range_number(r['output_low'])} .. {_range_number(r['output_high'])}</li>"
+                        for r in rows[:top] if r["swing"] > 0)
+        if items:
+            parts.append(f"<b>What drives {html.escape(output)}</b> (input at P10 .. P90)<ul>{items}</ul>")
+    return "<div>" + "".join(parts) + "</div>"
+
+
+def inputs_html(result) -> str:
+    """The inputs of a ranged run: central, P10, P90, unit, why that range, confidence and source."""
+    cols = ("input", "value", "p10", "p90", "unit", "basis", "confidence", "citation")
+    head = "".join(f"<th>{c}</th>" for c in cols)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_range_number(r[c]) if c in ('value', 'p10', 'p90') else html.escape(str(r[c]))}</td>" for c in cols)
+        + "</tr>" for r in result.input_table())
+    return f"<table style='font-size:90%'><tr>{head}</tr>{body}</table>"

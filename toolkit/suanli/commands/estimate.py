@@ -45,10 +45,12 @@ def add_arguments(parser) -> None:
     lay.add_argument("--uneven-pipeline", action="store_true", help="allow a --pp that does not divide the layers")
     parser.add_argument("--json", action="store_true", help="print JSON")
     add_run_arguments(parser)
-    add_uncertain_arguments(parser)
-    from suanli.commands.power import add_site_arguments
+    from suanli.commands.flags import add_site_arguments, add_uncertain_arguments
 
+    add_uncertain_arguments(parser)
     add_site_arguments(parser)
+    from suanli.scenarios.training import DEFAULT_SCENARIO
+
     parser.epilog = (
         "With no model, tokens, chip or count at all, it estimates the embedded default: "
         + ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in DEFAULT_SCENARIO.items())
@@ -93,42 +95,10 @@ LAYOUT_TEXT = ("The layout line reads TP x (CP x) PP x DP (x EP), micro-batch, r
                "vN = N interleaved virtual pipeline stages per device (Narayanan et al. 2021, Sec 2.2).")
 
 
-def add_uncertain_arguments(parser) -> None:
-    """``--uncertain [--samples N --seed S]`` (shared by estimate, power and compat)."""
-    g = parser.add_argument_group("uncertainty")
-    g.add_argument("--uncertain", action="store_true",
-                   help="sample the uncertain inputs (press/estimate spec values, the engine's calibrated constants, "
-                   "site prices) and give P10/P50/P90; JSON gives those results as {p10, p50, p90}")
-    g.add_argument("--samples", type=int, help="Monte Carlo draws with --uncertain (default 10,000)")
-    g.add_argument("--seed", type=int, help="random seed of the draws (default 0)")
-
-
-def uncertain_options(args, default_samples: int = 10_000) -> tuple[int, int] | None:
-    """(samples, seed) when --uncertain is on, else None; one-sentence errors for bad values."""
-    from suanli.errors import InputError
-
-    if not args.uncertain:
-        given = [f for f, v in (("--samples", args.samples), ("--seed", args.seed)) if v is not None]
-        if given:
-            raise InputError(f"{' and '.join(given)} {'need' if len(given) > 1 else 'needs'} --uncertain")
-        return None
-    samples = default_samples if args.samples is None else args.samples
-    from suanli.models.uncertainty import MAX_SAMPLES
-
-    if not 1 <= samples <= MAX_SAMPLES:
-        raise InputError(f"--samples must be a whole number from 1 to {MAX_SAMPLES:,} (memory), got {samples:,}")
-    seed = 0 if args.seed is None else args.seed
-    if seed < 0:
-        raise InputError(f"--seed must be a whole number >= 0, got {seed}")
-    return samples, seed
-
-
-DEFAULT_SCENARIO = {"model": "gpt3-175b", "tokens": 300e9, "chip": "nvidia-a100-sxm4-80gb", "count": 1024}
-"""What `suanli estimate` answers when asked nothing: GPT-3 175B on 300B tokens on 1,024 A100s."""
-
-
 def _scenario(args) -> bool:
     """Fill the embedded default when nothing was asked; insist on all three otherwise. True if default."""
+    from suanli.scenarios.training import DEFAULT_SCENARIO
+
     asked = [args.model, args.params, args.tokens, args.chip, args.count]
     if all(v is None for v in asked):
         for key, value in DEFAULT_SCENARIO.items():
@@ -155,6 +125,8 @@ def run(args) -> int:
 
     if _scenario(args) and not args.json:
         print("No scenario given: estimating the embedded default (see `suanli estimate --help`).", file=sys.stderr)
+
+    from suanli.commands.flags import uncertain_options
 
     mc = uncertain_options(args)
     if mc is not None:

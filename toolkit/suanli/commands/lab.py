@@ -81,6 +81,16 @@ def command(args, is_root: bool) -> list[str]:
     return cmd
 
 
+def require_app(module: str) -> None:
+    """A one-sentence error when JupyterLab or Voila is not installed (they come with the ``lab`` extra)."""
+    from importlib.util import find_spec
+
+    from suanli.errors import InputError
+
+    if find_spec(module) is None:
+        raise InputError(f"{module} is not installed; install the lab extra: pip install -e \".[lab]\" (or pip install \"suanli[lab]\")")
+
+
 def run(args) -> int:
     import os
     import shlex
@@ -89,5 +99,6 @@ def run(args) -> int:
     if args.dry_run:
         print(shlex.join(cmd))
         return 0
+    require_app(cmd[2])
     os.execv(cmd[0], cmd)
     return 0  # pragma: no cover - execv does not return

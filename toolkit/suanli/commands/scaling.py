@@ -29,7 +29,8 @@ def add_arguments(parser) -> None:
 
 def _budget(args, scaling) -> tuple[float, dict]:
     """The FLOP budget the arguments describe, and what to report about how it was made."""
-    from suanli.errors import InputError, require_positive
+    from suanli.errors import InputError
+    from suanli.validate import require_positive
 
     modes = [m for m, given in (("--compute", args.compute is not None), ("--chip", args.chip is not None),
                                 ("--target-loss", args.target_loss is not None)) if given]

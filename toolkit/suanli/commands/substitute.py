@@ -67,7 +67,7 @@ def add_arguments(parser) -> None:
     m.add_argument("--route-km", dest="route_km", type=float, help="fibre route length for a cross-site link")
     m.add_argument("--sensitivity", action="store_true", help="rank the uncertain inputs by their swing in chips needed")
     parser.add_argument("--json", action="store_true", help="print JSON")
-    from suanli.commands.estimate import add_uncertain_arguments
+    from suanli.commands.flags import add_uncertain_arguments
 
     add_uncertain_arguments(parser)
 
@@ -121,7 +121,7 @@ def _add_ranges(out, goal, options, cat, samples: int, seed: int, target_days: f
 
 
 def run(args) -> int:
-    from suanli.commands.estimate import uncertain_options
+    from suanli.commands.flags import uncertain_options
     from suanli.commands.output import print_json
     from suanli.errors import InputError
     from suanli.scenarios.substitution import compare, make_goal, mixed_fleet, parse_fleet, sensitivity

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from suanli.errors import InputError, require_positive
+from suanli.errors import InputError
 from suanli.models import interconnect as ic
 from suanli.models.power import FIBRE_KM_PER_MS
+from suanli.validate import require_positive
 
 COLLECTIVES = ("all-reduce", "reduce-scatter", "all-gather", "all-to-all")
 """The collectives :func:`collective_seconds` knows."""

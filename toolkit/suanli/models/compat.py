@@ -62,11 +62,14 @@ from typing import Any
 import numpy as np
 
 from suanli import validate as V
-from suanli.errors import InputError, require_positive
+from suanli.errors import InputError
 from suanli.models.uncertainty import MAX_SAMPLES
 from suanli.spec import OP_CLASSES, PATHS, Source
+from suanli.validate import require_positive
 
 N_CLASSES = len(OP_CLASSES)
+NATIVE_STACKS = ("cuda",)
+"""The stacks the model measures others against: CUDA code runs on them as written (no fallback, no port)."""
 LIBRARY_FACTOR = {"collectives": "collective_efficiency", "host_overhead": "framework_efficiency"}
 """The op classes whose time a stack-wide library efficiency divides, and that efficiency's field."""
 

@@ -40,7 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from suanli.errors import InputError, require_positive, require_whole
+from suanli.errors import InputError
+from suanli.validate import require_positive, require_whole
 
 POLICIES = ("fifo", "backfill", "priority")
 """The scheduling policies :func:`simulate` knows."""

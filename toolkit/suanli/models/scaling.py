@@ -28,8 +28,9 @@ from functools import cache
 
 import numpy as np
 
-from suanli.errors import InputError, require_positive
+from suanli.errors import InputError
 from suanli.spec import Source
+from suanli.validate import require_positive
 
 SECONDS_PER_DAY = 86_400.0
 PF_DAY_FLOPS = 1e15 * SECONDS_PER_DAY

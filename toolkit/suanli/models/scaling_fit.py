@@ -23,9 +23,10 @@ from functools import cache
 
 import numpy as np
 
-from suanli.errors import InputError, require_positive
+from suanli.errors import InputError
 from suanli.models.scaling import ParametricLaw
 from suanli.spec import Source
+from suanli.validate import require_positive
 
 HUBER_DELTA = 1e-3
 """Huber threshold on log-loss residuals (Hoffmann et al. 2022, App. D.2)."""

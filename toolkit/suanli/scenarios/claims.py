@@ -22,11 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from suanli.errors import InputError, require_positive
+from suanli.errors import InputError
 from suanli.models import cost as C
 from suanli.models import power as P
 from suanli.models import scaling as S
 from suanli.spec import Source
+from suanli.validate import require_positive
 
 VERDICTS = ("holds", "holds under assumptions", "does not hold")
 
@@ -413,7 +414,7 @@ def chatgpt_electricity(servers: int = 4000, price_usd_per_kwh: float = 0.08, ut
 
     claimed, facility_w = day_cost(utilization=utilization, pue=pue, network_storage_fraction=network_storage_fraction,
                                    host_draw_fraction=1.0 if utilization >= 1.0 else P.DEFAULTS.host_draw_fraction)
-    measured_draw, _ = day_cost(utilization=P.DEFAULTS.utilization, pue=1.0, network_storage_fraction=0.0)
+    measured_draw, _ = day_cost(utilization=P.chip_utilization(a100.id), pue=1.0, network_storage_fraction=0.0)
     all_in, all_in_w = day_cost()
     figures = {"usd_per_day": claimed, "facility_mw": facility_w / 1e6, "mwh_per_day": facility_w * 24 / 1e6,
                "usd_per_day_measured_draw": measured_draw, "usd_per_day_suanli_defaults": all_in,

@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from suanli.errors import InputError, require_positive, require_whole
+from suanli.errors import InputError
+from suanli.validate import require_positive, require_whole
 
 WORKLOADS = ("seren", "kalos", "philly", "helios", "pai")
 """Trace summaries a job stream can be fitted to (rows of ``data/cluster_traces.csv``)."""

@@ -24,11 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from suanli.errors import InputError, SuanliError, require_positive, require_whole
+from suanli.errors import InputError, SuanliError
 from suanli.models import cost as C
 from suanli.models import power as P
 from suanli.models import serving as S
 from suanli.spec import Source
+from suanli.validate import require_positive, require_whole
 
 PRECISIONS = {
     # name: (weight format, default KV format, compute precision of the matmuls)
@@ -402,7 +403,8 @@ def serve(model, chip, *, count: int | None = None, batch: int | None = None, pr
     load = 1.0 if demand is None else demand / (replicas * replica_tps)
     served = replica_tps * replicas * load
     per_server = acc.chips_per_server or P.DEFAULTS.chips_per_server
-    chain = P.fleet_power(acc.tdp_w, chips, per_server, utilization=P.DEFAULTS.utilization * load, pue=pue_v,
+    # each chip at its own measured draw under load (CHIP_LOAD), scaled by the share of capacity in use
+    chain = P.fleet_power(acc.tdp_w, chips, per_server, utilization=P.chip_utilization(acc.id) * load, pue=pue_v,
                           server_rating_w=acc.server_power_w)
     facility_w = float(chain.facility_w)
     hours_per_m = 1e6 / served / 3600.0

@@ -11,8 +11,8 @@ this check's assumptions, named in its result.
 
 from __future__ import annotations
 
-from suanli.errors import require_positive
 from suanli.spec import Source
+from suanli.validate import require_positive
 
 GUOSHENG_2023 = Source(
     "Guosheng Securities (国盛证券), 《ChatGPT需要多少算力》, as reported by IT之家 2023-02-19: 以ChatGPT在2023年1月的"

@@ -36,7 +36,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from suanli.errors import InputError, SuanliError, require_whole
+from suanli.errors import InputError, SuanliError
+from suanli.validate import require_whole
 
 SCENARIOS: dict[str, Callable[..., dict]] = {}
 """Scenario name to a callable that takes keyword inputs and returns a flat dict of outputs."""

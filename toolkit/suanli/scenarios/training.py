@@ -26,23 +26,24 @@ from typing import Any
 
 import numpy as np
 
-from suanli.errors import InputError, SuanliError, require_positive, require_whole
+from suanli.errors import InputError, SuanliError
 from suanli.frameworks import FrameworkProfile
 from suanli.frameworks import resolve as resolve_framework
 from suanli.models import defaults as D
+from suanli.models.compat import NATIVE_STACKS
 from suanli.models.flops import RECOMPUTE
 from suanli.models.parallelism import check_layout, context_parallel_candidates, layout_grid
 from suanli.models.performance import Hardware, flash_generation, step_time, training_time
 from suanli.models.workload import Workload, policy_global_batch, shape_from_params
 from suanli.scenarios import runlevel
 from suanli.spec import OP_CLASSES, Accelerator
+from suanli.validate import require_positive, require_whole
 
 BREAKDOWN_KEYS = ("compute", "memory_bound", "tp_comm", "pp_bubble", "dp_comm_exposed", "ep_comm", "host_overhead")
 """Per-step seconds that add up to the step time (``failures``, ``run_overheads`` and ``failure_fraction``, the
 run level of :mod:`suanli.scenarios.runlevel`, come on top; ``failure_fraction`` is 1 - goodput)."""
 
 GIB = 2.0**30
-NATIVE_STACKS = ("cuda",)
 RUN_KINDS = runlevel.RUN_KINDS
 """What the days count: a production run (failures, checkpoints, other whole-run losses) or a benchmark."""
 
@@ -208,6 +209,11 @@ class Estimate:
     details: dict[str, Any] = field(default_factory=dict)
     run: dict[str, Any] = field(default_factory=dict)
     """The run level (:mod:`suanli.scenarios.runlevel`): run kind, allocated vs productive accelerator-hours, one line per loss."""
+    catalog: Any = field(default=None, repr=False, compare=False)
+    """The catalog the estimate was made with (None for bare :class:`Hardware` numbers): :meth:`explain`
+    reads its inputs and sources from it, so the explanation shows what produced the numbers."""
+    accelerator: Accelerator | None = field(default=None, repr=False, compare=False)
+    """The chip spec the estimate ran (an id resolved in :attr:`catalog`, or the Accelerator given)."""
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the CLI's ``--json``)."""
@@ -231,7 +237,7 @@ class Estimate:
                        + (" SP" if lay["sequence_parallel"] else "") + (f" v{lay['interleave']}" if lay["interleave"] > 1 else "")),
         }
 
-    def explain(self) -> "Explanation":
+    def explain(self) -> Explanation:
         """How this estimate was computed: the formulas (closed forms rendered with sympy) with this
         estimate's numbers put in, the inputs with their sources and confidence, and the layout chosen
         with the reason each runner-up lost.
@@ -519,7 +525,10 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
         lay["days_ideal"] = float(tokens / (res["tokens_per_step"][i] / res["step_time_s"][i]) / 86400.0)
         lay["memory_gb_per_device"] = float(res["memory_bytes"][i] / GIB)
         runners.append(lay)
+    acc_used, cat_used = (None, None) if isinstance(chip, Hardware) else _accelerator_and_catalog(chip, catalog)
     return Estimate(
+        catalog=cat_used,
+        accelerator=acc_used,
         step_time_s=step,
         tokens_per_s=float(tt["tokens_per_s"]),
         mfu=float(tt["mfu"]),
@@ -852,7 +861,7 @@ def _layout_lines(est: Estimate, catalog=None) -> list[str]:
         return lines
     try:  # re-run the chosen layout and each runner-up at the same inputs to see which part grows
         w = make_workload(est.model)
-        hw = hardware(est.chip, est.precision, catalog=catalog)
+        hw = hardware(est.accelerator or est.chip, est.precision, catalog=catalog)
         parts = {}
         for i, lay in enumerate([est.layout, *est.runners_up]):
             r = evaluate(w, hw, lay, tokens=est.tokens, global_batch=lay["global_batch"], precision=est.precision)
@@ -881,7 +890,7 @@ def _stack_and_batch_lines(est: Estimate) -> list[str]:
     out = []
     if d.get("framework"):
         try:
-            prof = resolve_framework(d["framework"], _safe_catalog())
+            prof = resolve_framework(d["framework"], _safe_catalog_for(est.catalog))
             out.append(f"framework: {prof.id} ({prof.name}): FlashAttention generation {d.get('flash_attention', 0)}, "
                        f"TP/DP/PP communication hidden {prof.tp_overlap:.0%}/{prof.dp_overlap:.0%}/{prof.pp_overlap:.0%}, "
                        f"ZeRO stages {', '.join(map(str, prof.zero_stages))}")
@@ -896,11 +905,11 @@ def _stack_and_batch_lines(est: Estimate) -> list[str]:
 
 
 def _explain(est: Estimate) -> Explanation:
-    try:
-        inputs = input_sources(est.chip, est.precision)
+    try:  # the estimate's own catalog and chip, not whatever the global catalog holds now
+        inputs = input_sources(est.accelerator or est.chip, est.precision, catalog=est.catalog)
     except SuanliError:
         inputs = []  # an Accelerator object that is not in the catalog: its sources are the caller's
-    layout = _layout_lines(est)
+    layout = _layout_lines(est, catalog=est.catalog)
     text = ["how: " + line for line in _equation_lines(est)]
     text += _stack_and_batch_lines(est)
     if inputs:
@@ -909,3 +918,8 @@ def _explain(est: Estimate) -> Explanation:
     text += ["layout:"] + [f"  {line}" for line in layout]
     peak = next((r.value * 1e12 for r in inputs if r.name == "peak_tflops"), None)
     return Explanation("\n".join(text), _formulas(est, peak), inputs, layout)
+
+
+DEFAULT_SCENARIO = {"model": "gpt3-175b", "tokens": 300e9, "chip": "nvidia-a100-sxm4-80gb", "count": 1024}
+"""The question asked when none is: GPT-3 175B on 300B tokens (Brown et al. 2020) on 1,024 A100s
+(``suanli estimate`` with no flags, the uncertainty panel with no result)."""

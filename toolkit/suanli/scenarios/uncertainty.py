@@ -388,7 +388,7 @@ class Ranged:
         return {"samples": self.ranged.n, "seed": self.ranged.seed, "inputs": self.input_table(), "tornado": self.tornado}
 
     def _repr_html_(self) -> str:
-        from suanli.widgets.uncertainty import summary_html
+        from suanli.present import summary_html
 
         return summary_html(self)
 

@@ -1,6 +1,6 @@
 """CUDA-compatibility panels for notebooks: a waterfall, a porting break-even chart, a slider panel.
 
-No math here: numbers come from :func:`suanli.commands.compat.compat_for` and
+No math here: numbers come from :func:`suanli.scenarios.compat.compat_for` and
 :mod:`suanli.models.compat` behind it. Errors a user can fix are shown in place as one sentence.
 """
 
@@ -442,7 +442,7 @@ class CompatPanel:
         return out
 
     def result(self) -> dict[str, Any]:
-        from suanli.commands.compat import compat_for, default_chip, engine_breakdown
+        from suanli.scenarios.compat import compat_for, default_chip, engine_breakdown
 
         chip = None if self.chip.value == "(stack default)" else self.chip.value
         shares, days = None, None

@@ -11,69 +11,14 @@ No math here: the numbers come from :mod:`suanli.scenarios.uncertainty` (a range
 
 from __future__ import annotations
 
-import html
-from typing import Any
-
 import ipywidgets as W
 import numpy as np
 
+from suanli.present import inputs_html, percentile_rows, summary_html
 from suanli.widgets.base import FigureView, Panel, displayable, dropdown, legend_html
 
 LOW_COLOUR, HIGH_COLOUR = "#4c78a8", "#e45756"
 """Bars of an input at its P10 (blue) and at its P90 (red)."""
-
-
-def _fmt(value: Any) -> str:
-    from suanli.present import number
-
-    return number(float(value)) if value is not None else ""
-
-
-def percentile_rows(result) -> list[dict[str, Any]]:
-    """One row per ranged output: central (the point estimate), P10, P50, P90 and P90/P10."""
-    point, summary = result.point(), result.summary()
-    rows = []
-    for name, p in summary.items():
-        if name not in point:
-            continue
-        rows.append({"output": name, "central": point[name], **p,
-                     "p90_over_p10": p["p90"] / p["p10"] if p["p10"] else float("nan")})
-    return rows
-
-
-def summary_html(result, top: int = 6) -> str:
-    """The percentile table and, for each tornado computed, its leading inputs, as HTML."""
-    head = "".join(f"<th>{h}</th>" for h in ("output", "central", "P10", "P50", "P90"))
-    rows = percentile_rows(result)
-
-    def central(r) -> str:  # a central value outside P10-P90 is the nominal case, not the middle of the spread
-        outside = not min(r["p10"], r["p90"]) <= r["central"] <= max(r["p10"], r["p90"])
-        return _fmt(r["central"]) + (" *" if outside else "")
-
-    body = "".join(
-        f"<tr><td>{html.escape(r['output'])}</td><td>{central(r)}</td>"
-        + "".join(f"<td>{_fmt(r[k])}</td>" for k in ("p10", "p50", "p90")) + "</tr>" for r in rows)
-    starred = any(central(r).endswith("*") for r in rows)
-    parts = [(f"<table><caption style='text-align:left;font-weight:bold'>Ranges ({result.ranged.n:,} samples, seed "
-              f"{result.ranged.seed})</caption><tr>{head}</tr>{body}</table>"
-              + ("<div style='font-size:90%;color:#555'>* central = the nominal case (every input at its central "
-                 "value), outside P10-P90</div>" if starred else ""))]
-    for output, rows in result.tornado.items():
-        items = "".join(f"<li>{html.escape(r['input'])}: {_fmt(r['output_low'])} .. {_fmt(r['output_high'])}</li>"
-                        for r in rows[:top] if r["swing"] > 0)
-        if items:
-            parts.append(f"<b>What drives {html.escape(output)}</b> (input at P10 .. P90)<ul>{items}</ul>")
-    return "<div>" + "".join(parts) + "</div>"
-
-
-def inputs_html(result) -> str:
-    """The inputs of a ranged run: central, P10, P90, unit, why that range, confidence and source."""
-    cols = ("input", "value", "p10", "p90", "unit", "basis", "confidence", "citation")
-    head = "".join(f"<th>{c}</th>" for c in cols)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_fmt(r[c]) if c in ('value', 'p10', 'p90') else html.escape(str(r[c]))}</td>" for c in cols)
-        + "</tr>" for r in result.input_table())
-    return f"<table style='font-size:90%'><tr>{head}</tr>{body}</table>"
 
 
 def tornado_figure(rows, output: str, ax=None, top: int = 10):
@@ -207,7 +152,7 @@ class UncertaintyPanel(Panel):
     def __init__(self, result=None):
         super().__init__()
         if result is None:
-            from suanli.commands.estimate import DEFAULT_SCENARIO
+            from suanli.scenarios.training import DEFAULT_SCENARIO
             from suanli.scenarios.uncertainty import uncertain_estimate
 
             scenario = dict(DEFAULT_SCENARIO)

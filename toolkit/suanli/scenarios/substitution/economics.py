@@ -18,16 +18,17 @@ from suanli.scenarios.substitution.inputs import Options, _catalog
 
 
 @dataclass(frozen=True)
-
-
 class SiteTerms:
-    """PUE, electricity price and their ranges, resolved from the options and the site."""
+    """PUE, electricity price and their ranges, resolved from the options and the site.
+
+    ``utilization`` is the one the options give for every chip, or None: then each chip runs at its own
+    measured draw under load (:func:`fleet_utilization`)."""
 
     pue: float
     pue_range: tuple[float, float]
     price_kwh: float | None
     price_range: tuple[float, float] | None
-    utilization: float
+    utilization: float | None
     site: str | None
 
 
@@ -59,8 +60,18 @@ def site_terms(options: Options, catalog=None) -> SiteTerms:
         price_range = (low, high)
     else:
         price, price_range = None, None
-    u = DEFAULTS.utilization if options.utilization is None else float(options.utilization)
+    u = None if options.utilization is None else float(options.utilization)
     return SiteTerms(pue, pue_range, price, price_range, u, site.id if site is not None else None)
+
+
+def fleet_utilization(acc, terms: SiteTerms) -> float:
+    """The utilisation of ``acc`` in the power chain: the options' value if they give one, else the chip's
+    own measured draw under training load (:func:`suanli.models.power.chip_utilization`: FlagPerf
+    computation-BF16 for A100, Ascend 910B and Iluvatar BI-V150; Latif et al. 2024 for H100; the
+    A100-based fallback for chips with no measurement)."""
+    from suanli.models.power import chip_utilization
+
+    return chip_utilization(acc.id) if terms.utilization is None else terms.utilization
 
 
 def chip_price(acc, currency: str) -> float | None:
@@ -107,7 +118,7 @@ def economics(acc, counts, days, options: Options, terms: SiteTerms, *, price=No
     n = np.asarray(counts, dtype=float)
     hours = np.asarray(days, dtype=float) * 24.0
     per_server = acc.chips_per_server or d.chips_per_server
-    u = terms.utilization if utilization is None else utilization
+    u = fleet_utilization(acc, terms) if utilization is None else utilization
     q = terms.pue if pue is None else pue
     chain = P.fleet_power(acc.tdp_w, n, per_server, u, q, server_rating_w=acc.server_power_w)
     facility_w = np.asarray(chain.facility_w)

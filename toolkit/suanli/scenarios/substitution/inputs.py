@@ -21,8 +21,6 @@ SECONDS_PER_DAY = 86_400.0
 
 
 @dataclass(frozen=True)
-
-
 class Goal:
     """What to train: a workload, a token count and a deadline (days) and/or a budget (in the options' currency).
 
@@ -95,8 +93,6 @@ def parse_fleet(text: str, *, what: str = "--reference") -> tuple[str, int]:
 
 
 @dataclass(frozen=True)
-
-
 class Options:
     """Where the fleet runs, how it is paid for, and the limits feasibility checks against.
 

@@ -9,7 +9,13 @@ import numpy as np
 
 from suanli.errors import InputError
 from suanli.models import substitution as S
-from suanli.scenarios.substitution.economics import chip_price, chip_price_range, economics, site_terms
+from suanli.scenarios.substitution.economics import (
+    chip_price,
+    chip_price_range,
+    economics,
+    fleet_utilization,
+    site_terms,
+)
 from suanli.scenarios.substitution.inputs import Goal, Options, _catalog, _check_positive
 from suanli.scenarios.substitution.sizing import CURVE_TOKENS, fleet_curve
 
@@ -78,11 +84,12 @@ def sensitivity(goal: Goal, chip: str, options: Options | None = None, *, target
     inputs["pue"] = terms.pue_range if terms.pue_range[0] < terms.pue_range[1] else terms.pue
     if terms.price_kwh is not None:
         inputs["price_kwh"] = terms.price_range if terms.price_range and terms.price_range[0] < terms.price_range[1] else terms.price_kwh
-    lo_u, hi_u = DEFAULTS.ranges["utilization"]
+    lo_u, hi_u = DEFAULTS.ranges["utilization"]  # the spread of a run's draw around the central one
     inputs["utilization"] = (lo_u, hi_u)
+    u0 = fleet_utilization(acc, terms)  # the chip's own measured draw unless the options give one
 
     def model(stack_slowdown=1.0, matmul_efficiency=1.0, chip_price=price, pue=terms.pue, price_kwh=terms.price_kwh,
-              utilization=terms.utilization):
+              utilization=u0):
         m = float(stack_slowdown) * float(matmul_efficiency)
         scaled = days * m
         n = float(S.interpolate_count(curve.counts, scaled, target_days))

@@ -20,7 +20,6 @@ budget, the fleet is the fastest one the budget pays for.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from suanli.catalog import CatalogCache
 from suanli.errors import InputError
 from suanli.models import substitution as S
 from suanli.scenarios.substitution.economics import SiteTerms, economics, rental_rate, server_share, site_terms
@@ -82,8 +82,6 @@ def count_grid(granule: int, max_chips: int = MAX_CHIPS, ratio: float = GRID_RAT
 
 
 @dataclass(frozen=True)
-
-
 class FleetCurve:
     """One chip's training time against fleet size, for one workload and precision.
 
@@ -186,17 +184,22 @@ def evaluate_point(acc, goal: Goal, count: int, catalog, factors=None, global_ba
             "warnings": list(est.warnings)}
 
 
-_CURVES: dict[tuple, FleetCurve] = {}
+_CURVES = CatalogCache(maxsize=512)
+"""Fleet curves per catalog object: (chip, engine goal, grid) -> :class:`FleetCurve`."""
+_POINTS = CatalogCache(maxsize=4096)
+"""Single fleet sizes per catalog object: (chip, engine goal, count, batch) -> :func:`evaluate_point` items."""
+__unguarded__ = ("_CURVES", "_POINTS")  # caches: they change in normal use (see suanli.plugin_guard)
 
 
 def fleet_curve(chip: str, goal: Goal, *, catalog=None, max_chips: int = MAX_CHIPS, ratio: float = GRID_RATIO) -> FleetCurve:
-    """The chip's :class:`FleetCurve` for the goal's workload and precision (cached per process)."""
+    """The chip's :class:`FleetCurve` for the goal's workload and precision (cached for as long as the
+    catalog object lives)."""
     cat = _catalog(catalog)
     acc = cat.accelerator(chip)
-    _CATALOGS[id(cat)] = cat  # kept alive, so its id cannot be reused by another catalog while cached
-    key = (id(cat), acc.id, _engine_goal(goal), int(max_chips), float(ratio))
-    if key in _CURVES:
-        return _CURVES[key]
+    key = (acc.id, _engine_goal(goal), int(max_chips), float(ratio))
+    cached = _CURVES.get(cat, key)
+    if cached is not None:
+        return cached
     from suanli.models.power import DEFAULTS
 
     granule = int(acc.chips_per_server or DEFAULTS.chips_per_server)
@@ -217,7 +220,9 @@ def fleet_curve(chip: str, goal: Goal, *, catalog=None, max_chips: int = MAX_CHI
         if math.isfinite(best) and misses_after_best >= 12 and c >= 8 * counts[int(np.argmin([q["seconds_per_token"] for q in points]))]:
             break
     n = len(points)
-    col = lambda k: np.array([p[k] for p in points], dtype=float)
+    def col(k):
+        return np.array([p[k] for p in points], dtype=float)
+
     warnings = list(warns)
     for p in points:
         for w in p["warnings"]:
@@ -230,35 +235,26 @@ def fleet_curve(chip: str, goal: Goal, *, catalog=None, max_chips: int = MAX_CHI
         memory_gb=col("memory_gb"), layouts=tuple(p["layout"] for p in points), granule=granule,
         porting=porting, warnings=tuple(warnings), failure=next((p["reason"] for p in points if p["reason"]), ""),
     )
-    _CURVES[key] = curve
-    return curve
+    return _CURVES.put(cat, key, curve)
 
 
 def clear_cache() -> None:
-    """Forget every cached curve (after changing the catalog in place)."""
+    """Forget every cached curve and point (after changing a catalog in place)."""
     _CURVES.clear()
-    _point.cache_clear()
-
-
-@functools.lru_cache(maxsize=4096)
-
-
-def _point(cat_id: int, chip: str, goal: Goal, count: int, global_batch: int | None) -> tuple:
-    cat = _CATALOGS[cat_id]
-    acc = cat.accelerator(chip)
-    factors, _, _ = _stack_factors(acc, cat)
-    p = evaluate_point(acc, goal, count, cat, factors, global_batch)
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in p.items()))
-
-
-_CATALOGS: dict[int, Any] = {}
+    _POINTS.clear()
 
 
 def point(chip: str, goal: Goal, count: int, *, catalog=None, global_batch: int | None = None) -> dict[str, Any]:
-    """:func:`evaluate_point` for a chip id, cached (the reference fleet and the refined answers)."""
+    """:func:`evaluate_point` for a chip id, cached per catalog object (the reference fleet and the refined answers)."""
     cat = _catalog(catalog)
-    _CATALOGS[id(cat)] = cat
-    return dict(_point(id(cat), chip, _engine_goal(goal), int(count), None if global_batch is None else int(global_batch)))
+    key = (chip, _engine_goal(goal), int(count), None if global_batch is None else int(global_batch))
+    items = _POINTS.get(cat, key)
+    if items is None:
+        acc = cat.accelerator(chip)
+        factors, _, _ = _stack_factors(acc, cat)
+        p = evaluate_point(acc, key[1], key[2], cat, factors, key[3])
+        items = _POINTS.put(cat, key, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in p.items())))
+    return dict(items)
 
 
 def _engine_goal(goal: Goal) -> Goal:
@@ -290,6 +286,10 @@ def _refine(acc_id: str, goal: Goal, curve: FleetCurve, hit: int, target_s: floa
     if not pt["seconds_per_token"] * goal.tokens <= target_s:  # a size between grid points that misses (the batch
         return hit, point(acc_id, goal, hit, catalog=catalog)  # splits badly over it): keep the grid answer
     return count, pt
+
+
+def _float_or_none(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def size_candidate(chip: str, goal: Goal, options: Options, *, target_days: float | None, catalog=None,
@@ -360,7 +360,7 @@ def size_candidate(chip: str, goal: Goal, options: Options, *, target_days: floa
         reasons.insert(0, f"no fleet of {acc.id} that the fabric and supply allow fits the {goal.budget:,.0f} {options.currency} budget"
                        if econ["unit_price"] is not None
                        else f"cannot size a fleet of {acc.id} to a budget without a price")
-    scal = lambda v: None if v is None else float(v)
+    scal = _float_or_none
     return {
         "chip": acc.id,
         "chips_needed": int(chips) if np.isfinite(chips) else None,
@@ -414,8 +414,6 @@ def _grid_point(curve: FleetCurve, count: int) -> dict[str, Any]:
 
 
 @dataclass
-
-
 class Comparison:
     """The answer: the reference fleet, one row per candidate, and the Pareto flags over the rows."""
 
@@ -476,7 +474,7 @@ def reference_row(chip: str, count: int, goal: Goal, options: Options, *, catalo
         raise InputError(f"the reference fleet cannot train the model: {pt['reason']}")
     days = pt["seconds_per_token"] * goal.tokens / SECONDS_PER_DAY
     econ = economics(acc, count, days, options, terms)
-    scal = lambda v: None if v is None else float(v)
+    scal = _float_or_none
     return {
         "chip": acc.id, "count": int(count), "chips_used": used, "train_days": float(days), "facility_mw": scal(econ["facility_mw"]),
         "energy_mwh": scal(econ["energy_mwh"]), "cost": scal(econ["cost"]), "capex": scal(econ["capex"]),
