@@ -243,7 +243,9 @@ def test_an_accelerator_object_outside_the_catalog_gets_ranges_from_its_own_sour
     acc = dataclasses.replace(load_catalog().accelerator(ASCEND), id="my-910b-variant")
     res = uncertain_estimate("llama2-70b", tokens=2e12, chip=acc, count=2048, samples=500)
     assert res.inputs["hbm_tbs"].where == "my-910b-variant.hbm_tbs" and res.inputs["hbm_tbs"].uncertain
-    assert res.estimate.explain().inputs == []  # not in the catalog: explain shows no sources it cannot find
+    # not in the catalog: explain shows the spec the estimate ran, with that spec's own sources
+    shown = {r.name: r for r in res.estimate.explain().inputs}
+    assert shown["hbm_tbs"].where == "my-910b-variant.hbm_tbs" and shown["hbm_tbs"].value == acc.hbm_tbs
 
 
 def test_panel_shows_table_tornado_and_spread(llama_ascend):
