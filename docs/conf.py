@@ -36,6 +36,9 @@ exclude_patterns = ["_build", "DESIGN.md", "**.ipynb_checkpoints", "notebooks/co
 templates_path = ["_templates"]
 
 # API reference: one page per module, generated from the docstrings (numpydoc format).
+# Generated afresh on every build: a page left over from a module since moved or renamed would
+# otherwise be an orphan document (a warning, so an error under -W).
+shutil.rmtree(HERE / "api" / "generated", ignore_errors=True)
 autosummary_generate = True
 autosummary_imported_members = False
 autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}

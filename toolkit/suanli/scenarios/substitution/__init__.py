@@ -7,13 +7,15 @@
     >>> result.rows[0]["chips_needed"], result.rows[0]["reasons"]
 
 The question is split by what each part answers: ``inputs`` (the goal and the options), ``sizing``
-(how many chips of a candidate meet the goal, the table against a reference fleet), ``economics``
+(how many chips of a candidate meet the goal, the table against a reference fleet), ``costs``
 (what a fleet draws, occupies and costs), ``feasibility`` (can it be had at all: supply, export rules,
 fabric size), ``mixed`` (two pools training one model), ``pareto`` (the time/cost/power front) and
-``sensitivity`` (which input moves the answer most). This package exports their public names.
+``sensitivity`` (which input moves the answer most). This package re-exports their public names, so
+``suanli.scenarios.substitution.sensitivity`` names the function :func:`~suanli.scenarios.substitution.sensitivity.sensitivity`;
+the module itself is ``importlib.import_module("suanli.scenarios.substitution.sensitivity")``.
 """
 
-from suanli.scenarios.substitution.economics import (
+from suanli.scenarios.substitution.costs import (
     SiteTerms,
     chip_price,
     chip_price_range,
@@ -42,11 +44,3 @@ from suanli.scenarios.substitution.sizing import (
     size_candidate,
     smooth_numbers,
 )
-
-__all__ = [
-    "COST_BASES", "CURVE_TOKENS", "DEFAULT_FIBRE_WAVELENGTHS", "GRID_RATIO", "MAX_CHIPS", "PARETO_OBJECTIVES",
-    "ROW_KEYS", "SENSITIVITY_OUTPUTS", "Comparison", "FleetCurve", "Goal", "Options", "SiteTerms", "chip_price",
-    "chip_price_range", "clear_cache", "compare", "count_grid", "economics", "evaluate_point", "fleet_curve",
-    "make_goal", "mixed_fleet", "pareto_options", "parse_fleet", "point", "reference_row", "rental_rate",
-    "sensitivity", "server_share", "site_terms", "size_candidate", "smooth_numbers",
-]

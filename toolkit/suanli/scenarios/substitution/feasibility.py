@@ -53,7 +53,7 @@ def unchecked(acc, options: Options, econ, price_kwh: float | None, supply_units
     """What a row could not check or leaves out, one sentence each: no purchase or rental price, no
     electricity price (``price_kwh`` None), no supply figure, a scale-up domain too small for tensor
     parallelism (when the model ``fits`` at some size). ``econ`` is the row's
-    :func:`~suanli.scenarios.substitution.economics.economics`."""
+    :func:`~suanli.scenarios.substitution.costs.economics`."""
     unknowns = []
     if econ["unit_price"] is None:
         unknowns.append(f"no purchase price for {acc.id} in the catalog: capex and cost unknown")

@@ -8,7 +8,7 @@ from typing import Any
 
 from suanli.errors import InputError
 from suanli.models import substitution as S
-from suanli.scenarios.substitution.economics import economics, site_terms
+from suanli.scenarios.substitution.costs import economics, site_terms
 from suanli.scenarios.substitution.inputs import SECONDS_PER_DAY, Goal, Options, _catalog, _check_positive
 from suanli.scenarios.substitution.sizing import point
 

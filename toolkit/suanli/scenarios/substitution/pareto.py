@@ -8,7 +8,7 @@ import numpy as np
 
 from suanli.errors import InputError
 from suanli.models import substitution as S
-from suanli.scenarios.substitution.economics import economics, site_terms
+from suanli.scenarios.substitution.costs import economics, site_terms
 from suanli.scenarios.substitution.feasibility import export_reason, max_fabric_chips, supply
 from suanli.scenarios.substitution.inputs import Goal, Options, _catalog
 from suanli.scenarios.substitution.sizing import fleet_curve

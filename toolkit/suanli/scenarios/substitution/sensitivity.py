@@ -9,7 +9,7 @@ import numpy as np
 
 from suanli.errors import InputError
 from suanli.models import substitution as S
-from suanli.scenarios.substitution.economics import (
+from suanli.scenarios.substitution.costs import (
     chip_price,
     chip_price_range,
     economics,

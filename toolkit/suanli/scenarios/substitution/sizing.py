@@ -30,7 +30,7 @@ import numpy as np
 from suanli.catalog import CatalogCache
 from suanli.errors import InputError
 from suanli.models import substitution as S
-from suanli.scenarios.substitution.economics import SiteTerms, economics, rental_rate, server_share, site_terms
+from suanli.scenarios.substitution.costs import SiteTerms, economics, rental_rate, server_share, site_terms
 from suanli.scenarios.substitution.feasibility import (
     export_reason,
     max_fabric_chips,
