@@ -68,7 +68,9 @@ FRAMEWORK_PROFILE = {
 }
 """A row's framework -> the :mod:`suanli.frameworks` profile it runs with when hints are on (pax: the JAX/XLA
 stack closest to MaxText). In-house stacks with no published feature list (meta-internal, openai-internal,
-hai-llm, gigatron, lit-gpt) take the default profile."""
+hai-llm, gigatron, lit-gpt) take the default profile, and so does Intel's Gaudi fork of Megatron-DeepSpeed used
+for the MLPerf submissions (github.com/HabanaAI/Megatron-DeepSpeed: fused scaled-dot-product attention and HPU
+graphs, so not the unfused 'deepspeed' profile of MT-NLG and BLOOM)."""
 
 KORTHIKANTI_PUBLISHED = {"mean_abs_error": 0.0365, "max_abs_error": 0.0887}
 """The best open analytical tool's published figures on Korthikanti et al. 2022 Table 5 (eight iteration times)."""

@@ -47,7 +47,7 @@ class FrameworkProfile:
     ``zero_stages``: the ZeRO / FSDP stages the stack offers (1 = distributed optimizer). The parallel
     flags say which dimensions the layout search may use. ``kernel_efficiency``: share of the chip's
     sustained GEMM rate the stack reaches over a whole layer (kernel gaps, launch, un-modelled small
-    ops); ``None`` takes the calibrated :data:`suanli.models.defaults.KERNEL_EFFICIENCY`.
+    ops); ``None`` takes the calibrated :data:`suanli.models.defaults.STACK_EFFICIENCY`.
     """
 
     id: str
