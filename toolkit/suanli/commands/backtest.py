@@ -27,7 +27,7 @@ def run(args) -> int:
 
     res = backtest.run(leave_one_out=args.loo, hints=not args.no_hints)
     whole = [r for r in res.rows if r["whole_run"]]
-    groups = {key: backtest.group_errors(whole, key) for key in ("split", "generation", "run_kind")}
+    groups = {key: backtest.group_errors(whole, key) for key in ("split", "generation", "run_kind", "review")}
     kor = _korthikanti()
     if args.json:
         print_json({"rows": res.rows, "skipped": res.skipped, "summary": res.summary(), "hints": not args.no_hints,
@@ -35,14 +35,15 @@ def run(args) -> int:
                     "groups": groups, "korthikanti": kor})
         return 0
     print_table(res.rows, ("id", "metric", "run_kind", "framework", "reported", "predicted", "error", "reported_mfu",
-                           "predicted_mfu", "split", "layout"))
+                           "predicted_mfu", "split", "review", "layout"))
     for s in res.skipped:
         print(f"skipped {s['id']}: {s['reason']}")
     print()
     print_fields(res.summary())
     print(f"\nwhole runs (accelerator-hours and timed regions), {'no hints' if args.no_hints else 'with hints'}:")
     for key, title in (("split", f"by split (fit: published <= {backtest.FIT_UNTIL_YEAR})"),
-                       ("generation", "by chip generation"), ("run_kind", "by run kind")):
+                       ("generation", "by chip generation"), ("run_kind", "by run kind"),
+                       ("review", "by review (pending: new rows not yet in the calibration)")):
         print(f"\n{title}:")
         print_table([{"group": g, **v} for g, v in groups[key].items()],
                     ("group", "rows", "median_abs_error", "median_error", "worst_row", "worst_error"))
