@@ -82,8 +82,21 @@ GEMM_HALF_DIM = Default(
     ),
 )
 
+GEMM_REFERENCE_RIDGE_FLOP_PER_BYTE = Default(
+    180.0,
+    "FLOP per byte",
+    Source(
+        "NVIDIA A100 Tensor Core GPU datasheet (312 TFLOP/s BF16 dense; 2,039 GB/s HBM2e on the 80 GB SXM4) with the "
+        "catalog's achievable share of HBM bandwidth (85%): 312e12 / 1.733e12",
+        url="https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf",
+        confidence="datasheet",
+        note="the roofline ridge at which GEMM_HALF_DIM was set; other chips scale the half-size dimension by their "
+        "own ridge (suanli.models.performance.gemm_half_dim, after Williams et al. 2009)",
+    ),
+)
+
 STACK_EFFICIENCY = Default(
-    0.90,
+    0.93,
     "fraction of the sustained GEMM rate",
     Source(
         "suanli step-time calibration over toolkit/suanli/data/step_benchmarks.csv (suanli.step_backtest.calibrate; "
@@ -97,6 +110,46 @@ STACK_EFFICIENCY = Default(
         "stacks (llm-foundry) carry their own fitted value in their profile; step_backtest reports the errors",
     ),
 )
+
+GENERATION_KERNEL_FACTOR = {
+    "Hopper": Default(
+        0.84,
+        "fraction of the calibrated kernel efficiency",
+        Source(
+            "suanli step-time calibration (benchmarks/calibrate_step.py) over the H100 rows of "
+            "toolkit/suanli/data/step_benchmarks.csv: Megatron-Core r0.8.0 weak and strong scaling (NVIDIA Megatron-LM "
+            "README), Nemotron-4 15B and 340B (arXiv:2402.16819 Table 2, arXiv:2406.11704 Table 2), Llama 3 405B "
+            "(arXiv:2407.21783 Table 4), MLPerf Training v3.1 and the llm-foundry H100 tables",
+            confidence="estimate",
+            note="fitted jointly with the stacks' kernel efficiencies: the same stack reaches a smaller share of an "
+            "H100's sustained GEMM rate over a whole layer than of an A100's (its ridge point is twice as high, so "
+            "every memory-bound gap and launch costs twice the FLOPs); the A100 rows set the stacks' values",
+        ),
+    ),
+}
+"""Kernel efficiency of a chip generation relative to the Ampere rows the stack values are fitted on. A family not
+listed takes 1 (its chip efficiency is anchored to the A100's, see suanli.chip_evidence), except Blackwell, which
+has no published fixed-layout steps in the set and takes Hopper's value (:func:`kernel_factor`)."""
+
+KERNEL_FACTOR_FALLBACK = {"Blackwell": "Hopper"}
+"""Families without fixed-layout evidence of their own and the fitted family whose factor they take (an estimate)."""
+
+
+def kernel_factor(family: str | None) -> tuple[float, Source | None]:
+    """The kernel-efficiency factor of a chip family and its source (1 and None for the reference generations).
+
+    References: see :data:`GENERATION_KERNEL_FACTOR` (fitted on published fixed-layout steps).
+    """
+    fam = KERNEL_FACTOR_FALLBACK.get(family or "", family or "")
+    d = GENERATION_KERNEL_FACTOR.get(fam)
+    if d is None:
+        return 1.0, None
+    if fam != family:
+        src = Source(d.source.citation, d.source.url, d.source.date, "estimate",
+                     f"no published fixed-layout steps for {family}: {fam}'s fitted factor is used. " + d.source.note)
+        return float(d.value), src
+    return float(d.value), d.source
+
 
 RUN_EFFICIENCY = Default(
     0.80,
@@ -249,6 +302,23 @@ HOST_OVERHEAD_S_PER_MICROBATCH = Default(
         confidence="estimate",
         note="host-side time per micro-batch that asynchronous launches do not hide (data loader hand-off, "
         "Python scheduling of the pipeline): a few ms on large models",
+    ),
+)
+
+KERNEL_OVERHEAD_S_PER_LAYER = Default(
+    0.0007,
+    "s per transformer layer per micro-batch (forward + backward)",
+    Source(
+        "NVIDIA Technical Blog, A. Gray 2019, 'Getting Started with CUDA Graphs' (a few microseconds of launch and "
+        "ramp per kernel that the GPU cannot hide once kernels are short)",
+        url="https://developer.nvidia.com/blog/cuda-graphs/",
+        date="2019-09",
+        confidence="estimate",
+        note="the per-layer time that kernel launches, ramps and tails add to each micro-batch's forward and backward "
+        "pass whatever the layer's size (about a hundred kernels of a few microseconds each in a Megatron-class layer). "
+        "Chosen with the step-time calibration (benchmarks/calibrate_step.py scans it): 0.7 ms is where the "
+        "leave-one-paper-out error stops improving (9.7% at 0, 8.9% at 0.7 ms, 8.7% at 1.0 ms) with the kernel "
+        "efficiency still below 0.95; it is what makes a 1.7B-parameter layer slower per FLOP than a 462B one",
     ),
 )
 

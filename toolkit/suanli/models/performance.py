@@ -61,6 +61,7 @@ class Hardware:
     stack_efficiency: float = 1.0
     fp8: bool = False
     fp8_capable: bool = True  # the chip has FP8 tensor cores (Hopper and later): FlashAttention-3 runs on it
+    kernel_factor: float = 1.0  # the chip generation's share of the calibrated kernel efficiency (defaults.kernel_factor)
 
 
 def _a(x):
@@ -98,6 +99,23 @@ def gemm_size_efficiency(dim, half_dim=None):
     half = D.GEMM_HALF_DIM.value if half_dim is None else half_dim
     d = _a(dim)
     return d / (d + half)
+
+
+def gemm_half_dim(gemm_peak_flops, hbm_bytes_per_s, half_dim_reference=None):
+    """The GEMM dimension at which a chip reaches half its large-GEMM rate, scaled by its roofline ridge.
+
+    A GEMM whose smallest dimension is d does about d FLOPs per byte it moves, so it leaves the memory-bound
+    part of the roofline when d passes the chip's ridge point, peak FLOP/s / memory bandwidth. A chip with
+    twice the A100's ridge (H100: about 1.9x at BF16, twice that at FP8) needs twice the dimension for the same
+    share of peak: d_half = d_half(A100) x ridge / ridge(A100) (:data:`suanli.models.defaults.GEMM_HALF_DIM`
+    at :data:`suanli.models.defaults.GEMM_REFERENCE_RIDGE_FLOP_PER_BYTE`).
+
+    References: Williams, Waterman & Patterson 2009, 'Roofline', CACM 52(4); NVIDIA 'Matrix Multiplication
+    Background User's Guide' (arithmetic intensity of a GEMM and its throughput against size).
+    """
+    ref = D.GEMM_HALF_DIM.value if half_dim_reference is None else half_dim_reference
+    ridge = _a(gemm_peak_flops) / _a(hbm_bytes_per_s)
+    return ref * ridge / D.GEMM_REFERENCE_RIDGE_FLOP_PER_BYTE.value
 
 
 def memory_bound_seconds(nbytes, hbm_bytes_per_s):
@@ -156,7 +174,7 @@ class _Step:
     kappa: float
 
 
-def _compute_seconds(c: _Step, pc, eff_mm, eff_stack, gemm_half_dim, flash):
+def _compute_seconds(c: _Step, pc, eff_mm, eff_stack, half_dim, flash):
     """GEMM and attention-core seconds of one micro-batch on the slowest stage, and the score-matrix traffic of
     unfused attention (memory-bound)."""
     w, hw, tp = c.w, c.hw, c.tp
@@ -176,14 +194,16 @@ def _compute_seconds(c: _Step, pc, eff_mm, eff_stack, gemm_half_dim, flash):
     ffn_small = min(w.ffn_dense if n_dense else np.inf, w.ffn_expert if n_moe else np.inf)
     dim = np.minimum(np.minimum(h / tp, ffn_small / tp), tok_expert)
     fp8_eff = D.FP8_GEMM_EFFICIENCY.value if hw.fp8 else 1.0
-    gemm_rate = hw.gemm_peak_flops * eff_mm * eff_stack * gemm_size_efficiency(dim, gemm_half_dim) * fp8_eff
+    half = gemm_half_dim(hw.gemm_peak_flops, hw.hbm_bytes_per_s) if half_dim is None else half_dim
+    gemm_rate = hw.gemm_peak_flops * eff_mm * eff_stack * gemm_size_efficiency(dim, half) * fp8_eff
     t_gemm = gemm_flops_mb / gemm_rate
     if flash:  # a fused kernel at its measured share of the BF16 peak; it skips the causal mask's empty half
         attn_rate = hw.bf16_peak_flops * D.attention_efficiency(flash, hw.fp8_capable) * eff_stack
         attn_flops_mb = 0.5 * attn_flops_mb
         t_scores = 0.0
     else:  # batched GEMMs of inner size head_dim + memory-bound softmax/mask/dropout over the s x s scores
-        attn_rate = hw.bf16_peak_flops * eff_mm * eff_stack * gemm_size_efficiency(w.head_width, gemm_half_dim)
+        half_bf16 = gemm_half_dim(hw.bf16_peak_flops, hw.hbm_bytes_per_s) if half_dim is None else half_dim
+        attn_rate = hw.bf16_peak_flops * eff_mm * eff_stack * gemm_size_efficiency(w.head_width, half_bf16)
         score_bytes = D.SCORE_BYTES_PER_ELEMENT.value + np.where(c.rc >= 1, D.SCORE_RECOMPUTE_BYTES_PER_ELEMENT.value, 0.0)
         t_scores = memory_bound_seconds(score_bytes * (w.heads / tp) * c.s * s_full * c.mb * c.layers_stage,
                                         hw.hbm_bytes_per_s)
@@ -366,7 +386,7 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     t_tp, t_cp = _tensor_parallel_seconds(c, tp_ov, t_attn)
     t_ep = _expert_parallel_seconds(c, ep_ov)
     t_p2p = _pipeline_p2p_seconds(c, pp_overlap)
-    host = D.HOST_OVERHEAD_S_PER_MICROBATCH.value
+    host = D.HOST_OVERHEAD_S_PER_MICROBATCH.value + c.layers_stage * D.KERNEL_OVERHEAD_S_PER_LAYER.value
     t_mb = t_gemm + t_attn + t_elem + t_route + t_tp + t_cp + t_ep + t_p2p + host
     slots = m + (pp - 1.0) / v
     bubble = (pp - 1.0) / v * t_mb
