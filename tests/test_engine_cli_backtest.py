@@ -129,6 +129,9 @@ def test_backtest_cli(capsys):
     assert out["summary"]["rows"] == len(out["rows"])
     # rows pending review are in the output and in every statistic, with their own group
     pending = {r["id"] for r in backtest.load_runs() if r["review"] == "pending"}
-    assert pending <= {r["id"] for r in out["rows"]}
+    assert pending <= {r["id"] for r in out["rows"]} | {r["id"] for r in out["skipped"]}
     assert ("pending" in out["groups"]["review"]) == any(r["whole_run"] for r in out["rows"] if r["id"] in pending)
+    # the steady-state rows (MFU, HFU, tokens/s, iteration time) get their own table by chip generation
+    steady = [r for r in out["rows"] if not r["whole_run"]]
+    assert sum(g["rows"] for g in out["steady_state_by_generation"].values()) == len(steady)
     assert all("error" in r and "source" in r for r in out["rows"])
