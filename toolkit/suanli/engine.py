@@ -114,6 +114,13 @@ def _lookup(catalog, kind: str, obj_id: str | None):
     return getattr(catalog, {"link": "links", "stack": "stacks"}[kind]).get(obj_id)
 
 
+TRAINING_PRECISIONS = ("bf16", "fp16", "fp8", "int8")
+"""Training precisions: 16-bit mixed precision, or 8-bit GEMMs (FP8 as Transformer Engine runs it; INT8 as Google's
+AQT runs it on TPUs in MLPerf Training) with the rest of the step in BF16."""
+
+EIGHT_BIT = ("fp8", "int8")
+
+
 def hardware(chip: str | Accelerator | Hardware, precision: str = "bf16", *, catalog=None,
              warnings: list[str] | None = None) -> Hardware:
     """Resolve a chip (catalog id or :class:`Accelerator`) into the numbers the step-time model needs.
@@ -125,8 +132,8 @@ def hardware(chip: str | Accelerator | Hardware, precision: str = "bf16", *, cat
     """
     if isinstance(chip, Hardware):
         return chip
-    if precision not in ("bf16", "fp16", "fp8"):
-        raise InputError(f"precision must be bf16, fp16 or fp8, got {precision!r}")
+    if precision not in TRAINING_PRECISIONS:
+        raise InputError(f"precision must be one of {', '.join(TRAINING_PRECISIONS)}, got {precision!r}")
     acc, cat = _accelerator_and_catalog(chip, catalog)
     rows = {row.name: row for row in input_sources(acc, precision, catalog=cat)}
     if warnings is not None:
@@ -148,7 +155,7 @@ def hardware(chip: str | Accelerator | Hardware, precision: str = "bf16", *, cat
         scaleout_bytes_per_s=v("scaleout_gbps") / 8.0 * 1e9 * v("scaleout_efficiency"),
         scaleout_alpha_s=v("scaleout_latency_s"),
         stack_efficiency=v("software_stack"),
-        fp8=precision == "fp8",
+        fp8=precision in EIGHT_BIT,
         fp8_capable=bool(acc.fp8_tflops),
         kernel_factor=D.kernel_factor(acc.family)[0],
     )

@@ -5,8 +5,11 @@ reviewer sees at once what is measured, what is taken from a paper and what is a
 constant is a :class:`Default`: a value plus a :class:`suanli.spec.Source`. An ``estimate`` says how
 it was made.
 
-The one constant fitted to the public backtest set is :data:`STACK_EFFICIENCY` (see its note and
-``suanli.backtest.calibrate``); the backtest reports its leave-one-out error.
+The constants fitted to public evidence are few and each says so: the kernel efficiency
+(:data:`STACK_EFFICIENCY`), the chip-generation factor (:data:`GENERATION_KERNEL_FACTOR`) and the per-layer
+kernel overhead (:data:`KERNEL_OVERHEAD_S_PER_LAYER`), on published fixed-layout steps
+(``suanli.step_backtest.calibrate``); the run-level residual (:data:`RUN_EFFICIENCY`) on whole runs
+(``suanli.backtest.calibrate``). Both fits report leave-one-out errors; ``python -m suanli.calibrate`` re-runs them.
 """
 
 from __future__ import annotations
@@ -100,14 +103,15 @@ STACK_EFFICIENCY = Default(
     "fraction of the sustained GEMM rate",
     Source(
         "suanli step-time calibration over toolkit/suanli/data/step_benchmarks.csv (suanli.step_backtest.calibrate; "
-        "benchmarks/calibrate_step.py): published iteration times of fixed layouts only (Korthikanti et al. 2022 "
-        "Table 5, Narayanan et al. 2021 Table 1, Smith et al. 2022, BLOOM, MegaScale Table 2, Llama 3 Table 4, MLPerf)",
+        "benchmarks/calibrate_step.py): published iteration times and MFU of fixed layouts only (Korthikanti et al. 2022 "
+        "Table 5, Narayanan et al. 2021 Table 1, Smith et al. 2022, BLOOM, GLM-130B, MegaScale Table 2, Llama 3 Table 4, "
+        "Megatron-Core and Nemotron-4 on H100, llm-foundry, MLPerf)",
         confidence="estimate",
-        note="the share of the chip's sustained GEMM rate a training stack reaches over a whole layer (kernel gaps, "
-        "launches, small ops the model does not itemise): the value that zeroes the median log error of the 23 "
-        "fixed-layout rows of Megatron-class stacks (0.878 on 2026-12-07, rounded). Whole-run losses (evaluation, "
-        "failures, stalls, ramp-up) are NOT in it. Leave-one-paper-out refits range about 0.86-0.92; PyTorch-FSDP "
-        "stacks (llm-foundry) carry their own fitted value in their profile; step_backtest reports the errors",
+        note="the share of the chip's sustained GEMM rate a Megatron-class training stack reaches over a whole layer "
+        "(kernel gaps and small ops the model does not itemise), on the Ampere rows it is anchored to; fitted jointly "
+        "with the Hopper factor (GENERATION_KERNEL_FACTOR) and the DeepSpeed and llm-foundry stacks' own values as the "
+        "value that zeroes the median log error (0.932 on 2026-12-07, rounded). Whole-run losses are NOT in it; the "
+        "per-layer kernel overhead and the overlap slowdown are itemised apart. Leave-one-paper-out mean error 9.0%",
     ),
 )
 
@@ -155,15 +159,15 @@ RUN_EFFICIENCY = Default(
     0.80,
     "fraction: 1 / (1 + residual overhead) of a production run",
     Source(
-        "suanli whole-run calibration (python -m suanli.calibrate; suanli.backtest.calibrate): production whole-run "
-        "rows of toolkit/suanli/data/training_runs.csv published up to 2023, after the step model and the sourced "
-        "run-level items of suanli.models.goodput",
+        "suanli whole-run calibration (python -m suanli.calibrate; suanli.backtest.calibrate): reviewed production "
+        "whole-run rows of toolkit/suanli/data/training_runs.csv published up to 2023, after the step model and the "
+        "sourced run-level items of suanli.models.goodput",
         confidence="estimate",
         note="the residual of a production run, shown as its own line: what failures, checkpoints, evaluation, stalls "
-        "and ramp-up (each sourced) leave unexplained on 14 public runs (0.725 on 2026-12-07, rounded): hardware "
-        "bring-up, loss-spike rollbacks, manual restarts of older stacks, and whatever the step model misses on "
-        "production stacks. Tested on the 2024-25 runs (held out); leave-one-out re-fits over all 19 production rows range 0.75-0.76. A benchmark "
-        "(run_kind='benchmark') takes none of it",
+        "and ramp-up (each sourced) leave unexplained on 16 public runs (0.797 on 2026-12-07, rounded): hardware "
+        "bring-up, loss-spike rollbacks, manual restarts, slower clusters and stacks than the step model assumes. "
+        "Tested on the 2024-25 runs (held out, median error 14.5%); leave-one-out re-fits are reported by "
+        "`suanli backtest --loo`. A benchmark (run_kind='benchmark') takes none of it",
     ),
 )
 
@@ -249,15 +253,18 @@ UNFUSED_ELEMENTWISE_FACTOR = Default(
 )
 
 FP8_GEMM_EFFICIENCY = Default(
-    0.70,
-    "fraction",
+    0.85,
+    "fraction of the BF16 GEMMs' sustained share of peak",
     Source(
-        "NVIDIA Transformer Engine / MLPerf Training v3.x H100 FP8 results (end-to-end FP8 speed-ups of ~1.3-1.5x over BF16)",
-        url="https://github.com/NVIDIA/TransformerEngine",
-        date="2023",
+        "deepseek-ai/DeepGEMM README (2025): FP8 GEMMs 'up to 1350+ FP8 TFLOPS' on Hopper, against the 1,979 TFLOP/s "
+        "dense FP8 peak of the H800/H100 SXM (NVIDIA H100 datasheet); BF16 cuBLAS GEMMs sustain 0.806 of their peak "
+        "on the same chip (the H100 matmul_efficiency of the catalog)",
+        url="https://github.com/deepseek-ai/DeepGEMM",
+        date="2025-02",
         confidence="estimate",
-        note="FP8 GEMMs reach this share of what their doubled peak promises (scaling/casting and amax "
-        "bookkeeping); chosen so that FP8 over BF16 gives the ~1.3-1.5x end-to-end gain vendors report",
+        note="1,350 / 1,979 = 0.68 of the FP8 peak, 0.85 of what BF16 GEMMs reach of theirs: a GEMM-level ratio. The "
+        "end-to-end FP8 gain (1.3-1.5x in NVIDIA's tables) is not put in here: the step model gets it from the GEMMs "
+        "alone, as attention, memory-bound work and communication keep their BF16 cost",
     ),
 )
 

@@ -106,7 +106,7 @@ def gemm_half_dim(gemm_peak_flops, hbm_bytes_per_s, half_dim_reference=None):
 
     A GEMM whose smallest dimension is d does about d FLOPs per byte it moves, so it leaves the memory-bound
     part of the roofline when d passes the chip's ridge point, peak FLOP/s / memory bandwidth. A chip with
-    twice the A100's ridge (H100: about 1.9x at BF16, twice that at FP8) needs twice the dimension for the same
+    twice the A100's ridge (H100: about 1.9x at BF16; an FP8 GEMM halves its bytes as it doubles its peak, so it keeps that ridge) needs twice the dimension for the same
     share of peak: d_half = d_half(A100) x ridge / ridge(A100) (:data:`suanli.models.defaults.GEMM_HALF_DIM`
     at :data:`suanli.models.defaults.GEMM_REFERENCE_RIDGE_FLOP_PER_BYTE`).
 
@@ -194,7 +194,8 @@ def _compute_seconds(c: _Step, pc, eff_mm, eff_stack, half_dim, flash):
     ffn_small = min(w.ffn_dense if n_dense else np.inf, w.ffn_expert if n_moe else np.inf)
     dim = np.minimum(np.minimum(h / tp, ffn_small / tp), tok_expert)
     fp8_eff = D.FP8_GEMM_EFFICIENCY.value if hw.fp8 else 1.0
-    half = gemm_half_dim(hw.gemm_peak_flops, hw.hbm_bytes_per_s) if half_dim is None else half_dim
+    # an FP8 GEMM moves half the bytes per FLOP as well as doubling the peak: its ridge in elements is BF16's
+    half = gemm_half_dim(hw.bf16_peak_flops, hw.hbm_bytes_per_s) if half_dim is None else half_dim
     gemm_rate = hw.gemm_peak_flops * eff_mm * eff_stack * gemm_size_efficiency(dim, half) * fp8_eff
     t_gemm = gemm_flops_mb / gemm_rate
     if flash:  # a fused kernel at its measured share of the BF16 peak; it skips the causal mask's empty half
@@ -202,8 +203,7 @@ def _compute_seconds(c: _Step, pc, eff_mm, eff_stack, half_dim, flash):
         attn_flops_mb = 0.5 * attn_flops_mb
         t_scores = 0.0
     else:  # batched GEMMs of inner size head_dim + memory-bound softmax/mask/dropout over the s x s scores
-        half_bf16 = gemm_half_dim(hw.bf16_peak_flops, hw.hbm_bytes_per_s) if half_dim is None else half_dim
-        attn_rate = hw.bf16_peak_flops * eff_mm * eff_stack * gemm_size_efficiency(w.head_width, half_bf16)
+        attn_rate = hw.bf16_peak_flops * eff_mm * eff_stack * gemm_size_efficiency(w.head_width, half)
         score_bytes = D.SCORE_BYTES_PER_ELEMENT.value + np.where(c.rc >= 1, D.SCORE_RECOMPUTE_BYTES_PER_ELEMENT.value, 0.0)
         t_scores = memory_bound_seconds(score_bytes * (w.heads / tp) * c.s * s_full * c.mb * c.layers_stage,
                                         hw.hbm_bytes_per_s)
