@@ -234,3 +234,17 @@ def test_run_kind_benchmark_has_no_whole_run_losses():
     assert bench.goodput == pytest.approx(1.0) and bench.train_days < prod.train_days
     with pytest.raises(InputError, match="run_kind"):
         estimate("gpt3-175b", tokens=300e9, chip=A100, count=1024, run_kind="sprint")
+
+
+def test_shipped_step_constants_are_the_current_fit():
+    # a stale constant fails here: re-run `python benchmarks/calibrate_step.py` and update the shipped values
+    from suanli.frameworks import bundled_profiles
+
+    res = step_backtest.calibrate()
+    assert abs(res["stack_efficiency"] - D.STACK_EFFICIENCY.value) <= 0.02
+    for fam, value in res["generation_factor"].items():
+        assert abs(value - D.GENERATION_KERNEL_FACTOR[fam].value) <= 0.02, fam
+    for fw, value in res["framework_efficiency"].items():
+        assert abs(value - bundled_profiles()[fw].kernel_efficiency) <= 0.02, fw
+    kor = [r for r in res["rows"] if r["paper"] == "korthikanti2022"]
+    assert np.mean([abs(r["loo_error"]) for r in kor]) <= 0.10

@@ -131,7 +131,7 @@ def _joint_fit(mat: np.ndarray, groups: list[str], families: list[str], use: np.
     log error of their rows, where a row runs at kernel efficiency value x factor.
 
     Alternating medians: each stack value on its rows with the factors fixed, then each factor on its family's
-    rows with the values fixed, five rounds (it settles in two or three). Rows outside ``use`` take no part.
+    rows with the values fixed, until neither moves by 1e-5 (at most 40 rounds). Rows outside ``use`` take no part.
     """
     values = {g: 0.9 for g in set(groups)}
     fac = {f: 1.0 for f in factors}
@@ -147,7 +147,8 @@ def _joint_fit(mat: np.ndarray, groups: list[str], families: list[str], use: np.
         j = int(np.argmax(med < 0))
         return float(FACTOR_GRID[j - 1] + (FACTOR_GRID[j] - FACTOR_GRID[j - 1]) * med[j - 1] / (med[j - 1] - med[j]))
 
-    for _ in range(5):
+    for _ in range(40):
+        before = (dict(values), dict(fac))
         for g in values:
             rows = [i for i in range(len(groups)) if use[i] and groups[i] == g]
             if rows:
@@ -156,6 +157,8 @@ def _joint_fit(mat: np.ndarray, groups: list[str], families: list[str], use: np.
             rows = [i for i in range(len(groups)) if use[i] and families[i] == f]
             if rows:
                 fac[f] = root(rows, lambda i: values[groups[i]])
+        if all(abs(values[g] - before[0][g]) < 1e-5 for g in values) and all(abs(fac[f] - before[1][f]) < 1e-5 for f in fac):
+            break
     return values, fac
 
 
