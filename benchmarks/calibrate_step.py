@@ -12,9 +12,9 @@ figures published for the open analytical model Calculon (Isaev et al. 2023, SC'
 
 from __future__ import annotations
 
-from suanli import step_backtest
 from suanli.frameworks import bundled_profiles
 from suanli.models import defaults as D
+from suanli.scenarios import step_backtest
 
 
 def main() -> None:

@@ -4,14 +4,15 @@ import json
 
 import numpy as np
 import pytest
-from suanli import hookimpl, step_backtest
+from suanli import hookimpl
 from suanli.catalog import PluginInfo, build_catalog
 from suanli.cli import main
-from suanli.engine import estimate
 from suanli.errors import InputError
 from suanli.frameworks import FEATURES, bundled_profiles, resolve
 from suanli.models import defaults as D
 from suanli.models.workload import critical_batch_tokens, optimal_batch_tokens, policy_global_batch
+from suanli.scenarios import step_backtest
+from suanli.scenarios.training import estimate
 
 H100 = "nvidia-h100-sxm5-80gb"
 A100 = "nvidia-a100-sxm4-80gb"
@@ -133,7 +134,7 @@ def test_generation_kernel_factor_is_sourced_and_falls_back_with_a_note():
     assert D.kernel_factor("Ampere") == (1.0, None)
     blackwell, bsrc = D.kernel_factor("Blackwell")
     assert blackwell == hopper and bsrc.confidence == "estimate" and "Blackwell" in bsrc.note
-    from suanli.engine import hardware, input_sources
+    from suanli.scenarios.training import hardware, input_sources
 
     rows = {r.name: r for r in input_sources(H100)}
     assert rows["stack_efficiency"].value == pytest.approx(D.STACK_EFFICIENCY.value * hopper)

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from suanli import interconnect_report as R
 from suanli.errors import InputError
 from suanli.models import cluster as CL
 from suanli.models import interconnect as ic
+from suanli.scenarios import interconnect as R
 
 BW, ALPHA = 300e9, 3e-6
 
@@ -115,7 +115,7 @@ def test_scaling_curve_and_domain_study():
 
 
 def test_cross_site_split_moves_the_whole_gradient_over_the_wan():
-    from suanli.engine import preset
+    from suanli.scenarios.training import preset
 
     res = R.cross_site_split("gpt3-175b", 300e9, "nvidia-a100-sxm4-80gb", 1024, [1000, 2000], [50, 400])
     lay = res["estimate"].layout

@@ -1,6 +1,6 @@
 """Every calibration constant of the training-time engine, in one place, each with its source.
 
-The engine (``suanli.engine``) and its models read their defaults from here and nowhere else, so a
+The engine (``suanli.scenarios.training``) and its models read their defaults from here and nowhere else, so a
 reviewer sees at once what is measured, what is taken from a paper and what is an estimate. Each
 constant is a :class:`Default`: a value plus a :class:`suanli.spec.Source`. An ``estimate`` says how
 it was made.
@@ -8,8 +8,8 @@ it was made.
 The constants fitted to public evidence are few and each says so: the kernel efficiency
 (:data:`STACK_EFFICIENCY`), the chip-generation factor (:data:`GENERATION_KERNEL_FACTOR`) and the per-layer
 kernel overhead (:data:`KERNEL_OVERHEAD_S_PER_LAYER`), on published fixed-layout steps
-(``suanli.step_backtest.calibrate``); the run-level residual (:data:`RUN_EFFICIENCY`) on whole runs
-(``suanli.backtest.calibrate``). Both fits report leave-one-out errors; ``python -m suanli.calibrate`` re-runs them.
+(``suanli.scenarios.step_backtest.calibrate``); the run-level residual (:data:`RUN_EFFICIENCY`) on whole runs
+(``suanli.scenarios.backtest.calibrate``). Both fits report leave-one-out errors; ``python -m suanli.calibrate`` re-runs them.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ STACK_EFFICIENCY = Default(
     0.93,
     "fraction of the sustained GEMM rate",
     Source(
-        "suanli step-time calibration over toolkit/suanli/data/step_benchmarks.csv (suanli.step_backtest.calibrate; "
+        "suanli step-time calibration over toolkit/suanli/data/step_benchmarks.csv (suanli.scenarios.step_backtest.calibrate; "
         "benchmarks/calibrate_step.py): published iteration times and MFU of fixed layouts only (Korthikanti et al. 2022 "
         "Table 5, Narayanan et al. 2021 Table 1, Smith et al. 2022, BLOOM, GLM-130B, MegaScale Table 2, Llama 3 Table 4, "
         "Megatron-Core and Nemotron-4 on H100, llm-foundry, MLPerf)",
@@ -159,7 +159,7 @@ RUN_EFFICIENCY = Default(
     0.80,
     "fraction: 1 / (1 + residual overhead) of a production run",
     Source(
-        "suanli whole-run calibration (python -m suanli.calibrate; suanli.backtest.calibrate): reviewed production "
+        "suanli whole-run calibration (python -m suanli.calibrate; suanli.scenarios.backtest.calibrate): reviewed production "
         "whole-run rows of toolkit/suanli/data/training_runs.csv published up to 2023, after the step model and the "
         "sourced run-level items of suanli.models.goodput",
         confidence="estimate",

@@ -47,7 +47,7 @@ def load_rows() -> list[dict[str, Any]]:
 
 def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catalog=None):
     """The engine's estimate for one row's fixed layout and the value comparable with ``row['reported']``."""
-    from suanli.engine import estimate
+    from suanli.scenarios.training import estimate
 
     shape = {k: row[k] for k in ("layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "seq") if row[k]}
     est = estimate(row["model"], tokens=row["tokens"] or 1e12, chip=row["chip"], count=row["count"],

@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from suanli import runlevel
 from suanli.errors import InputError, SuanliError, require_positive, require_whole
 from suanli.frameworks import FrameworkProfile
 from suanli.frameworks import resolve as resolve_framework
@@ -35,11 +34,12 @@ from suanli.models.flops import RECOMPUTE
 from suanli.models.parallelism import check_layout, context_parallel_candidates, layout_grid
 from suanli.models.performance import Hardware, flash_generation, step_time, training_time
 from suanli.models.workload import Workload, policy_global_batch, shape_from_params
+from suanli.scenarios import runlevel
 from suanli.spec import OP_CLASSES, Accelerator
 
 BREAKDOWN_KEYS = ("compute", "memory_bound", "tp_comm", "pp_bubble", "dp_comm_exposed", "ep_comm", "host_overhead")
 """Per-step seconds that add up to the step time (``failures``, ``run_overheads`` and ``failure_fraction``, the
-run level of :mod:`suanli.runlevel`, come on top; ``failure_fraction`` is 1 - goodput)."""
+run level of :mod:`suanli.scenarios.runlevel`, come on top; ``failure_fraction`` is 1 - goodput)."""
 
 GIB = 2.0**30
 NATIVE_STACKS = ("cuda",)
@@ -166,7 +166,7 @@ def kernel_efficiency(prof: FrameworkProfile, hw: Hardware) -> float:
     :data:`suanli.models.defaults.STACK_EFFICIENCY`) x the chip generation's factor
     (:func:`suanli.models.defaults.kernel_factor`).
 
-    References: the step-time calibration of :mod:`suanli.step_backtest` on published fixed-layout steps.
+    References: the step-time calibration of :mod:`suanli.scenarios.step_backtest` on published fixed-layout steps.
     """
     base = D.STACK_EFFICIENCY.value if prof.kernel_efficiency is None else prof.kernel_efficiency
     return base * hw.kernel_factor
@@ -226,7 +226,7 @@ class Estimate:
     warnings: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
     run: dict[str, Any] = field(default_factory=dict)
-    """The run level (:mod:`suanli.runlevel`): run kind, allocated vs productive accelerator-hours, one line per loss."""
+    """The run level (:mod:`suanli.scenarios.runlevel`): run kind, allocated vs productive accelerator-hours, one line per loss."""
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the CLI's ``--json``)."""
@@ -364,7 +364,7 @@ def evaluate(workload: Workload | str, hw: Hardware | Accelerator | str, layout:
     device count is tp x pp x dp (a ``count`` array sets dp = count / (tp x pp), which must be whole).
     Returns arrays: step_time_s, tokens_per_s, mfu, hfu, goodput, train_days, accelerator_hours,
     memory_bytes, fits and the breakdown keys. ``run`` is an estimate's ``details['run_settings']``
-    (:func:`suanli.runlevel.settings`; default: a production run on a mature stack).
+    (:func:`suanli.scenarios.runlevel.settings`; default: a production run on a mature stack).
     """
     w = make_workload(workload) if isinstance(workload, str) else workload
     hwn = hardware(hw, precision, catalog=catalog)
@@ -393,7 +393,7 @@ def evaluate(workload: Workload | str, hw: Hardware | Accelerator | str, layout:
                        storage_bytes_per_s=storage_bytes_per_s, run_efficiency=1.0)
     res.update(tt)
     res["count"] = count
-    # the run level: the one place where whole-run losses are added (suanli.runlevel)
+    # the run level: the one place where whole-run losses are added (suanli.scenarios.runlevel)
     runlevel.apply(res, run or runlevel.settings(), count=count, tokens=tokens, pipeline_stages=pp,
                    interleave=layout.get("interleave", 1), failure_rate_per_device_hour=failure_rate_per_device_hour,
                    restart_s=restart_s)
@@ -430,7 +430,7 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     ramp-up and the calibrated residual :data:`suanli.models.defaults.RUN_EFFICIENCY` as separate lines) or
     ``benchmark`` (steady-state steps only); ``goodput`` replaces the run-level total with an observed share
     of allocated time ("10 h allocated, 8 used" = 0.8); ``stack_maturity`` (``mature``/``new``/``early``)
-    overrides the one read from the chip's stack. See :mod:`suanli.runlevel`.
+    overrides the one read from the chip's stack. See :mod:`suanli.scenarios.runlevel`.
 
     References: see :mod:`suanli.models.performance`, :mod:`suanli.models.parallelism` and :mod:`suanli.models.goodput`.
     """
@@ -513,7 +513,7 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     one = {k: (np.asarray(v)[best] if np.ndim(v) else v) for k, v in res.items()}
     tt = training_time({k: np.asarray(v) for k, v in one.items()}, tokens, count, hwn.gemm_peak_flops, w.params,
                        failure_rate_per_device_hour=failure_rate_per_device_hour, run_efficiency=1.0)
-    # the run level: the one place where whole-run losses are added (suanli.runlevel)
+    # the run level: the one place where whole-run losses are added (suanli.scenarios.runlevel)
     tt.update({k: one[k] for k in ("micro_batches", "tokens_per_step")})
     run_items = runlevel.apply(tt, run, count=count, tokens=tokens, pipeline_stages=int(grid["pp"][best]),
                                interleave=int(grid["interleave"][best]),
@@ -588,7 +588,7 @@ class EngineInput:
     """One number the engine read, where it read it (``spec.field`` or ``defaults.NAME``) and its source.
 
     ``range`` is the spec's own ``(low, high)`` (or ``(low, best, high)``) when it gives one; ``sampled``
-    says whether the uncertainty model (:mod:`suanli.uncertain`) varies it.
+    says whether the uncertainty model (:mod:`suanli.scenarios.uncertainty`) varies it.
     """
 
     name: str

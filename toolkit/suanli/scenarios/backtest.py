@@ -126,7 +126,7 @@ def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catal
     With ``hints`` the row's run kind and framework profile (:data:`FRAMEWORK_PROFILE`) are passed, as a user
     who knows them would; without, the engine's defaults (a production run on the default stack).
     """
-    from suanli.engine import estimate
+    from suanli.scenarios.training import estimate
 
     extra = {"run_kind": row.get("run_kind"), "framework": FRAMEWORK_PROFILE.get(row.get("framework", ""))} if hints else {}
     est = estimate(row["model"], tokens=row["tokens"], chip=row["chip"], count=row["count"], precision=row["precision"],
@@ -199,7 +199,7 @@ def run(*, stack_efficiency: float | None = None, catalog=None, rows: list[dict[
 
     ``hints``: pass each row's run kind and framework (see :func:`predict`); ``False`` is the no-hints view.
     """
-    from suanli.engine import _catalog
+    from suanli.scenarios.training import _catalog
 
     cat = _catalog(catalog)
     out, skipped = [], []
