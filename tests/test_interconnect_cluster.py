@@ -129,8 +129,9 @@ def test_cross_site_split_moves_the_whole_gradient_over_the_wan():
     assert 50 < need < 5000
 
 
-@pytest.mark.parametrize("kwargs", [{"count": 1000}, {"count": 1024, "sites": 1}])
+@pytest.mark.parametrize("kwargs", [{"count": 1000, "tp": 8, "pp": 1}, {"count": 1024, "sites": 1}])
 def test_cross_site_split_rejects_splits_that_cannot_be_made(kwargs):
+    # 1,000 devices at TP8 PP1: 125 replicas, which two sites cannot share evenly
     with pytest.raises(InputError):
         R.cross_site_split("gpt3-175b", 300e9, "nvidia-a100-sxm4-80gb", route_km=1000, wan_gbs=50, **kwargs)
 
@@ -164,7 +165,7 @@ def test_cross_site_panel_shows_an_impossible_split_in_place(strict):
 
     panel = CrossSitePanel()
     assert panel.ok
-    panel.count.value = 1000
+    panel.count.value = 999  # odd: no layout splits its replicas over two sites
     assert not panel.ok and "do not split evenly" in panel.error
     panel.count.value = 1024
     panel.route.value = 3000

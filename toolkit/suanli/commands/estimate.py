@@ -25,7 +25,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--tokens", type=_count, help="training tokens (e.g. 300e9 or 2T)")
     parser.add_argument("--chip", help="an accelerator id, e.g. nvidia-h100-sxm5-80gb")
     parser.add_argument("--count", type=int, help="number of accelerators")
-    parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8"), help="training precision (default bf16)")
+    parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8", "int8"),
+                        help="training precision (default bf16; fp8/int8: 8-bit GEMMs, the rest in BF16)")
     parser.add_argument("--global-batch", type=int,
                         help="global batch in sequences, honoured exactly (default: the preset's published batch, "
                         "else the compute-optimal batch bounded by the critical batch; the output names it and the rule)")

@@ -34,7 +34,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--deadline-days", dest="deadline_days", type=float,
                         help="days the run must finish in (default: the reference fleet's own time)")
     parser.add_argument("--budget", type=float, help="money available in --currency (sizes fleets to the budget without a deadline)")
-    parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8"), help="training precision (default bf16)")
+    parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8", "int8"),
+                        help="training precision (default bf16; fp8/int8: 8-bit GEMMs, the rest in BF16)")
     parser.add_argument("--global-batch", dest="global_batch", type=int,
                         help="global batch in sequences (default: the preset's); it caps data parallelism")
     g = parser.add_argument_group("site and money")

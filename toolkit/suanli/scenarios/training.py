@@ -115,6 +115,13 @@ def _lookup(catalog, kind: str, obj_id: str | None):
     return getattr(catalog, {"link": "links", "stack": "stacks"}[kind]).get(obj_id)
 
 
+TRAINING_PRECISIONS = ("bf16", "fp16", "fp8", "int8")
+"""Training precisions: 16-bit mixed precision, or 8-bit GEMMs (FP8 as Transformer Engine runs it; INT8 as Google's
+AQT runs it on TPUs in MLPerf Training) with the rest of the step in BF16."""
+
+EIGHT_BIT = ("fp8", "int8")
+
+
 def hardware(chip: str | Accelerator | Hardware, precision: str = "bf16", *, catalog=None,
              warnings: list[str] | None = None) -> Hardware:
     """Resolve a chip (catalog id or :class:`Accelerator`) into the numbers the step-time model needs.
@@ -126,8 +133,8 @@ def hardware(chip: str | Accelerator | Hardware, precision: str = "bf16", *, cat
     """
     if isinstance(chip, Hardware):
         return chip
-    if precision not in ("bf16", "fp16", "fp8"):
-        raise InputError(f"precision must be bf16, fp16 or fp8, got {precision!r}")
+    if precision not in TRAINING_PRECISIONS:
+        raise InputError(f"precision must be one of {', '.join(TRAINING_PRECISIONS)}, got {precision!r}")
     acc, cat = _accelerator_and_catalog(chip, catalog)
     rows = {row.name: row for row in input_sources(acc, precision, catalog=cat)}
     if warnings is not None:
@@ -149,9 +156,21 @@ def hardware(chip: str | Accelerator | Hardware, precision: str = "bf16", *, cat
         scaleout_bytes_per_s=v("scaleout_gbps") / 8.0 * 1e9 * v("scaleout_efficiency"),
         scaleout_alpha_s=v("scaleout_latency_s"),
         stack_efficiency=v("software_stack"),
-        fp8=precision == "fp8",
+        fp8=precision in EIGHT_BIT,
         fp8_capable=bool(acc.fp8_tflops),
+        kernel_factor=D.kernel_factor(acc.family)[0],
     )
+
+
+def kernel_efficiency(prof: FrameworkProfile, hw: Hardware) -> float:
+    """The kernel efficiency a stack reaches on a chip: the framework's fitted value (or the calibrated
+    :data:`suanli.models.defaults.STACK_EFFICIENCY`) x the chip generation's factor
+    (:func:`suanli.models.defaults.kernel_factor`).
+
+    References: the step-time calibration of :mod:`suanli.scenarios.step_backtest` on published fixed-layout steps.
+    """
+    base = D.STACK_EFFICIENCY.value if prof.kernel_efficiency is None else prof.kernel_efficiency
+    return base * hw.kernel_factor
 
 
 def _accelerator_and_catalog(chip, catalog):
@@ -331,6 +350,7 @@ def framework_options(prof: FrameworkProfile, w: Workload, *, tp=None, pp=None, 
         "tp_options": None if prof.tensor_parallel else (1,),
         "pp_options": None if prof.pipeline_parallel else (1,),
         "interleave_options": None if prof.interleaved_pipeline else (1,),
+        "flexible_interleave": prof.flexible_interleave,
         "cp_options": context_parallel_candidates(w.seq) if prof.context_parallel else (1,),
         "sp": sequence_parallel if prof.sequence_parallel else False,
     }
@@ -370,7 +390,7 @@ def evaluate(workload: Workload | str, hw: Hardware | Accelerator | str, layout:
     res = step_time(w, hwn, tp, pp, dp_arr, layout.get("ep", 1), layout.get("micro_batch", 1), B,
                     _recompute_code(layout.get("recompute", 0)) or 0, layout.get("zero", 0), sp,
                     layout.get("interleave", 1), matmul_efficiency=matmul_efficiency,
-                    stack_efficiency=prof.kernel_efficiency if stack_efficiency is None else stack_efficiency,
+                    stack_efficiency=kernel_efficiency(prof, hwn) if stack_efficiency is None else stack_efficiency,
                     flash_attention=prof.flash_attention, tp_overlap=prof.tp_overlap, dp_overlap=prof.dp_overlap,
                     pp_overlap=prof.pp_overlap, fused_kernels=prof.fused_kernels, cp=cpd)
     count = tp * pp * cpd * dp_arr
@@ -472,7 +492,7 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     res = step_time(w, hwn, grid["tp"], grid["pp"], grid["dp"], grid["ep"], grid["micro_batch"], B,
                     grid["recompute"], grid["zero"], grid["sp"], grid["interleave"],
                     matmul_efficiency=matmul_efficiency,
-                    stack_efficiency=prof.kernel_efficiency if stack_efficiency is None else stack_efficiency,
+                    stack_efficiency=kernel_efficiency(prof, hwn) if stack_efficiency is None else stack_efficiency,
                     flash_attention=flash, tp_overlap=prof.tp_overlap, dp_overlap=prof.dp_overlap,
                     pp_overlap=prof.pp_overlap, fused_kernels=prof.fused_kernels, cp=grid["cp"])
     fits = res["fits"]
@@ -716,7 +736,15 @@ def input_sources(chip: str | Accelerator, precision: str = "bf16", *, catalog=N
     else:
         src = Source("native CUDA is the reference of the compat model: 1 by definition", confidence="datasheet")
         rows.append(EngineInput("software_stack", 1.0, "fraction of CUDA speed", "engine", src, None, False))
-    from_default("stack_efficiency", "STACK_EFFICIENCY")
+    factor, factor_src = D.kernel_factor(acc.family)
+    if factor_src is None:
+        from_default("stack_efficiency", "STACK_EFFICIENCY")
+    else:
+        d = D.STACK_EFFICIENCY
+        src = Source(f"{d.source.citation}; x {factor:g} for {acc.family}: {factor_src.citation}", d.source.url,
+                     d.source.date, "estimate", f"{d.source.note}. Generation factor: {factor_src.note}")
+        rows.append(EngineInput("stack_efficiency", float(d.value) * factor, d.unit,
+                                "defaults.STACK_EFFICIENCY x defaults.GENERATION_KERNEL_FACTOR", src, None, True, False))
     from_default("failure_rate_per_device_hour", "FAILURE_RATE_PER_DEVICE_HOUR")
     from_default("restart_s", "RESTART_SECONDS")
     _apply_chip_evidence(rows, acc, cat)

@@ -54,8 +54,10 @@ def make_goal(model: str | Any | None = None, *, params: float | None = None, to
         _check_positive("budget", budget)
     if params is not None:
         _check_positive("params", params)
-    if precision not in ("bf16", "fp16", "fp8"):
-        raise InputError(f"precision must be bf16, fp16 or fp8, got {precision!r}")
+    from suanli.scenarios.training import TRAINING_PRECISIONS
+
+    if precision not in TRAINING_PRECISIONS:
+        raise InputError(f"precision must be one of {', '.join(TRAINING_PRECISIONS)}, got {precision!r}")
     if global_batch is not None:
         from suanli.validate import whole
 
