@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 import pytest
-from suanli import backtest
 from suanli.cli import main
+from suanli.scenarios import backtest
 
 A100 = "nvidia-a100-sxm4-80gb"
 

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from suanli.engine import preset
 from suanli.errors import InputError
 from suanli.models import flops
 from suanli.models import interconnect as ic
@@ -14,6 +13,7 @@ from suanli.models import memory as mem
 from suanli.models import parallelism as par
 from suanli.models import reliability as rel
 from suanli.models.workload import Workload, parameter_counts, shape_from_params
+from suanli.scenarios.training import preset
 
 
 @pytest.mark.parametrize("name, total, active", [

@@ -22,8 +22,8 @@ def run(args) -> int:
         from suanli.commands.serve import run_backtest as run_serving_backtest
 
         return run_serving_backtest(args)
-    from suanli import backtest
     from suanli.commands.output import print_fields, print_json, print_table
+    from suanli.scenarios import backtest
 
     res = backtest.run(leave_one_out=args.loo, hints=not args.no_hints)
     whole = [r for r in res.rows if r["whole_run"]]
@@ -63,7 +63,7 @@ def _korthikanti() -> dict | None:
     """The Korthikanti Table 5 rows of the step-time backtest beside the best open tool's published figures."""
     import numpy as np
 
-    from suanli import backtest, step_backtest
+    from suanli.scenarios import backtest, step_backtest
 
     rows = [r for r in step_backtest.run() if r.get("paper") == "korthikanti2022" and "error" in r]
     if not rows:
