@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from suanli.errors import InputError
 from suanli.models import defaults as D
 from suanli.models import flops
 from suanli.models import interconnect as ic
