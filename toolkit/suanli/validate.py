@@ -219,6 +219,11 @@ def ONE_POSITIVE(name: str, value: Any) -> None:
     positive(name, value)
 
 
+def ONE_NON_NEGATIVE(name: str, value: Any) -> None:
+    """A single finite number >= 0 (not an array)."""
+    non_negative(name, value)
+
+
 def COUNT0(name: str, value: Any) -> None:
     """A whole number >= 0 (a ZeRO stage, a switch given as 0/1), or an array of them."""
     _whole_array(name, value, 0)
@@ -237,6 +242,19 @@ def optional(kind):
             kind(name_, value)
 
     check.__name__ = f"optional_{kind.__name__}"
+    check.numeric = getattr(kind, "numeric", False)
+    return check
+
+
+def unknown_or(kind):
+    """``kind``, or a NaN that means "unknown" (a datasheet figure a chip does not publish), or None."""
+
+    def check(name_: str, value: Any) -> None:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return
+        kind(name_, value)
+
+    check.__name__ = f"unknown_or_{kind.__name__}"
     check.numeric = getattr(kind, "numeric", False)
     return check
 
