@@ -176,6 +176,17 @@ def POSITIVE_OR_INF(name: str, value: Any) -> None:
     array(name, value, low=0.0, low_open=True, allow_inf=True)
 
 
+def NON_NEGATIVE_OR_INF(name: str, value: Any) -> None:
+    """A number >= 0 where infinity is a verdict (a run that does not fit takes forever), or an array."""
+    array(name, value, low=0.0, allow_inf=True)
+
+
+def FUNCTION(name_: str, value: Any) -> None:
+    """Something to call (a model, a time-at-size function)."""
+    if not callable(value):
+        raise InputError(f"{name_} must be a function, got {value!r}")
+
+
 def FINITE(name: str, value: Any) -> None:
     """Any finite number (a signed quantity), or an array of them."""
     array(name, value)
@@ -222,6 +233,16 @@ def ONE_POSITIVE(name: str, value: Any) -> None:
 def ONE_NON_NEGATIVE(name: str, value: Any) -> None:
     """A single finite number >= 0 (not an array)."""
     non_negative(name, value)
+
+
+def ONE_FINITE(name: str, value: Any) -> None:
+    """A single finite number (not an array)."""
+    number(name, value)
+
+
+def SEED(name_: str, value: Any) -> None:
+    """A random seed: a whole number in 0..2**63-1."""
+    whole(name_, value, minimum=0, maximum=2**63 - 1)
 
 
 def COUNT0(name: str, value: Any) -> None:
@@ -401,5 +422,5 @@ def checked(*, aligned: bool = True, finite_result: bool = True, **kinds):
     return decorate
 
 
-for _kind in (POSITIVE, POSITIVE_OR_INF, NON_NEGATIVE, FINITE, SHARE, EFFICIENCY, AT_LEAST_ONE, COUNT, COUNT0):
+for _kind in (POSITIVE, POSITIVE_OR_INF, NON_NEGATIVE_OR_INF, NON_NEGATIVE, FINITE, SHARE, EFFICIENCY, AT_LEAST_ONE, COUNT, COUNT0):
     _kind.numeric = True
