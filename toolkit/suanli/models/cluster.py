@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError, require_positive
 from suanli.models import interconnect as ic
 from suanli.models.power import FIBRE_KM_PER_MS
-from suanli import validate as V
 
 COLLECTIVES = ("all-reduce", "reduce-scatter", "all-gather", "all-to-all")
 """The collectives :func:`collective_seconds` knows."""
@@ -119,7 +119,9 @@ def fibre_one_way_s(route_km):
     return km / (FIBRE_KM_PER_MS * 1000.0)
 
 
-@V.checked(nbytes=V.NON_NEGATIVE, ranks_per_site=V.COUNT, sites=V.COUNT, site_bandwidth_bytes_per_s=V.POSITIVE, site_alpha_s=V.NON_NEGATIVE, wan_bandwidth_bytes_per_s=V.POSITIVE, route_km=V.NON_NEGATIVE, ranks_sharing_wan=V.optional(V.COUNT), wan_equipment_s=V.NON_NEGATIVE)
+@V.checked(nbytes=V.NON_NEGATIVE, ranks_per_site=V.COUNT, sites=V.COUNT, site_bandwidth_bytes_per_s=V.POSITIVE,
+           site_alpha_s=V.NON_NEGATIVE, wan_bandwidth_bytes_per_s=V.POSITIVE, route_km=V.NON_NEGATIVE,
+           ranks_sharing_wan=V.optional(V.COUNT), wan_equipment_s=V.NON_NEGATIVE)
 def cross_site_all_reduce(nbytes, ranks_per_site, sites, site_bandwidth_bytes_per_s, site_alpha_s,
                           wan_bandwidth_bytes_per_s, route_km, ranks_sharing_wan=None, wan_equipment_s=0.0):
     """Two-level all-reduce across data centres: inside each site over its network, across over the WAN.

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models.power import DEFAULTS, _arr, _non_negative, _out
-from suanli import validate as V
 
 
 @V.checked(energy_mwh=V.NON_NEGATIVE, price_per_kwh=V.NON_NEGATIVE)
@@ -45,7 +45,8 @@ def capital_recovery_factor(cost_of_capital=DEFAULTS.cost_of_capital, lifetime_y
     return _out(crf)
 
 
-@V.checked(capex=V.NON_NEGATIVE, cost_of_capital=V.between(0, 1), lifetime_years=V.between(0.01, 1000), hours_per_year=V.POSITIVE)
+@V.checked(capex=V.NON_NEGATIVE, cost_of_capital=V.between(0, 1), lifetime_years=V.between(0.01, 1000),
+           hours_per_year=V.POSITIVE)
 def capex_per_hour(capex, cost_of_capital=DEFAULTS.cost_of_capital, lifetime_years=DEFAULTS.lifetime_years,
                    hours_per_year=DEFAULTS.hours_per_year):
     """Hourly cost of owning ``capex`` (annuity payment / hours per year), same currency as ``capex``.
@@ -70,7 +71,9 @@ def accelerator_capex(price_per_accelerator, count, server_capex_fraction=DEFAUL
     return _out(p * n * (1.0 + f))
 
 
-@V.checked(price_per_accelerator=V.NON_NEGATIVE, count=V.NON_NEGATIVE, hours=V.NON_NEGATIVE, cost_of_capital=V.between(0, 1), lifetime_years=V.between(0.01, 1000), server_capex_fraction=V.NON_NEGATIVE, hours_per_year=V.POSITIVE)
+@V.checked(price_per_accelerator=V.NON_NEGATIVE, count=V.NON_NEGATIVE, hours=V.NON_NEGATIVE,
+           cost_of_capital=V.between(0, 1), lifetime_years=V.between(0.01, 1000), server_capex_fraction=V.NON_NEGATIVE,
+           hours_per_year=V.POSITIVE)
 def owned_hardware_cost(price_per_accelerator, count, hours, cost_of_capital=DEFAULTS.cost_of_capital,
                         lifetime_years=DEFAULTS.lifetime_years, server_capex_fraction=DEFAULTS.server_capex_fraction,
                         hours_per_year=DEFAULTS.hours_per_year):

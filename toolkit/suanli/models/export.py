@@ -43,9 +43,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.spec import BITS, PRECISIONS, Accelerator, Source
-from suanli import validate as V
 
 # October 2022 rule (87 FR 62186), ECCN 3A090.a
 OCT2022_TPP = 4800.0

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from suanli.models.workload import Workload, parameter_counts
 from suanli import validate as V
+from suanli.models.workload import Workload, parameter_counts
 
 RECOMPUTE = ("none", "selective", "full")
 """Activation-recomputation modes, indexed 0, 1, 2 in the vectorised layout arrays."""
@@ -40,7 +40,8 @@ def model_flops_per_token(matmul_params, layers, seq, q_dim):
     return 6.0 * np.asarray(matmul_params, dtype=float) + attention_flops_per_token(layers, seq, q_dim)
 
 
-@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.COUNT, seq=V.COUNT, q_dim=V.COUNT, recompute=V.between(0, 2), logit_params=V.NON_NEGATIVE)
+@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.COUNT, seq=V.COUNT, q_dim=V.COUNT, recompute=V.between(0, 2),
+           logit_params=V.NON_NEGATIVE)
 def recompute_flops_per_token(matmul_params, layers, seq, q_dim, recompute, logit_params=0.0):
     """Extra FLOPs per token that recomputation runs: full = one more forward of the transformer layers
     (2 (N - N_logits) + 4 L s d; the output layer is not recomputed); selective = the attention core only
@@ -57,7 +58,8 @@ def recompute_flops_per_token(matmul_params, layers, seq, q_dim, recompute, logi
     return np.where(rc == 2, full, np.where(rc == 1, attn_fwd, 0.0))
 
 
-@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.COUNT, seq=V.COUNT, q_dim=V.COUNT, recompute=V.between(0, 2), logit_params=V.NON_NEGATIVE)
+@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.COUNT, seq=V.COUNT, q_dim=V.COUNT, recompute=V.between(0, 2),
+           logit_params=V.NON_NEGATIVE)
 def hardware_flops_per_token(matmul_params, layers, seq, q_dim, recompute, logit_params=0.0):
     """Hardware FLOPs per token (HFU numerator): model FLOPs plus recomputation.
 

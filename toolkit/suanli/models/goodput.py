@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models import reliability as rel
 from suanli.models.defaults import Default
 from suanli.spec import Source
-from suanli import validate as V
 
 RUN_KINDS = ("benchmark", "production")
 """``benchmark``: steady-state steps only; ``production``: a whole run with every loss of this module."""
@@ -131,7 +131,12 @@ RAMP_START_TOKENS = Default(
 
 
 def _arr(name: str, x, low: float = 0.0, high: float = np.inf) -> np.ndarray:
-    a = np.asarray(x, dtype=float)
+    if isinstance(x, (str, bytes)) or x is None:
+        raise InputError(f"{name} must be a number from {low:g} to {high:g}, got {x!r}")
+    try:
+        a = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number from {low:g} to {high:g}, got {x!r}") from None
     if a.size == 0 or not np.all(np.isfinite(a) & (a >= low) & (a <= high)):
         raise InputError(f"{name} must be a number from {low:g} to {high:g}, got {x!r}")
     return a
@@ -206,7 +211,9 @@ def evaluation_overhead(eval_iters_per_iter=None, forward_share=None):
     return _arr("evaluation iterations per training iteration", e, 0.0, 10.0) * _arr("forward share", f, 0.0, 1.0)
 
 
-@V.checked(micro_batches=V.POSITIVE, pipeline_stages=V.COUNT, interleave=V.COUNT, batch_tokens=V.POSITIVE, total_tokens=V.POSITIVE, ramp_tokens=V.optional(V.NON_NEGATIVE), start_tokens=V.optional(V.POSITIVE), points=V.ONE_COUNT)
+@V.checked(micro_batches=V.POSITIVE, pipeline_stages=V.COUNT, interleave=V.COUNT, batch_tokens=V.POSITIVE,
+           total_tokens=V.POSITIVE, ramp_tokens=V.optional(V.NON_NEGATIVE), start_tokens=V.optional(V.POSITIVE),
+           points=V.ONE_COUNT)
 def rampup_overhead(micro_batches, pipeline_stages, interleave, batch_tokens, total_tokens, ramp_tokens=None,
                     start_tokens=None, points: int = 256):
     """Extra time of a linear batch ramp-up, as an overhead ratio on the whole run's productive time.
@@ -251,7 +258,11 @@ def rampup_overhead(micro_batches, pipeline_stages, interleave, batch_tokens, to
     return extra * R / T
 
 
-@V.checked(run_kind=V.TEXT, count=V.COUNT, checkpoint_s=V.NON_NEGATIVE, micro_batches=V.POSITIVE, pipeline_stages=V.COUNT, interleave=V.COUNT, batch_tokens=V.POSITIVE, total_tokens=V.POSITIVE, maturity_multiplier=V.NON_NEGATIVE, base_rate_per_device_hour=V.optional(V.NON_NEGATIVE), restart_s=V.optional(V.NON_NEGATIVE), eval_iters_per_iter=V.optional(V.NON_NEGATIVE), stall_fraction=V.optional(V.SHARE), ramp_tokens=V.optional(V.NON_NEGATIVE), other_overhead=V.NON_NEGATIVE)
+@V.checked(run_kind=V.TEXT, count=V.COUNT, checkpoint_s=V.NON_NEGATIVE, micro_batches=V.POSITIVE,
+           pipeline_stages=V.COUNT, interleave=V.COUNT, batch_tokens=V.POSITIVE, total_tokens=V.POSITIVE,
+           maturity_multiplier=V.NON_NEGATIVE, base_rate_per_device_hour=V.optional(V.NON_NEGATIVE),
+           restart_s=V.optional(V.NON_NEGATIVE), eval_iters_per_iter=V.optional(V.NON_NEGATIVE),
+           stall_fraction=V.optional(V.SHARE), ramp_tokens=V.optional(V.NON_NEGATIVE), other_overhead=V.NON_NEGATIVE)
 def run_overheads(run_kind, *, count, checkpoint_s, micro_batches, pipeline_stages, interleave, batch_tokens,
                   total_tokens, maturity_multiplier=1.0, base_rate_per_device_hour=None, restart_s=None,
                   eval_iters_per_iter=None, stall_fraction=None, ramp_tokens=None, other_overhead=0.0):

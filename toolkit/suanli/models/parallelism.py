@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models.workload import Workload
-from suanli import validate as V
 
 LAYOUT_KEYS = ("tp", "pp", "dp", "ep", "micro_batch", "recompute", "zero", "sp", "interleave", "cp")
 """The layout dimensions, in the order the grid arrays are returned."""

@@ -128,7 +128,11 @@ def _link(n_nodes, hw: Hardware):
             np.where(inside, hw.scaleup_alpha_s, hw.scaleout_alpha_s))
 
 
-@V.checked(w=V.instance(Workload), hw=HARDWARE, tp=V.COUNT, pp=V.COUNT, dp=V.COUNT, ep=V.COUNT, micro_batch=V.COUNT, global_batch=V.COUNT, recompute=V.between(0, 2), zero=V.between(0, 3), sp=V.between(0, 1), interleave=V.COUNT, matmul_efficiency=V.optional(V.EFFICIENCY), stack_efficiency=V.optional(V.EFFICIENCY), tp_overlap=V.optional(V.SHARE), dp_overlap=V.optional(V.SHARE), ep_overlap=V.optional(V.SHARE), pp_overlap=V.SHARE, gemm_half_dim=V.optional(V.POSITIVE), cp=V.COUNT)
+@V.checked(w=V.instance(Workload), hw=HARDWARE, tp=V.COUNT, pp=V.COUNT, dp=V.COUNT, ep=V.COUNT, micro_batch=V.COUNT,
+           global_batch=V.COUNT, recompute=V.between(0, 2), zero=V.between(0, 3), sp=V.between(0, 1),
+           interleave=V.COUNT, matmul_efficiency=V.optional(V.EFFICIENCY), stack_efficiency=V.optional(V.EFFICIENCY),
+           tp_overlap=V.optional(V.SHARE), dp_overlap=V.optional(V.SHARE), ep_overlap=V.optional(V.SHARE),
+           pp_overlap=V.SHARE, gemm_half_dim=V.optional(V.POSITIVE), cp=V.COUNT)
 def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_batch, recompute, zero, sp, interleave,
               *, matmul_efficiency=None, stack_efficiency=None, tp_overlap=None, dp_overlap=None, ep_overlap=None,
               pp_overlap=0.0, gemm_half_dim=None, flash_attention=None, fused_kernels=True,
@@ -350,7 +354,10 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     return out
 
 
-@V.checked(step=V.mapping_with("step_time_s", "tokens_per_step", "model_flops_per_token", "hardware_flops_per_token"), tokens=V.POSITIVE, count=V.COUNT, peak_flops=V.POSITIVE, params=V.POSITIVE, failure_rate_per_device_hour=V.optional(V.NON_NEGATIVE), restart_s=V.optional(V.NON_NEGATIVE), storage_bytes_per_s=V.optional(V.POSITIVE), run_efficiency=V.optional(V.EFFICIENCY))
+@V.checked(step=V.mapping_with("step_time_s", "tokens_per_step", "model_flops_per_token", "hardware_flops_per_token"),
+           tokens=V.POSITIVE, count=V.COUNT, peak_flops=V.POSITIVE, params=V.POSITIVE,
+           failure_rate_per_device_hour=V.optional(V.NON_NEGATIVE), restart_s=V.optional(V.NON_NEGATIVE),
+           storage_bytes_per_s=V.optional(V.POSITIVE), run_efficiency=V.optional(V.EFFICIENCY))
 def training_time(step: dict, tokens, count, peak_flops, params, *, failure_rate_per_device_hour=None,
                   restart_s=None, storage_bytes_per_s=None, run_efficiency=None) -> dict[str, np.ndarray]:
     """Tokens/s, MFU, HFU, goodput, wall-clock days and accelerator-hours from a :func:`step_time` result.

@@ -415,7 +415,8 @@ def accelerator_power_w(tdp_w, utilization=DEFAULTS.utilization, idle_fraction=D
     return _out(tdp * load_factor(utilization, idle_fraction))
 
 
-@V.checked(tdp_w=V.NON_NEGATIVE, chips_per_server=V.NON_NEGATIVE, server_rating_w=V.unknown_or(V.NON_NEGATIVE), overhead_fraction=V.NON_NEGATIVE)
+@V.checked(tdp_w=V.NON_NEGATIVE, chips_per_server=V.NON_NEGATIVE, server_rating_w=V.unknown_or(V.NON_NEGATIVE),
+           overhead_fraction=V.NON_NEGATIVE)
 def rated_server_power_w(tdp_w, chips_per_server, server_rating_w=None,
                          overhead_fraction=DEFAULTS.server_overhead_fraction):
     """Rated (maximum) power of one server in W.
@@ -433,7 +434,9 @@ def rated_server_power_w(tdp_w, chips_per_server, server_rating_w=None,
     return _out(tdp * n * (1.0 + over))
 
 
-@V.checked(tdp_w=V.NON_NEGATIVE, chips_per_server=V.NON_NEGATIVE, utilization=V.SHARE, server_rating_w=V.unknown_or(V.NON_NEGATIVE), idle_fraction=V.SHARE, overhead_fraction=V.NON_NEGATIVE, host_draw_fraction=V.SHARE)
+@V.checked(tdp_w=V.NON_NEGATIVE, chips_per_server=V.NON_NEGATIVE, utilization=V.SHARE,
+           server_rating_w=V.unknown_or(V.NON_NEGATIVE), idle_fraction=V.SHARE, overhead_fraction=V.NON_NEGATIVE,
+           host_draw_fraction=V.SHARE)
 def server_power_w(tdp_w, chips_per_server, utilization=DEFAULTS.utilization, server_rating_w=None,
                    idle_fraction=DEFAULTS.idle_fraction, overhead_fraction=DEFAULTS.server_overhead_fraction,
                    host_draw_fraction=DEFAULTS.host_draw_fraction):

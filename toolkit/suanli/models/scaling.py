@@ -28,9 +28,9 @@ from functools import cache
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError, require_positive
 from suanli.spec import Source
-from suanli import validate as V
 
 SECONDS_PER_DAY = 86_400.0
 PF_DAY_FLOPS = 1e15 * SECONDS_PER_DAY
@@ -685,7 +685,8 @@ def _inference_aware():
     return sp.lambdify(args, d_train, "numpy"), sp.lambdify(args, slope, "numpy")
 
 
-@V.checked(target_loss=V.POSITIVE, inference_tokens=V.NON_NEGATIVE, flops_per_param_token=V.ONE_POSITIVE, inference_flops_per_param_token=V.ONE_POSITIVE)
+@V.checked(target_loss=V.POSITIVE, inference_tokens=V.NON_NEGATIVE, flops_per_param_token=V.ONE_POSITIVE,
+           inference_flops_per_param_token=V.ONE_POSITIVE)
 def inference_aware_optimum(target_loss, inference_tokens, law: str | ParametricLaw = DEFAULT_LAW,
                             flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN,
                             inference_flops_per_param_token=INFERENCE_FLOPS_PER_PARAM_TOKEN) -> dict:

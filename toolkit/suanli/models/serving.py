@@ -47,10 +47,10 @@ from typing import Any
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models import interconnect as ic
 from suanli.spec import Source
-from suanli import validate as V
 
 BYTES_PER_VALUE = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
 """Bytes per stored weight or cache value by format (INT4 packs two values per byte)."""
@@ -149,7 +149,8 @@ def _out(x):
     return float(x) if x.ndim == 0 else x
 
 
-@V.checked(layers=V.NON_NEGATIVE, kv_heads=V.NON_NEGATIVE, head_dim=V.NON_NEGATIVE, bytes_per_value=V.NON_NEGATIVE, latent_dim=V.NON_NEGATIVE)
+@V.checked(layers=V.NON_NEGATIVE, kv_heads=V.NON_NEGATIVE, head_dim=V.NON_NEGATIVE, bytes_per_value=V.NON_NEGATIVE,
+           latent_dim=V.NON_NEGATIVE)
 def kv_bytes_per_token(layers, kv_heads, head_dim, bytes_per_value, latent_dim=0):
     """KV-cache bytes one token occupies across all layers.
 
@@ -233,7 +234,8 @@ def expected_experts_touched(experts, top_k, tokens):
     return _out(np.where(e > 1, e * (1.0 - (1.0 - np.minimum(k, e) / e) ** t), 1.0))
 
 
-@V.checked(flop=V.NON_NEGATIVE, nbytes=V.NON_NEGATIVE, peak_flops=V.POSITIVE, hbm_bytes_per_s=V.POSITIVE, compute_efficiency=V.EFFICIENCY, bandwidth_efficiency=V.EFFICIENCY)
+@V.checked(flop=V.NON_NEGATIVE, nbytes=V.NON_NEGATIVE, peak_flops=V.POSITIVE, hbm_bytes_per_s=V.POSITIVE,
+           compute_efficiency=V.EFFICIENCY, bandwidth_efficiency=V.EFFICIENCY)
 def roofline_time_s(flop, nbytes, peak_flops, hbm_bytes_per_s, compute_efficiency=SERVING_DEFAULTS.compute_efficiency,
                     bandwidth_efficiency=SERVING_DEFAULTS.bandwidth_efficiency):
     """Time of a kernel sequence that does ``flop`` and moves ``nbytes`` on one device (roofline).
@@ -392,7 +394,8 @@ def memory_per_device_bytes(model: ServingModel, prec: Precision, dev: Device, c
     return _out(weights + kv)
 
 
-@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, context=V.NON_NEGATIVE, memory_usable_fraction=V.EFFICIENCY)
+@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, context=V.NON_NEGATIVE,
+           memory_usable_fraction=V.EFFICIENCY)
 def max_batch(model: ServingModel, prec: Precision, dev: Device, chips, context,
               memory_usable_fraction=SERVING_DEFAULTS.memory_usable_fraction):
     """The largest whole batch whose KV cache fits beside the weights (0 when the weights alone do not fit).
@@ -455,7 +458,8 @@ def _ep_all_to_all_s(model, dev, n, tokens_per_chip, act_bytes):
     return 2.0 * model.moe_layers * np.where(n > 1, ic.send_recv(nbytes, bw, alpha), 0.0)
 
 
-@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, batch=V.COUNT, context=V.NON_NEGATIVE, eff=SERVING_EFFICIENCY, prefill_tokens=V.NON_NEGATIVE, prefill_context=V.NON_NEGATIVE)
+@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, batch=V.COUNT, context=V.NON_NEGATIVE,
+           eff=SERVING_EFFICIENCY, prefill_tokens=V.NON_NEGATIVE, prefill_context=V.NON_NEGATIVE)
 def decode_step(model: ServingModel, prec: Precision, dev: Device, chips, batch, context, *,
                 eff: ServingDefaults | None = None, prefill_tokens=0.0, prefill_context=0.0) -> dict[str, Any]:
     """One decode step of a replica: every running sequence gets one token (plus, optionally, a prompt chunk).
@@ -539,7 +543,8 @@ def decode_step(model: ServingModel, prec: Precision, dev: Device, chips, batch,
             "flop_per_chip": _out(flop), "bytes_per_chip": _out(nbytes), "bound": compute_s >= memory_s}
 
 
-@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, input_len=V.NON_NEGATIVE, eff=SERVING_EFFICIENCY)
+@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, input_len=V.NON_NEGATIVE,
+           eff=SERVING_EFFICIENCY)
 def prefill_time(model: ServingModel, prec: Precision, dev: Device, chips, input_len, *,
                  eff: ServingDefaults | None = None):
     """Seconds of the prompt pass of one request of ``input_len`` tokens on a replica (its TTFT when idle).
@@ -587,7 +592,8 @@ def prefill_time(model: ServingModel, prec: Precision, dev: Device, chips, input
     return _out(np.asarray(t) / (np.asarray(dev.stack_efficiency, dtype=float) * moe) + comm + eff.step_overhead_s)
 
 
-@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, batch=V.COUNT, input_len=V.NON_NEGATIVE, output_len=V.COUNT, eff=SERVING_EFFICIENCY, scheduling=V.TEXT)
+@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, batch=V.COUNT, input_len=V.NON_NEGATIVE,
+           output_len=V.COUNT, eff=SERVING_EFFICIENCY, scheduling=V.TEXT)
 def serving_point(model: ServingModel, prec: Precision, dev: Device, chips, batch, input_len, output_len, *,
                   disaggregated: bool = False, eff: ServingDefaults | None = None,
                   scheduling: str = "sequential") -> dict[str, Any]:

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.spec import Source
-from suanli import validate as V
 
 PERCENTILES = (10, 50, 90)
 
