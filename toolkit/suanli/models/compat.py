@@ -487,7 +487,16 @@ def port_engineer_months(profile: Mapping[str, np.ndarray]):
 # --------------------------------------------------------------------------------------------
 
 
-@V.checked(op_shares=V.optional(V.mapping), kind=V.TEXT, overrides=V.optional(V.mapping))
+def _shares_kind(name: str, value: Any) -> None:
+    """None, a mapping of op class -> share, or an object that carries one (an engine Estimate)."""
+    if value is not None:
+        V.mapping(name, getattr(value, "op_shares", value))
+
+
+_SHARES = _shares_kind
+
+
+@V.checked(op_shares=_SHARES, kind=V.TEXT, overrides=V.optional(V.mapping))
 def workload_profile(op_shares: Mapping[str, float] | None = None, *, kind: str = "dense",
                      overrides: Mapping[str, float] | None = None) -> np.ndarray:
     """Shares of native step time per op class, as an array over :data:`OP_CLASSES` summing to 1.
@@ -747,7 +756,7 @@ def compat_estimate(
     )
 
 
-@V.checked(op_shares=V.optional(V.mapping))
+@V.checked(op_shares=_SHARES)
 def stack_step_efficiency(stack, op_shares=None) -> dict[str, float]:
     """Whole-step efficiency of a stack against CUDA, ``1/S``, as best/central/worst.
 

@@ -20,7 +20,7 @@ RECOMPUTE = ("none", "selective", "full")
 """Activation-recomputation modes, indexed 0, 1, 2 in the vectorised layout arrays."""
 
 
-@V.checked(layers=V.COUNT, seq=V.COUNT, q_dim=V.COUNT)
+@V.checked(layers=V.NON_NEGATIVE, seq=V.NON_NEGATIVE, q_dim=V.NON_NEGATIVE)
 def attention_flops_per_token(layers, seq, q_dim):
     """Training FLOPs per token of the attention-score and -value matmuls: 12 L s d.
 
@@ -31,7 +31,7 @@ def attention_flops_per_token(layers, seq, q_dim):
     return 12.0 * np.asarray(layers, dtype=float) * np.asarray(seq, dtype=float) * np.asarray(q_dim, dtype=float)
 
 
-@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.COUNT, seq=V.COUNT, q_dim=V.COUNT)
+@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.NON_NEGATIVE, seq=V.NON_NEGATIVE, q_dim=V.NON_NEGATIVE)
 def model_flops_per_token(matmul_params, layers, seq, q_dim):
     """Model FLOPs per token for training (MFU numerator): 6 N + 12 L s d.
 
@@ -40,7 +40,7 @@ def model_flops_per_token(matmul_params, layers, seq, q_dim):
     return 6.0 * np.asarray(matmul_params, dtype=float) + attention_flops_per_token(layers, seq, q_dim)
 
 
-@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.COUNT, seq=V.COUNT, q_dim=V.COUNT, recompute=V.between(0, 2),
+@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.NON_NEGATIVE, seq=V.NON_NEGATIVE, q_dim=V.NON_NEGATIVE, recompute=V.between(0, 2),
            logit_params=V.NON_NEGATIVE)
 def recompute_flops_per_token(matmul_params, layers, seq, q_dim, recompute, logit_params=0.0):
     """Extra FLOPs per token that recomputation runs: full = one more forward of the transformer layers
@@ -58,7 +58,7 @@ def recompute_flops_per_token(matmul_params, layers, seq, q_dim, recompute, logi
     return np.where(rc == 2, full, np.where(rc == 1, attn_fwd, 0.0))
 
 
-@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.COUNT, seq=V.COUNT, q_dim=V.COUNT, recompute=V.between(0, 2),
+@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.NON_NEGATIVE, seq=V.NON_NEGATIVE, q_dim=V.NON_NEGATIVE, recompute=V.between(0, 2),
            logit_params=V.NON_NEGATIVE)
 def hardware_flops_per_token(matmul_params, layers, seq, q_dim, recompute, logit_params=0.0):
     """Hardware FLOPs per token (HFU numerator): model FLOPs plus recomputation.

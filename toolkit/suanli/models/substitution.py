@@ -455,10 +455,10 @@ def export_blocked(classification: Mapping[str, Any] | None, accelerator_id: str
     return f"export-controlled for China under the {label} rule (ECCN {eccn}{': ' + why if why else ''})"
 
 
-@V.checked(chips_needed=V.optional(V.ONE_NON_NEGATIVE), deadline_days=V.optional(V.ONE_POSITIVE),
-           best_days=V.optional(V.ONE_NON_NEGATIVE), supply_units=V.optional(V.ONE_NON_NEGATIVE),
+@V.checked(chips_needed=V.optional(V.NON_NEGATIVE_OR_INF), deadline_days=V.optional(V.ONE_POSITIVE),
+           best_days=V.optional(V.NON_NEGATIVE_OR_INF), supply_units=V.optional(V.ONE_NON_NEGATIVE),
            supply_window_days=V.optional(V.ONE_NON_NEGATIVE), max_fabric_chips=V.optional(V.ONE_NON_NEGATIVE),
-           needs_porting=V.sequence, unknowns=V.sequence, best_chips=V.optional(V.ONE_NON_NEGATIVE))
+           needs_porting=V.sequence, unknowns=V.sequence, best_chips=V.optional(V.NON_NEGATIVE_OR_INF))
 def feasibility(*, chips_needed=None, deadline_days=None, best_days=None, supply_units=None, supply_window_days=None,
                 max_fabric_chips=None, fits_memory=True, export_reason: str | None = None,
                 needs_porting: Sequence[str] = (), unknowns: Sequence[str] = (),
