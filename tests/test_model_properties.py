@@ -485,3 +485,73 @@ def test_model_function_any_input(function):
         call_once(function, fn, args, kwargs)
 
     any_input()
+
+
+# -- the library calls the bug report reproduced ----------------------------------------------------
+
+def _reproductions():
+    import suanli
+    from suanli import substitution as S
+    from suanli.models import compat
+
+    nan = float("nan")
+    return {
+        "tokens-text": lambda: suanli.estimate("llama2-7b", tokens="1e12", chip=CHIP, count=8),
+        "tokens-array": lambda: suanli.estimate("llama2-7b", tokens=np.array([1e12, 2e12]), chip=CHIP, count=8),
+        "model-number": lambda: suanli.estimate(123, tokens=1e12, chip=CHIP, count=8),
+        "seed-negative": lambda: suanli.uncertain_estimate("llama2-7b", tokens=1e12, chip=CHIP, count=8, samples=10,
+                                                           seed=-1),
+        "seed-text": lambda: suanli.uncertain_estimate("llama2-7b", tokens=1e12, chip=CHIP, count=8, samples=10, seed="a"),
+        "global-batch-nan": lambda: suanli.estimate("llama2-7b", tokens=1e12, chip=CHIP, count=8, global_batch=nan),
+        "substitution-global-batch-nan": lambda: S.compare(S.make_goal("llama2-7b", tokens=1e12, global_batch=nan),
+                                                           (CHIP, 256), ["huawei-ascend-910b"], S.Options()),
+        "substitution-count-nan": lambda: S.compare(S.make_goal("llama2-7b", tokens=1e12), (CHIP, nan),
+                                                    ["huawei-ascend-910b"], S.Options()),
+        "stack-profile-none": lambda: compat.stack_profile(None),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_reproductions()))
+def test_reported_bad_library_calls_get_a_sentence(case):
+    with pytest.raises(SuanliError) as err:
+        _reproductions()[case]()
+    message = str(err.value)
+    assert 10 < len(message) < 600 and "\n" not in message.strip(), message
+
+
+# -- every numeric option of every command takes a negative-looking value as its value ---------------
+
+def _numeric_options():
+    import argparse
+
+    from suanli.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    found = []
+    for command, parser in sorted(sub.choices.items()):
+        for action in parser._actions:
+            takes_one = action.option_strings and action.nargs in (None, "?") and not isinstance(
+                action, (argparse._StoreTrueAction, argparse._StoreFalseAction, argparse._HelpAction,
+                         argparse._StoreConstAction, argparse._CountAction, argparse._VersionAction))
+            if takes_one and not action.choices:
+                found.append((command, max(action.option_strings, key=len)))
+    return found
+
+
+NUMERIC_OPTIONS = _numeric_options()
+
+
+def test_the_option_walk_finds_the_numeric_flags():
+    assert {("estimate", "--tokens"), ("power", "--count"), ("compat", "--chips")} <= set(NUMERIC_OPTIONS)
+
+
+@pytest.mark.parametrize("command,flag", NUMERIC_OPTIONS, ids=[f"{c}{f}" for c, f in NUMERIC_OPTIONS])
+def test_negative_looking_value_as_its_own_word_reaches_the_command(command, flag):
+    """``--flag -1e12`` (two words) is read as the value, never as argparse's "expected one argument"
+    (argparse's own rule takes ``-5`` but not ``-1e12``, ``-7B`` or ``-inf``); the unknown last word
+    stops the command before it runs."""
+    from test_bad_input import run_cli
+
+    code, _, err = run_cli([command, flag, "-1e12", "--help-not-a-flag"])
+    assert "expected one argument" not in err, err
+    assert "Traceback" not in err and code in (0, 2), (code, err)
