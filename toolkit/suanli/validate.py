@@ -108,6 +108,19 @@ def require_whole(label: str, value, minimum: int = 1) -> int:
     return whole(label, value, minimum=minimum, maximum=2**63 - 1)
 
 
+def float_array(name: str, value: Any, what: str = "a number or an array of numbers"):
+    """``value`` as a float numpy array, NaN and inf left as they are; text, None, a bool or a ragged
+    list is refused with a sentence (``what`` says what was expected)."""
+    import numpy as np
+
+    if isinstance(value, (str, bytes)) or value is None or isinstance(value, bool):
+        raise InputError(f"{name} must be {what}, got {value!r}")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be {what}, got {value!r}") from None
+
+
 def array(name: str, value: Any, *, low: float | None = None, high: float | None = None, low_open: bool = False,
           allow_inf: bool = False):
     """``value`` as a float numpy array (a scalar gives a 0-d array), every element finite (or, with
@@ -115,12 +128,7 @@ def array(name: str, value: Any, *, low: float | None = None, high: float | None
     None or a ragged list is refused."""
     import numpy as np
 
-    if isinstance(value, (str, bytes)) or value is None or isinstance(value, bool):
-        raise InputError(f"{name} must be a number or an array of numbers, got {value!r}")
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+    arr = float_array(name, value)
     if arr.size == 0 or np.any(np.isnan(arr)) or (not allow_inf and not np.all(np.isfinite(arr))):
         raise InputError(f"{name} must be {'a number' if allow_inf else 'finite numbers'}, got {value!r}")
     below = low is not None and (np.any(arr <= low) if low_open else np.any(arr < low))

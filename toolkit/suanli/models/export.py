@@ -78,12 +78,7 @@ class Classification(NamedTuple):
 
 
 def _array(name: str, value, *, positive: bool = False) -> np.ndarray:
-    if isinstance(value, (str, bytes, bool)) or value is None:
-        raise InputError(f"{name} must be a number or an array of numbers (NaN when unknown), got {value!r}")
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number or an array of numbers (NaN when unknown), got {value!r}") from None
+    arr = V.float_array(name, value, "a number or an array of numbers (NaN when unknown)")
     finite = arr[np.isfinite(arr)]
     if np.any(finite < 0) or (positive and np.any(finite == 0)):
         kind = "positive" if positive else "non-negative"

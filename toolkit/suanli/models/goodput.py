@@ -131,12 +131,7 @@ RAMP_START_TOKENS = Default(
 
 
 def _arr(name: str, x, low: float = 0.0, high: float = np.inf) -> np.ndarray:
-    if isinstance(x, (str, bytes)) or x is None:
-        raise InputError(f"{name} must be a number from {low:g} to {high:g}, got {x!r}")
-    try:
-        a = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number from {low:g} to {high:g}, got {x!r}") from None
+    a = V.float_array(name, x, f"a number from {low:g} to {high:g}")
     if a.size == 0 or not np.all(np.isfinite(a) & (a >= low) & (a <= high)):
         raise InputError(f"{name} must be a number from {low:g} to {high:g}, got {x!r}")
     return a

@@ -629,12 +629,7 @@ def cheapest_site_within_latency(prices, latencies_ms, max_latency_ms, names: Se
     compute where power is cheap, subject to a network latency bound (20 ms between hub clusters).
     """
     p = _arr("prices", prices).reshape(-1)
-    if isinstance(latencies_ms, (str, bytes)) or latencies_ms is None:
-        raise InputError(f"latencies_ms must be numbers (NaN when unknown), got {latencies_ms!r}")
-    try:
-        lat = np.asarray(latencies_ms, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise InputError(f"latencies_ms must be numbers (NaN when unknown), got {latencies_ms!r}") from None
+    lat = V.float_array("latencies_ms", latencies_ms, "numbers (NaN when unknown)").reshape(-1)
     if names is not None and (isinstance(names, str) or not isinstance(names, Sequence) or len(names) != p.size):
         raise InputError(f"names must be a list with one name per site, got {names!r}")
     bound = float(_non_negative("max_latency_ms", max_latency_ms))

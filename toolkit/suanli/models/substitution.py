@@ -539,12 +539,7 @@ def pareto_mask(objectives) -> np.ndarray:
     References: Deb 2001, 'Multi-Objective Optimization using Evolutionary Algorithms', Wiley, sec. 2.4
     (dominance, the non-dominated set).
     """
-    if isinstance(objectives, (str, bytes)) or objectives is None:
-        raise InputError(f"objectives must be a table of numbers, got {objectives!r}")
-    try:
-        x = np.asarray(objectives, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"objectives must be a table of numbers, got {objectives!r}") from None
+    x = V.float_array("objectives", objectives, "a table of numbers")
     if x.ndim == 1:
         x = x[:, None]
     if x.ndim != 2:
