@@ -7,6 +7,7 @@ got). Models and commands import these; none re-writes them.
 
 from __future__ import annotations
 
+import contextvars
 import math
 import numbers
 from typing import Any
@@ -125,14 +126,21 @@ def array(name: str, value: Any, *, low: float | None = None, high: float | None
           allow_inf: bool = False):
     """``value`` as a float numpy array (a scalar gives a 0-d array), every element finite (or, with
     ``allow_inf``, not NaN) and within ``low``..``high`` (``low_open``: strictly above ``low``). Text,
-    None or a ragged list is refused."""
+    None or a ragged list is refused.
+
+    Two reductions (min and max; NaN propagates through both) decide every test, so a check costs
+    about the same for one number as for a million.
+    """
     import numpy as np
 
-    arr = float_array(name, value)
-    if arr.size == 0 or np.any(np.isnan(arr)) or (not allow_inf and not np.all(np.isfinite(arr))):
+    arr = value if type(value) is np.ndarray and value.dtype == np.float64 else float_array(name, value)
+    if arr.size == 0:
         raise InputError(f"{name} must be {'a number' if allow_inf else 'finite numbers'}, got {value!r}")
-    below = low is not None and (np.any(arr <= low) if low_open else np.any(arr < low))
-    if below or (high is not None and np.any(arr > high)):
+    smallest, largest = (float(arr), float(arr)) if arr.ndim == 0 else (float(arr.min()), float(arr.max()))
+    if math.isnan(smallest) or math.isnan(largest) or (not allow_inf and (math.isinf(smallest) or math.isinf(largest))):
+        raise InputError(f"{name} must be {'a number' if allow_inf else 'finite numbers'}, got {value!r}")
+    below = low is not None and (smallest <= low if low_open else smallest < low)
+    if below or (high is not None and largest > high):
         raise InputError(f"{name} must {_range_words(low, high, low_open)}, got {value!r}")
     return arr
 
@@ -219,7 +227,7 @@ def _whole_array(name: str, value: Any, minimum: int) -> None:
     import numpy as np
 
     arr = array(name, value, low=float(minimum))
-    if np.any(arr != np.floor(arr)) or np.any(arr > MAX_COUNT):
+    if (float(arr) != math.floor(arr) if arr.ndim == 0 else (arr != np.floor(arr)).any()) or arr.max() > MAX_COUNT:
         raise InputError(f"{name} must be a whole number from {minimum} to {MAX_COUNT:,}, got {value!r}")
 
 
@@ -358,6 +366,12 @@ def _broadcast(values: dict[str, Any]) -> None:
         raise InputError(f"the array inputs must have shapes that broadcast together, got {listed}") from None
 
 
+_INSIDE = contextvars.ContextVar("suanli_checked_call", default=False)
+"""True while a checked model function runs: the model functions it calls in turn get values the
+library computed from checked inputs, so they skip their entry checks (one check at the boundary,
+not one per internal call; the outer result is still checked)."""
+
+
 def _finite(function: str, result: Any) -> None:
     """Refuse a result with a NaN or an infinity (looked at one level into a dict, tuple or list)."""
     import numpy as np
@@ -366,7 +380,8 @@ def _finite(function: str, result: Any) -> None:
     for part in parts:
         if isinstance(part, (float, np.floating, np.ndarray)) and not isinstance(part, bool):
             arr = np.asarray(part)
-            if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+            if arr.dtype.kind == "f" and arr.size and not (math.isfinite(float(arr.min()))
+                                                          and math.isfinite(float(arr.max()))):
                 raise InputError(f"{function}: the inputs are out of range (the result overflows to a non-finite "
                                  "number); check their magnitudes and units")
 
@@ -398,6 +413,8 @@ def checked(*, aligned: bool = True, finite_result: bool = True, **kinds):
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
+            if _INSIDE.get():  # called by another checked model function: its inputs were checked there
+                return fn(*args, **kwargs)
             seen = {}
             for i, key, kind in positions:
                 if i < len(args):
@@ -415,12 +432,16 @@ def checked(*, aligned: bool = True, finite_result: bool = True, **kinds):
                           and not isinstance(value, (int, float))}
                 if len(arrays) > 1:
                     _broadcast(arrays)
-            if not finite_result:
-                return fn(*args, **kwargs)
-            import numpy as np
+            token = _INSIDE.set(True)
+            try:
+                if not finite_result:
+                    return fn(*args, **kwargs)
+                import numpy as np
 
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                result = fn(*args, **kwargs)
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    result = fn(*args, **kwargs)
+            finally:
+                _INSIDE.reset(token)
             _finite(fn.__name__, result)
             return result
 
