@@ -167,6 +167,7 @@ BY_NAME: dict[str, object] = {
     "site_type": st.sampled_from(["hyperscale", "enterprise"]), "policy": st.sampled_from(["fifo", "backfill", "priority"]),
     "scheduling": st.sampled_from(["sequential", "chunked"]), "rule": st.sampled_from(["oct2022", "oct2023"]),
     "kind": st.sampled_from(["dense", "moe"]), "run_kind": st.sampled_from(["pretraining", "continued"]),
+    "family": st.sampled_from(["hopper", "ampere", "blackwell", "ascend-910", None, "no-such-family"]),
     "on": st.sampled_from(["2023-01-01", "2024-06-30", "2026-02-01"]), "name": st.sampled_from(["x", "fit"]),
     "output": st.just("y"),
 }
@@ -491,7 +492,7 @@ def test_model_function_any_input(function):
 
 def _reproductions():
     import suanli
-    from suanli import substitution as S
+    from suanli.scenarios import substitution as S
     from suanli.models import compat
 
     nan = float("nan")

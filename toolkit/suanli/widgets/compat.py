@@ -370,7 +370,7 @@ class CompatPanel:
 
         priced = sorted(a.id for a in self.catalog.accelerators.values() if has_price(a))
         self.chip = W.Dropdown(options=["(stack default)", *priced], value="(stack default)", description="chip")
-        from suanli.engine import presets
+        from suanli.scenarios.training import presets
 
         self.model = W.Dropdown(options=["(fallback profile)", *presets()], value="(fallback profile)", description="model")
         self.tokens = W.FloatText(value=1e12, description="tokens")
