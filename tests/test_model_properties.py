@@ -492,8 +492,8 @@ def test_model_function_any_input(function):
 
 def _reproductions():
     import suanli
-    from suanli.scenarios import substitution as S
     from suanli.models import compat
+    from suanli.scenarios import substitution as S
 
     nan = float("nan")
     return {

@@ -14,6 +14,7 @@ Sensitivity Analysis: The Primer*, Wiley, 2008, ch. 1 (one-at-a-time screening a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -157,7 +158,7 @@ def quantiles(knots: Mapping[float, float]) -> Distribution:
         xs = [float(knots[q]) for q in sorted(knots)]
     except (TypeError, ValueError):
         raise InputError(f"quantile knots must map probabilities to numbers, got {knots!r}") from None
-    if not qs or qs[0] != 0 or qs[-1] != 1 or any(b < a for a, b in zip(xs, xs[1:])) or not np.isfinite(xs).all():
+    if not qs or qs[0] != 0 or qs[-1] != 1 or any(b < a for a, b in itertools.pairwise(xs)) or not np.isfinite(xs).all():
         raise InputError(f"quantile knots need probabilities 0 and 1 and non-decreasing values, got {dict(knots)!r}")
     return Distribution("quantiles", tuple(v for q, x in zip(qs, xs) for v in (float(q), x)))
 
