@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 
 KIND_WEIGHT = {"independent": 1.0, "vendor_harness": 0.5, "transfer": 0.5, "vendor": 0.2, "press": 0.2, "estimate": 0.1}
@@ -32,6 +33,8 @@ MEASURED_KINDS = ("independent", "vendor_harness", "transfer")
 """Kinds that count as a measurement: one of them lifts the vendor-only discount."""
 
 
+@V.checked(ratio_vs_reference=V.POSITIVE, reference_share=V.POSITIVE, reference_peak_tflops=V.POSITIVE,
+           peak_tflops=V.POSITIVE, stack_factor=V.POSITIVE)
 def implied_gemm_share(ratio_vs_reference, reference_share, reference_peak_tflops, peak_tflops, stack_factor=1.0):
     """The GEMM share at which a compute-bound step reproduces a measured throughput ratio to a reference chip.
 
@@ -52,6 +55,8 @@ def implied_gemm_share(ratio_vs_reference, reference_share, reference_peak_tflop
             / (np.asarray(peak_tflops, dtype=float) * stack_factor))
 
 
+@V.checked(aligned=False, values=V.POSITIVE, kinds=V.sequence, cap=V.ONE_POSITIVE, survival=V.POSITIVE,
+           gemm=V.optional(V.sequence), ceiling=V.ONE_POSITIVE)
 def derive_efficiency(values, kinds, *, cap, survival=(1.0,), gemm=None, ceiling=1.0):
     """Central value, low and high of a chip's GEMM share from its evidence, and the rule applied.
 

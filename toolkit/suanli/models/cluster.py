@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models import interconnect as ic
 from suanli.models.power import FIBRE_KM_PER_MS
@@ -33,11 +34,12 @@ ALGORITHMS = ("ring", "tree", "auto")
 
 
 def _check_name(value: str, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise InputError(f"unknown {what} {value!r}; use one of {', '.join(allowed)}")
     return value
 
 
+@V.checked(nbytes=V.NON_NEGATIVE, n=V.COUNT, bandwidth_bytes_per_s=V.POSITIVE, alpha_s=V.NON_NEGATIVE)
 def collective_seconds(collective: str, nbytes, n, bandwidth_bytes_per_s, alpha_s, algorithm: str = "auto"):
     """Seconds of one collective over ``n`` ranks in the alpha-beta model.
 
@@ -60,6 +62,7 @@ def collective_seconds(collective: str, nbytes, n, bandwidth_bytes_per_s, alpha_
     return fn(nbytes, n, bandwidth_bytes_per_s, alpha_s)
 
 
+@V.checked(n=V.COUNT)
 def bus_bandwidth_factor(collective: str, n):
     """busBW / algBW: 2 (n-1)/n for all-reduce, (n-1)/n for reduce-scatter, all-gather and all-to-all.
 
@@ -73,6 +76,7 @@ def bus_bandwidth_factor(collective: str, n):
     return (2.0 if collective == "all-reduce" else 1.0) * (n - 1.0) / n
 
 
+@V.checked(nbytes=V.NON_NEGATIVE, seconds=V.NON_NEGATIVE, n=V.COUNT)
 def bus_bandwidth(collective: str, nbytes, seconds, n):
     """Bus bandwidth in bytes/s of a collective that moved ``nbytes`` in ``seconds`` over ``n`` ranks.
 
@@ -84,6 +88,7 @@ def bus_bandwidth(collective: str, nbytes, seconds, n):
     return alg * bus_bandwidth_factor(collective, n)
 
 
+@V.checked(aligned=False, tokens_per_s=V.POSITIVE, counts=V.POSITIVE)
 def scaling_efficiency(tokens_per_s, counts):
     """Per-device throughput of each cluster size against the first (smallest) one's.
 
@@ -102,6 +107,7 @@ def scaling_efficiency(tokens_per_s, counts):
     return per_device / per_device[0]
 
 
+@V.checked(route_km=V.NON_NEGATIVE)
 def fibre_one_way_s(route_km):
     """One-way propagation delay in seconds over ``route_km`` of fibre (~4.9 us per km).
 
@@ -114,6 +120,9 @@ def fibre_one_way_s(route_km):
     return km / (FIBRE_KM_PER_MS * 1000.0)
 
 
+@V.checked(nbytes=V.NON_NEGATIVE, ranks_per_site=V.COUNT, sites=V.COUNT, site_bandwidth_bytes_per_s=V.POSITIVE,
+           site_alpha_s=V.NON_NEGATIVE, wan_bandwidth_bytes_per_s=V.POSITIVE, route_km=V.NON_NEGATIVE,
+           ranks_sharing_wan=V.optional(V.COUNT), wan_equipment_s=V.NON_NEGATIVE)
 def cross_site_all_reduce(nbytes, ranks_per_site, sites, site_bandwidth_bytes_per_s, site_alpha_s,
                           wan_bandwidth_bytes_per_s, route_km, ranks_sharing_wan=None, wan_equipment_s=0.0):
     """Two-level all-reduce across data centres: inside each site over its network, across over the WAN.
@@ -138,6 +147,7 @@ def cross_site_all_reduce(nbytes, ranks_per_site, sites, site_bandwidth_bytes_pe
                                       per_rank_wan, alpha)
 
 
+@V.checked(comm_seconds=V.NON_NEGATIVE, overlap_window_s=V.NON_NEGATIVE)
 def exposed_seconds(comm_seconds, overlap_window_s):
     """Communication left on the critical path when ``overlap_window_s`` of compute can hide it.
 

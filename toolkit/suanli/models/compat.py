@@ -200,6 +200,8 @@ CNY_PER_ENGINEER_MONTH_SOURCE = Source(
 # --------------------------------------------------------------------------------------------
 
 
+@V.checked(translated=V.SHARE, fallback=V.SHARE, translated_efficiency=V.EFFICIENCY, fallback_efficiency=V.EFFICIENCY,
+           library_efficiency=V.EFFICIENCY)
 def class_time_factor(translated, fallback, translated_efficiency, fallback_efficiency, library_efficiency=1.0):
     """Time of an op class on a stack over its time on native CUDA (>= 1).
 
@@ -223,6 +225,7 @@ def class_time_factor(translated, fallback, translated_efficiency, fallback_effi
     return out
 
 
+@V.checked(op_shares=V.SHARE, time_factors=V.AT_LEAST_ONE)
 def slowdown(op_shares, time_factors):
     """Step time on the stack over step time on native CUDA: ``sum_c w_c f_c`` over the last axis.
 
@@ -235,6 +238,7 @@ def slowdown(op_shares, time_factors):
     return 1.0 + np.sum(class_losses(op_shares, time_factors), axis=-1)
 
 
+@V.checked(op_shares=V.SHARE, time_factors=V.AT_LEAST_ONE)
 def class_losses(op_shares, time_factors):
     """Time each op class adds, as a fraction of the native step: ``w_c (f_c - 1)``; sums to S - 1.
 
@@ -243,6 +247,7 @@ def class_losses(op_shares, time_factors):
     return V.share("op_shares", op_shares) * (V.array("time_factors", time_factors, low=1.0) - 1.0)
 
 
+@V.checked(chips=V.NON_NEGATIVE, slowdown_factor=V.AT_LEAST_ONE)
 def extra_chips(chips, slowdown_factor):
     """Extra chips to keep the native deadline: ``chips (S - 1)``, assuming linear scaling.
 
@@ -252,11 +257,13 @@ def extra_chips(chips, slowdown_factor):
     return V.array("chips", chips, low=0.0) * (V.array("slowdown_factor", slowdown_factor, low=1.0) - 1.0)
 
 
+@V.checked(days=V.NON_NEGATIVE, slowdown_factor=V.AT_LEAST_ONE)
 def extra_days(days, slowdown_factor):
     """Extra days on the same chips: ``days (S - 1)``. References: Amdahl 1967."""
     return V.array("days", days, low=0.0) * (V.array("slowdown_factor", slowdown_factor, low=1.0) - 1.0)
 
 
+@V.checked(op_shares=V.SHARE, time_factors=V.AT_LEAST_ONE, library_efficiency=V.EFFICIENCY)
 def porting_gain(op_shares, time_factors, library_efficiency):
     """Slowdown removed by porting each class to the native path: ``w_c (f_c - 1/g_c)``.
 
@@ -271,6 +278,7 @@ def porting_gain(op_shares, time_factors, library_efficiency):
     return w * (f - 1.0 / g)
 
 
+@V.checked(finite_result=False, port_cost=V.NON_NEGATIVE, slowdown_removed=V.NON_NEGATIVE, chip_price=V.POSITIVE)
 def break_even_chips(port_cost, slowdown_removed, chip_price):
     """Fleet size (native chips) above which porting costs less than the chips it saves.
 
@@ -482,6 +490,16 @@ def port_engineer_months(profile: Mapping[str, np.ndarray]):
 # --------------------------------------------------------------------------------------------
 
 
+def _shares_kind(name: str, value: Any) -> None:
+    """None, a mapping of op class -> share, or an object that carries one (an engine Estimate)."""
+    if value is not None:
+        V.mapping(name, getattr(value, "op_shares", value))
+
+
+_SHARES = _shares_kind
+
+
+@V.checked(op_shares=_SHARES, kind=V.TEXT, overrides=V.optional(V.mapping))
 def workload_profile(op_shares: Mapping[str, float] | None = None, *, kind: str = "dense",
                      overrides: Mapping[str, float] | None = None) -> np.ndarray:
     """Shares of native step time per op class, as an array over :data:`OP_CLASSES` summing to 1.
@@ -741,6 +759,7 @@ def compat_estimate(
     )
 
 
+@V.checked(op_shares=_SHARES)
 def stack_step_efficiency(stack, op_shares=None) -> dict[str, float]:
     """Whole-step efficiency of a stack against CUDA, ``1/S``, as best/central/worst.
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models.power import DEFAULTS, _arr, _non_negative, _out
 
 
+@V.checked(energy_mwh=V.NON_NEGATIVE, price_per_kwh=V.NON_NEGATIVE)
 def electricity_cost(energy_mwh, price_per_kwh):
     """Cost of ``energy_mwh`` at ``price_per_kwh`` (same currency out as in): MWh x 1000 x price.
 
@@ -21,6 +23,7 @@ def electricity_cost(energy_mwh, price_per_kwh):
     return _out(_non_negative("energy_mwh", energy_mwh) * 1000.0 * _non_negative("price_per_kwh", price_per_kwh))
 
 
+@V.checked(cost_of_capital=V.between(0, 1), lifetime_years=V.between(0.01, 1000))
 def capital_recovery_factor(cost_of_capital=DEFAULTS.cost_of_capital, lifetime_years=DEFAULTS.lifetime_years):
     """The annuity factor: the yearly payment that repays 1 unit of capex over ``lifetime_years``.
 
@@ -35,13 +38,15 @@ def capital_recovery_factor(cost_of_capital=DEFAULTS.cost_of_capital, lifetime_y
     if np.any(n <= 0):
         raise InputError(f"lifetime_years must be positive, got {lifetime_years!r}")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        # expm1/log1p keep (1 + r)^n - 1 accurate for small r, where the plain form cancels; below
+        # expm1/log1p keep 1 - (1 + r)^-n accurate for small r, where the plain form cancels; below
         # r n ~ 1e-8 the first-order series 1/n + r/2 is exact to double precision
-        grown_minus_one = np.expm1(n * np.log1p(r))
-        crf = np.where(r * n > 1e-8, r * (grown_minus_one + 1.0) / grown_minus_one, 1.0 / n + r / 2.0)
+        # written as r / (1 - (1 + r)^-n), which cannot overflow for a long life or a high rate
+        crf = np.where(r * n > 1e-8, r / -np.expm1(-n * np.log1p(r)), 1.0 / n + r / 2.0)
     return _out(crf)
 
 
+@V.checked(capex=V.NON_NEGATIVE, cost_of_capital=V.between(0, 1), lifetime_years=V.between(0.01, 1000),
+           hours_per_year=V.POSITIVE)
 def capex_per_hour(capex, cost_of_capital=DEFAULTS.cost_of_capital, lifetime_years=DEFAULTS.lifetime_years,
                    hours_per_year=DEFAULTS.hours_per_year):
     """Hourly cost of owning ``capex`` (annuity payment / hours per year), same currency as ``capex``.
@@ -53,6 +58,7 @@ def capex_per_hour(capex, cost_of_capital=DEFAULTS.cost_of_capital, lifetime_yea
     return _out(c * capital_recovery_factor(cost_of_capital, lifetime_years) / h)
 
 
+@V.checked(price_per_accelerator=V.NON_NEGATIVE, count=V.NON_NEGATIVE, server_capex_fraction=V.NON_NEGATIVE)
 def accelerator_capex(price_per_accelerator, count, server_capex_fraction=DEFAULTS.server_capex_fraction):
     """Capex of ``count`` accelerators with their share of the server around them.
 
@@ -65,6 +71,9 @@ def accelerator_capex(price_per_accelerator, count, server_capex_fraction=DEFAUL
     return _out(p * n * (1.0 + f))
 
 
+@V.checked(price_per_accelerator=V.NON_NEGATIVE, count=V.NON_NEGATIVE, hours=V.NON_NEGATIVE,
+           cost_of_capital=V.between(0, 1), lifetime_years=V.between(0.01, 1000), server_capex_fraction=V.NON_NEGATIVE,
+           hours_per_year=V.POSITIVE)
 def owned_hardware_cost(price_per_accelerator, count, hours, cost_of_capital=DEFAULTS.cost_of_capital,
                         lifetime_years=DEFAULTS.lifetime_years, server_capex_fraction=DEFAULTS.server_capex_fraction,
                         hours_per_year=DEFAULTS.hours_per_year):
@@ -77,6 +86,7 @@ def owned_hardware_cost(price_per_accelerator, count, hours, cost_of_capital=DEF
                 * _non_negative("hours", hours))
 
 
+@V.checked(price_per_accelerator_hour=V.NON_NEGATIVE, count=V.NON_NEGATIVE, hours=V.NON_NEGATIVE)
 def rental_cost(price_per_accelerator_hour, count, hours):
     """Cost of renting ``count`` accelerators for ``hours`` at a per-accelerator-hour price.
 
@@ -89,6 +99,7 @@ def rental_cost(price_per_accelerator_hour, count, hours):
                 * _non_negative("count", count) * _non_negative("hours", hours))
 
 
+@V.checked(total_cost=V.NON_NEGATIVE, tokens=V.POSITIVE)
 def cost_per_million_tokens(total_cost, tokens):
     """Cost per million tokens (trained or served): total / tokens x 1e6.
 

@@ -14,6 +14,7 @@ kernel overhead (:data:`KERNEL_OVERHEAD_S_PER_LAYER`), on published fixed-layout
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 from suanli.spec import Source
@@ -144,6 +145,10 @@ def kernel_factor(family: str | None) -> tuple[float, Source | None]:
 
     References: see :data:`GENERATION_KERNEL_FACTOR` (fitted on published fixed-layout steps).
     """
+    if family is not None and not isinstance(family, str):
+        from suanli.errors import InputError
+
+        raise InputError(f"family must be a chip family name (text) or None, got {family!r}")
     fam = KERNEL_FACTOR_FALLBACK.get(family or "", family or "")
     d = GENERATION_KERNEL_FACTOR.get(fam)
     if d is None:
@@ -219,6 +224,11 @@ def attention_efficiency(generation: int, fp8_capable: bool = False) -> float:
     References: Dao et al. 2022 (arXiv:2205.14135); Dao 2023 (arXiv:2307.08691); Shah et al. 2024
     (arXiv:2407.08608). See :data:`ATTENTION_EFFICIENCY`.
     """
+    if isinstance(generation, bool) or not isinstance(generation, numbers.Integral) or generation not in ATTENTION_EFFICIENCY:
+        from suanli.errors import InputError
+
+        raise InputError(f"generation must be a FlashAttention generation ({', '.join(map(str, ATTENTION_EFFICIENCY))}), "
+                         f"got {generation!r}")
     gen = min(int(generation), 3 if fp8_capable else 2)
     if gen == 2 and fp8_capable:
         return FLASH2_ON_HOPPER.value

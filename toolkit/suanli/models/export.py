@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.spec import BITS, PRECISIONS, Accelerator, Source
 
@@ -77,7 +78,7 @@ class Classification(NamedTuple):
 
 
 def _array(name: str, value, *, positive: bool = False) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
+    arr = V.float_array(name, value, "a number or an array of numbers (NaN when unknown)")
     finite = arr[np.isfinite(arr)]
     if np.any(finite < 0) or (positive and np.any(finite == 0)):
         kind = "positive" if positive else "non-negative"
@@ -209,6 +210,7 @@ def case_by_case_2026(tpp, dram_bandwidth_gbs):
     return _out(np.asarray((tpp < JAN2026_TPP) & (dram < JAN2026_DRAM_GBS)))
 
 
+@V.checked(acc=V.instance(Accelerator))
 def accelerator_tpp(acc: Accelerator) -> tuple[float | None, str | None]:
     """The TPP of an accelerator spec from its dense peaks, and the format that sets it.
 
@@ -232,6 +234,7 @@ def accelerator_tpp(acc: Accelerator) -> tuple[float | None, str | None]:
     return best, best_format
 
 
+@V.checked(acc=V.instance(Accelerator))
 def accelerator_io_gbs(acc: Accelerator) -> tuple[float | None, str]:
     """The bidirectional chip-to-chip I/O the 2022 rule tests, and how it was obtained.
 
@@ -251,6 +254,7 @@ def accelerator_io_gbs(acc: Accelerator) -> tuple[float | None, str]:
     return io, basis
 
 
+@V.checked(acc=V.instance(Accelerator))
 def classify_accelerator(acc: Accelerator, *, datacenter: bool = True) -> dict[str, Any]:
     """TPP, performance density and both 3A090 classifications of an accelerator spec, as a flat
     JSON-ready dict (keys ``tpp``, ``tpp_format``, ``performance_density`` and ``export_*``; the
@@ -393,6 +397,7 @@ def _iso(date: str) -> str:
         raise InputError(f"a date must be YYYY-MM-DD, got {date!r}") from None
 
 
+@V.checked(acc=V.instance(Accelerator), on=V.TEXT)
 def export_status_on(acc: Accelerator, on: str, *, datacenter: bool = True) -> dict[str, Any]:
     """Which rule applied to ``acc`` on date ``on`` (YYYY-MM-DD), its outcome, and any chip-specific licence event.
 
@@ -435,6 +440,7 @@ def export_status_on(acc: Accelerator, on: str, *, datacenter: bool = True) -> d
     }
 
 
+@V.checked(acc=V.instance(Accelerator))
 def export_timeline(acc: Accelerator, *, datacenter: bool = True) -> list[dict[str, Any]]:
     """:func:`export_status_on` at every rule's and every relevant licence event's date, oldest first.
 
@@ -444,6 +450,7 @@ def export_timeline(acc: Accelerator, *, datacenter: bool = True) -> list[dict[s
     return [export_status_on(acc, d, datacenter=datacenter) for d in dates]
 
 
+@V.checked(acc=V.instance(Accelerator))
 def derived_sources(acc: Accelerator) -> dict[str, dict[str, Any]]:
     """A source for each derived export metric (TPP, performance density, I/O): how it was computed, from which
     fields, with the weakest confidence of its inputs.

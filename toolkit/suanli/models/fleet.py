@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.validate import require_positive, require_whole
 
@@ -103,6 +104,10 @@ class Jobs:
         return int(np.asarray(self.submit_s).size)
 
 
+@V.checked(finite_result=False, aligned=False, submit_s=V.NON_NEGATIVE, gpus=V.COUNT, work_s=V.POSITIVE,
+           origin=V.optional(V.instance(str, list, tuple, what="name or a list of names")),
+           priority=V.optional(V.FINITE), home=V.optional(V.FINITE), max_rtt_ms=V.optional(V.POSITIVE_OR_INF),
+           busy_fraction=V.optional(V.EFFICIENCY))
 def make_jobs(submit_s, gpus, work_s, *, priority=None, home=None, origin=None, max_rtt_ms=None,
               busy_fraction=None) -> Jobs:
     """Check and align a job stream (see :class:`Jobs`); raises :class:`InputError` naming a bad column.
@@ -225,6 +230,9 @@ class FleetResult:
                 for k, v in out.items()}
 
 
+@V.checked(gpus_per_site=V.COUNT, sites=V.COUNT, grad_bytes_per_gpu=V.NON_NEGATIVE, step_s=V.POSITIVE,
+           site_bandwidth_bytes_per_s=V.POSITIVE, site_alpha_s=V.NON_NEGATIVE, wan_bandwidth_bytes_per_s=V.POSITIVE,
+           route_km=V.NON_NEGATIVE)
 def cross_site_slowdown(gpus_per_site, sites, *, grad_bytes_per_gpu=2.0e9, step_s=1.0,
                         site_bandwidth_bytes_per_s=50e9, site_alpha_s=10e-6, wan_bandwidth_bytes_per_s=100e9 / 8 * 8,
                         route_km=1000.0):
@@ -293,6 +301,10 @@ class _Fleet:
         return int(f[(f > 0) & (f < per)].sum())
 
 
+@V.checked(pools=V.sequence, policy=V.TEXT, horizon_s=V.optional(V.ONE_POSITIVE),
+           failure_rate_per_device_hour=V.optional(V.ONE_NON_NEGATIVE), restart_s=V.ONE_NON_NEGATIVE,
+           checkpoint_s=V.ONE_NON_NEGATIVE, wan_route_km=V.ONE_NON_NEGATIVE, wan_bandwidth_bytes_per_s=V.ONE_POSITIVE,
+           sample_s=V.optional(V.ONE_POSITIVE), utilization_busy=V.optional(V.SHARE), seed=V.SEED)
 def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | None = None,
              failure_rate_per_device_hour: float = 0.0, restart_s: float = 600.0, checkpoint_s: float = 60.0,
              cross_site: bool = False, wan_route_km: float = 1000.0, wan_bandwidth_bytes_per_s: float = 100e9,
@@ -338,6 +350,8 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
     pools = tuple(pools)
     if not pools:
         raise InputError("give at least one pool")
+    if not all(isinstance(p, Pool) for p in pools):
+        raise InputError(f"pools must be Pool objects (suanli.models.fleet.Pool), got {pools!r}")
     if policy not in POLICIES:
         raise InputError(f"unknown policy {policy!r}; use one of {', '.join(POLICIES)}")
     if not isinstance(jobs, Jobs):
@@ -623,6 +637,7 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
 # --------------------------------------------------------------------------------------------
 
 
+@V.checked(mean_gpus=V.ONE_POSITIVE, median_gpus=V.ONE_POSITIVE, max_gpus=V.ONE_POSITIVE)
 def size_distribution(mean_gpus, median_gpus, max_gpus):
     """GPU counts and their probabilities: a point mass at 1 GPU and a geometric tail over doublings.
 
@@ -669,6 +684,7 @@ def size_distribution(mean_gpus, median_gpus, max_gpus):
     return values, probs(math.sqrt(lo * hi))
 
 
+@V.checked(median_s=V.ONE_POSITIVE, mean_s=V.ONE_POSITIVE)
 def lognormal_from_median_mean(median_s, mean_s):
     """(mu, sigma) of the lognormal with this median and mean: mu = ln median, sigma = sqrt(2 ln(mean/median)).
 
@@ -692,6 +708,8 @@ def _draw(n, values, probs, mu, sigma, max_run_s, correlation, rng):
     return gpus, np.maximum(dur, 1.0)
 
 
+@V.checked(mean_gpu_s_per_job=V.ONE_POSITIVE, values=V.POSITIVE, probs=V.SHARE, mu=V.ONE_FINITE,
+           sigma=V.ONE_NON_NEGATIVE, max_run_s=V.ONE_POSITIVE, n=V.ONE_COUNT, seed=V.SEED)
 def fit_size_duration_correlation(mean_gpu_s_per_job, values, probs, mu, sigma, max_run_s, *, n=50_000, seed=1):
     """Gaussian-copula correlation between job size and log run time that gives the mean GPU-time per job.
 
@@ -721,6 +739,10 @@ def fit_size_duration_correlation(mean_gpu_s_per_job, values, probs, mu, sigma, 
     return 0.5 * (lo + hi)
 
 
+@V.checked(jobs=V.ONE_COUNT, arrival_rate_per_s=V.ONE_POSITIVE, mean_gpus=V.ONE_POSITIVE, median_gpus=V.ONE_POSITIVE,
+           max_gpus=V.ONE_POSITIVE, median_run_s=V.ONE_POSITIVE, mean_run_s=V.ONE_POSITIVE,
+           max_run_s=V.optional(V.ONE_POSITIVE), correlation=V.between(-1, 1), max_job_gpus=V.optional(V.ONE_COUNT),
+           seed=V.SEED)
 def generate_jobs(jobs, arrival_rate_per_s, *, mean_gpus, median_gpus, max_gpus, median_run_s, mean_run_s,
                   max_run_s=None, correlation=0.0, max_job_gpus=None, seed=0, **job_columns) -> Jobs:
     """A synthetic job stream: Poisson arrivals, sizes from :func:`size_distribution`, lognormal run times.
@@ -769,6 +791,7 @@ _TRACE_COLUMNS = {
 }
 
 
+@V.checked(limit=V.optional(V.ONE_COUNT))
 def read_trace(source, *, limit: int | None = None) -> Jobs:
     """A job stream from a trace table in the Acme (Seren/Kalos), Helios, Philly or Alibaba PAI schema.
 

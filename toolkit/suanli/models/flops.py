@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.models.workload import Workload, parameter_counts
 
 RECOMPUTE = ("none", "selective", "full")
 """Activation-recomputation modes, indexed 0, 1, 2 in the vectorised layout arrays."""
 
 
+@V.checked(layers=V.NON_NEGATIVE, seq=V.NON_NEGATIVE, q_dim=V.NON_NEGATIVE)
 def attention_flops_per_token(layers, seq, q_dim):
     """Training FLOPs per token of the attention-score and -value matmuls: 12 L s d.
 
@@ -29,6 +31,7 @@ def attention_flops_per_token(layers, seq, q_dim):
     return 12.0 * np.asarray(layers, dtype=float) * np.asarray(seq, dtype=float) * np.asarray(q_dim, dtype=float)
 
 
+@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.NON_NEGATIVE, seq=V.NON_NEGATIVE, q_dim=V.NON_NEGATIVE)
 def model_flops_per_token(matmul_params, layers, seq, q_dim):
     """Model FLOPs per token for training (MFU numerator): 6 N + 12 L s d.
 
@@ -37,6 +40,8 @@ def model_flops_per_token(matmul_params, layers, seq, q_dim):
     return 6.0 * np.asarray(matmul_params, dtype=float) + attention_flops_per_token(layers, seq, q_dim)
 
 
+@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.NON_NEGATIVE, seq=V.NON_NEGATIVE, q_dim=V.NON_NEGATIVE, recompute=V.between(0, 2),
+           logit_params=V.NON_NEGATIVE)
 def recompute_flops_per_token(matmul_params, layers, seq, q_dim, recompute, logit_params=0.0):
     """Extra FLOPs per token that recomputation runs: full = one more forward of the transformer layers
     (2 (N - N_logits) + 4 L s d; the output layer is not recomputed); selective = the attention core only
@@ -45,12 +50,16 @@ def recompute_flops_per_token(matmul_params, layers, seq, q_dim, recompute, logi
     References: Narayanan et al. 2021, arXiv:2104.04473, eq. 3 (the 4th pass); Korthikanti et al.
     2022, arXiv:2205.05198, Sec 5 (selective recomputation of the attention core).
     """
+    if np.any(np.asarray(logit_params, dtype=float) > np.asarray(matmul_params, dtype=float)):
+        raise V.InputError(f"logit_params ({logit_params!r}) are part of matmul_params ({matmul_params!r}), so cannot exceed them")
     rc = np.asarray(recompute)
     attn_fwd = attention_flops_per_token(layers, seq, q_dim) / 3.0
     full = 2.0 * (np.asarray(matmul_params, dtype=float) - logit_params) + attn_fwd
     return np.where(rc == 2, full, np.where(rc == 1, attn_fwd, 0.0))
 
 
+@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.NON_NEGATIVE, seq=V.NON_NEGATIVE, q_dim=V.NON_NEGATIVE, recompute=V.between(0, 2),
+           logit_params=V.NON_NEGATIVE)
 def hardware_flops_per_token(matmul_params, layers, seq, q_dim, recompute, logit_params=0.0):
     """Hardware FLOPs per token (HFU numerator): model FLOPs plus recomputation.
 
@@ -65,6 +74,7 @@ def hardware_flops_per_token(matmul_params, layers, seq, q_dim, recompute, logit
     )
 
 
+@V.checked(w=V.instance(Workload), recompute=V.between(0, 2))
 def workload_flops(w: Workload, recompute=0) -> dict[str, np.ndarray]:
     """Model and hardware FLOPs per token of a :class:`Workload` (MoE: active experts only).
 
@@ -79,6 +89,7 @@ def workload_flops(w: Workload, recompute=0) -> dict[str, np.ndarray]:
     }
 
 
+@V.checked(flops_per_token=V.NON_NEGATIVE, tokens_per_s=V.NON_NEGATIVE, count=V.COUNT, peak_flops=V.POSITIVE)
 def utilization(flops_per_token, tokens_per_s, count, peak_flops):
     """FLOPs utilization: FLOPs per token x tokens/s over the fleet's peak (MFU or HFU by numerator).
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models import reliability as rel
 from suanli.models.defaults import Default
@@ -52,6 +53,7 @@ WHOLE_RUN_TOKENS_PER_PARAM = Default(
            "1.2B tokens on 175B parameters, 0.007), so the default run kind is benchmark; at or above it, production"))
 
 
+@V.checked(tokens=V.ONE_POSITIVE, params=V.ONE_POSITIVE)
 def default_run_kind(tokens, params) -> str:
     """The run kind to assume when none is given: production for a whole-run token budget, benchmark for a slice.
 
@@ -129,7 +131,7 @@ RAMP_START_TOKENS = Default(
 
 
 def _arr(name: str, x, low: float = 0.0, high: float = np.inf) -> np.ndarray:
-    a = np.asarray(x, dtype=float)
+    a = V.float_array(name, x, f"a number from {low:g} to {high:g}")
     if a.size == 0 or not np.all(np.isfinite(a) & (a >= low) & (a <= high)):
         raise InputError(f"{name} must be a number from {low:g} to {high:g}, got {x!r}")
     return a
@@ -141,9 +143,12 @@ def stack_maturity(stack_id: str | None) -> str:
     References: Llama 3 report arXiv:2407.21783 Sec 3.3.4 and Gemini 2023 report arXiv:2312.11805 (production
     reliability at 10k-chip scale on CUDA and TPU/XLA); :data:`STACK_MATURITY` for the classes.
     """
+    if stack_id is not None and not isinstance(stack_id, str):
+        raise InputError(f"stack_id must be a stack id (text) or None, got {stack_id!r}")
     return "mature" if (stack_id or "cuda") in MATURE_STACKS else "new"
 
 
+@V.checked(maturity_multiplier=V.NON_NEGATIVE, base_rate_per_device_hour=V.optional(V.NON_NEGATIVE))
 def interruption_rate(maturity_multiplier=1.0, base_rate_per_device_hour=None):
     """Interruptions per device-hour: the mature base rate times the stack's maturity multiplier.
 
@@ -164,6 +169,7 @@ def interruption_rate(maturity_multiplier=1.0, base_rate_per_device_hour=None):
     return _arr("maturity multiplier", maturity_multiplier) * _arr("failure rate per device-hour", base)
 
 
+@V.checked(checkpoint_s=V.NON_NEGATIVE, mtbf_s=V.POSITIVE_OR_INF, restart_s=V.optional(V.NON_NEGATIVE))
 def failure_and_checkpoint_overheads(checkpoint_s, mtbf_s, restart_s=None):
     """(failure, checkpoint) overhead ratios of Daly's expected waste at the Young/Daly interval.
 
@@ -185,6 +191,7 @@ def failure_and_checkpoint_overheads(checkpoint_s, mtbf_s, restart_s=None):
     return np.maximum(total - ckpt, 0.0), np.minimum(ckpt, total)
 
 
+@V.checked(eval_iters_per_iter=V.optional(V.NON_NEGATIVE), forward_share=V.optional(V.SHARE))
 def evaluation_overhead(eval_iters_per_iter=None, forward_share=None):
     """Evaluation overhead ratio: eval iterations per training iteration x a forward pass's share of a step.
 
@@ -199,6 +206,9 @@ def evaluation_overhead(eval_iters_per_iter=None, forward_share=None):
     return _arr("evaluation iterations per training iteration", e, 0.0, 10.0) * _arr("forward share", f, 0.0, 1.0)
 
 
+@V.checked(micro_batches=V.POSITIVE, pipeline_stages=V.COUNT, interleave=V.COUNT, batch_tokens=V.POSITIVE,
+           total_tokens=V.POSITIVE, ramp_tokens=V.optional(V.NON_NEGATIVE), start_tokens=V.optional(V.POSITIVE),
+           points=V.ONE_COUNT)
 def rampup_overhead(micro_batches, pipeline_stages, interleave, batch_tokens, total_tokens, ramp_tokens=None,
                     start_tokens=None, points: int = 256):
     """Extra time of a linear batch ramp-up, as an overhead ratio on the whole run's productive time.
@@ -243,6 +253,11 @@ def rampup_overhead(micro_batches, pipeline_stages, interleave, batch_tokens, to
     return extra * R / T
 
 
+@V.checked(run_kind=V.TEXT, count=V.COUNT, checkpoint_s=V.NON_NEGATIVE, micro_batches=V.POSITIVE,
+           pipeline_stages=V.COUNT, interleave=V.COUNT, batch_tokens=V.POSITIVE, total_tokens=V.POSITIVE,
+           maturity_multiplier=V.NON_NEGATIVE, base_rate_per_device_hour=V.optional(V.NON_NEGATIVE),
+           restart_s=V.optional(V.NON_NEGATIVE), eval_iters_per_iter=V.optional(V.NON_NEGATIVE),
+           stall_fraction=V.optional(V.SHARE), ramp_tokens=V.optional(V.NON_NEGATIVE), other_overhead=V.NON_NEGATIVE)
 def run_overheads(run_kind, *, count, checkpoint_s, micro_batches, pipeline_stages, interleave, batch_tokens,
                   total_tokens, maturity_multiplier=1.0, base_rate_per_device_hour=None, restart_s=None,
                   eval_iters_per_iter=None, stall_fraction=None, ramp_tokens=None, other_overhead=0.0):
@@ -293,6 +308,8 @@ def scale_to_goodput(items: dict, goodput):
     References: the overhead-ratio form of this module (goodput = 1 / (1 + sum o)); Kokolis et al. 2025,
     arXiv:2410.21680 (effective training time ratio).
     """
+    if not isinstance(items, dict) or any(k not in items for k in ITEMS):
+        raise InputError(f"items must be a dict with the overhead items {', '.join(ITEMS)}, got {items!r}")
     g = _arr("goodput", goodput, 1e-6, 1.0)
     target = 1.0 / g - 1.0
     total = sum(np.asarray(items[k], dtype=float) for k in ITEMS)

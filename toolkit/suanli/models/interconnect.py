@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from suanli import validate as V
+
 
 def _group(n):
     return np.maximum(np.asarray(n, dtype=float), 1.0)
 
 
+@V.checked(nbytes=V.NON_NEGATIVE, n=V.NON_NEGATIVE, bandwidth_bytes_per_s=V.POSITIVE, alpha_s=V.NON_NEGATIVE)
 def ring_all_reduce(nbytes, n, bandwidth_bytes_per_s, alpha_s):
     """Ring all-reduce: 2 (n-1)/n x bytes / B + 2 (n-1) alpha.
 
@@ -29,6 +32,7 @@ def ring_all_reduce(nbytes, n, bandwidth_bytes_per_s, alpha_s):
     return 2.0 * (n - 1.0) / n * np.asarray(nbytes, dtype=float) / bandwidth_bytes_per_s + 2.0 * (n - 1.0) * alpha_s
 
 
+@V.checked(nbytes=V.NON_NEGATIVE, n=V.NON_NEGATIVE, bandwidth_bytes_per_s=V.POSITIVE, alpha_s=V.NON_NEGATIVE)
 def tree_all_reduce(nbytes, n, bandwidth_bytes_per_s, alpha_s):
     """Pipelined (double binary) tree all-reduce: ~2 x bytes / B + 2 log2(n) alpha; 0 when n = 1.
 
@@ -40,6 +44,7 @@ def tree_all_reduce(nbytes, n, bandwidth_bytes_per_s, alpha_s):
     return np.where(n > 1, cost, 0.0)
 
 
+@V.checked(nbytes=V.NON_NEGATIVE, n=V.NON_NEGATIVE, bandwidth_bytes_per_s=V.POSITIVE, alpha_s=V.NON_NEGATIVE)
 def all_reduce(nbytes, n, bandwidth_bytes_per_s, alpha_s):
     """The faster of ring and tree, as NCCL's tuner picks per size.
 
@@ -49,6 +54,7 @@ def all_reduce(nbytes, n, bandwidth_bytes_per_s, alpha_s):
                       tree_all_reduce(nbytes, n, bandwidth_bytes_per_s, alpha_s))
 
 
+@V.checked(nbytes=V.NON_NEGATIVE, n=V.NON_NEGATIVE, bandwidth_bytes_per_s=V.POSITIVE, alpha_s=V.NON_NEGATIVE)
 def reduce_scatter(nbytes, n, bandwidth_bytes_per_s, alpha_s):
     """Ring reduce-scatter of a buffer of ``nbytes``: (n-1)/n x bytes / B + (n-1) alpha.
 
@@ -58,6 +64,7 @@ def reduce_scatter(nbytes, n, bandwidth_bytes_per_s, alpha_s):
     return (n - 1.0) / n * np.asarray(nbytes, dtype=float) / bandwidth_bytes_per_s + (n - 1.0) * alpha_s
 
 
+@V.checked(nbytes=V.NON_NEGATIVE, n=V.NON_NEGATIVE, bandwidth_bytes_per_s=V.POSITIVE, alpha_s=V.NON_NEGATIVE)
 def all_gather(nbytes, n, bandwidth_bytes_per_s, alpha_s):
     """Ring all-gather producing ``nbytes`` on every rank: (n-1)/n x bytes / B + (n-1) alpha.
 
@@ -66,6 +73,7 @@ def all_gather(nbytes, n, bandwidth_bytes_per_s, alpha_s):
     return reduce_scatter(nbytes, n, bandwidth_bytes_per_s, alpha_s)
 
 
+@V.checked(nbytes=V.NON_NEGATIVE, n=V.NON_NEGATIVE, bandwidth_bytes_per_s=V.POSITIVE, alpha_s=V.NON_NEGATIVE)
 def all_to_all(nbytes, n, bandwidth_bytes_per_s, alpha_s):
     """Pairwise all-to-all where each rank sends ``nbytes`` in total: (n-1)/n x bytes / B + (n-1) alpha.
 
@@ -74,6 +82,7 @@ def all_to_all(nbytes, n, bandwidth_bytes_per_s, alpha_s):
     return reduce_scatter(nbytes, n, bandwidth_bytes_per_s, alpha_s)
 
 
+@V.checked(nbytes=V.NON_NEGATIVE, bandwidth_bytes_per_s=V.POSITIVE, alpha_s=V.NON_NEGATIVE)
 def send_recv(nbytes, bandwidth_bytes_per_s, alpha_s):
     """Point-to-point transfer: bytes / B + alpha (Hockney 1994).
 
@@ -82,6 +91,8 @@ def send_recv(nbytes, bandwidth_bytes_per_s, alpha_s):
     return np.asarray(nbytes, dtype=float) / bandwidth_bytes_per_s + alpha_s
 
 
+@V.checked(nbytes=V.NON_NEGATIVE, n_local=V.COUNT, n_nodes=V.COUNT, local_bw=V.POSITIVE, local_alpha=V.NON_NEGATIVE,
+           remote_bw=V.POSITIVE, remote_alpha=V.NON_NEGATIVE)
 def hierarchical_all_reduce(nbytes, n_local, n_nodes, local_bw, local_alpha, remote_bw, remote_alpha):
     """Two-level all-reduce: reduce-scatter inside the scale-up domain (``n_local`` ranks), all-reduce
     of each 1/n_local shard across ``n_nodes`` domains over the NICs (all ranks in parallel), then
@@ -97,6 +108,7 @@ def hierarchical_all_reduce(nbytes, n_local, n_nodes, local_bw, local_alpha, rem
     return np.where(n_local > 1, inner, 0.0) + outer
 
 
+@V.checked(n=V.NON_NEGATIVE, stride=V.NON_NEGATIVE, domain=V.POSITIVE)
 def group_placement(n, stride, domain):
     """How a group of ``n`` ranks, ``stride`` apart in rank order, spreads over scale-up domains.
 

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.models import defaults as D
 
 
+@V.checked(params_local=V.NON_NEGATIVE, zero=V.between(0, 3), dp=V.COUNT, bytes_weight=V.optional(V.NON_NEGATIVE),
+           bytes_grad=V.optional(V.NON_NEGATIVE), bytes_optimizer=V.optional(V.NON_NEGATIVE))
 def model_state_bytes(params_local, zero, dp, *, bytes_weight=None, bytes_grad=None, bytes_optimizer=None):
     """Bytes of weights + gradients + optimizer state on one device, with ZeRO stage ``zero`` (0-3).
 
@@ -41,6 +44,8 @@ def model_state_bytes(params_local, zero, dp, *, bytes_weight=None, bytes_grad=N
     return p * (weight + grad + opt)
 
 
+@V.checked(seq=V.COUNT, micro_batch=V.COUNT, hidden=V.ONE_COUNT, heads=V.COUNT, ffn_active=V.ONE_COUNT, tp=V.COUNT,
+           sp=V.between(0, 1), recompute=V.between(0, 2))
 def activation_bytes_per_layer(seq, micro_batch, hidden, heads, ffn_active, tp, sp, recompute, *, gated=False, dropout=True):
     """Activation bytes one transformer layer stores for one micro-batch on one device.
 
@@ -70,6 +75,8 @@ def activation_bytes_per_layer(seq, micro_batch, hidden, heads, ffn_active, tp, 
     return s * b * per_token
 
 
+@V.checked(layers=V.POSITIVE, pp=V.COUNT, interleave=V.COUNT, seq=V.COUNT, micro_batch=V.COUNT, hidden=V.ONE_COUNT,
+           heads=V.COUNT, ffn_active=V.ONE_COUNT, tp=V.COUNT, sp=V.between(0, 1), recompute=V.between(0, 2))
 def activation_bytes(layers, pp, interleave, seq, micro_batch, hidden, heads, ffn_active, tp, sp, recompute, *, gated=False,
                      dropout=True):
     """Peak activation bytes on the busiest (first) pipeline stage under 1F1B (or interleaved 1F1B).
@@ -89,6 +96,7 @@ def activation_bytes(layers, pp, interleave, seq, micro_batch, hidden, heads, ff
     return per_layer * stage_layers * pp * factor  # 1F1B: pp micro-batches in flight on the first stage
 
 
+@V.checked(hbm_bytes=V.NON_NEGATIVE, fraction=V.optional(V.SHARE))
 def usable_bytes(hbm_bytes, fraction=None):
     """HBM a training job can fill with tensors (the rest goes to the context, NCCL, fragmentation).
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models.workload import Workload
 
@@ -25,6 +26,7 @@ INTERLEAVES = (1, 2, 3, 4, 6, 8)
 ZERO_STAGES = (0, 1, 2, 3)
 
 
+@V.checked(pp=V.COUNT, micro_batches=V.POSITIVE, interleave=V.COUNT)
 def pipeline_bubble_fraction(pp, micro_batches, interleave=1):
     """Idle share of the ideal pipeline time: (p - 1) / (v m) for 1F1B with v model chunks per device.
 
@@ -34,6 +36,7 @@ def pipeline_bubble_fraction(pp, micro_batches, interleave=1):
     return (pp - 1.0) / (np.asarray(interleave, dtype=float) * np.asarray(micro_batches, dtype=float))
 
 
+@V.checked(global_batch=V.COUNT, dp=V.COUNT, micro_batch=V.COUNT)
 def micro_batches(global_batch, dp, micro_batch):
     """Gradient-accumulation steps per optimizer step: ceil(B / (dp x b)) (at least one).
 
@@ -42,6 +45,7 @@ def micro_batches(global_batch, dp, micro_batch):
     return np.maximum(np.ceil(np.asarray(global_batch, dtype=float) / (np.asarray(dp) * np.asarray(micro_batch))), 1.0)
 
 
+@V.checked(layers=V.COUNT, pp=V.COUNT)
 def edge_stage_layers(layers, pp):
     """Layers on the first and on the last pipeline stage: one fewer than the others when PP does not divide
     the layers and the middle stages can take the rest (the embedding and output layers sit on those two
@@ -57,6 +61,7 @@ def edge_stage_layers(layers, pp):
     return np.where((lo < hi) & (p > 2) & room & (lo >= 1), lo, hi)
 
 
+@V.checked(layers=V.COUNT, pp=V.COUNT, micro_batches=V.optional(V.POSITIVE))
 def activation_layer_slots(layers, pp, micro_batches=None):
     """Layer x micro-batch activations held by the busiest stage under 1F1B: stage i keeps min(pp - i, m)
     micro-batches in flight, so max(min(pp, m) x first-stage layers, min(pp - 1, m) x middle-stage layers);
@@ -85,6 +90,7 @@ def _powers_of_two_upto(n: int) -> list[int]:
     return out
 
 
+@V.checked(w=V.instance(Workload), domain=V.ONE_COUNT)
 def tp_candidates(w: Workload, domain: int) -> list[int]:
     """TP degrees allowed: powers of two inside the scale-up domain that divide the heads and either divide
     the KV heads or are a multiple of them (KV heads are then replicated, as for multi-query attention).
@@ -100,6 +106,7 @@ def _kv_ok(w: Workload, t: int) -> bool:
     return w.kv % t == 0 or t % w.kv == 0
 
 
+@V.checked(layers=V.COUNT, pp=V.COUNT)
 def stage_layers(layers, pp):
     """Layers on the busiest pipeline stage: ceil(L / p) (stages differ by at most one layer when p does not
     divide L, as Megatron-LM's --decoder-first/last-pipeline-num-layers and Llama 3's 126 layers on 16 stages).
@@ -162,6 +169,7 @@ def check_layout(w: Workload, count: int, domain: int, *, tp=None, pp=None, dp=N
         raise InputError(f"interleave={interleave} must divide the {int(stage_layers(w.layers, pp))} layers per pipeline stage")
 
 
+@V.checked(seq=V.ONE_COUNT, long_seq=V.ONE_COUNT, most=V.ONE_COUNT)
 def context_parallel_candidates(seq: int, long_seq: int = 32768, most: int = 32) -> list[int]:
     """CP degrees worth searching: 1, and for sequences of at least ``long_seq`` tokens the powers of two
     up to ``most`` that leave each rank at least 4,096 tokens.

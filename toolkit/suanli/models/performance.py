@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models import defaults as D
 from suanli.models import flops
@@ -65,6 +66,13 @@ class Hardware:
     kernel_factor: float = 1.0  # the chip generation's share of the calibrated kernel efficiency (defaults.kernel_factor)
 
 
+HARDWARE = V.instance(Hardware, positive=("gemm_peak_flops", "bf16_peak_flops", "hbm_bytes", "hbm_bytes_per_s",
+                                          "scaleup_domain", "scaleup_bytes_per_s", "scaleout_bytes_per_s"),
+                      non_negative=("scaleup_alpha_s", "scaleout_alpha_s"),
+                      efficiency=("matmul_efficiency", "stack_efficiency"))
+"""The entry check of a :class:`Hardware` argument: every number finite and in its range."""
+
+
 def _a(x):
     return np.asarray(x, dtype=float)
 
@@ -85,12 +93,15 @@ def flash_generation(flash_attention=None) -> int:
     value = D.FLASH_ATTENTION.value if flash_attention is None else flash_attention
     if isinstance(value, (bool, np.bool_)):
         return int(D.FLASH_ATTENTION.value) if value else 0
+    if not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value) or value != int(value):
+        raise InputError(f"flash_attention must be 0 (none) or a FlashAttention generation 1-3, got {flash_attention!r}")
     gen = int(value)
     if gen not in (0, 1, 2, 3):
         raise InputError(f"flash_attention must be 0 (none) or a FlashAttention generation 1-3, got {flash_attention!r}")
     return gen
 
 
+@V.checked(dim=V.POSITIVE, half_dim=V.optional(V.POSITIVE))
 def gemm_size_efficiency(dim, half_dim=None):
     """Share of the large-GEMM rate a GEMM whose smallest dimension is ``dim`` reaches: d/(d + d_half).
 
@@ -102,6 +113,8 @@ def gemm_size_efficiency(dim, half_dim=None):
     return d / (d + half)
 
 
+@V.checked(gemm_peak_flops=V.POSITIVE, hbm_bytes_per_s=V.POSITIVE,
+           half_dim_reference=V.optional(V.POSITIVE))
 def gemm_half_dim(gemm_peak_flops, hbm_bytes_per_s, half_dim_reference=None):
     """The GEMM dimension at which a chip reaches half its large-GEMM rate, scaled by its roofline ridge.
 
@@ -119,6 +132,7 @@ def gemm_half_dim(gemm_peak_flops, hbm_bytes_per_s, half_dim_reference=None):
     return ref * ridge / D.GEMM_REFERENCE_RIDGE_FLOP_PER_BYTE.value
 
 
+@V.checked(nbytes=V.NON_NEGATIVE, hbm_bytes_per_s=V.POSITIVE)
 def memory_bound_seconds(nbytes, hbm_bytes_per_s):
     """Time of a memory-bound operation: bytes moved / HBM bandwidth (the roofline's slanted part).
 
@@ -134,6 +148,8 @@ def _link(n_nodes, hw: Hardware):
             np.where(inside, hw.scaleup_alpha_s, hw.scaleout_alpha_s))
 
 
+@V.checked(comm_s=V.NON_NEGATIVE, window_s=V.NON_NEGATIVE,
+           overlap_slowdown=V.optional(V.NON_NEGATIVE))
 def hidden_communication_seconds(comm_s, window_s, overlap_slowdown=None):
     """Time a communication adds to the step when it runs behind a compute window of ``window_s``.
 
@@ -322,6 +338,12 @@ def _memory_per_device(c: _Step, params_shared, params_expert, edp):
     return states, acts
 
 
+@V.checked(w=V.instance(Workload), hw=HARDWARE, tp=V.COUNT, pp=V.COUNT, dp=V.COUNT, ep=V.COUNT, micro_batch=V.COUNT,
+           global_batch=V.COUNT, recompute=V.between(0, 2), zero=V.between(0, 3), sp=V.between(0, 1),
+           interleave=V.COUNT, matmul_efficiency=V.optional(V.EFFICIENCY), stack_efficiency=V.optional(V.EFFICIENCY),
+           tp_overlap=V.optional(V.SHARE), dp_overlap=V.optional(V.SHARE), ep_overlap=V.optional(V.SHARE),
+           pp_overlap=V.SHARE, gemm_half_dim=V.optional(V.POSITIVE), cp=V.COUNT,
+           overlap_slowdown=V.optional(V.NON_NEGATIVE))
 def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_batch, recompute, zero, sp, interleave,
               *, matmul_efficiency=None, stack_efficiency=None, tp_overlap=None, dp_overlap=None, ep_overlap=None,
               pp_overlap=0.0, gemm_half_dim=None, flash_attention=None, fused_kernels=True,
@@ -444,6 +466,10 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     return out
 
 
+@V.checked(step=V.mapping_with("step_time_s", "tokens_per_step", "model_flops_per_token", "hardware_flops_per_token"),
+           tokens=V.POSITIVE, count=V.COUNT, peak_flops=V.POSITIVE, params=V.POSITIVE,
+           failure_rate_per_device_hour=V.optional(V.NON_NEGATIVE), restart_s=V.optional(V.NON_NEGATIVE),
+           storage_bytes_per_s=V.optional(V.POSITIVE), run_efficiency=V.optional(V.EFFICIENCY))
 def training_time(step: dict, tokens, count, peak_flops, params, *, failure_rate_per_device_hour=None,
                   restart_s=None, storage_bytes_per_s=None, run_efficiency=None) -> dict[str, np.ndarray]:
     """Tokens/s, MFU, HFU, goodput, wall-clock days and accelerator-hours from a :func:`step_time` result.

@@ -415,6 +415,8 @@ def accelerator_power_w(tdp_w, utilization=DEFAULTS.utilization, idle_fraction=D
     return _out(tdp * load_factor(utilization, idle_fraction))
 
 
+@V.checked(tdp_w=V.NON_NEGATIVE, chips_per_server=V.NON_NEGATIVE, server_rating_w=V.unknown_or(V.NON_NEGATIVE),
+           overhead_fraction=V.NON_NEGATIVE)
 def rated_server_power_w(tdp_w, chips_per_server, server_rating_w=None,
                          overhead_fraction=DEFAULTS.server_overhead_fraction):
     """Rated (maximum) power of one server in W.
@@ -432,6 +434,9 @@ def rated_server_power_w(tdp_w, chips_per_server, server_rating_w=None,
     return _out(tdp * n * (1.0 + over))
 
 
+@V.checked(tdp_w=V.NON_NEGATIVE, chips_per_server=V.NON_NEGATIVE, utilization=V.SHARE,
+           server_rating_w=V.unknown_or(V.NON_NEGATIVE), idle_fraction=V.SHARE, overhead_fraction=V.NON_NEGATIVE,
+           host_draw_fraction=V.SHARE)
 def server_power_w(tdp_w, chips_per_server, utilization=DEFAULTS.utilization, server_rating_w=None,
                    idle_fraction=DEFAULTS.idle_fraction, overhead_fraction=DEFAULTS.server_overhead_fraction,
                    host_draw_fraction=DEFAULTS.host_draw_fraction):
@@ -612,6 +617,7 @@ def fibre_rtt_ms(route_km):
     return _out(2.0 * _non_negative("route_km", route_km) / FIBRE_KM_PER_MS)
 
 
+@V.checked(aligned=False, max_latency_ms=V.ONE_NON_NEGATIVE)
 def cheapest_site_within_latency(prices, latencies_ms, max_latency_ms, names: Sequence[str] | None = None):
     """Index (or name) of the cheapest site whose latency is within ``max_latency_ms``.
 
@@ -623,7 +629,9 @@ def cheapest_site_within_latency(prices, latencies_ms, max_latency_ms, names: Se
     compute where power is cheap, subject to a network latency bound (20 ms between hub clusters).
     """
     p = _arr("prices", prices).reshape(-1)
-    lat = np.asarray(latencies_ms, dtype=float).reshape(-1)
+    lat = V.float_array("latencies_ms", latencies_ms, "numbers (NaN when unknown)").reshape(-1)
+    if names is not None and (isinstance(names, str) or not isinstance(names, Sequence) or len(names) != p.size):
+        raise InputError(f"names must be a list with one name per site, got {names!r}")
     bound = float(_non_negative("max_latency_ms", max_latency_ms))
     if p.shape != lat.shape:
         raise InputError(f"prices and latencies_ms must have one entry per site ({p.size} vs {lat.size})")

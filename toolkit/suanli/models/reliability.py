@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models import defaults as D
 
 
+@V.checked(finite_result=False, count=V.COUNT, failure_rate_per_device_hour=V.optional(V.NON_NEGATIVE))
 def mtbf_seconds(count, failure_rate_per_device_hour=None):
     """Mean time between interruptions of the whole job: 3600 / (rate x count) seconds.
 
@@ -32,6 +34,8 @@ def mtbf_seconds(count, failure_rate_per_device_hour=None):
     return np.where(lam > 0, 3600.0 / np.maximum(lam, 1e-300), np.inf)
 
 
+@V.checked(params=V.NON_NEGATIVE, count=V.COUNT, bytes_per_param=V.optional(V.NON_NEGATIVE),
+           storage_bytes_per_s=V.optional(V.POSITIVE), per_device_bytes_per_s=V.optional(V.POSITIVE))
 def checkpoint_seconds(params, count, *, bytes_per_param=None, storage_bytes_per_s=None, per_device_bytes_per_s=None):
     """Time to write one checkpoint: params x bytes/param over min(ceiling, devices x per-device) bandwidth.
 
@@ -45,6 +49,7 @@ def checkpoint_seconds(params, count, *, bytes_per_param=None, storage_bytes_per
     return np.asarray(params, dtype=float) * bpp / bw
 
 
+@V.checked(finite_result=False, checkpoint_s=V.NON_NEGATIVE, mtbf_s=V.POSITIVE_OR_INF)
 def optimal_checkpoint_interval(checkpoint_s, mtbf_s):
     """Daly's higher-order optimum compute time between checkpoints (Young's sqrt(2 delta M) to first order).
 
@@ -60,6 +65,8 @@ def optimal_checkpoint_interval(checkpoint_s, mtbf_s):
     return np.where(d < 2.0 * m, np.maximum(tau, d), m)
 
 
+@V.checked(checkpoint_s=V.NON_NEGATIVE, mtbf_s=V.POSITIVE_OR_INF, restart_s=V.optional(V.NON_NEGATIVE),
+           interval_s=V.optional(V.POSITIVE))
 def goodput(checkpoint_s, mtbf_s, restart_s=None, interval_s=None):
     """Share of wall-clock time spent on useful training: (1 - (R + (tau + delta)/2)/M) / (1 + delta/tau).
 

@@ -28,6 +28,7 @@ from functools import cache
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.spec import Source
 from suanli.validate import require_positive
@@ -183,6 +184,7 @@ CONSTANTS: tuple[Constant, ...] = (
 _BY_NAME = {c.name: c for c in CONSTANTS}
 
 
+@V.checked(name=V.TEXT)
 def constant(name: str) -> float:
     """The value of a published constant by its name in :data:`CONSTANTS`."""
     try:
@@ -295,6 +297,7 @@ def parametric_loss(params, tokens, law: str | ParametricLaw = DEFAULT_LAW):
     return law.E + law.A / n**law.alpha + law.B / d**law.beta
 
 
+@V.checked(params=V.POSITIVE, tokens=V.POSITIVE, law=V.instance(KaplanLaw))
 def kaplan_loss(params, tokens, law: KaplanLaw = KAPLAN):
     """Kaplan et al. 2020 joint law L(N, D) = ((N_c/N)^(alpha_N/alpha_D) + D_c/D)^alpha_D.
 
@@ -360,6 +363,7 @@ def params_for_compute(compute_flops, tokens, flops_per_param_token=TRAINING_FLO
     return np.asarray(compute_flops, float) / (flops_per_param_token * np.asarray(tokens, float))
 
 
+@V.checked(params=V.POSITIVE, n_layers=V.NON_NEGATIVE, context_tokens=V.NON_NEGATIVE, d_model=V.NON_NEGATIVE)
 def training_flops_per_token(params, n_layers=0, context_tokens=0, d_model=0):
     """Training (model) FLOPs per token with the attention term: 6 N + 12 n_layer n_ctx d_model.
 
@@ -377,6 +381,7 @@ def training_flops_per_token(params, n_layers=0, context_tokens=0, d_model=0):
     return model_flops_per_token(params, n_layers, context_tokens, d_model)
 
 
+@V.checked(params=V.POSITIVE, n_layers=V.NON_NEGATIVE, context_tokens=V.NON_NEGATIVE, d_model=V.NON_NEGATIVE)
 def inference_flops_per_token(params, n_layers=0, context_tokens=0, d_model=0):
     """Forward FLOPs per token: 2 N + 4 n_layer n_ctx d_model, a third of :func:`training_flops_per_token`.
 
@@ -386,16 +391,19 @@ def inference_flops_per_token(params, n_layers=0, context_tokens=0, d_model=0):
     return training_flops_per_token(params, n_layers, context_tokens, d_model) / 3.0
 
 
+@V.checked(compute_flops=V.NON_NEGATIVE)
 def flops_to_pf_days(compute_flops):
     """FLOPs to petaflop/s-days (1 PF-day = 1e15 x 86400 FLOPs; Brown et al. 2020, Table D.1)."""
     return np.asarray(compute_flops, float) / PF_DAY_FLOPS
 
 
+@V.checked(pf_days=V.NON_NEGATIVE)
 def pf_days_to_flops(pf_days):
     """Petaflop/s-days to FLOPs (Brown et al. 2020, Table D.1: 3,640 PF-days = 3.14e23 FLOPs)."""
     return np.asarray(pf_days, float) * PF_DAY_FLOPS
 
 
+@V.checked(chip_count=V.POSITIVE)
 def cluster_compute(chip_count, peak_flops_per_s, days, mfu=DEFAULT_MFU):
     """FLOPs a cluster delivers: count x peak FLOP/s x MFU x days x 86400.
 
@@ -419,6 +427,7 @@ def cagr(start_value, end_value, years):
     return (np.asarray(end_value, float) / np.asarray(start_value, float)) ** (1.0 / np.asarray(years, float)) - 1.0
 
 
+@V.checked(annual_growth=V.POSITIVE)
 def doubling_time(annual_growth):
     """Years to double at a compound annual growth rate g: ln 2 / ln(1 + g).
 
@@ -439,6 +448,7 @@ def annual_growth(doubling_time_years):
     return 2.0 ** (1.0 / np.asarray(doubling_time_years, float)) - 1.0
 
 
+@V.checked(value=V.NON_NEGATIVE, annual_growth_rate=V.FINITE, years=V.NON_NEGATIVE)
 def grow(value, annual_growth_rate, years):
     """``value`` compounded at ``annual_growth_rate`` for ``years``: value (1 + g)^years.
 
@@ -676,6 +686,8 @@ def _inference_aware():
     return sp.lambdify(args, d_train, "numpy"), sp.lambdify(args, slope, "numpy")
 
 
+@V.checked(target_loss=V.POSITIVE, inference_tokens=V.NON_NEGATIVE, flops_per_param_token=V.ONE_POSITIVE,
+           inference_flops_per_param_token=V.ONE_POSITIVE)
 def inference_aware_optimum(target_loss, inference_tokens, law: str | ParametricLaw = DEFAULT_LAW,
                             flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN,
                             inference_flops_per_param_token=INFERENCE_FLOPS_PER_PARAM_TOKEN) -> dict:

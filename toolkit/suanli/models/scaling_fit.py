@@ -23,6 +23,7 @@ from functools import cache
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models.scaling import ParametricLaw
 from suanli.spec import Source
@@ -176,6 +177,8 @@ class LossFit:
         }
 
 
+@V.checked(aligned=False, params=V.POSITIVE, tokens=V.POSITIVE, loss=V.POSITIVE, delta=V.ONE_POSITIVE,
+           n_starts=V.optional(V.ONE_COUNT), n_bootstrap=V.ONE_NON_NEGATIVE, confidence=V.between(0, 1), seed=V.SEED)
 def fit_loss_law(params, tokens, loss, *, delta: float = HUBER_DELTA, grid: dict | None = None,
                  n_starts: int | None = 16, n_bootstrap: int = 0, confidence: float = 0.95,
                  seed: int = 0, name: str = "fit") -> LossFit:

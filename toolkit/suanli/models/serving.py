@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models import interconnect as ic
 from suanli.spec import Source
@@ -148,6 +149,8 @@ def _out(x):
     return float(x) if x.ndim == 0 else x
 
 
+@V.checked(layers=V.NON_NEGATIVE, kv_heads=V.NON_NEGATIVE, head_dim=V.NON_NEGATIVE, bytes_per_value=V.NON_NEGATIVE,
+           latent_dim=V.NON_NEGATIVE)
 def kv_bytes_per_token(layers, kv_heads, head_dim, bytes_per_value, latent_dim=0):
     """KV-cache bytes one token occupies across all layers.
 
@@ -189,6 +192,7 @@ def kv_bytes_per_token(layers, kv_heads, head_dim, bytes_per_value, latent_dim=0
     return _out(np.where(latent > 0, layers * latent * s, 2.0 * layers * kv_heads * head_dim * s))
 
 
+@V.checked(experts=V.NON_NEGATIVE, top_k=V.NON_NEGATIVE, tokens=V.NON_NEGATIVE)
 def expected_experts_touched(experts, top_k, tokens):
     """Expected number of distinct routed experts a batch of ``tokens`` reads in one MoE layer.
 
@@ -230,6 +234,8 @@ def expected_experts_touched(experts, top_k, tokens):
     return _out(np.where(e > 1, e * (1.0 - (1.0 - np.minimum(k, e) / e) ** t), 1.0))
 
 
+@V.checked(flop=V.NON_NEGATIVE, nbytes=V.NON_NEGATIVE, peak_flops=V.POSITIVE, hbm_bytes_per_s=V.POSITIVE,
+           compute_efficiency=V.EFFICIENCY, bandwidth_efficiency=V.EFFICIENCY)
 def roofline_time_s(flop, nbytes, peak_flops, hbm_bytes_per_s, compute_efficiency=SERVING_DEFAULTS.compute_efficiency,
                     bandwidth_efficiency=SERVING_DEFAULTS.bandwidth_efficiency):
     """Time of a kernel sequence that does ``flop`` and moves ``nbytes`` on one device (roofline).
@@ -327,6 +333,17 @@ class Precision:
     act_bytes: float = 2.0
 
 
+SERVING_MODEL = V.instance(ServingModel, positive=("layers", "hidden", "attn_dim", "kv_heads", "head_dim", "dense_params",
+                                                   "resident_params"),
+                           non_negative=("expert_params", "experts", "top_k", "moe_layers", "latent_dim"))
+PRECISION = V.instance(Precision, positive=("weight_bytes", "kv_bytes", "act_bytes"))
+DEVICE = V.instance(Device, positive=("peak_flops", "hbm_bytes_per_s", "hbm_bytes", "scaleup_domain", "scaleup_bytes_per_s",
+                                      "scaleout_bytes_per_s"),
+                    non_negative=("scaleup_alpha_s", "scaleout_alpha_s"), efficiency=("matmul_efficiency", "stack_efficiency"))
+"""Entry checks of the objects the serving functions take: every number finite and in its range."""
+SERVING_EFFICIENCY = V.optional(V.instance(ServingDefaults))
+
+
 def _layout(model: ServingModel, dev: Device, chips):
     """Tensor-parallel width (inside the scale-up domain) and pipeline stages of a dense replica;
     for MoE every chip is one data-parallel attention rank and one expert-parallel rank [5]."""
@@ -337,6 +354,7 @@ def _layout(model: ServingModel, dev: Device, chips):
     return n, tp, pp
 
 
+@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, batch=V.NON_NEGATIVE, context=V.NON_NEGATIVE)
 def memory_per_device_bytes(model: ServingModel, prec: Precision, dev: Device, chips, batch, context):
     """Device memory for the weights and the KV cache of ``batch`` sequences of ``context`` tokens [bytes].
 
@@ -376,6 +394,8 @@ def memory_per_device_bytes(model: ServingModel, prec: Precision, dev: Device, c
     return _out(weights + kv)
 
 
+@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, context=V.NON_NEGATIVE,
+           memory_usable_fraction=V.EFFICIENCY)
 def max_batch(model: ServingModel, prec: Precision, dev: Device, chips, context,
               memory_usable_fraction=SERVING_DEFAULTS.memory_usable_fraction):
     """The largest whole batch whose KV cache fits beside the weights (0 when the weights alone do not fit).
@@ -438,6 +458,8 @@ def _ep_all_to_all_s(model, dev, n, tokens_per_chip, act_bytes):
     return 2.0 * model.moe_layers * np.where(n > 1, ic.send_recv(nbytes, bw, alpha), 0.0)
 
 
+@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, batch=V.COUNT, context=V.NON_NEGATIVE,
+           eff=SERVING_EFFICIENCY, prefill_tokens=V.NON_NEGATIVE, prefill_context=V.NON_NEGATIVE)
 def decode_step(model: ServingModel, prec: Precision, dev: Device, chips, batch, context, *,
                 eff: ServingDefaults | None = None, prefill_tokens=0.0, prefill_context=0.0) -> dict[str, Any]:
     """One decode step of a replica: every running sequence gets one token (plus, optionally, a prompt chunk).
@@ -521,6 +543,8 @@ def decode_step(model: ServingModel, prec: Precision, dev: Device, chips, batch,
             "flop_per_chip": _out(flop), "bytes_per_chip": _out(nbytes), "bound": compute_s >= memory_s}
 
 
+@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, input_len=V.NON_NEGATIVE,
+           eff=SERVING_EFFICIENCY)
 def prefill_time(model: ServingModel, prec: Precision, dev: Device, chips, input_len, *,
                  eff: ServingDefaults | None = None):
     """Seconds of the prompt pass of one request of ``input_len`` tokens on a replica (its TTFT when idle).
@@ -568,6 +592,8 @@ def prefill_time(model: ServingModel, prec: Precision, dev: Device, chips, input
     return _out(np.asarray(t) / (np.asarray(dev.stack_efficiency, dtype=float) * moe) + comm + eff.step_overhead_s)
 
 
+@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, batch=V.COUNT, input_len=V.NON_NEGATIVE,
+           output_len=V.COUNT, eff=SERVING_EFFICIENCY, scheduling=V.TEXT)
 def serving_point(model: ServingModel, prec: Precision, dev: Device, chips, batch, input_len, output_len, *,
                   disaggregated: bool = False, eff: ServingDefaults | None = None,
                   scheduling: str = "sequential") -> dict[str, Any]:

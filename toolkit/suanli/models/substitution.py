@@ -195,6 +195,8 @@ def _out(x):
 # --------------------------------------------------------------------------------------------
 
 
+@V.checked(aligned=False, finite_result=False, counts=V.POSITIVE, seconds=V.NON_NEGATIVE_OR_INF,
+           target_seconds=V.POSITIVE)
 def first_count_meeting(counts, seconds, target_seconds):
     """The fewest chips on a grid whose training time meets ``target_seconds`` (NaN where none does).
 
@@ -217,6 +219,7 @@ def first_count_meeting(counts, seconds, target_seconds):
     return _out(out.reshape(t.shape))
 
 
+@V.checked(aligned=False, seconds_at=V.FUNCTION, target_seconds=V.ONE_POSITIVE, sizes=V.sequence)
 def bisect_sizes(seconds_at: Callable[[int], float], target_seconds: float, sizes: Sequence[int]) -> int:
     """The first of the increasing ``sizes`` whose time meets the target, by bisection.
 
@@ -240,6 +243,8 @@ def bisect_sizes(seconds_at: Callable[[int], float], target_seconds: float, size
     return sizes[hi]
 
 
+@V.checked(seconds_at=V.FUNCTION, target_seconds=V.ONE_POSITIVE, low=V.ONE_NON_NEGATIVE, high=V.ONE_POSITIVE,
+           granule=V.ONE_COUNT)
 def bisect_count(seconds_at: Callable[[int], float], target_seconds: float, low: int, high: int, granule: int = 1) -> int:
     """The fewest chips in (``low``, ``high``], a multiple of ``granule``, whose time meets the target.
 
@@ -257,6 +262,8 @@ def bisect_count(seconds_at: Callable[[int], float], target_seconds: float, low:
     return bisect_sizes(seconds_at, target_seconds, [k * g for k in range(lo + 1, hi + 1)])
 
 
+@V.checked(aligned=False, finite_result=False, counts=V.POSITIVE, seconds=V.NON_NEGATIVE_OR_INF,
+           query_counts=V.POSITIVE)
 def interpolate_seconds(counts, seconds, query_counts):
     """Training time at ``query_counts`` from a grid, interpolated linearly in log(count)-log(time).
 
@@ -287,6 +294,8 @@ def interpolate_seconds(counts, seconds, query_counts):
     return _out(out)
 
 
+@V.checked(aligned=False, finite_result=False, counts=V.POSITIVE, seconds=V.NON_NEGATIVE_OR_INF,
+           target_seconds=V.POSITIVE)
 def interpolate_count(counts, seconds, target_seconds):
     """The (fractional) fleet size whose best time equals ``target_seconds``: the inverse of the curve.
 
@@ -446,6 +455,10 @@ def export_blocked(classification: Mapping[str, Any] | None, accelerator_id: str
     return f"export-controlled for China under the {label} rule (ECCN {eccn}{': ' + why if why else ''})"
 
 
+@V.checked(chips_needed=V.optional(V.NON_NEGATIVE_OR_INF), deadline_days=V.optional(V.ONE_POSITIVE),
+           best_days=V.optional(V.NON_NEGATIVE_OR_INF), supply_units=V.optional(V.ONE_NON_NEGATIVE),
+           supply_window_days=V.optional(V.ONE_NON_NEGATIVE), max_fabric_chips=V.optional(V.ONE_NON_NEGATIVE),
+           needs_porting=V.sequence, unknowns=V.sequence, best_chips=V.optional(V.NON_NEGATIVE_OR_INF))
 def feasibility(*, chips_needed=None, deadline_days=None, best_days=None, supply_units=None, supply_window_days=None,
                 max_fabric_chips=None, fits_memory=True, export_reason: str | None = None,
                 needs_porting: Sequence[str] = (), unknowns: Sequence[str] = (),
@@ -526,7 +539,7 @@ def pareto_mask(objectives) -> np.ndarray:
     References: Deb 2001, 'Multi-Objective Optimization using Evolutionary Algorithms', Wiley, sec. 2.4
     (dominance, the non-dominated set).
     """
-    x = np.asarray(objectives, dtype=float)
+    x = V.float_array("objectives", objectives, "a table of numbers")
     if x.ndim == 1:
         x = x[:, None]
     if x.ndim != 2:

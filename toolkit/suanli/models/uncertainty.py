@@ -14,12 +14,14 @@ Sensitivity Analysis: The Primer*, Wiley, 2008, ch. 1 (one-at-a-time screening a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.spec import Source
 
@@ -103,6 +105,7 @@ class Distribution:
         return self.ppf(0.5)
 
 
+@V.checked(low=V.ONE_FINITE, high=V.ONE_FINITE)
 def uniform(low: float, high: float) -> Distribution:
     """Every value in [low, high] equally likely.
 
@@ -113,6 +116,7 @@ def uniform(low: float, high: float) -> Distribution:
     return Distribution("uniform", (float(low), float(high)))
 
 
+@V.checked(low=V.ONE_FINITE, mode=V.ONE_FINITE, high=V.ONE_FINITE)
 def triangular(low: float, mode: float, high: float) -> Distribution:
     """Most likely ``mode``, never outside [low, high].
 
@@ -124,6 +128,7 @@ def triangular(low: float, mode: float, high: float) -> Distribution:
     return Distribution("triangular", (float(low), float(mode), float(high)))
 
 
+@V.checked(median=V.ONE_POSITIVE, p90=V.ONE_POSITIVE)
 def lognormal(median: float, p90: float) -> Distribution:
     """Positive, right-skewed: median ``median`` and 90th percentile ``p90``.
 
@@ -138,6 +143,7 @@ def lognormal(median: float, p90: float) -> Distribution:
     return Distribution("lognormal", (float(median), float(sigma)))
 
 
+@V.checked(knots=V.mapping)
 def quantiles(knots: Mapping[float, float]) -> Distribution:
     """A distribution given by its quantiles, linear in between (e.g. an observed P0/P10/P50/P90/P100).
 
@@ -147,9 +153,12 @@ def quantiles(knots: Mapping[float, float]) -> Distribution:
     References: inverse transform sampling (Devroye 1986, *Non-Uniform Random Variate Generation*,
     ch. 2); Hyndman & Fan 1996, The American Statistician 50(4) (piecewise-linear sample quantiles).
     """
-    qs = sorted(knots)
-    xs = [float(knots[q]) for q in qs]
-    if not qs or qs[0] != 0 or qs[-1] != 1 or any(b < a for a, b in zip(xs, xs[1:])) or not np.isfinite(xs).all():
+    try:
+        qs = sorted(float(q) for q in knots)
+        xs = [float(knots[q]) for q in sorted(knots)]
+    except (TypeError, ValueError):
+        raise InputError(f"quantile knots must map probabilities to numbers, got {knots!r}") from None
+    if not qs or qs[0] != 0 or qs[-1] != 1 or any(b < a for a, b in itertools.pairwise(xs)) or not np.isfinite(xs).all():
         raise InputError(f"quantile knots need probabilities 0 and 1 and non-decreasing values, got {dict(knots)!r}")
     return Distribution("quantiles", tuple(v for q, x in zip(qs, xs) for v in (float(q), x)))
 
@@ -171,6 +180,7 @@ def as_distribution(value: Any) -> Distribution | None:
     return None
 
 
+@V.checked(value=V.ONE_FINITE, confidence=V.TEXT, rng_low_high=V.optional(V.sequence))
 def spec_distribution(value: float, confidence: str, rng_low_high: tuple[float, float] | None = None) -> Distribution | float:
     """The default uncertainty of a spec value: its own range if it has one, else a spread by confidence.
 
@@ -184,6 +194,7 @@ def spec_distribution(value: float, confidence: str, rng_low_high: tuple[float, 
     return uniform(value * (1 - spread), value * (1 + spread)) if spread else float(value)
 
 
+@V.checked(inputs=V.mapping, n=V.ONE_COUNT, seed=V.SEED)
 def sample_inputs(inputs: Mapping[str, Any], n: int, seed: int = 0) -> dict[str, Any]:
     """Arrays of ``n`` draws for each uncertain input; plain numbers pass through unchanged.
 
@@ -192,7 +203,7 @@ def sample_inputs(inputs: Mapping[str, Any], n: int, seed: int = 0) -> dict[str,
     """
     if int(n) != n or not 1 <= n <= MAX_SAMPLES:
         raise InputError(f"the number of samples must be a whole number from 1 to {MAX_SAMPLES:,}, got {n!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(int(seed))
     out = {}
     for name, value in inputs.items():
         dist = as_distribution(value)
@@ -205,7 +216,13 @@ def percentiles(samples: Any, q: tuple[int, ...] = PERCENTILES) -> dict[str, flo
 
     References: numpy.percentile, linear interpolation (Hyndman & Fan 1996, definition 7).
     """
-    arr = np.asarray(samples, dtype=float).ravel()
+    try:
+        arr = np.asarray(samples, dtype=float).ravel()
+        qs = [float(k) for k in q]
+    except (TypeError, ValueError):
+        raise InputError(f"samples must be numbers and q percentages, got {samples!r} and {q!r}") from None
+    if any(not 0 <= k <= 100 for k in qs):
+        raise InputError(f"percentiles q must lie in 0..100, got {q!r}")
     arr = arr[np.isfinite(arr)]
     if arr.size == 0:
         return {f"p{k}": float("nan") for k in q}
@@ -229,6 +246,7 @@ class RangedResult:
         return float(np.mean(np.isfinite(np.asarray(self.samples[key], dtype=float))))
 
 
+@V.checked(finite_result=False, model=V.FUNCTION, inputs=V.mapping, n=V.ONE_COUNT, seed=V.SEED)
 def monte_carlo(
     model: Callable[..., Mapping[str, Any]], inputs: Mapping[str, Any], n: int = 10_000, seed: int = 0
 ) -> RangedResult:
@@ -245,6 +263,7 @@ def monte_carlo(
     return RangedResult(samples=samples, inputs=dict(inputs), n=int(n), seed=seed)
 
 
+@V.checked(model=V.FUNCTION, inputs=V.mapping, output=V.TEXT, low_q=V.between(0, 1), high_q=V.between(0, 1))
 def tornado(
     model: Callable[..., Mapping[str, Any]], inputs: Mapping[str, Any], output: str, low_q: float = 0.1, high_q: float = 0.9,
     *, vectorised: bool = False,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.models import defaults as D
 
@@ -119,6 +120,7 @@ class Workload:
         return out
 
 
+@V.checked(w=V.instance(Workload))
 def parameter_counts(w: Workload) -> dict[str, float]:
     """Parameters of a workload: total, active per token, per-layer attention/FFN, experts, embedding.
 
@@ -155,6 +157,8 @@ def parameter_counts(w: Workload) -> dict[str, float]:
     }
 
 
+@V.checked(params=V.ONE_POSITIVE, active_params=V.optional(V.ONE_POSITIVE), seq=V.optional(V.ONE_COUNT),
+           vocab=V.optional(V.ONE_COUNT), name=V.instance(str, what="name (text)"))
 def shape_from_params(params: float, active_params: float | None = None, *, seq: int | None = None,
                       vocab: int | None = None, name: str = "") -> Workload:
     """A plausible transformer shape for a parameter count (and an active count for MoE).
@@ -199,6 +203,7 @@ def shape_from_params(params: float, active_params: float | None = None, *, seq:
 
 # --- global batch policy -----------------------------------------------------------------------
 
+@V.checked(compute_flops=V.POSITIVE)
 def optimal_batch_tokens(compute_flops):
     """Compute-optimal global batch in tokens: B_opt = 0.292 C^0.3271 (C in FLOPs).
 
@@ -209,6 +214,7 @@ def optimal_batch_tokens(compute_flops):
     return 0.292 * np.asarray(compute_flops, dtype=float) ** 0.3271
 
 
+@V.checked(params=V.POSITIVE, tokens=V.POSITIVE)
 def critical_batch_tokens(params, tokens):
     """Critical batch in tokens at the end of training: B_crit(L) = B* / L^(1/alpha_B), B* = 2e8 tokens,
     alpha_B = 0.21, with the loss L (nats) from the Chinchilla fit L = E + A/N^alpha + B/D^beta.
@@ -227,6 +233,8 @@ def critical_batch_tokens(params, tokens):
     return 2e8 / loss ** (1.0 / 0.21)
 
 
+@V.checked(params=V.ONE_POSITIVE, tokens=V.ONE_POSITIVE, seq=V.ONE_COUNT, count=V.ONE_COUNT, scaleup_domain=V.ONE_COUNT,
+           flops_per_token=V.optional(V.ONE_POSITIVE))
 def policy_global_batch(params, tokens, seq, count, scaleup_domain, *, flops_per_token=None) -> tuple[int, str]:
     """The global batch (sequences) practitioners would choose when none is given, and the rule that chose it.
 
