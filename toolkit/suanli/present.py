@@ -172,6 +172,21 @@ def scaled(value: Any, digits: int = DIGITS) -> str:
     return number(x, digits)
 
 
+BYTE_SUFFIXES = ((1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB"))
+"""Decimal (SI) suffixes for sizes in bytes, as nccl-tests and datasheets print them."""
+
+
+def size_bytes(value: Any, digits: int = DIGITS) -> str:
+    """A size in bytes with its SI suffix: ``64e3`` -> ``64 kB``, ``4e9`` -> ``4 GB``."""
+    if value is None or not _finite(value):
+        return MISSING
+    x = float(value)
+    for scale, suffix in BYTE_SUFFIXES:
+        if abs(significant(x, digits)) >= scale:
+            return f"{number(significant(x / scale, digits), digits)} {suffix}"
+    return f"{number(x, digits)} B"
+
+
 def percent(value: Any, digits: int = DIGITS) -> str:
     """A fraction as a percentage: ``0.4321`` -> ``43.2%``."""
     if value is None or not _finite(value):
@@ -430,7 +445,7 @@ def table(data, *, title: str, columns: Iterable[str] | None = None, currency: s
         df = df.set_index(index)
     has_index = not (isinstance(df.index, pd.RangeIndex) and df.index.name is None)
     if columns is not None:
-        df = df[list(columns)]
+        df = df[[c for c in columns if c not in df.index.names]]
     if isinstance(formats, str):  # one format for every numeric column
         formats = {c: formats for c in df.columns if df[c].map(lambda v: _missing(v) or _is_number(v)).all()}
     formats, labels = dict(formats or {}), dict(labels or {})
@@ -460,7 +475,9 @@ def table(data, *, title: str, columns: Iterable[str] | None = None, currency: s
             cells = [_column_formatter(str(c), formats.get(c), currency, digits)(v, r) for v, r in zip(values, records)]
         out[labels.get(c, c)] = cells
         numeric.append(all(_missing(v) or _is_number(v) or isinstance(v, Shown) for v in values))
-    text = pd.DataFrame(out, index=df.index if has_index else None)
+    index_values = df.index.map(lambda k: tuple(cell(x) for x in k) if isinstance(k, tuple) else cell(k))
+    text = pd.DataFrame(out, index=pd.MultiIndex.from_tuples(index_values) if df.index.nlevels > 1 else index_values)
+    text = text if has_index else text.reset_index(drop=True)
     if has_index:
         text.index = text.index.rename([labels.get(n, n) for n in df.index.names] if df.index.nlevels > 1
                                        else labels.get(df.index.name, df.index.name))
