@@ -354,7 +354,9 @@ COLUMN_FORMATS = {
 def _missing(value: Any) -> bool:
     if value is None:
         return True
-    if isinstance(value, (list, tuple, dict, str)):
+    if isinstance(value, str):
+        return value == ""  # an empty text cell holds nothing either
+    if isinstance(value, (list, tuple, dict)):
         return False
     try:
         return bool(value != value)  # NaN, NaT, pd.NA
