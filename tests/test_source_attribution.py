@@ -41,3 +41,14 @@ def test_benchmark_citations_back_only_what_they_state(spec):
 def test_the_check_catches_a_gemm_citation_on_the_scale_up_domain():
     gemm = "BAAI FlagPerf, Atlas 800T A2: FP16 GEMM 313.182 TFLOPS measured; card average power 364.7 W"
     assert not _states(gemm, 8.0) and _states(gemm, 313.0) and _states("8x BI150 in an R5300 G5", 8.0)
+
+
+@pytest.mark.parametrize("chip", sorted(CATALOG.accelerators))
+def test_show_says_why_a_derived_field_is_blank(chip, capsys):
+    from suanli.cli import main
+
+    assert main(["show", chip]) == 0
+    for line in capsys.readouterr().out.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1] == "-":
+            assert "[not " in line, f"a blank without a reason: {line.strip()}"

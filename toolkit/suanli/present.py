@@ -359,7 +359,7 @@ def _missing(value: Any) -> bool:
     if isinstance(value, (list, tuple, dict)):
         return False
     try:
-        return bool(value != value)  # NaN, NaT, pd.NA
+        return bool(value != value)  # noqa: PLR0124  (NaN, NaT, pd.NA are not equal to themselves)
     except (TypeError, ValueError):
         return False
 
