@@ -238,3 +238,68 @@ def test_stored_notebook_outputs_read_as_numbers(path):
             assert not MONEY_SCIENTIFIC.search(text), MONEY_SCIENTIFIC.search(text).group(0)
             assert not FLOAT_COUNT.search(text), FLOAT_COUNT.search(text).group(0)
             assert not re.search(r"\bNaN\b", text), "a NaN in a stored output: say why the value is missing"
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("300B", 300e9), ("2T", 2e12), ("1.5 t", 1.5e12), ("70M", 70e6), ("5k", 5e3), ("3e11", 3e11),
+    ("1,000,000", 1e6), (" 300b ", 300e9),
+])
+def test_counts_are_typed_the_way_they_are_shown(text, value):
+    assert present.parse_scaled(text) == pytest.approx(value)
+    assert present.parse_scaled(present.scaled(value)) == pytest.approx(value, rel=5e-3)
+
+
+@pytest.mark.parametrize("text", ["lots", "", "3x", "B", "inf"])
+def test_bad_count_text_is_a_sentence(text):
+    with pytest.raises(ValueError, match="number"):
+        present.parse_scaled(text)
+
+
+def _log_sliders(widget):
+    import ipywidgets as W
+    from suanli.widgets.base import find_controls
+
+    return [c for c in find_controls(widget) if isinstance(c, W.FloatLogSlider)]
+
+
+def test_widget_inputs_read_as_the_field_writes_them():
+    """No widget input shows 3.00e+11: log sliders carry a present-formatted readout, the compat panel's
+    token count is typed as 2T, and bad text is a message in place."""
+    import ipywidgets as W
+    from suanli.widgets.compat import CompatPanel
+    from suanli.widgets.interconnect import CollectivePanel, CrossSitePanel
+    from suanli.widgets.scaling import ScalingPanel
+
+    for panel in (ScalingPanel(), CollectivePanel(), CrossSitePanel()):
+        sliders = _log_sliders(panel.widget)
+        assert sliders
+        for s in sliders:
+            if s.readout:  # its own readout, in a fixed-point format (a count of chips: ",.0f")
+                assert s.readout_format[-1] not in "eEgG", (s.description, s.readout_format)
+                continue
+            shown = [c.value for c in _labels_beside(panel.widget, s)]
+            assert shown and "e+" not in shown[0], (s.description, shown)
+    scaling = ScalingPanel()
+    scaling.inference_tokens.value = 3e12
+    assert "3T" in [c.value for c in _labels_beside(scaling.widget, scaling.inference_tokens)]
+
+    compat = CompatPanel(stack="hygon-dtk")
+    assert isinstance(compat.tokens, W.Text) and compat.tokens.value == "1T"
+    compat.model.value = "llama2-70b"
+    compat.tokens.value = "2T"
+    assert "not a number" not in compat.summary.value
+    compat.tokens.value = "lots"
+    assert "tokens: &#x27;lots&#x27; is not a number" in compat.summary.value
+
+
+def _labels_beside(widget, control):
+    import ipywidgets as W
+
+    stack = [widget]
+    while stack:
+        w = stack.pop()
+        children = list(getattr(w, "children", ()))
+        if control in children:
+            return [c for c in children if isinstance(c, W.Label)]
+        stack.extend(children)
+    return []

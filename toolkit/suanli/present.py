@@ -187,6 +187,25 @@ def size_bytes(value: Any, digits: int = DIGITS) -> str:
     return f"{number(x, digits)} B"
 
 
+SCALE_WORDS = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12, "p": 1e15}
+
+
+def parse_scaled(text: str) -> float:
+    """A count as people type it, the inverse of :func:`scaled`: ``300B``, ``2T``, ``1.5 t``, ``70M``,
+    ``3e11``, ``1,000,000``. Raises ``ValueError`` with a sentence saying what is accepted."""
+    raw = str(text).strip().replace(",", "").replace("_", "")
+    factor = 1.0
+    if raw and raw[-1].lower() in SCALE_WORDS:
+        factor, raw = SCALE_WORDS[raw[-1].lower()], raw[:-1].strip()
+    try:
+        value = float(raw) * factor
+    except ValueError:
+        raise ValueError(f"{str(text).strip()!r} is not a number: write e.g. 300B, 2T, 1.5T or 3e11") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{str(text).strip()!r} is not a finite number")
+    return value
+
+
 def percent(value: Any, digits: int = DIGITS) -> str:
     """A fraction as a percentage: ``0.4321`` -> ``43.2%``."""
     if value is None or not _finite(value):

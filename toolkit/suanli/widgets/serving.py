@@ -9,7 +9,8 @@ import html
 
 import ipywidgets as W
 
-from suanli.widgets.base import FigureView, Panel, dropdown, slider
+from suanli import present
+from suanli.widgets.base import FigureView, Panel, dropdown, readout, slider
 
 MODELS = ("llama3-70b", "llama3-8b", "qwen2.5-72b", "deepseek-v3", "qwen3-235b-a22b", "llama3-405b")
 PRECISIONS = ("bf16", "fp8", "int8", "int4")
@@ -27,7 +28,7 @@ class ServingPanel(Panel):
         self.catalog = _catalog(catalog)
         self.model = dropdown("model", MODELS, model)
         self.precision = dropdown("precision", PRECISIONS, "bf16")
-        self.demand = slider("output tokens per day", 1e8, 1e12, 1e10, log=True, step=0.25, readout_format=".2e")
+        self.demand = slider("output tokens per day", 1e8, 1e12, 1e10, log=True, step=0.25)
         self.tpot = slider("TPOT target (ms)", 10, 200, 50, integer=True, step=5)
         self.ttft = slider("TTFT target (ms)", 100, 10_000, 2_000, integer=True, step=100)
         self.watch(self.model, self.precision, self.demand, self.tpot, self.ttft)
@@ -36,7 +37,7 @@ class ServingPanel(Panel):
         self.view = FigureView(6.4, 4.0)
         self.rows: list[dict] = []
         self.widget = self.layout(
-            [W.HBox([self.model, self.precision]), W.HBox([self.demand]), W.HBox([self.tpot, self.ttft])],
+            [W.HBox([self.model, self.precision]), readout(self.demand, present.scaled), W.HBox([self.tpot, self.ttft])],
             [self.stats, self.view.image, self.table])
         self.update()
 
@@ -65,7 +66,7 @@ class ServingPanel(Panel):
         self.view.draw(full=True)
         best = ok[0]
         self.stats.value = (
-            f"<b>{html.escape(self.model.value)}</b>, {self.demand.value:.3g} output tokens a day: cheapest "
+            f"<b>{html.escape(self.model.value)}</b>, {present.scaled(self.demand.value)} output tokens a day: cheapest "
             f"<b>{html.escape(best['chip'])}</b> at <b>{best['cost_per_million_tokens']:.3g} {best['currency']}</b> per "
             f"million tokens ({best['chips_needed']:,} chips, {best['facility_kw']:,.0f} kW); "
             f"{len(ok)} of {len(self.rows)} chips meet the targets")
