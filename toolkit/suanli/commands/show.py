@@ -39,13 +39,17 @@ def run(args) -> int:
     # Each distinct source once, numbered; a field points to its number, so a long citation is not
     # repeated (and read as if it were about that field) on every line it backs.
     refs: dict = {}
+    from suanli.attribution import unstated
+
+    gaps = unstated(spec)  # a field whose cited source does not state it says so
     for name, value in spec.numbers().items():
         src = spec.sources[name]
         n = refs.setdefault(src, len(refs) + 1)
         rng = spec.ranges.get(name)
         unit = spec.unit_of(name)
         shown = quantity(value, unit, INPUT_DIGITS) + (f" (range {number(rng[0], INPUT_DIGITS)}..{number(rng[1], INPUT_DIGITS)})" if rng else "")
-        print(f"  {name:24} {shown:28} [{src.confidence}] [{n}]")
+        gap = f"; not stated there: {gaps[name]}" if name in gaps else ""
+        print(f"  {name:24} {shown:28} [{src.confidence}] [{n}{gap}]")
     derived = {k: v for k, v in record.items() if k.startswith(("tpp", "performance_density", "export_"))
                and k != "export_timeline"}
     for key, value in derived.items():
