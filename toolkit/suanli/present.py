@@ -161,15 +161,20 @@ SCALE_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 """The field's suffixes for token and parameter counts (300B tokens, 70B parameters)."""
 
 
-def scaled(value: Any, digits: int = DIGITS) -> str:
-    """A large count the way the field writes it: ``300B`` tokens, ``15.6T`` tokens, ``70B`` parameters."""
+def _suffixed(value: Any, suffixes: Sequence[tuple[float, str]], digits: int, sep: str = "", below: str = "") -> str:
+    """``value`` over the largest scale it reaches, with that scale's suffix (``below`` under the smallest)."""
     if value is None or not _finite(value):
         return MISSING
     x = float(value)
-    for scale, suffix in SCALE_SUFFIXES:
+    for scale, suffix in suffixes:
         if abs(significant(x, digits)) >= scale:
-            return f"{number(significant(x / scale, digits), digits)}{suffix}"
-    return number(x, digits)
+            return f"{number(significant(x / scale, digits), digits)}{sep}{suffix}"
+    return f"{number(x, digits)}{below}"
+
+
+def scaled(value: Any, digits: int = DIGITS) -> str:
+    """A large count the way the field writes it: ``300B`` tokens, ``15.6T`` tokens, ``70B`` parameters."""
+    return _suffixed(value, SCALE_SUFFIXES, digits)
 
 
 BYTE_SUFFIXES = ((1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB"))
@@ -178,13 +183,7 @@ BYTE_SUFFIXES = ((1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB
 
 def size_bytes(value: Any, digits: int = DIGITS) -> str:
     """A size in bytes with its SI suffix: ``64e3`` -> ``64 kB``, ``4e9`` -> ``4 GB``."""
-    if value is None or not _finite(value):
-        return MISSING
-    x = float(value)
-    for scale, suffix in BYTE_SUFFIXES:
-        if abs(significant(x, digits)) >= scale:
-            return f"{number(significant(x / scale, digits), digits)} {suffix}"
-    return f"{number(x, digits)} B"
+    return _suffixed(value, BYTE_SUFFIXES, digits, sep=" ", below=" B")
 
 
 SCALE_WORDS = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12, "p": 1e15}
