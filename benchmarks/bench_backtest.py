@@ -13,8 +13,8 @@ from __future__ import annotations
 import statistics
 import time
 
-from suanli import backtest
 from suanli.commands.output import print_fields, print_table
+from suanli.scenarios import backtest
 
 
 def main() -> None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from suanli.engine import estimate, evaluate, hardware, preset
 from suanli.models.parallelism import layout_grid
 from suanli.models.performance import step_time
+from suanli.scenarios.training import estimate, evaluate, hardware, preset
 
 CHIP = "nvidia-a100-sxm4-80gb"
 

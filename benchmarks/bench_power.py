@@ -42,7 +42,7 @@ def speed() -> None:
     print(f"chain + energy + cost over {n:,} configurations: {t * 1e3:.0f} ms ({t / n * 1e9:.0f} ns each)")
 
     import suanli
-    from suanli.power_report import energy_and_cost
+    from suanli.scenarios.power import energy_and_cost
 
     cat = suanli.load_catalog()
     if "nvidia-h100-sxm5-80gb" in cat.accelerators:

@@ -40,7 +40,8 @@ def main() -> int:
     args = parser.parse_args()
 
     from suanli.catalog import load_catalog
-    from suanli.substitution import _CURVES, Options, compare, make_goal, pareto_options, parse_fleet, sensitivity
+    from suanli.scenarios.substitution import Options, compare, make_goal, pareto_options, parse_fleet, sensitivity
+    from suanli.scenarios.substitution.sizing import _CURVES
 
     cat = load_catalog()
     cands = [c for c in CANDIDATES if c in cat.accelerators]

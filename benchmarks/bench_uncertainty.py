@@ -13,9 +13,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from suanli.engine import estimate
 from suanli.models import uncertainty as U
-from suanli.uncertain import ranged_estimate, uncertain_estimate
+from suanli.scenarios.training import estimate
+from suanli.scenarios.uncertainty import ranged_estimate, uncertain_estimate
 
 RUNS = (
     ("GPT-3 175B, 300B tokens, 1024 x A100-SXM4-80GB", "gpt3-175b", 300e9, "nvidia-a100-sxm4-80gb", 1024),

@@ -12,22 +12,25 @@ figures published for the open analytical model Calculon (Isaev et al. 2023, SC'
 
 from __future__ import annotations
 
-from suanli import step_backtest
 from suanli.frameworks import bundled_profiles
 from suanli.models import defaults as D
+from suanli.scenarios import step_backtest
 
 
 def main() -> None:
     res = step_backtest.calibrate()
     skipped = [r for r in step_backtest.run() if "skipped" in r]
     print(f"fitted kernel efficiency: {res['stack_efficiency']:.3f} (shipped: {D.STACK_EFFICIENCY.value})")
+    for fam, value in res["generation_factor"].items():
+        print(f"fitted kernel factor of {fam}: {value:.3f} (shipped: {D.GENERATION_KERNEL_FACTOR[fam].value})")
     for fw, value in res["framework_efficiency"].items():
         print(f"fitted kernel efficiency of {fw} (its own rows): {value:.3f} "
               f"(shipped in its profile: {bundled_profiles()[fw].kernel_efficiency})")
-    print(f"{'row':34s} {'framework':12s} {'metric':22s} {'reported':>10s} {'error':>8s} {'LOO':>8s} {'LOO fit':>8s}")
+    print(f"{'row':36s} {'framework':12s} {'family':8s} {'metric':22s} {'reported':>10s} {'error':>8s} {'LOO':>8s} "
+          f"{'LOO fit':>8s}")
     for r in res["rows"]:
-        print(f"{r['id']:34s} {r['framework']:12s} {r['metric']:22s} {r['reported']:10.4g} {r['error']:+8.1%} "
-              f"{r['loo_error']:+8.1%} {r['loo_fit']:8.3f}")
+        print(f"{r['id']:36s} {r['framework']:12s} {r['family']:8s} {r['metric']:22s} {r['reported']:10.4g} "
+              f"{r['error']:+8.1%} {r['loo_error']:+8.1%} {r['loo_fit']:8.3f}{'' if r['fitted'] else '  (not fitted)'}")
     for r in skipped:
         print(f"{r['id']:34s} skipped: {r['skipped']}")
     print()

@@ -508,7 +508,7 @@ def _estimate(**changes):
 
 
 def _energy(count=64, hours=720.0, utilization=None, **options):
-    from suanli.power_report import energy_and_cost
+    from suanli.scenarios.power import energy_and_cost
 
     return energy_and_cost(options, suanli.load_catalog().accelerator(CHIP), count, hours, utilization,
                            tokens=options.pop("tokens", None))
@@ -527,14 +527,14 @@ def _compat(stack="rocm", **kwargs):
 
 
 def _substitute(reference=(CHIP, 1024), candidates=("nvidia-h20",), tokens=300e9, **options):
-    from suanli import substitution as S
+    from suanli.scenarios import substitution as S
 
     goal = S.make_goal("gpt3-175b", tokens=tokens)
     return S.compare(goal, reference, list(candidates), S.Options(**options))
 
 
 def _options(**kwargs):
-    from suanli.substitution import Options
+    from suanli.scenarios.substitution import Options
 
     return Options(**kwargs)
 
@@ -626,7 +626,7 @@ BAD_API = [
     ("options-lifetime-zero", lambda: _options(lifetime_years=0)),
     ("options-cost-of-capital-negative", lambda: _options(cost_of_capital=-5)),
     ("options-cost-basis-unknown", lambda: _options(cost_basis="lease")),
-    ("parse-fleet-malformed", lambda: __import__("suanli.substitution", fromlist=["parse_fleet"]).parse_fleet("x")),
+    ("parse-fleet-malformed", lambda: __import__("suanli.scenarios.substitution", fromlist=["parse_fleet"]).parse_fleet("x")),
     ("catalog-get-unknown", lambda: _catalog("get", "nope")),
     ("catalog-accelerator-unknown", lambda: _catalog("accelerator", "nope")),
     ("catalog-accelerator-none", lambda: _catalog("accelerator", None)),
@@ -643,7 +643,7 @@ BAD_API = [
     ("uncertain-seed-text", lambda: suanli.uncertain_estimate("llama2-7b", tokens=1e11, chip=CHIP, count=8, seed="a",
                                                               samples=10)),
     ("uncertain-samples-nan", lambda: suanli.uncertain_estimate("llama2-7b", tokens=1e11, chip=CHIP, count=8, samples=NAN)),
-    ("substitute-global-batch-nan", lambda: __import__("suanli.substitution", fromlist=["make_goal"]).make_goal(
+    ("substitute-global-batch-nan", lambda: __import__("suanli.scenarios.substitution", fromlist=["make_goal"]).make_goal(
         "gpt3-175b", tokens=3e11, global_batch=NAN)),
     ("substitute-reference-count-nan", lambda: _substitute(reference=(CHIP, NAN))),
     ("compat-stack-profile-none", lambda: __import__("suanli.models.compat", fromlist=["x"]).stack_profile(None)),

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from suanli import chip_evidence as CEV
 from suanli.cli import main
-from suanli.engine import estimate, input_sources
 from suanli.errors import InputError
 from suanli.models import chip_efficiency as CE
+from suanli.scenarios.training import estimate, input_sources
 
 A100 = "nvidia-a100-sxm4-80gb"
 KINDS = set(CE.KIND_WEIGHT)

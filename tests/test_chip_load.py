@@ -3,7 +3,7 @@
 import pytest
 from suanli.catalog import load_catalog
 from suanli.models import power as P
-from suanli.power_report import energy_and_cost
+from suanli.scenarios.power import energy_and_cost
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_energy_and_cost_uses_the_chip_draw_unless_given(cat):
 
 
 def test_fit_reports_the_chip_draw_of_each_point():
-    from suanli.power_report import measured_energy_fit
+    from suanli.scenarios.power import measured_energy_fit
 
     fit = measured_energy_fit()
     assert fit["chip_load"]["h100-node-latif2025"] == pytest.approx(P.chip_load("nvidia-h100-sxm5-80gb").fraction)

@@ -55,7 +55,7 @@ def test_power_gpt3_matches_patterson_2021_table_4():
 
 def test_host_draw_default_is_the_fit_and_leave_one_out_is_reported():
     from suanli.models.power import DEFAULTS
-    from suanli.power_report import measured_energy_fit
+    from suanli.scenarios.power import measured_energy_fit
 
     fit = measured_energy_fit()
     assert DEFAULTS.host_draw_fraction == pytest.approx(fit["host_draw_fraction_fit"], abs=0.001)
@@ -133,7 +133,7 @@ def test_the_price_rule_prefers_the_better_then_newer_source():
 # --------------------------------------------------------------------------------------------
 
 def test_claims_json_lists_every_seed_claim_with_a_live_number_and_verdict():
-    from suanli import press_claims as PC
+    from suanli.scenarios import claims as PC
 
     rows = run_json("claims")
     assert [r["id"] for r in rows] == list(PC.CHECKS)
@@ -143,7 +143,7 @@ def test_claims_json_lists_every_seed_claim_with_a_live_number_and_verdict():
 
 
 def test_a_claim_verdict_moves_with_its_inputs():
-    from suanli import press_claims as PC
+    from suanli.scenarios import claims as PC
 
     assert PC.gpt3_cost_lambda().verdict == "holds under assumptions"
     assert PC.gpt3_cost_lambda(sustained_tflops=100.0).verdict == "does not hold"

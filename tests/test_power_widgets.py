@@ -53,7 +53,7 @@ def test_figures_draw(catalog):
     import matplotlib
 
     matplotlib.use("Agg")
-    from suanli.power_report import site_records
+    from suanli.scenarios.power import site_records
 
     fig = W.sites_figure(site_records(catalog.sites.values(), "USD"), centre="shanghai", currency="USD")
     assert fig.axes[0].get_xlabel() == "electricity price (USD/kWh)"

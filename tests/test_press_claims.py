@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from suanli import press_claims as PC
 from suanli.errors import InputError
+from suanli.scenarios import claims as PC
 
 A100_BF16 = 312e12
 

@@ -125,7 +125,7 @@ def test_catalog_methods_any_input(obj_id, method):
 @given(count=maybe(st.sampled_from([8, 1024])), hours=maybe(st.floats(1, 1e4)), utilization=st.none() | maybe(st.floats(0, 1)),
        pue=st.none() | maybe(st.floats(1, 2)), site=st.none() | maybe(st.sampled_from(["cn-gansu-qingyang", "us-virginia"])))
 def test_energy_and_cost_any_input(count, hours, utilization, pue, site):
-    from suanli.power_report import energy_and_cost
+    from suanli.scenarios.power import energy_and_cost
 
     acc = suanli.load_catalog().accelerator(CHIP)
     check(lambda: energy_and_cost({"pue": pue, "site": site}, acc, count, hours, utilization))
@@ -147,7 +147,7 @@ def test_compat_for_any_input(stack, chips, days, share, samples, seed):
        global_batch=st.none() | maybe(st.sampled_from([512, 1536])),
        candidate=maybe(st.sampled_from(["nvidia-h20", "huawei-ascend-910b"])))
 def test_substitution_any_input(tokens, count, global_batch, candidate):
-    from suanli import substitution as S
+    from suanli.scenarios import substitution as S
 
     check(lambda: S.compare(S.make_goal("llama2-7b", tokens=tokens, global_batch=global_batch), (CHIP, count), [candidate],
                             S.Options()))

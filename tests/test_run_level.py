@@ -5,12 +5,12 @@ import math
 
 import numpy as np
 import pytest
-from suanli import runlevel
 from suanli.cli import main
-from suanli.engine import estimate
 from suanli.errors import InputError
 from suanli.models import defaults as D
 from suanli.models import goodput as G
+from suanli.scenarios import runlevel
+from suanli.scenarios.training import estimate
 
 A100 = "nvidia-a100-sxm4-80gb"
 GPT3 = {"tokens": 300e9, "chip": A100, "count": 1024}
@@ -118,7 +118,7 @@ def test_a_new_stack_is_interrupted_more_often_than_cuda():
 
 
 def test_evaluate_applies_the_same_run_level_as_estimate():
-    from suanli.engine import evaluate
+    from suanli.scenarios.training import evaluate
 
     est = estimate("gpt3-175b", **GPT3)
     res = evaluate("gpt3-175b", A100, est.layout, tokens=300e9, global_batch=est.layout["global_batch"],

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 import pytest
 from suanli.catalog import load_catalog
-from suanli.power_report import site_records
+from suanli.scenarios.power import site_records
 
 
 @pytest.fixture(scope="module")

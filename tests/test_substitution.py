@@ -9,7 +9,7 @@ import pytest
 from suanli import cli
 from suanli.catalog import load_catalog
 from suanli.errors import InputError
-from suanli.substitution import (
+from suanli.scenarios.substitution import (
     ROW_KEYS,
     Options,
     compare,
@@ -259,7 +259,7 @@ def test_dashboard_updates_and_shows_bad_input_in_place(cat):
     SubstitutionPanel.strict = True
     try:
         panel = SubstitutionPanel(candidates=[B910, H20], reference=f"{H100}:256", model="llama2-7b" if "llama2-7b" in
-                                  __import__("suanli.engine", fromlist=["presets"]).presets() else "gpt3-175b",
+                                  __import__("suanli.scenarios.training", fromlist=["presets"]).presets() else "gpt3-175b",
                                   tokens=1e11, deadline_days=10, catalog=cat)
         assert panel.ok, panel.error
         before = panel.table.value
@@ -317,7 +317,7 @@ def test_rental_costs_use_given_or_catalog_rates_and_include_power(cat, goal):
 
 def test_a_system_price_does_not_pay_for_the_server_twice(cat, goal):
     from suanli.models.power import DEFAULTS
-    from suanli.substitution import server_share
+    from suanli.scenarios.substitution import server_share
 
     systems = [a for a in cat.accelerators.values() if a.price_basis == "system"]
     chips = [a for a in cat.accelerators.values() if a.price_basis in (None, "chip")]

@@ -6,12 +6,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from suanli.cli import main
-from suanli.engine import estimate
 from suanli.errors import InputError
 from suanli.models import uncertainty as U
-from suanli.uncertain import (
+from suanli.scenarios.training import estimate
+from suanli.scenarios.uncertainty import (
     ENGINE_OUTPUTS,
     candidate_ranges,
     ranged_energy_and_cost,

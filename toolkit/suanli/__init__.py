@@ -28,8 +28,8 @@ _LAZY = {
     "Link": "suanli.spec",
     "SoftwareStack": "suanli.spec",
     "Site": "suanli.spec",
-    "estimate": "suanli.engine",
-    "uncertain_estimate": "suanli.uncertain",
+    "estimate": "suanli.scenarios.training",
+    "uncertain_estimate": "suanli.scenarios.uncertainty",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - names for type checkers; at run time __getattr__ imports them

@@ -9,11 +9,11 @@ Two constants are fitted, each on its own data, and nothing else:
 - ``STACK_EFFICIENCY`` (step time): the share of the sustained GEMM rate a stack reaches over a whole
   layer, fitted on published iteration times of FIXED layouts (``suanli/data/step_benchmarks.csv``:
   Korthikanti et al. 2022 Table 5, Narayanan et al. 2021, MT-NLG, BLOOM, MegaScale, Llama 3, MLPerf) by
-  :func:`suanli.step_backtest.calibrate`, with leave-one-paper-out errors;
+  :func:`suanli.scenarios.step_backtest.calibrate`, with leave-one-paper-out errors;
 - ``RUN_EFFICIENCY`` (run level): what the sourced run-level items of :mod:`suanli.models.goodput`
   (failures by fleet size and stack maturity, checkpoints, evaluation, stalls, ramp-up) leave unexplained
   on the production whole-run rows of ``suanli/data/training_runs.csv``, fitted on the runs published up
-  to :data:`suanli.backtest.FIT_UNTIL_YEAR` and tested on the later ones (:func:`suanli.backtest.calibrate`).
+  to :data:`suanli.scenarios.backtest.FIT_UNTIL_YEAR` and tested on the later ones (:func:`suanli.scenarios.backtest.calibrate`).
 
 The per-chip efficiencies (:mod:`suanli.chip_evidence`) come from their evidence, not from a fit.
 The report gives the fitted values beside the ones in use, the whole-run errors with and without hints
@@ -47,8 +47,8 @@ def _stats(rows) -> dict[str, Any]:
 
 def report(*, split: str | None = "fit", catalog=None, step: bool = True) -> dict[str, Any]:
     """Fit both constants and evaluate the whole-run backtest: a JSON-ready dict."""
-    from suanli import backtest, step_backtest
     from suanli.models import defaults as D
+    from suanli.scenarios import backtest, step_backtest
 
     out: dict[str, Any] = {"in_use": {"STACK_EFFICIENCY": D.STACK_EFFICIENCY.value, "RUN_EFFICIENCY": D.RUN_EFFICIENCY.value}}
     fitted: dict[str, float] = {}

@@ -2,7 +2,7 @@
 :mod:`suanli.models.chip_efficiency` to it.
 
 The engine's ``matmul_efficiency`` input comes from here when the file has an entry for the chip
-(:func:`suanli.engine.input_sources`), else from the plugin's own value. ``suanli show CHIP`` prints the
+(:func:`suanli.scenarios.training.input_sources`), else from the plugin's own value. ``suanli show CHIP`` prints the
 derivation (:func:`explain_lines`).
 
     >>> from suanli.chip_evidence import derive
@@ -82,7 +82,7 @@ def _catalog(catalog):
 
 def _stack_factor(acc, cat) -> float:
     """The chip's software-stack factor as the engine applies it (1 for CUDA; the compat model's central else)."""
-    from suanli.engine import NATIVE_STACKS
+    from suanli.scenarios.training import NATIVE_STACKS
 
     if not acc.stack or acc.stack in NATIVE_STACKS:
         return 1.0
@@ -205,7 +205,7 @@ REFERENCE_JOB = {"model": "gpt3-175b", "tokens": 300e9, "count": 1024}
 def ratio_to_reference(chip: str, *, catalog=None, **job) -> dict[str, Any]:
     """Per-chip training throughput of ``chip`` over the A100's on :data:`REFERENCE_JOB` (steady state), with the
     range from the evidence's low and high efficiency. Each side searches its own fastest layout."""
-    from suanli.engine import estimate
+    from suanli.scenarios.training import estimate
 
     job = {**REFERENCE_JOB, **job}
     cat = _catalog(catalog)

@@ -47,7 +47,9 @@ class FrameworkProfile:
     ``zero_stages``: the ZeRO / FSDP stages the stack offers (1 = distributed optimizer). The parallel
     flags say which dimensions the layout search may use. ``kernel_efficiency``: share of the chip's
     sustained GEMM rate the stack reaches over a whole layer (kernel gaps, launch, un-modelled small
-    ops); ``None`` takes the calibrated :data:`suanli.models.defaults.KERNEL_EFFICIENCY`.
+    ops); ``flexible_interleave``: the interleaved pipeline schedule runs any number of micro-batches of at least
+    the stage count (Llama Team 2024, arXiv:2407.21783, Sec 3.3.2), not only multiples of it (Megatron-LM's rule);
+    ``None`` takes the calibrated :data:`suanli.models.defaults.STACK_EFFICIENCY`.
     """
 
     id: str
@@ -66,6 +68,7 @@ class FrameworkProfile:
     context_parallel: bool = False
     fp8: bool = False
     kernel_efficiency: float | None = None
+    flexible_interleave: bool = False
     evidence: dict[str, Source] = field(default_factory=dict)
     notes: str = ""
     plugin: str = ""
@@ -87,6 +90,8 @@ class FrameworkProfile:
         if k is not None and (isinstance(k, bool) or not isinstance(k, (int, float)) or not 0.0 < k <= 1.0):
             raise SpecError(f"must be a share above 0 and at most 1, got {k!r}", field_name="kernel_efficiency", **where)
         missing = [f for f in FEATURES if f not in self.evidence and not (f == "kernel_efficiency" and k is None)]
+        if self.flexible_interleave and "flexible_interleave" not in self.evidence:
+            missing.append("flexible_interleave")
         if missing:
             raise SpecError(f"every feature needs a source in 'evidence'; missing: {', '.join(missing)}",
                             field_name="evidence", **where)

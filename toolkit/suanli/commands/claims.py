@@ -21,9 +21,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from suanli import press_claims as PC
     from suanli.commands.output import format_number, print_json
     from suanli.errors import InputError
+    from suanli.scenarios import claims as PC
 
     if args.id is not None and args.id not in PC.CHECKS:
         raise InputError(f"unknown claim {args.id!r}; use one of {', '.join(PC.CHECKS)}")

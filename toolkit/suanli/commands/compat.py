@@ -130,8 +130,8 @@ def engine_breakdown(chip, *, model: str | None, params: float | None, tokens: f
     """
     import dataclasses
 
-    from suanli import engine
     from suanli.errors import InputError, require_whole
+    from suanli.scenarios import training
 
     if chip is None:
         raise InputError("give --chip: the engine needs an accelerator to break the step down")
@@ -139,7 +139,7 @@ def engine_breakdown(chip, *, model: str | None, params: float | None, tokens: f
         raise InputError("give --tokens with --params (or a --model whose published token count is known): "
                          "the engine needs a token count")
     native = dataclasses.replace(chip, stack="cuda")
-    est = engine.estimate(model, params=params, tokens=tokens, chip=native, count=require_whole("--chips", chips), catalog=catalog)
+    est = training.estimate(model, params=params, tokens=tokens, chip=native, count=require_whole("--chips", chips), catalog=catalog)
     return dict(est.op_shares), float(est.train_days)
 
 
@@ -255,7 +255,7 @@ def run(args) -> int:
         add_slowdown_percentiles(out)
     if args.uncertain:
         from suanli.catalog import load_catalog
-        from suanli.uncertain import compat_tornado
+        from suanli.scenarios.uncertainty import compat_tornado
 
         out["slowdown_tornado"] = compat_tornado(load_catalog().stack(args.stack), out["op_shares"], overrides=sets)
     if args.json:

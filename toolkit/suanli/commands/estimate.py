@@ -25,7 +25,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--tokens", type=_count, help="training tokens (e.g. 300e9 or 2T)")
     parser.add_argument("--chip", help="an accelerator id, e.g. nvidia-h100-sxm5-80gb")
     parser.add_argument("--count", type=int, help="number of accelerators")
-    parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8"), help="training precision (default bf16)")
+    parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8", "int8"),
+                        help="training precision (default bf16; fp8/int8: 8-bit GEMMs, the rest in BF16)")
     parser.add_argument("--global-batch", type=int,
                         help="global batch in sequences, honoured exactly (default: the preset's published batch, "
                         "else the compute-optimal batch bounded by the critical batch; the output names it and the rule)")
@@ -46,7 +47,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
     add_run_arguments(parser)
     add_uncertain_arguments(parser)
-    from suanli.power_report import add_site_arguments
+    from suanli.commands.power import add_site_arguments
 
     add_site_arguments(parser)
     parser.epilog = (
@@ -58,7 +59,7 @@ def add_arguments(parser) -> None:
 
 
 def add_run_arguments(parser) -> None:
-    """``--run-kind``, ``--goodput``, ``--stack-maturity``: the run level (:mod:`suanli.runlevel`)."""
+    """``--run-kind``, ``--goodput``, ``--stack-maturity``: the run level (:mod:`suanli.scenarios.runlevel`)."""
     g = parser.add_argument_group("run level")
     g.add_argument("--run-kind", choices=("benchmark", "production"),
                    help="production (default): a whole run with failures, checkpoints, evaluation, stalls and ramp-up, "
@@ -72,7 +73,7 @@ def add_run_arguments(parser) -> None:
 
 
 def run_kwargs(args) -> dict:
-    """The run-level flags as :func:`suanli.engine.estimate` keywords."""
+    """The run-level flags as :func:`suanli.scenarios.training.estimate` keywords."""
     return {"run_kind": getattr(args, "run_kind", None), "goodput": getattr(args, "goodput", None),
             "stack_maturity": getattr(args, "stack_maturity", None)}
 
@@ -150,8 +151,8 @@ def run(args) -> int:
     import sys
 
     from suanli.commands.output import print_fields, print_json, print_table
-    from suanli.engine import estimate
-    from suanli.power_report import for_estimate, wants_energy
+    from suanli.scenarios.power import for_estimate, wants_energy
+    from suanli.scenarios.training import estimate
 
     if _scenario(args) and not args.json:
         print("No scenario given: estimating the embedded default (see `suanli estimate --help`).", file=sys.stderr)
@@ -179,7 +180,7 @@ def run(args) -> int:
         print_fields({k: money[k] for k in keys if money.get(k) is not None}, currency=money.get("currency"))
     total = est.step_time_s or 1.0
     if est.run:
-        from suanli.runlevel import text_lines
+        from suanli.scenarios.runlevel import text_lines
 
         print()
         print("\n".join(text_lines(est.run)))
@@ -213,7 +214,7 @@ def layout_notes(args, est) -> list[str]:
 
 
 def _engine_kwargs(args) -> dict:
-    """The model shape and layout flags, as :func:`suanli.engine.estimate` keywords."""
+    """The model shape and layout flags, as :func:`suanli.scenarios.training.estimate` keywords."""
     return dict(
         params=args.params, active_params=args.active_params, layers=args.layers, hidden=args.hidden,
         heads=args.heads, kv_heads=args.kv_heads, ffn=args.ffn, vocab=args.vocab, seq=args.seq,
@@ -227,8 +228,8 @@ def _engine_kwargs(args) -> dict:
 def _run_uncertain(args, samples: int, seed: int) -> int:
     """``--uncertain``: the layout at central values, then ``samples`` draws of the inputs on it."""
     from suanli.commands.output import print_json
-    from suanli.power_report import OPTION_NAMES, wants_energy
-    from suanli.uncertain import uncertain_estimate
+    from suanli.scenarios.power import OPTION_NAMES, wants_energy
+    from suanli.scenarios.uncertainty import uncertain_estimate
 
     options = {k: getattr(args, k, None) for k in (*OPTION_NAMES, "utilization")}
     options = {k: v for k, v in options.items() if v is not None}
@@ -253,7 +254,7 @@ def print_ranges(res) -> None:
 
     from suanli.commands.output import print_fields, print_table
     from suanli.present import is_money_key, money
-    from suanli.uncertain import range_text
+    from suanli.scenarios.uncertainty import range_text
 
     summary, point = res.summary(), res.point()
     currency = (getattr(res, "report", None) or getattr(res, "cost", None) or {}).get("currency")

@@ -34,7 +34,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--deadline-days", dest="deadline_days", type=float,
                         help="days the run must finish in (default: the reference fleet's own time)")
     parser.add_argument("--budget", type=float, help="money available in --currency (sizes fleets to the budget without a deadline)")
-    parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8"), help="training precision (default bf16)")
+    parser.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp8", "int8"),
+                        help="training precision (default bf16; fp8/int8: 8-bit GEMMs, the rest in BF16)")
     parser.add_argument("--global-batch", dest="global_batch", type=int,
                         help="global batch in sequences (default: the preset's); it caps data parallelism")
     g = parser.add_argument_group("site and money")
@@ -89,8 +90,8 @@ def _pairs(items: list[str], flag: str) -> dict[str, float]:
 
 
 def options_from_args(args):
-    """The :class:`suanli.substitution.Options` the flags describe (catalog ids are checked when used)."""
-    from suanli.substitution import Options
+    """The :class:`suanli.scenarios.substitution.Options` the flags describe (catalog ids are checked when used)."""
+    from suanli.scenarios.substitution import Options
 
     kwargs = {"site": args.site, "currency": args.currency, "cost_basis": args.cost_basis, "pue": args.pue,
                   "price_kwh": args.price_kwh, "utilization": args.utilization, "export_rule": args.export_rule,
@@ -106,13 +107,13 @@ def _add_ranges(out, goal, options, cat, samples: int, seed: int, target_days: f
     """``--uncertain``: P10/P50/P90 of each sized candidate's run (engine, power and cost inputs drawn at
     once) and, against a deadline, the probability that the run finishes within it
     (``deadline_probability``: the share of draws at or under ``target_days``)."""
-    from suanli import engine
-    from suanli.uncertain import candidate_ranges, progress
+    from suanli.scenarios import training
+    from suanli.scenarios.uncertainty import candidate_ranges, progress
 
     site_options = {"site": options.site, "currency": options.currency, "pue": options.pue, "price_kwh": options.price_kwh}
     sized = [row for row in out["candidates"] if row.get("chips_needed")]
     for row in progress(sized, desc="ranges per candidate", unit="chip"):
-        est = engine.estimate(goal.workload, tokens=goal.tokens, chip=row["chip"], count=int(row["chips_needed"]),
+        est = training.estimate(goal.workload, tokens=goal.tokens, chip=row["chip"], count=int(row["chips_needed"]),
                               precision=goal.precision, global_batch=goal.global_batch, catalog=cat, runners_up=0)
         row["ranges"] = candidate_ranges(est, samples=samples, seed=seed, options=site_options, catalog=cat,
                                          deadline_days=target_days)
@@ -124,7 +125,7 @@ def run(args) -> int:
     from suanli.commands.estimate import uncertain_options
     from suanli.commands.output import print_json
     from suanli.errors import InputError
-    from suanli.substitution import compare, make_goal, mixed_fleet, parse_fleet, sensitivity
+    from suanli.scenarios.substitution import compare, make_goal, mixed_fleet, parse_fleet, sensitivity
 
     if not args.mix:
         alone = [flag for flag, given in (("--link", args.link != LINK_DEFAULT), ("--link-ports", args.link_ports is not None),
@@ -151,7 +152,7 @@ def run(args) -> int:
         out["mixed"] = mixed_fleet(goal, reference, parse_fleet(args.mix, what="--mix"), options, link=args.link,
                                    link_ports=args.link_ports, route_km=args.route_km, catalog=cat)
     if args.sensitivity:
-        from suanli.uncertain import progress
+        from suanli.scenarios.uncertainty import progress
 
         out["sensitivity"] = {}
         for row in progress(result.rows, desc="sensitivity per candidate", unit="chip"):
@@ -195,7 +196,7 @@ def shown_rows(result) -> list[dict]:
     """The table rows people read: every candidate with a fleet size. A candidate that cannot meet the
     goal shows its fastest fleet (``shown_as`` says so) with that fleet's days, power and cost, and
     stays infeasible with its reasons; a candidate no fleet can train at all shows its reasons only."""
-    from suanli.substitution import size_candidate
+    from suanli.scenarios.substitution import size_candidate
 
     rows = []
     for r in result.rows:

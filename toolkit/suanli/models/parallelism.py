@@ -177,7 +177,8 @@ def context_parallel_candidates(seq: int, long_seq: int = 32768, most: int = 32)
 def layout_grid(w: Workload, count: int, domain: int, global_batch: int, *, tp=None, pp=None, dp=None, ep=None,
                 micro_batch=None, recompute=None, zero=None, sp=None, interleave=None,
                 uneven_pp: bool = False, cp=None, zero_stages=None, tp_options=None, pp_options=None,
-                interleave_options=None, cp_options=None, exact_batch: bool = False) -> dict[str, np.ndarray]:
+                interleave_options=None, cp_options=None, exact_batch: bool = False,
+                flexible_interleave: bool = False) -> dict[str, np.ndarray]:
     """Every valid layout for ``count`` devices as flat int arrays keyed by :data:`LAYOUT_KEYS`.
 
     Arguments left as None are searched; given ones are fixed (``recompute`` may also be a tuple of
@@ -189,7 +190,8 @@ def layout_grid(w: Workload, count: int, domain: int, global_batch: int, *, tp=N
     with PP > 1 and a micro-batch count divisible by PP (Megatron's rule); ZeRO > 0 only with DP > 1;
     sequence parallelism exactly when TP > 1 unless fixed. ``cp`` (context parallelism) multiplies in
     as TP x CP x PP x DP = count. ``zero_stages``, ``tp_options``, ``pp_options``, ``interleave_options``
-    and ``cp_options`` restrict the searched values to what a training framework offers. With
+    and ``cp_options`` restrict the searched values to what a training framework offers; ``flexible_interleave``
+    lets the interleaved schedule run any number of micro-batches of at least the stage count. With
     ``exact_batch`` a batch no layout divides is refused (one sentence) instead of rounded up.
 
     References: Narayanan et al. 2021, arXiv:2104.04473, Sec 3 (layout rules).
@@ -234,7 +236,10 @@ def layout_grid(w: Workload, count: int, domain: int, global_batch: int, *, tp=N
     ok &= (g["zero"] == 0) | (g["dp"] > 1) | (zero is not None)
     layers_per_stage = stage_layers(w.layers, g["pp"]).astype(int)
     v = g["interleave"]
-    ok &= (v == 1) | ((g["pp"] > 1) & (layers_per_stage % v == 0) & (m % g["pp"] == 0))
+    # Megatron-LM's interleaved schedule needs the micro-batches in multiples of the stages; Llama 3's runs any
+    # number of at least one per stage (Llama Team 2024, arXiv:2407.21783, Sec 3.3.2)
+    enough = (m >= g["pp"]) if flexible_interleave else (m % g["pp"] == 0)
+    ok &= (v == 1) | ((g["pp"] > 1) & (layers_per_stage % v == 0) & enough)
     exact = global_batch % (g["dp"] * g["micro_batch"]) == 0
     if (ok & exact).any():  # prefer layouts that keep the global batch as given; round it only if none do
         ok &= exact

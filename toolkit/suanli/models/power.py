@@ -127,7 +127,7 @@ DEFAULTS = PowerDefaults(
             "A100 0.845 and H100 0.87 of TDP; V100 has no chip-level evidence and takes the 0.845 fallback). The points "
             "alone need 0.20 (FlagPerf), 0.06 (GPT-3 on V100), 0.63 and 0.45 (H100 nodes: their non-GPU draw, about "
             "2.9 kW, is far above the A100 GEMM host's 0.65 kW); 0.218 minimises the squared relative errors of all "
-            "four (+3%, +20%, -24%, -15%). suanli.power_report.measured_energy_fit recomputes the fit and its "
+            "four (+3%, +20%, -24%, -15%). suanli.scenarios.power.measured_energy_fit recomputes the fit and its "
             "leave-one-out errors. Scaling the whole rating by the GPUs' load, as the chain did before, counted "
             "about twice the measured host power on the V100 run.",
         ),

@@ -5,7 +5,7 @@ many chips meet the deadline, in how many racks, is it possible at all (export r
 large a cluster the network supports), and what does a mix of two pools gain or lose?
 
 Everything here is a pure function of numbers and arrays. Training time as a function of chip count
-comes from the engine (see :mod:`suanli.substitution`, which evaluates it on a grid of counts and hands
+comes from the engine (see :mod:`suanli.scenarios.substitution`, which evaluates it on a grid of counts and hands
 the arrays to these functions). Time is *not* 1/count: communication grows with the cluster, a small
 scale-up domain forces more pipeline and data parallelism, and the global batch caps data parallelism,
 so the solves below search the engine's curve instead of dividing.

@@ -77,8 +77,8 @@ def serving_model(model) -> S.ServingModel:
     Weights come from :func:`suanli.models.workload.parameter_counts`; MLA latent width and the MLA
     attention width come from ``data/serving_shapes.toml`` (with their sources).
     """
-    from suanli.engine import make_workload
     from suanli.models.workload import parameter_counts
+    from suanli.scenarios.training import make_workload
 
     w = make_workload(model) if isinstance(model, str) else model
     pc = parameter_counts(w)
@@ -120,9 +120,9 @@ def device(chip, precision: str = "bf16", *, catalog=None) -> tuple[S.Device, An
 
     Peaks and capacity are the chip's datasheet numbers; links, matmul efficiency and the software
     stack's step-time efficiency are the training engine's resolution of the same chip
-    (:func:`suanli.engine.hardware`), so both models read one set of chip inputs.
+    (:func:`suanli.scenarios.training.hardware`), so both models read one set of chip inputs.
     """
-    from suanli.engine import GIB, hardware
+    from suanli.scenarios.training import GIB, hardware
 
     cat = _catalog(catalog)
     acc = chip if not isinstance(chip, str) else cat.accelerator(chip)
@@ -347,7 +347,7 @@ def _site_terms(site_id, price_kwh, pue, currency, catalog):
 
     site = _catalog(catalog).site(site_id) if site_id else None
     if site is not None:
-        from suanli.power_report import site_currency, site_price_per_kwh
+        from suanli.scenarios.power import site_currency, site_price_per_kwh
 
         currency = check_currency(currency or site_currency(site))
         price = site_price_per_kwh(site, currency)[0] if price_kwh is None else price_kwh

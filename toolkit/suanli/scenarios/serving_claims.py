@@ -2,7 +2,7 @@
 
 Guosheng Securities (2023) sized ChatGPT's fleet from its January 2023 traffic: 13 million unique
 visitors a day need 30,000+ A100 (~4,000 DGX A100 servers) and about $50,000 a day of electricity.
-:mod:`suanli.press_claims` checks the electricity arithmetic (servers x rated kW x 24 h x price);
+:mod:`suanli.scenarios.claims` checks the electricity arithmetic (servers x rated kW x 24 h x price);
 :func:`chatgpt_serving` asks the serving question instead: how many A100 does a GPT-3-class model need
 for that many visitors at a chat-like latency, and how much traffic per visitor would 30,000 A100 serve?
 The traffic per visitor, the answer length and the model behind ChatGPT are not in the claim: they are
@@ -35,13 +35,13 @@ def chatgpt_serving(visitors_per_day: float = 13e6, queries_per_visitor: float =
                     catalog=None):
     """'30,000+ A100 and ~$50,000 a day serve ChatGPT's 13M daily visitors', recomputed with the serving model.
 
-    Returns a :class:`suanli.press_claims.Check`: the A100 the model needs for the stated visitors at the
+    Returns a :class:`suanli.scenarios.claims.Check`: the A100 the model needs for the stated visitors at the
     assumed traffic, the traffic per visitor at which 30,000 A100 would be exactly busy, and the fleet's
     electricity per day at the claim's $0.08/kWh. Verdict: ``holds under assumptions`` when that
     break-even traffic is a plausible one (:data:`PLAUSIBLE_QUERIES_PER_VISITOR`), else ``does not hold``.
     """
     from suanli.models import power as P
-    from suanli.press_claims import Check
+    from suanli.scenarios.claims import Check
     from suanli.scenarios.serving import SECONDS_PER_DAY, serve
 
     require_positive(visitors_per_day=visitors_per_day, queries_per_visitor=queries_per_visitor)

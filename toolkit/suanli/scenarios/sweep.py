@@ -65,7 +65,7 @@ def _catalog():
 
 def estimate_cell(**inputs) -> dict[str, Any]:
     """Training time of a model on a fleet (:func:`suanli.estimate`): days, MFU, step time, layout."""
-    from suanli.engine import estimate
+    from suanli.scenarios.training import estimate
 
     model = inputs.pop("model", None)
     e = estimate(model, catalog=_catalog(), runners_up=0, **inputs)
@@ -77,8 +77,8 @@ def estimate_cell(**inputs) -> dict[str, Any]:
 
 
 def power_cell(*, chip: str, count: int, hours: float, utilization: float | None = None, **options) -> dict[str, Any]:
-    """Power, energy and cost of ``count`` x ``chip`` for ``hours`` (:func:`suanli.power_report.energy_and_cost`)."""
-    from suanli.power_report import energy_and_cost
+    """Power, energy and cost of ``count`` x ``chip`` for ``hours`` (:func:`suanli.scenarios.power.energy_and_cost`)."""
+    from suanli.scenarios.power import energy_and_cost
 
     cat = _catalog()
     rep = energy_and_cost(options, cat.accelerator(chip), count, hours, utilization, catalog=cat)
@@ -89,8 +89,8 @@ def power_cell(*, chip: str, count: int, hours: float, utilization: float | None
 
 def substitution_cell(*, chip: str, model: str, tokens: float, target_days: float, **options) -> dict[str, Any]:
     """Chips of ``chip`` needed to train ``model`` on ``tokens`` in ``target_days``
-    (:func:`suanli.substitution.size_candidate`)."""
-    from suanli import substitution as sub
+    (:func:`suanli.scenarios.substitution.size_candidate`)."""
+    from suanli.scenarios import substitution as sub
 
     goal = sub.make_goal(model, tokens=tokens)
     row = sub.size_candidate(chip, goal, sub.Options(**options), target_days=target_days, catalog=_catalog())

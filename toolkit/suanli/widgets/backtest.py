@@ -1,8 +1,8 @@
 """The backtest panel: predicted vs reported for the public runs, and what the run-level residual does.
 
-The panel takes every row's error at each value of :data:`suanli.backtest.CALIBRATION_GRID` when it is
-built (:func:`suanli.backtest.calibrate`); moving the residual-run-efficiency slider then only picks a
-column, so it answers at once. No math here: the numbers come from :mod:`suanli.backtest`.
+The panel takes every row's error at each value of :data:`suanli.scenarios.backtest.CALIBRATION_GRID` when it is
+built (:func:`suanli.scenarios.backtest.calibrate`); moving the residual-run-efficiency slider then only picks a
+column, so it answers at once. No math here: the numbers come from :mod:`suanli.scenarios.backtest`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ class BacktestPanel(Panel):
 
     def __init__(self, catalog=None):
         super().__init__()
-        from suanli import backtest
         from suanli.models.defaults import RUN_EFFICIENCY
+        from suanli.scenarios import backtest
 
         self.result = backtest.run(catalog=catalog)
         calib = backtest.calibrate(catalog=catalog, result=self.result)

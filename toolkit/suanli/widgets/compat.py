@@ -378,7 +378,7 @@ class CompatPanel:
 
         priced = sorted(a.id for a in self.catalog.accelerators.values() if has_price(a))
         self.chip = W.Dropdown(options=["(stack default)", *priced], value="(stack default)", description="chip")
-        from suanli.engine import presets
+        from suanli.scenarios.training import presets
 
         self.model = W.Dropdown(options=["(fallback profile)", *presets()], value="(fallback profile)", description="model")
         self.tokens = scaled_text("tokens", 1e12)

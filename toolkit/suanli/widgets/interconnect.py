@@ -1,6 +1,6 @@
 """Panels for notebook 03: collective cost vs message size, group size and link; a cross-site split.
 
-No math here: times come from :mod:`suanli.models.cluster` through :mod:`suanli.interconnect_report`,
+No math here: times come from :mod:`suanli.models.cluster` through :mod:`suanli.scenarios.interconnect`,
 training steps from :func:`suanli.estimate`. Bad input shows as one red sentence in place.
 """
 
@@ -12,9 +12,9 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import NullLocator
 
-from suanli import interconnect_report as R
 from suanli import present
 from suanli.models import cluster as CL
+from suanli.scenarios import interconnect as R
 from suanli.widgets.base import (
     STYLE,
     FigureView,
@@ -163,7 +163,7 @@ class CrossSitePanel(Panel):
     def __init__(self, model: str = "gpt3-175b", tokens: float = 300e9, chip: str = "nvidia-a100-sxm4-80gb",
                  count: int = 1024, route_km: float = 1500.0, wan_gbs: float = 200.0, catalog=None):
         super().__init__()
-        from suanli.engine import presets
+        from suanli.scenarios.training import presets
 
         self.catalog = R._catalog(catalog)
         self.model = dropdown("model", [(f"{k} ({v})", k) for k, v in presets().items()], model)

@@ -1,6 +1,6 @@
 """Power and siting panels for notebooks: a waterfall, a site chart, an interactive cost panel.
 
-No math here: numbers come from :mod:`suanli.power_report` and the models behind it. Errors a user
+No math here: numbers come from :mod:`suanli.scenarios.power` and the models behind it. Errors a user
 can fix (:class:`~suanli.errors.SuanliError`) are shown in place as one sentence, never a traceback.
 """
 
@@ -153,7 +153,7 @@ class PowerPanel:
         }
 
     def compute(self) -> dict[str, Any]:
-        from suanli.power_report import energy_and_cost
+        from suanli.scenarios.power import energy_and_cost
 
         return energy_and_cost(self.options(), self.catalog.accelerator(self.chip.value), self.count.value,
                                self.hours.value, self.utilization.value, catalog=self.catalog)
@@ -190,7 +190,7 @@ def waterfall_html(waterfall_kw: Mapping[str, float], width_px: int = 320) -> st
 
 
 def report_html(report: Mapping[str, Any]) -> str:
-    """The key numbers of an :func:`~suanli.power_report.energy_and_cost` report as a small table."""
+    """The key numbers of an :func:`~suanli.scenarios.power.energy_and_cost` report as a small table."""
     from suanli.present import money, quantity
 
     ccy = report["currency"]

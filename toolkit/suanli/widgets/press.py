@@ -1,6 +1,6 @@
 """The press-claims panel (notebook 08): move the inputs a claim leaves out and watch it hold or break.
 
-No math here: every number comes from :mod:`suanli.press_claims`. Bad input shows in place.
+No math here: every number comes from :mod:`suanli.scenarios.claims`. Bad input shows in place.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import html
 import ipywidgets as W
 import numpy as np
 
-from suanli import press_claims as PC
+from suanli.scenarios import claims as PC
 from suanli.widgets.base import STYLE, FigureView, Panel, dropdown, nice_ceiling, slider
 
 PRICES = np.linspace(0.5, 6.0, 56)

@@ -3,7 +3,7 @@
     from suanli.widgets.substitution import SubstitutionPanel
     SubstitutionPanel()          # displays itself; works in JupyterLab and Voila
 
-No math here: every number comes from :mod:`suanli.substitution`. The engine runs once per chip and
+No math here: every number comes from :mod:`suanli.scenarios.substitution`. The engine runs once per chip and
 model (a grid of fleet sizes, cached); moving a slider re-reads those curves, so an update costs
 tens of milliseconds. The table uses the grid answer (sizes ~10% apart); ``suanli substitute``
 refines it by bisection.
@@ -100,8 +100,8 @@ class SubstitutionPanel(Panel):
     """Reference fleet and goal -> chips needed per candidate, with the Pareto chart over (days, cost, MW).
 
     ``SubstitutionPanel(candidates=[...], reference="nvidia-h100-sxm5-80gb:10000")``; every control calls
-    :meth:`update`. ``self.result`` is the last :class:`suanli.substitution.Comparison`, ``self.front``
-    the last :func:`suanli.substitution.pareto_options` table.
+    :meth:`update`. ``self.result`` is the last :class:`suanli.scenarios.substitution.Comparison`, ``self.front``
+    the last :func:`suanli.scenarios.substitution.pareto_options` table.
     """
 
     REMEMBERED = 32
@@ -112,7 +112,7 @@ class SubstitutionPanel(Panel):
                  site: str | None = "cn-gansu-qingyang", catalog=None):
         super().__init__()
         from suanli.catalog import load_catalog
-        from suanli.engine import presets
+        from suanli.scenarios.training import presets
 
         self.catalog = catalog or load_catalog()
         chips = sorted(self.catalog.accelerators)
@@ -178,20 +178,20 @@ class SubstitutionPanel(Panel):
 
     # -- inputs -------------------------------------------------------------------------------
     def goal(self):
-        from suanli.substitution import make_goal
+        from suanli.scenarios.substitution import make_goal
 
         deadline = self.deadline.value if self.sizing.value == "deadline" else None
         return make_goal(self.model.value, tokens=self.tokens.value, deadline_days=deadline)
 
     def options(self):
-        from suanli.substitution import Options
+        from suanli.scenarios.substitution import Options
 
         return Options(site=self.site.value or None, currency=self.currency.value, cost_basis=self.cost_basis.value,
                        rack_power_kw=self.rack_kw.value, supply_share=self.supply_share.value)
 
     # -- compute ------------------------------------------------------------------------------
     def compute(self) -> None:
-        from suanli.substitution import compare, pareto_options, parse_fleet
+        from suanli.scenarios.substitution import compare, pareto_options, parse_fleet
 
         reference = parse_fleet(self.reference.value, what="the reference fleet")
         self.catalog.accelerator(reference[0])

@@ -1,6 +1,6 @@
 """The training-time panel: a model, tokens, two chips and counts side by side; days, MFU, memory, breakdown.
 
-No math here: every number comes from :func:`suanli.engine.estimate`. Bad input (a layout that does
+No math here: every number comes from :func:`suanli.scenarios.training.estimate`. Bad input (a layout that does
 not fit, a chip without the precision) shows as one red sentence in place.
 """
 
@@ -40,7 +40,7 @@ class TrainingPanel(Panel):
     def __init__(self, model: str = "llama2-70b", tokens: float = 2e12, chip_a: str = "nvidia-a100-sxm4-80gb",
                  chip_b: str = "nvidia-h100-sxm5-80gb", count_a: int = 2048, count_b: int = 1024, catalog=None):
         super().__init__()
-        from suanli.engine import _catalog, presets
+        from suanli.scenarios.training import _catalog, presets
 
         self.catalog = _catalog(catalog)
         chips = _chip_options(self.catalog)
@@ -68,7 +68,7 @@ class TrainingPanel(Panel):
         self.update()
 
     def compute(self) -> None:
-        from suanli.engine import estimate
+        from suanli.scenarios.training import estimate
 
         kwargs: dict[str, Any] = {"tokens": self.tokens.value, "precision": self.precision.value, "catalog": self.catalog}
         if self.model.value:

@@ -1,8 +1,8 @@
 """Ranges for notebooks: a percentile table, a tornado chart and the spread of the samples.
 
-No math here: the numbers come from :mod:`suanli.uncertain` (a ranged estimate or a ranged cost).
+No math here: the numbers come from :mod:`suanli.scenarios.uncertainty` (a ranged estimate or a ranged cost).
 
-    >>> from suanli.uncertain import uncertain_estimate
+    >>> from suanli.scenarios.uncertainty import uncertain_estimate
     >>> from suanli.widgets.uncertainty import UncertaintyPanel
     >>> UncertaintyPanel(uncertain_estimate("llama2-70b", tokens=2e12, chip="huawei-ascend-910b", count=2048))
 
@@ -200,7 +200,7 @@ class SpreadChart:
 class UncertaintyPanel(Panel):
     """A ranged result: the percentile table, a tornado chart and the spread of one chosen output.
 
-    ``result`` is an :class:`~suanli.uncertain.UncertainEstimate` or :class:`~suanli.uncertain.UncertainCost`;
+    ``result`` is an :class:`~suanli.scenarios.uncertainty.UncertainEstimate` or :class:`~suanli.scenarios.uncertainty.UncertainCost`;
     with none, the CLI's default scenario (GPT-3 175B, 300B tokens, 1,024 A100) with 10,000 samples.
     """
 
@@ -208,7 +208,7 @@ class UncertaintyPanel(Panel):
         super().__init__()
         if result is None:
             from suanli.commands.estimate import DEFAULT_SCENARIO
-            from suanli.uncertain import uncertain_estimate
+            from suanli.scenarios.uncertainty import uncertain_estimate
 
             scenario = dict(DEFAULT_SCENARIO)
             result = uncertain_estimate(scenario.pop("model"), **scenario)

@@ -47,7 +47,7 @@ def load_rows() -> list[dict[str, Any]]:
 
 def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catalog=None):
     """The engine's estimate for one row's fixed layout and the value comparable with ``row['reported']``."""
-    from suanli.engine import estimate
+    from suanli.scenarios.training import estimate
 
     shape = {k: row[k] for k in ("layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "seq") if row[k]}
     est = estimate(row["model"], tokens=row["tokens"] or 1e12, chip=row["chip"], count=row["count"],
@@ -107,42 +107,116 @@ def _root(mat: np.ndarray) -> float:
     return float(GRID[j - 1] + (GRID[j] - GRID[j - 1]) * med[j - 1] / (med[j - 1] - med[j]))
 
 
-SEPARATE = ("llm-foundry",)
+SEPARATE = ("llm-foundry", "deepspeed")
 """Frameworks whose kernel efficiency is fitted on their own rows (``kernel_efficiency`` in their profile):
 PyTorch FSDP stacks run the GEMMs through plain cuBLAS/autocast without Transformer Engine's fused
-kernels, and the MosaicML table shows it (MFU 37-46% on H100 where Megatron-class stacks reach 40-55%)."""
+kernels, and the MosaicML table shows it (MFU 37-46% on H100 where Megatron-class stacks reach 40-55%);
+Megatron-DeepSpeed as used for MT-NLG 530B (Smith et al. 2022: 113-126 TFLOP/s per A100) and BLOOM 176B
+(BigScience 2022: 150 TFLOP/s) ran 10-20% slower than the same layouts under Megatron-LM."""
+
+NOT_FITTED = {
+    "llama3-405b-16384-cp16": "at 131,072 tokens the attention core is more than half of the model FLOPs, and the "
+    "Llama 3 report does not say whether its MFU counts causal attention at half; suanli counts it in full "
+    "(Chowdhery et al. 2022, App. B), so the row is reported but kept out of the fit",
+}
+"""Rows reported with their error but kept out of the fit, each with the reason."""
+
+FACTOR_GRID = np.round(np.arange(0.50, 1.2001, 0.0025), 4)
+"""Stack values and generation factors the joint fit tries (fine, as only interpolation is needed)."""
+
+
+def _joint_fit(mat: np.ndarray, groups: list[str], families: list[str], use: np.ndarray,
+               factors: tuple[str, ...]) -> tuple[dict[str, float], dict[str, float]]:
+    """Stack values (one per group) and generation factors (one per family in ``factors``) that zero the median
+    log error of their rows, where a row runs at kernel efficiency value x factor.
+
+    Alternating medians: each stack value on its rows with the factors fixed, then each factor on its family's
+    rows with the values fixed, until neither moves by 1e-5 (at most 40 rounds). Rows outside ``use`` take no part.
+    """
+    values = {g: 0.9 for g in set(groups)}
+    fac = {f: 1.0 for f in factors}
+
+    def root(rows, scale_of):
+        """The x on FACTOR_GRID where the median over ``rows`` of log error at efficiency scale_of(row) x x is 0."""
+        curves = np.array([np.interp(np.clip(scale_of(i) * FACTOR_GRID, GRID[0], GRID[-1]), GRID, mat[i]) for i in rows])
+        med = np.median(curves, axis=0)
+        if med[0] <= 0:
+            return float(FACTOR_GRID[0])
+        if med[-1] >= 0:
+            return float(FACTOR_GRID[-1])
+        j = int(np.argmax(med < 0))
+        return float(FACTOR_GRID[j - 1] + (FACTOR_GRID[j] - FACTOR_GRID[j - 1]) * med[j - 1] / (med[j - 1] - med[j]))
+
+    for _ in range(40):
+        before = (dict(values), dict(fac))
+        for g in values:
+            rows = [i for i in range(len(groups)) if use[i] and groups[i] == g]
+            if rows:
+                values[g] = root(rows, lambda i: fac.get(families[i], 1.0))
+        for f in fac:
+            rows = [i for i in range(len(groups)) if use[i] and families[i] == f]
+            if rows:
+                fac[f] = root(rows, lambda i: values[groups[i]])
+        if all(abs(values[g] - before[0][g]) < 1e-5 for g in values) and all(abs(fac[f] - before[1][f]) < 1e-5 for f in fac):
+            break
+    return values, fac
+
+
+def _family(chip_id: str, catalog=None) -> str:
+    """The catalog's family of a chip (Ampere, Hopper, ...), or the id when the catalog lacks it."""
+    from suanli.catalog import load_catalog
+
+    try:
+        return (catalog or load_catalog()).accelerator(chip_id).family or chip_id
+    except Exception:  # noqa: BLE001 - a chip the catalog lacks is grouped under its id
+        return chip_id
 
 
 def calibrate(rows=None, catalog=None) -> dict[str, Any]:
-    """The kernel efficiency that zeroes the median log step-time error, with leave-one-paper-out errors.
+    """The kernel efficiencies (shared, per separate framework) and chip-generation factors that zero the median
+    log step-time error, with leave-one-paper-out errors.
 
-    The shared value (:data:`suanli.models.defaults.STACK_EFFICIENCY`) is fitted on every row except those
-    of :data:`SEPARATE` frameworks, each of which gets its own value from its own rows (leave-one-row-out,
-    as they come from one source). Returns ``stack_efficiency``, ``framework_efficiency`` (framework ->
-    value), ``rows`` (id, paper, framework and the in-sample and held-out errors) and ``summary``.
+    A row runs at kernel efficiency = its stack's value (:data:`suanli.models.defaults.STACK_EFFICIENCY`, or its
+    framework's own value for :data:`SEPARATE` frameworks) x its chip generation's factor
+    (:data:`suanli.models.defaults.GENERATION_KERNEL_FACTOR`; 1 for Ampere and the chips anchored to it). The
+    values and factors are fitted jointly (:func:`_joint_fit`); each paper's rows are then predicted from a fit
+    made without them. Returns ``stack_efficiency``, ``framework_efficiency``, ``generation_factor``, ``rows``
+    (id, paper, framework, family, the in-sample and held-out errors) and ``summary``.
     """
+    from suanli.models import defaults as D
+
     rows = load_rows() if rows is None else rows
     kept, mat = _matrix(rows, catalog)
-    own = np.array([r["framework"] in SEPARATE for r in kept], dtype=bool)
-    shared = np.flatnonzero(~own)
-    fit = _root(mat[shared]) if shared.size else float("nan")
-    per_fw = {fw: _root(mat[[i for i, r in enumerate(kept) if r["framework"] == fw]])
-              for fw in sorted({r["framework"] for r in kept if r["framework"] in SEPARATE})}
+    groups = [r["framework"] if r["framework"] in SEPARATE else "shared" for r in kept]
+    families = [_family(r["chip"], catalog) for r in kept]
+    fitted_families = tuple(D.GENERATION_KERNEL_FACTOR)
+    use = np.array([r["id"] not in NOT_FITTED for r in kept], dtype=bool)
+    values, fac = _joint_fit(mat, groups, families, use, fitted_families)
+
+    def err(i, vals, facs):
+        e = vals.get(groups[i], values[groups[i]]) * facs.get(families[i], 1.0)
+        return math.expm1(float(np.interp(e, GRID, mat[i])))
+
     out = []
-    for i, r in enumerate(kept):
-        if own[i]:
-            group = [j for j, q in enumerate(kept) if q["framework"] == r["framework"]]
-            c_in = per_fw[r["framework"]]
-            rest = [j for j in group if j != i]
-        else:
-            group, c_in = list(shared), fit
-            rest = [j for j in shared if kept[j]["paper"] != r["paper"]]
-        c = _root(mat[rest]) if rest else c_in
-        out.append({**{k: r[k] for k in ("id", "paper", "framework", "metric", "reported")},
-                    "error": math.expm1(float(np.interp(c_in, GRID, mat[i]))),
-                    "loo_fit": c, "loo_error": math.expm1(float(np.interp(c, GRID, mat[i])))})
-    papers = sorted({r["paper"] for r in kept})
-    return {"stack_efficiency": fit, "framework_efficiency": per_fw, "rows": out, "papers": papers,
+    for paper in sorted({r["paper"] for r in kept}):
+        held = np.array([r["paper"] == paper for r in kept])
+        v_lo, f_lo = _joint_fit(mat, groups, families, use & ~held, fitted_families)
+        for i in np.flatnonzero(held):
+            r = kept[i]
+            if not np.any(use & ~held & (np.array(groups) == groups[i])):
+                # the paper is the only source of its stack's value: hold out the row alone instead
+                alone = np.zeros_like(held)
+                alone[i] = True
+                v_lo, f_lo = _joint_fit(mat, groups, families, use & ~alone, fitted_families)
+            out.append({**{k: r[k] for k in ("id", "paper", "framework", "metric", "reported")},
+                        "family": families[i], "error": err(i, values, fac),
+                        "loo_fit": v_lo.get(groups[i], values[groups[i]]) * f_lo.get(families[i], 1.0),
+                        "loo_error": err(i, v_lo, f_lo), "fitted": bool(use[i])})
+    order = {r["id"]: k for k, r in enumerate(kept)}
+    out.sort(key=lambda r: order[r["id"]])
+    return {"stack_efficiency": values.get("shared", float("nan")),
+            "framework_efficiency": {g: v for g, v in sorted(values.items()) if g != "shared"},
+            "generation_factor": fac, "rows": out, "papers": sorted({r["paper"] for r in kept}),
             "summary": summarise(out)}
 
 
@@ -155,7 +229,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 "loo_mean_abs": float(lo.mean()), "loo_median_abs": float(np.median(lo)), "loo_max_abs": float(lo.max())}
 
     out = {"all": stats(rows)}
-    for key in ("paper", "framework"):
+    for key in ("paper", "framework", "family"):
         for val in sorted({r[key] for r in rows}):
             out[f"{key}:{val}"] = stats([r for r in rows if r[key] == val])
     return out

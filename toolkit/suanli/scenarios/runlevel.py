@@ -5,7 +5,7 @@ module adds what a production run loses on top, item by item (:mod:`suanli.model
 and restarts at a rate set by the fleet size and the chip's stack maturity, checkpoints at the
 Young/Daly interval, evaluation, stalls and the batch ramp-up. A benchmark adds nothing.
 
-It is applied in ONE place, at the end of :func:`suanli.engine.estimate` and :func:`suanli.engine.evaluate`
+It is applied in ONE place, at the end of :func:`suanli.scenarios.training.estimate` and :func:`suanli.scenarios.training.evaluate`
 (:func:`apply`), so the step model can change without touching it.
 
 - ``run_kind``: ``production`` (default for whole-run questions: every published run total includes

@@ -274,7 +274,7 @@ def gpt3_cost_1p4m(claimed_usd: float = 1.4e6, mfu: float | None = None, chip: s
     ratio = float(price_for_cost(claimed_usd, peak))  # $/h per unit of MFU: price / MFU = this
     engine_mfu = None
     if mfu is None:
-        from suanli.engine import estimate
+        from suanli.scenarios.training import estimate
 
         est = estimate("gpt3-175b", tokens=GPT3_TOKENS, chip=chip, count=1024, runners_up=0, catalog=_catalog(catalog))
         engine_mfu = mfu = est.mfu
@@ -351,7 +351,7 @@ def large_model_500b(bytes_per_token: float = 4.0, params: float = 500e9, data_b
     details: dict[str, Any] = {"mfu_needed": mfu_needed}
     engine_line = ""
     if engine_chip:
-        from suanli.engine import estimate
+        from suanli.scenarios.training import estimate
 
         est = estimate(params=params, tokens=tokens, chip=engine_chip, count=cards, runners_up=0, catalog=cat)
         figures["engine_days"] = est.train_days
@@ -470,7 +470,7 @@ def gtc2024_blackwell(flops: float = 3e25, days: float = 90.0, hopper_gpus: int 
     details: dict[str, Any] = {}
     engine_text = ""
     if run_engine:
-        from suanli.engine import estimate, make_workload
+        from suanli.scenarios.training import estimate, make_workload
 
         w = make_workload(params=1.8e12, active_params=active_params)
         tokens = flops / (6.0 * active_params)

@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from suanli import runlevel
 from suanli.errors import InputError, SuanliError, require_positive, require_whole
 from suanli.frameworks import FrameworkProfile
 from suanli.frameworks import resolve as resolve_framework
@@ -35,11 +34,12 @@ from suanli.models.flops import RECOMPUTE
 from suanli.models.parallelism import check_layout, context_parallel_candidates, layout_grid
 from suanli.models.performance import Hardware, flash_generation, step_time, training_time
 from suanli.models.workload import Workload, policy_global_batch, shape_from_params
+from suanli.scenarios import runlevel
 from suanli.spec import OP_CLASSES, Accelerator
 
 BREAKDOWN_KEYS = ("compute", "memory_bound", "tp_comm", "pp_bubble", "dp_comm_exposed", "ep_comm", "host_overhead")
 """Per-step seconds that add up to the step time (``failures``, ``run_overheads`` and ``failure_fraction``, the
-run level of :mod:`suanli.runlevel`, come on top; ``failure_fraction`` is 1 - goodput)."""
+run level of :mod:`suanli.scenarios.runlevel`, come on top; ``failure_fraction`` is 1 - goodput)."""
 
 GIB = 2.0**30
 NATIVE_STACKS = ("cuda",)
@@ -114,6 +114,13 @@ def _lookup(catalog, kind: str, obj_id: str | None):
     return getattr(catalog, {"link": "links", "stack": "stacks"}[kind]).get(obj_id)
 
 
+TRAINING_PRECISIONS = ("bf16", "fp16", "fp8", "int8")
+"""Training precisions: 16-bit mixed precision, or 8-bit GEMMs (FP8 as Transformer Engine runs it; INT8 as Google's
+AQT runs it on TPUs in MLPerf Training) with the rest of the step in BF16."""
+
+EIGHT_BIT = ("fp8", "int8")
+
+
 def hardware(chip: str | Accelerator | Hardware, precision: str = "bf16", *, catalog=None,
              warnings: list[str] | None = None) -> Hardware:
     """Resolve a chip (catalog id or :class:`Accelerator`) into the numbers the step-time model needs.
@@ -125,8 +132,8 @@ def hardware(chip: str | Accelerator | Hardware, precision: str = "bf16", *, cat
     """
     if isinstance(chip, Hardware):
         return chip
-    if precision not in ("bf16", "fp16", "fp8"):
-        raise InputError(f"precision must be bf16, fp16 or fp8, got {precision!r}")
+    if precision not in TRAINING_PRECISIONS:
+        raise InputError(f"precision must be one of {', '.join(TRAINING_PRECISIONS)}, got {precision!r}")
     acc, cat = _accelerator_and_catalog(chip, catalog)
     rows = {row.name: row for row in input_sources(acc, precision, catalog=cat)}
     if warnings is not None:
@@ -148,9 +155,21 @@ def hardware(chip: str | Accelerator | Hardware, precision: str = "bf16", *, cat
         scaleout_bytes_per_s=v("scaleout_gbps") / 8.0 * 1e9 * v("scaleout_efficiency"),
         scaleout_alpha_s=v("scaleout_latency_s"),
         stack_efficiency=v("software_stack"),
-        fp8=precision == "fp8",
+        fp8=precision in EIGHT_BIT,
         fp8_capable=bool(acc.fp8_tflops),
+        kernel_factor=D.kernel_factor(acc.family)[0],
     )
+
+
+def kernel_efficiency(prof: FrameworkProfile, hw: Hardware) -> float:
+    """The kernel efficiency a stack reaches on a chip: the framework's fitted value (or the calibrated
+    :data:`suanli.models.defaults.STACK_EFFICIENCY`) x the chip generation's factor
+    (:func:`suanli.models.defaults.kernel_factor`).
+
+    References: the step-time calibration of :mod:`suanli.scenarios.step_backtest` on published fixed-layout steps.
+    """
+    base = D.STACK_EFFICIENCY.value if prof.kernel_efficiency is None else prof.kernel_efficiency
+    return base * hw.kernel_factor
 
 
 def _accelerator_and_catalog(chip, catalog):
@@ -207,7 +226,7 @@ class Estimate:
     warnings: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
     run: dict[str, Any] = field(default_factory=dict)
-    """The run level (:mod:`suanli.runlevel`): run kind, allocated vs productive accelerator-hours, one line per loss."""
+    """The run level (:mod:`suanli.scenarios.runlevel`): run kind, allocated vs productive accelerator-hours, one line per loss."""
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the CLI's ``--json``)."""
@@ -325,6 +344,7 @@ def framework_options(prof: FrameworkProfile, w: Workload, *, tp=None, pp=None, 
         "tp_options": None if prof.tensor_parallel else (1,),
         "pp_options": None if prof.pipeline_parallel else (1,),
         "interleave_options": None if prof.interleaved_pipeline else (1,),
+        "flexible_interleave": prof.flexible_interleave,
         "cp_options": context_parallel_candidates(w.seq) if prof.context_parallel else (1,),
         "sp": sequence_parallel if prof.sequence_parallel else False,
     }
@@ -344,7 +364,7 @@ def evaluate(workload: Workload | str, hw: Hardware | Accelerator | str, layout:
     device count is tp x pp x dp (a ``count`` array sets dp = count / (tp x pp), which must be whole).
     Returns arrays: step_time_s, tokens_per_s, mfu, hfu, goodput, train_days, accelerator_hours,
     memory_bytes, fits and the breakdown keys. ``run`` is an estimate's ``details['run_settings']``
-    (:func:`suanli.runlevel.settings`; default: a production run on a mature stack).
+    (:func:`suanli.scenarios.runlevel.settings`; default: a production run on a mature stack).
     """
     w = make_workload(workload) if isinstance(workload, str) else workload
     hwn = hardware(hw, precision, catalog=catalog)
@@ -364,7 +384,7 @@ def evaluate(workload: Workload | str, hw: Hardware | Accelerator | str, layout:
     res = step_time(w, hwn, tp, pp, dp_arr, layout.get("ep", 1), layout.get("micro_batch", 1), B,
                     _recompute_code(layout.get("recompute", 0)) or 0, layout.get("zero", 0), sp,
                     layout.get("interleave", 1), matmul_efficiency=matmul_efficiency,
-                    stack_efficiency=prof.kernel_efficiency if stack_efficiency is None else stack_efficiency,
+                    stack_efficiency=kernel_efficiency(prof, hwn) if stack_efficiency is None else stack_efficiency,
                     flash_attention=prof.flash_attention, tp_overlap=prof.tp_overlap, dp_overlap=prof.dp_overlap,
                     pp_overlap=prof.pp_overlap, fused_kernels=prof.fused_kernels, cp=cpd)
     count = tp * pp * cpd * dp_arr
@@ -373,7 +393,7 @@ def evaluate(workload: Workload | str, hw: Hardware | Accelerator | str, layout:
                        storage_bytes_per_s=storage_bytes_per_s, run_efficiency=1.0)
     res.update(tt)
     res["count"] = count
-    # the run level: the one place where whole-run losses are added (suanli.runlevel)
+    # the run level: the one place where whole-run losses are added (suanli.scenarios.runlevel)
     runlevel.apply(res, run or runlevel.settings(), count=count, tokens=tokens, pipeline_stages=pp,
                    interleave=layout.get("interleave", 1), failure_rate_per_device_hour=failure_rate_per_device_hour,
                    restart_s=restart_s)
@@ -410,7 +430,7 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     ramp-up and the calibrated residual :data:`suanli.models.defaults.RUN_EFFICIENCY` as separate lines) or
     ``benchmark`` (steady-state steps only); ``goodput`` replaces the run-level total with an observed share
     of allocated time ("10 h allocated, 8 used" = 0.8); ``stack_maturity`` (``mature``/``new``/``early``)
-    overrides the one read from the chip's stack. See :mod:`suanli.runlevel`.
+    overrides the one read from the chip's stack. See :mod:`suanli.scenarios.runlevel`.
 
     References: see :mod:`suanli.models.performance`, :mod:`suanli.models.parallelism` and :mod:`suanli.models.goodput`.
     """
@@ -466,7 +486,7 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     res = step_time(w, hwn, grid["tp"], grid["pp"], grid["dp"], grid["ep"], grid["micro_batch"], B,
                     grid["recompute"], grid["zero"], grid["sp"], grid["interleave"],
                     matmul_efficiency=matmul_efficiency,
-                    stack_efficiency=prof.kernel_efficiency if stack_efficiency is None else stack_efficiency,
+                    stack_efficiency=kernel_efficiency(prof, hwn) if stack_efficiency is None else stack_efficiency,
                     flash_attention=flash, tp_overlap=prof.tp_overlap, dp_overlap=prof.dp_overlap,
                     pp_overlap=prof.pp_overlap, fused_kernels=prof.fused_kernels, cp=grid["cp"])
     fits = res["fits"]
@@ -493,7 +513,7 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     one = {k: (np.asarray(v)[best] if np.ndim(v) else v) for k, v in res.items()}
     tt = training_time({k: np.asarray(v) for k, v in one.items()}, tokens, count, hwn.gemm_peak_flops, w.params,
                        failure_rate_per_device_hour=failure_rate_per_device_hour, run_efficiency=1.0)
-    # the run level: the one place where whole-run losses are added (suanli.runlevel)
+    # the run level: the one place where whole-run losses are added (suanli.scenarios.runlevel)
     tt.update({k: one[k] for k in ("micro_batches", "tokens_per_step")})
     run_items = runlevel.apply(tt, run, count=count, tokens=tokens, pipeline_stages=int(grid["pp"][best]),
                                interleave=int(grid["interleave"][best]),
@@ -568,7 +588,7 @@ class EngineInput:
     """One number the engine read, where it read it (``spec.field`` or ``defaults.NAME``) and its source.
 
     ``range`` is the spec's own ``(low, high)`` (or ``(low, best, high)``) when it gives one; ``sampled``
-    says whether the uncertainty model (:mod:`suanli.uncertain`) varies it.
+    says whether the uncertainty model (:mod:`suanli.scenarios.uncertainty`) varies it.
     """
 
     name: str
@@ -707,7 +727,15 @@ def input_sources(chip: str | Accelerator, precision: str = "bf16", *, catalog=N
     else:
         src = Source("native CUDA is the reference of the compat model: 1 by definition", confidence="datasheet")
         rows.append(EngineInput("software_stack", 1.0, "fraction of CUDA speed", "engine", src, None, False))
-    from_default("stack_efficiency", "STACK_EFFICIENCY")
+    factor, factor_src = D.kernel_factor(acc.family)
+    if factor_src is None:
+        from_default("stack_efficiency", "STACK_EFFICIENCY")
+    else:
+        d = D.STACK_EFFICIENCY
+        src = Source(f"{d.source.citation}; x {factor:g} for {acc.family}: {factor_src.citation}", d.source.url,
+                     d.source.date, "estimate", f"{d.source.note}. Generation factor: {factor_src.note}")
+        rows.append(EngineInput("stack_efficiency", float(d.value) * factor, d.unit,
+                                "defaults.STACK_EFFICIENCY x defaults.GENERATION_KERNEL_FACTOR", src, None, True, False))
     from_default("failure_rate_per_device_hour", "FAILURE_RATE_PER_DEVICE_HOUR")
     from_default("restart_s", "RESTART_SECONDS")
     _apply_chip_evidence(rows, acc, cat)

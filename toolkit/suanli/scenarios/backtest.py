@@ -5,13 +5,18 @@ every row names its source and quotes it). Each row has one ``metric``:
 
 - ``accelerator_hours`` of a full run (the engine searches the layout),
 - ``iteration_time_s`` or ``wall_minutes`` of a benchmark (the reported layout is fixed where known),
-- ``mfu`` or ``hfu`` reported for a fixed layout (Megatron's TFLOP/s count recomputation: HFU).
+- ``mfu`` or ``hfu`` reported for a fixed layout (Megatron's TFLOP/s count recomputation: HFU),
+- ``tokens_per_s_per_device``: steady-state training throughput per accelerator (LLaMA's "380 tokens/sec/GPU").
 
 Each row also says its ``run_kind`` (``production``: a whole run, with failures, checkpoints, evaluation,
 stalls and ramp-up; ``benchmark``: steady-state steps only), the ``framework`` that ran it and the
 ``year`` it was published. The rows published up to :data:`FIT_UNTIL_YEAR` are the *fit* split (the
 calibration uses only them), the later ones the *test* split (held out); errors are also reported by
 chip generation, by run kind and leave-one-out (re-fitting without each row).
+
+A row whose ``review`` column says ``pending`` is new evidence not yet reviewed for calibration: it is in
+every printed statistic (and grouped by ``review``), but the run-level residual is not fitted on it and the
+engine's accuracy targets are checked on the reviewed rows, until a maintainer clears the flag.
 
 The error of a row is expressed as a time error, predicted / reported - 1 (for utilisation metrics
 reported / predicted - 1, since time goes as one over utilisation). A row whose chip is not in the
@@ -35,7 +40,8 @@ from suanli.errors import SuanliError
 EXCLUDED = {
     "gopher-280b": "TPU v3 is not in the catalog (and its 920 h include development pauses)",
     "chinchilla-70b": "no chip count or wall time published",
-    "opt-175b": "token count ambiguous (180B-token corpus vs a 300B-token schedule); GPU-hours are a third-party estimate",
+    "opt-175b (whole run)": "token count ambiguous (180B-token corpus vs a 300B-token schedule); GPU-hours are a third-party "
+                            "estimate (the paper's 147 TFLOP/s per GPU is kept as opt-175b-throughput)",
     "mtnlg-530b full run": "wall time / GPU-hours of the full run not published (the iteration-time rows are used instead)",
     "llama3-8b, llama3-70b": "GPU count not reported and the model card's hours cover more than the main pre-training run",
     "megascale-production-run": "no model size, token count or timing",
@@ -44,7 +50,12 @@ EXCLUDED = {
     "yuan-1.0-245b": "wall time not published; efficiency figure of unclear definition",
     "ling-plus-290b, iflytek-spark-ascend": "device SKUs and counts not published",
     "olmo / mistral LCA rows": "energy/carbon only, no time",
-    "mlperf v3.1 azure / gaudi2 fp8 / tpu v5e": "duplicates of kept rows or chips/precisions not yet in the catalog",
+    "mlperf v4.1 TPU Trillium": "TPU v6e is not in the catalog. The TPU v5e/v5p rows (INT8 AQT training) are kept and "
+                                "listed as skipped until the engine prices INT8 training",
+    "pythia, code llama, dbrx, snowflake arctic, falcon 180b throughput, pytorch fsdp paper": "no primary text of the "
+        "GPU-hour or throughput figures could be checked (or, for Code Llama, only the total over 12 models is published)",
+    "deepseek-llm-67b": "its 300.6K H800-hours per trillion tokens is a rate the DeepSeek-V2 paper quotes for comparison, not "
+                        "a run total; left out until the DeepSeek LLM paper's own figures are checked",
     "seed and vendor claims": "press statements, not measurements",
 }
 __doc__ += "".join(f"\n- {k}: {v}" for k, v in EXCLUDED.items()) + "\n"
@@ -54,6 +65,17 @@ KNOWN_MISSES = {
                  "405B run reached on the same stack; the GPU count is not published and the hours include the "
                  "long-context and annealing stages, so the engine, which assumes one efficient run, is about 2x too fast. "
                  "Kept in the data and in every statistic, not tuned away",
+    "bloomberggpt-50b-step": "BloombergGPT ran ZeRO-3 on AWS p4d nodes whose inter-node network is 400 Gb/s of EFA per "
+                             "8 GPUs (Wu et al. 2023, Sec 3.3), a quarter of a DGX A100's 1.6 Tb/s; every step gathers "
+                             "the 50.6B parameters twice and reduce-scatters the gradients across nodes, so the "
+                             "reported 32.5 s step is communication-bound. The engine prices the node network of the "
+                             "catalog's A100 and hides ZeRO-3 traffic behind compute, and comes out about 2x too fast",
+    "llama3.2-1b": "the Llama 3.2 model card's 370k H100-hours for up to 9T tokens of a 1.23B model imply an MFU near 5%, an "
+                   "order of magnitude below any published dense H100 run; the card counts all the GPU time spent on each model "
+                   "(pruning from Llama 3.1 8B, pre-training with logit distillation, post-training) and publishes no GPU count "
+                   "or batch, so the engine, which models one efficient pre-training run, is about 5x too fast",
+    "llama3.2-3b": "as llama3.2-1b: 460k H100-hours for up to 9T tokens of 3.21B parameters imply an MFU near 12%; the hours "
+                   "cover pruning, distillation and post-training, so the engine is about 2.5x too fast",
 }
 """Rows the engine misses by more than 2x, each with the reason; they stay in every statistic."""
 
@@ -64,15 +86,19 @@ TinyLlama) are held out, the test split."""
 
 FRAMEWORK_PROFILE = {
     "megatron-lm": "megatron-lm", "megatron-deepspeed": "deepspeed", "nemo": "nemo", "llm-foundry": "llm-foundry",
-    "megascale": "megascale", "gpt-neox": "gpt-neox", "pax": "maxtext",
+    "megascale": "megascale", "gpt-neox": "gpt-neox", "pax": "maxtext", "megatron-core": "nemo",
 }
 """A row's framework -> the :mod:`suanli.frameworks` profile it runs with when hints are on (pax: the JAX/XLA
 stack closest to MaxText). In-house stacks with no published feature list (meta-internal, openai-internal,
-hai-llm, gigatron, lit-gpt) take the default profile."""
+hai-llm, gigatron, lit-gpt) take the default profile, and so does Intel's Gaudi fork of Megatron-DeepSpeed used
+for the MLPerf submissions (github.com/HabanaAI/Megatron-DeepSpeed: fused scaled-dot-product attention and HPU
+graphs, so not the unfused 'deepspeed' profile of MT-NLG and BLOOM)."""
 
 KORTHIKANTI_PUBLISHED = {"mean_abs_error": 0.0365, "max_abs_error": 0.0887}
 """The best open analytical tool's published figures on Korthikanti et al. 2022 Table 5 (eight iteration times)."""
 UTIL_METRICS = ("mfu", "hfu")
+RATE_METRICS = UTIL_METRICS + ("tokens_per_s_per_device",)
+"""Metrics that go as one over time (utilisations and throughputs): their error is reported / predicted - 1."""
 
 
 def load_runs() -> list[dict[str, Any]]:
@@ -90,6 +116,7 @@ def load_runs() -> list[dict[str, Any]]:
         r["run_kind"] = r.get("run_kind") or "production"
         r["framework"] = r.get("framework") or ""
         r["split"] = "fit" if (r["year"] or 0) <= FIT_UNTIL_YEAR else "test"
+        r["review"] = r.get("review") or "reviewed"
     return rows
 
 
@@ -99,7 +126,7 @@ def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catal
     With ``hints`` the row's run kind and framework profile (:data:`FRAMEWORK_PROFILE`) are passed, as a user
     who knows them would; without, the engine's defaults (a production run on the default stack).
     """
-    from suanli.engine import estimate
+    from suanli.scenarios.training import estimate
 
     extra = {"run_kind": row.get("run_kind"), "framework": FRAMEWORK_PROFILE.get(row.get("framework", ""))} if hints else {}
     est = estimate(row["model"], tokens=row["tokens"], chip=row["chip"], count=row["count"], precision=row["precision"],
@@ -113,13 +140,14 @@ def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catal
         "wall_minutes": est.train_days * 1440.0,
         "mfu": est.mfu,
         "hfu": est.hfu,
+        "tokens_per_s_per_device": est.tokens_per_s / row["count"],
     }[metric]
     return est, value
 
 
 def time_error(metric: str, predicted: float, reported: float) -> float:
-    """Signed time error: predicted/reported - 1 for times, reported/predicted - 1 for utilisations."""
-    if metric in UTIL_METRICS:
+    """Signed time error: predicted/reported - 1 for times, reported/predicted - 1 for utilisations and throughputs."""
+    if metric in RATE_METRICS:
         return reported / predicted - 1.0
     return predicted / reported - 1.0
 
@@ -171,7 +199,7 @@ def run(*, stack_efficiency: float | None = None, catalog=None, rows: list[dict[
 
     ``hints``: pass each row's run kind and framework (see :func:`predict`); ``False`` is the no-hints view.
     """
-    from suanli.engine import _catalog
+    from suanli.scenarios.training import _catalog
 
     cat = _catalog(catalog)
     out, skipped = [], []
@@ -191,6 +219,7 @@ def run(*, stack_efficiency: float | None = None, catalog=None, rows: list[dict[
             "reported_mfu": row["reported_mfu"], "predicted_mfu": est.mfu, "predicted_hfu": est.hfu,
             "layout": est.summary()["layout"], "count_basis": row["count_basis"], "source": row["source"],
             "run_kind": row["run_kind"], "framework": row["framework"], "year": row["year"], "split": row["split"],
+            "review": row.get("review") or "reviewed",
             "generation": _generation(row["chip"], cat), "goodput": est.goodput,
             "whole_run": row["metric"] in ("accelerator_hours", "wall_minutes"),
             "productive": _productive(row["metric"], est), "overheads_excl_residual": _overheads(est),
@@ -254,8 +283,23 @@ CALIBRATION_GRID = np.round(np.arange(0.50, 1.0001, 0.01), 3)
 
 
 def _fit_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows the residual is fitted on: production runs reported as whole-run totals."""
-    return [r for r in rows if r["run_kind"] == "production" and r["whole_run"] and r["productive"]]
+    """The rows the residual is fitted on: reviewed production runs reported as whole-run totals."""
+    return [r for r in rows if _fittable(r)]
+
+
+NOT_FITTED = {
+    "llama3.2-1b": "the model card's hours include the forward passes of Llama 3.1 8B and 70B, whose logits were the "
+    "pre-training targets (knowledge distillation): work the run's own FLOPs do not count",
+    "llama3.2-3b": "the model card's hours include the forward passes of Llama 3.1 8B and 70B, whose logits were the "
+    "pre-training targets (knowledge distillation): work the run's own FLOPs do not count",
+}
+"""Reviewed rows reported with their error but kept out of the residual fit, each with the reason."""
+
+
+def _fittable(r: dict[str, Any]) -> bool:
+    """A reviewed production row reported as a whole-run total (rows pending review never enter the fit)."""
+    return (r["run_kind"] == "production" and r["whole_run"] and bool(r["productive"]) and r.get("review") != "pending"
+            and r["id"] not in NOT_FITTED)
 
 
 def log_errors_at(rows: list[dict[str, Any]], grid=CALIBRATION_GRID) -> np.ndarray:
@@ -315,7 +359,7 @@ def leave_one_out_errors(result: BacktestResult) -> dict[str, float]:
     error (nothing fitted moves them). The median and worst absolute errors over every row."""
     rows = result.rows
     mat = log_errors_at(rows)
-    fit_idx = [i for i, r in enumerate(rows) if r["run_kind"] == "production" and r["whole_run"] and r["productive"]]
+    fit_idx = [i for i, r in enumerate(rows) if _fittable(r)]
     if len(fit_idx) < 3:
         return {}
     errs = np.array([r["error"] for r in rows], dtype=float)

@@ -127,7 +127,7 @@ def scaling_curve(model, tokens: float, chip, counts: Sequence[int], *, catalog=
     global batch stays fixed as the cluster grows (the usual case: it is a property of the recipe), so a
     large cluster runs fewer micro-batches per device and pays a larger pipeline bubble.
     """
-    from suanli.engine import estimate
+    from suanli.scenarios.training import estimate
 
     cat = _catalog(catalog) if isinstance(chip, str) else catalog
     ests = [estimate(model, tokens=tokens, chip=chip, count=int(n), runners_up=0, catalog=cat, **engine_kw)
@@ -143,7 +143,7 @@ def domain_study(model, tokens: float, chip: str, count: int, domains: Sequence[
     Tensor parallelism must stay inside the domain and expert all-to-alls are fast only inside it, so
     a small domain pushes a large model toward pipeline stages and cross-node expert traffic.
     """
-    from suanli.engine import estimate, hardware
+    from suanli.scenarios.training import estimate, hardware
 
     cat = _catalog(catalog)
     base = hardware(chip, engine_kw.get("precision", "bf16"), catalog=cat)
@@ -172,8 +172,8 @@ def cross_site_split(model, tokens: float, chip: str, count: int, route_km, wan_
     between two bounds: the added time not hidden at all (``slowdown_no_overlap``) and the whole
     cross-site exchange running concurrently with the step (``slowdown_full_overlap``).
     """
-    from suanli.engine import estimate, hardware, make_workload
     from suanli.models.workload import parameter_counts
+    from suanli.scenarios.training import estimate, hardware, make_workload
 
     cat = _catalog(catalog)
     if int(sites) != sites or sites < 2:

@@ -5,13 +5,12 @@ and the pure models in :mod:`suanli.models.power`, :mod:`suanli.models.cost` and
 :mod:`suanli.models.money`. ``suanli power`` prints it; ``suanli estimate`` calls it with the
 engine's hours::
 
-    parser = argparse.ArgumentParser(); add_site_arguments(parser)
-    args = parser.parse_args(["--site", "cn-gansu-qingyang", "--currency", "CNY"])
-    energy_and_cost(args, cat.accelerator("nvidia-h100-sxm5-80gb"), count=1024, hours=720)
+    energy_and_cost({"site": "cn-gansu-qingyang", "currency": "CNY"}, cat.accelerator("nvidia-h100-sxm5-80gb"),
+                    count=1024, hours=720)
 
-Options may come as an argparse namespace or a mapping with the same names (``site``, ``pue``,
-``price_kwh``, ``currency``, ``gco2_kwh``, ``rental_per_hour``, ``lifetime_years``,
-``cost_of_capital``, ``server_capex_fraction``); a missing option takes its default from
+Options may come as a mapping or as an object with attributes of the same names (the command line's
+parsed flags): ``site``, ``pue``, ``price_kwh``, ``currency``, ``gco2_kwh``, ``rental_per_hour``, ``lifetime_years``,
+``cost_of_capital``, ``server_capex_fraction``; a missing option takes its default from
 :data:`suanli.models.power.DEFAULTS`.
 """
 
@@ -25,35 +24,7 @@ from suanli.errors import InputError
 
 OPTION_NAMES = ("site", "site_type", "pue", "price_kwh", "currency", "gco2_kwh", "rental_per_hour", "lifetime_years",
                 "cost_of_capital", "server_capex_fraction")
-"""The options :func:`energy_and_cost` reads (the attribute names :func:`add_site_arguments` creates)."""
-
-
-def add_site_arguments(parser, *, utilization: bool = True) -> None:
-    """Add --site/--pue/--price-kwh/--currency/--gco2-kwh, --utilization and the hardware-cost options."""
-    from suanli.models import power as P
-
-    g = parser.add_argument_group("power, site and cost")
-    g.add_argument("--site", help="a site id from `suanli catalog --kind sites` (its PUE, electricity price, grid intensity)")
-    g.add_argument("--site-type", dest="site_type", choices=("hyperscale", "hub", "enterprise"),
-                   help="default PUE when no --site or --pue: hyperscale/AI hall 1.10 (Google fleet 2021, the "
-                   "default), hub 1.25 (China's national hub-node ceiling, NDRC 2021), enterprise 1.57 (Uptime 2021 survey)")
-    g.add_argument("--pue", type=float, help="power usage effectiveness (>= 1); overrides the site's typical PUE")
-    g.add_argument("--price-kwh", dest="price_kwh", type=float, help="electricity price per kWh in --currency; overrides the site's")
-    g.add_argument("--currency", type=str.upper, choices=("USD", "CNY"),
-                   help="currency of --price-kwh and of the results (default: the site's own, else USD)")
-    g.add_argument("--gco2-kwh", dest="gco2_kwh", type=float, help="grid carbon intensity in gCO2/kWh; overrides the site's")
-    if utilization:
-        g.add_argument("--utilization", type=float,
-                       help="accelerator utilisation 0..1 in the linear power model (default: the chip's measured draw "
-                       f"under load where known, e.g. H100 {P.chip_utilization('nvidia-h100-sxm5-80gb'):.2f}; else "
-                       f"{P.DEFAULTS.utilization:.2f}, FlagPerf's A100 GEMM)")
-    g.add_argument("--rental-per-hour", dest="rental_per_hour", type=float,
-                   help="rent instead of buy: price per accelerator-hour in --currency")
-    g.add_argument("--lifetime-years", dest="lifetime_years", type=float, help="hardware amortisation life (default 5)")
-    g.add_argument("--cost-of-capital", dest="cost_of_capital", type=float, help="yearly cost of capital (default 0.10)")
-    g.add_argument("--server-capex-fraction", dest="server_capex_fraction", type=float,
-                   help="rest-of-server capex as a share of the chip price (default 0.38; 0 when the chip's price "
-                   "already is a per-accelerator system price)")
+"""The options :func:`energy_and_cost` reads (the attribute names the ``suanli power`` flags create)."""
 
 
 def _options(options: Any) -> dict[str, Any]:
@@ -232,7 +203,7 @@ def wants_energy(options: Any) -> bool:
 
 
 def for_estimate(options: Any, est, *, utilization=None, catalog=None) -> dict[str, Any]:
-    """:func:`energy_and_cost` of an engine :class:`~suanli.engine.Estimate`: its chip, count, train days and tokens.
+    """:func:`energy_and_cost` of an engine :class:`~suanli.scenarios.training.Estimate`: its chip, count, train days and tokens.
 
     ``suanli estimate`` calls this after the engine when :func:`wants_energy` is true and merges the
     result (``energy_mwh``, ``electricity_cost``, ``total_cost``, ``currency``, ``co2_t`` ...) into its output.

@@ -1,13 +1,13 @@
 """Ranges for a training estimate: the engine, energy and cost run on N samples of their uncertain inputs.
 
-    >>> from suanli.uncertain import uncertain_estimate
+    >>> from suanli.scenarios.uncertainty import uncertain_estimate
     >>> u = uncertain_estimate("gpt3-175b", tokens=300e9, chip="nvidia-a100-sxm4-80gb", count=1024)
     >>> u.summary()["train_days"]          # {"p10": ..., "p50": ..., "p90": ...}
     >>> u.tornado["train_days"][0]["input"] # the input that drives the spread most
 
-How it works. :func:`suanli.engine.estimate` finds the layout at the catalog's central values. The
+How it works. :func:`suanli.scenarios.training.estimate` finds the layout at the catalog's central values. The
 inputs that layout's speed depends on are then drawn together (:func:`suanli.models.uncertainty.monte_carlo`)
-and the engine's vectorised core :func:`suanli.engine.evaluate` runs ONCE on arrays of N values for
+and the engine's vectorised core :func:`suanli.scenarios.training.evaluate` runs ONCE on arrays of N values for
 that fixed layout; energy and cost follow from the vectorised power and cost models. The layout is
 not re-searched per sample: the spread is that of the chosen plan, as a cluster operator would run it.
 
@@ -60,7 +60,7 @@ STACK_EFFICIENCY_SPREAD = {0.0: 0.686, 0.1: 0.816, 0.5: 1.0, 0.9: 1.386, 1.0: 1.
 """Quantiles of the calibrated stack efficiency as multiples of :data:`suanli.models.defaults.STACK_EFFICIENCY`."""
 
 STACK_EFFICIENCY_SPREAD_SOURCE = Source(
-    "suanli backtest over toolkit/suanli/data/training_runs.csv (suanli.backtest.run): spread of the per-run time errors",
+    "suanli backtest over toolkit/suanli/data/training_runs.csv (suanli.scenarios.backtest.run): spread of the per-run time errors",
     date="2026-11",
     confidence="estimate",
     note=(
@@ -156,11 +156,11 @@ def spec_input(name: str, value: float, unit: str, where: str, source: Source, r
 def engine_inputs(chip, precision: str = "bf16", *, catalog=None, spreads: bool = True) -> dict[str, UncertainInput]:
     """The uncertain inputs of the engine for ``chip`` (an id or an Accelerator), by name.
 
-    Spec numbers come from :func:`suanli.engine.input_sources` (the same resolution the engine uses);
+    Spec numbers come from :func:`suanli.scenarios.training.input_sources` (the same resolution the engine uses);
     the engine's own constants take :data:`STACK_EFFICIENCY_RANGE`, :data:`FAILURE_RATE_RANGE` and the
     software stack's best..worst factor.
     """
-    from suanli.engine import input_sources
+    from suanli.scenarios.training import input_sources
 
     out: dict[str, UncertainInput] = {}
     for row in input_sources(chip, precision, catalog=catalog):
@@ -264,12 +264,12 @@ def cost_inputs(accelerator, options: Any, report: Mapping[str, Any], *, catalog
                 spreads: bool = True) -> tuple[dict[str, UncertainInput], CostContext]:
     """The uncertain inputs of energy and cost (TDP, PUE, electricity price, chip price) and the context.
 
-    ``report`` is the point :func:`suanli.power_report.energy_and_cost` for the same options: it fixes
+    ``report`` is the point :func:`suanli.scenarios.power.energy_and_cost` for the same options: it fixes
     the currency, utilisation and what the total includes. A number the caller gave (``--pue``,
     ``--price-kwh``, ``--rental-per-hour``) is fixed; a site's own range is used, else its confidence's spread.
     """
     from suanli.models import power as P
-    from suanli.power_report import _options, _site, site_price_per_kwh
+    from suanli.scenarios.power import _options, _site, site_price_per_kwh
 
     opts = _options(options)
     acc = accelerator
@@ -331,9 +331,9 @@ def make_model(workload, hw, layout: Mapping[str, Any], nominal: Mapping[str, fl
 
     Spec inputs scale the matching :class:`~suanli.models.performance.Hardware` numbers by their ratio to
     the central value (so central values give the engine's own numbers exactly); the engine's constants
-    go to :func:`suanli.engine.evaluate` as arrays; energy and cost follow through ``cost``.
+    go to :func:`suanli.scenarios.training.evaluate` as arrays; energy and cost follow through ``cost``.
     """
-    from suanli.engine import evaluate
+    from suanli.scenarios.training import evaluate
 
     def model(**x):
         ratio = {k: np.asarray(x[k], dtype=float) / nominal[k] for k in nominal if k in x and nominal[k]}
@@ -395,7 +395,7 @@ class Ranged:
 
 @dataclass
 class UncertainEstimate(Ranged):
-    """A ranged training estimate: the point :class:`~suanli.engine.Estimate` and its ranges.
+    """A ranged training estimate: the point :class:`~suanli.scenarios.training.Estimate` and its ranges.
 
     ``summary()`` gives ``{output: {"p10", "p50", "p90"}}``; ``samples[output]`` the draws; ``inputs``
     the :class:`UncertainInput` of each name; ``tornado[output]`` the one-at-a-time swings (largest
@@ -442,17 +442,17 @@ def _check_samples(samples: Any) -> int:
 def ranged_estimate(est, *, workload=None, accelerator=None, samples: int = DEFAULT_SAMPLES, seed: int = 0,
                     ranges: Mapping[str, Any] | None = None, options: Any = None, spreads: bool = True,
                     tornado_outputs: tuple[str, ...] | None = None, catalog=None) -> UncertainEstimate:
-    """Ranges around an existing point :class:`~suanli.engine.Estimate`, on its layout.
+    """Ranges around an existing point :class:`~suanli.scenarios.training.Estimate`, on its layout.
 
     ``workload`` is the estimate's :class:`~suanli.models.workload.Workload` (default: its preset
     name); ``accelerator`` the :class:`~suanli.spec.Accelerator` when the estimate's chip is not a catalog
-    id; ``options`` the site/price options of :func:`suanli.power_report.energy_and_cost` (energy and
+    id; ``options`` the site/price options of :func:`suanli.scenarios.power.energy_and_cost` (energy and
     cost are added when they name a site, price or PUE); ``ranges`` overrides inputs by name;
     ``spreads=False`` fixes every input the caller did not give a range. ``tornado_outputs`` defaults to
     ``train_days`` and, with cost, ``total_cost``; ``()`` skips the tornado.
     """
-    from suanli.engine import _catalog, hardware, make_workload
-    from suanli.power_report import for_estimate, wants_energy
+    from suanli.scenarios.power import for_estimate, wants_energy
+    from suanli.scenarios.training import _catalog, hardware, make_workload
 
     n = _check_samples(samples)
     cat = _catalog(catalog)
@@ -479,21 +479,21 @@ def ranged_estimate(est, *, workload=None, accelerator=None, samples: int = DEFA
 
 
 _ESTIMATE_RANGED = ("matmul_efficiency", "stack_efficiency", "failure_rate_per_device_hour")
-"""Inputs :func:`suanli.engine.estimate` also takes: a range's median picks the layout."""
+"""Inputs :func:`suanli.scenarios.training.estimate` also takes: a range's median picks the layout."""
 
 
 def uncertain_estimate(model=None, *, tokens: float, chip, count: int, samples: int = DEFAULT_SAMPLES, seed: int = 0,
                        ranges: Mapping[str, Any] | None = None, options: Any = None, spreads: bool = True,
                        tornado_outputs: tuple[str, ...] | None = None, catalog=None, **estimate_kwargs) -> UncertainEstimate:
-    """:func:`suanli.engine.estimate` with ranges: the layout at central values, then N samples on it.
+    """:func:`suanli.scenarios.training.estimate` with ranges: the layout at central values, then N samples on it.
 
-    Takes the arguments of :func:`~suanli.engine.estimate` (model, shape, layout flags ...) plus
+    Takes the arguments of :func:`~suanli.scenarios.training.estimate` (model, shape, layout flags ...) plus
     ``samples``, ``seed``, ``ranges`` (input name -> number, ``(low, high)``, ``(low, mode, high)`` or a
     :class:`~suanli.models.uncertainty.Distribution`), ``options`` (site, price, PUE ... as for
     ``suanli estimate``) and ``spreads`` (False: only the caller's ranges vary). Returns an
     :class:`UncertainEstimate`.
     """
-    from suanli.engine import estimate, make_workload
+    from suanli.scenarios.training import estimate, make_workload
 
     n = _check_samples(samples)
     ranges = dict(ranges or {})
@@ -520,7 +520,7 @@ def candidate_ranges(est, *, workload=None, samples: int = 2_000, seed: int = 0,
                      catalog=None, deadline_days: float | None = None) -> dict[str, Any]:
     """P10/P50/P90 of one substitution candidate's point estimate: ``{output: {"p10", "p50", "p90"}}``.
 
-    For :mod:`suanli.substitution`: pass the candidate's :class:`~suanli.engine.Estimate` (its chip,
+    For :mod:`suanli.scenarios.substitution`: pass the candidate's :class:`~suanli.scenarios.training.Estimate` (its chip,
     count and layout) and the run's site options; outputs are :data:`ENGINE_OUTPUTS` and, with a site
     or price, :data:`COST_OUTPUTS`. No tornado (it is the per-candidate hot path). With
     ``deadline_days``, the result also has ``deadline_probability``: the share of the draws whose
@@ -583,12 +583,12 @@ def _tornado(model, dists: Mapping[str, Any], outputs) -> dict[str, list[dict[st
 def ranged_energy_and_cost(options: Any, accelerator, count: int, hours: float, utilization=None, *, tokens=None,
                            samples: int = DEFAULT_SAMPLES, seed: int = 0, ranges: Mapping[str, Any] | None = None,
                            spreads: bool = True, catalog=None) -> UncertainCost:
-    """:func:`suanli.power_report.energy_and_cost` with ranges over TDP, PUE, electricity and chip price.
+    """:func:`suanli.scenarios.power.energy_and_cost` with ranges over TDP, PUE, electricity and chip price.
 
     Hours are fixed here (``suanli estimate --uncertain`` samples them from the engine). The tornado is
     over ``total_cost`` when the options price both parts, else over ``energy_mwh``.
     """
-    from suanli.power_report import energy_and_cost
+    from suanli.scenarios.power import energy_and_cost
 
     n = _check_samples(samples)
     report = energy_and_cost(options, accelerator, count, hours, utilization, tokens=tokens, catalog=catalog)
