@@ -144,3 +144,162 @@ def test_notebooks_cite_only_files_in_the_repository(path):
 ])
 def test_parameter_and_token_counts_use_the_fields_suffixes(key, value, shown):
     assert present.format_value(value, key) == shown
+
+
+def test_table_formats_columns_by_key_and_says_what_it_left_out():
+    rows = [{"chip": "a", "chips": 9000.0, "cost": 2.39e9, "mfu": 0.4123, "tokens": 3e11, "note": None},
+            {"chip": "b", "chips": 12.0, "cost": float("nan"), "mfu": 0.5, "tokens": 1.5e12, "note": ""}]
+    t = present.table(rows, title="Fleets", currency="CNY", formats={"mfu": "percent"})
+    assert t.frame.to_dict("list") == {"chip": ["a", "b"], "chips": ["9,000", "12"], "cost": ["2.39 bn CNY", "-"],
+                                       "mfu": ["41.2%", "50%"], "tokens": ["300B", "1.5T"]}
+    assert t.notes == ["no values: note"]
+    text, html = repr(t), t._repr_html_()
+    assert text.startswith("Fleets\n") and "9000.0" not in text and "e+" not in text
+    assert "<caption" in html and "Fleets" in html and "2.39 bn CNY" in html
+
+
+def test_table_keeps_an_index_formats_rows_by_their_key_and_refuses_unknown_columns():
+    import pandas as pd
+
+    df = pd.DataFrame({"output": ["train_days", "total_cost"], "p10": [20.123, 9.1e6], "p90": [30.0, 1.2e7]})
+    t = present.table(df, title="Spread", index="output", by_row="output", currency="USD")
+    assert t.frame.loc["total_cost"].tolist() == ["9.1 M USD", "12 M USD"] and t.frame.loc["train_days", "p10"] == "20.1"
+    counts = present.table(pd.DataFrame({"days": [1.5]}, index=pd.Index([16384], name="GPUs")), title="t")
+    assert counts.frame.index.tolist() == ["16,384"]
+    with pytest.raises(ValueError, match="does not have"):
+        present.table(df, title="t", formats={"p50": "percent"})
+    with pytest.raises(ValueError, match="currency"):
+        present.table(df, title="t", formats={"p10": "money"})
+    with pytest.raises(ValueError, match="unknown column format"):
+        present.table(df, title="t", formats={"p10": "percentage"})
+
+
+@pytest.mark.parametrize(("value", "text"), [(64e3, "64 kB"), (4e9, "4 GB"), (512, "512 B"), (None, "-")])
+def test_sizes_in_bytes_take_si_suffixes(value, text):
+    assert present.size_bytes(value) == text
+
+
+def test_signed_percent_and_scientific():
+    assert present.signed_percent(-0.123) == "-12%" and present.signed_percent(0.031) == "+3.1%"
+    assert present.signed_percent(0.0) == "+0%" and present.signed_percent(None) == "-"
+    assert present.scientific(5.76e23) == "5.76e23" and present.scientific(3.14e-7, 2) == "3.1e-7"
+
+
+# What a notebook must not do by hand: format numbers in scientific notation (``:.2e``), print tables with
+# a float_format, show money through a bare float format (``${x:,.0f}``, ``{x:,.0f} CNY``), or end a cell
+# on a raw DataFrame of floats (``df.round(3)``, ``pd.DataFrame(...)``): each goes through suanli.present.
+HAND_FORMATS = {
+    "scientific format spec": re.compile(r"\{[^{}]*:[^{}]*\d*[eE]\}"),
+    "float_format": re.compile(r"float_format\s*="),
+    "money through a float format": re.compile(r"\$\{[^{}]*:[^{}]*f\}|\{[^{}]*:[^{}]*f\}\s*(CNY|USD|yuan)\b"),
+}
+
+
+def _displayed_raw_frame(source: str) -> bool:
+    """Whether a code cell ends on an expression that shows an unformatted DataFrame."""
+    import ast
+
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return False
+    if not body or not isinstance(body[-1], ast.Expr):
+        return False
+    node = body[-1].value
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("round", "head", "T"):
+        return True
+    return isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "DataFrame"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_format_numbers_through_present(path):
+    for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        for what, pattern in HAND_FORMATS.items():
+            assert not pattern.search(source), f"code cell {i}: {what} ({pattern.search(source).group(0)}); use suanli.present"
+        assert not _displayed_raw_frame(source), f"code cell {i} shows a raw DataFrame; show it with present.table(...)"
+
+
+FLOAT_COUNT = re.compile(r"(?<![\d.])\d{1,3}(,\d{3})+\.0\b|(?<![\d.,])\d{4,}\.0\b")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_notebook_outputs_read_as_numbers(path):
+    """The checked outputs kept in the repository: no money in scientific notation, no float counts, no NaN."""
+    for cell in json.loads(path.read_text())["cells"]:
+        for out in cell.get("outputs", []):
+            text = out.get("text") or "".join(out.get("data", {}).get("text/plain", ""))
+            text = "".join(text) if isinstance(text, list) else text
+            assert not MONEY_SCIENTIFIC.search(text), MONEY_SCIENTIFIC.search(text).group(0)
+            assert not FLOAT_COUNT.search(text), FLOAT_COUNT.search(text).group(0)
+            assert not re.search(r"\bNaN\b", text), "a NaN in a stored output: say why the value is missing"
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("300B", 300e9), ("2T", 2e12), ("1.5 t", 1.5e12), ("70M", 70e6), ("5k", 5e3), ("3e11", 3e11),
+    ("1,000,000", 1e6), (" 300b ", 300e9),
+])
+def test_counts_are_typed_the_way_they_are_shown(text, value):
+    assert present.parse_scaled(text) == pytest.approx(value)
+    assert present.parse_scaled(present.scaled(value)) == pytest.approx(value, rel=5e-3)
+
+
+@pytest.mark.parametrize("text", ["lots", "", "3x", "B", "inf"])
+def test_bad_count_text_is_a_sentence(text):
+    with pytest.raises(ValueError, match="number"):
+        present.parse_scaled(text)
+
+
+def _log_sliders(widget):
+    import ipywidgets as W
+    from suanli.widgets.base import find_controls
+
+    return [c for c in find_controls(widget) if isinstance(c, W.FloatLogSlider)]
+
+
+def test_widget_inputs_read_as_the_field_writes_them():
+    """No widget input shows 3.00e+11: log sliders carry a present-formatted readout, the compat panel's
+    token count is typed as 2T, and bad text is a message in place."""
+    import ipywidgets as W
+    from suanli.widgets.compat import CompatPanel
+    from suanli.widgets.interconnect import CollectivePanel, CrossSitePanel
+    from suanli.widgets.scaling import ScalingPanel
+
+    for panel in (ScalingPanel(), CollectivePanel(), CrossSitePanel()):
+        sliders = _log_sliders(panel.widget)
+        assert sliders
+        for s in sliders:
+            if s.readout:  # its own readout, in a fixed-point format (a count of chips: ",.0f")
+                assert s.readout_format[-1] not in "eEgG", (s.description, s.readout_format)
+                continue
+            shown = [c.value for c in _labels_beside(panel.widget, s)]
+            assert shown and "e+" not in shown[0], (s.description, shown)
+    scaling = ScalingPanel()
+    scaling.inference_tokens.value = 3e12
+    assert "3T" in [c.value for c in _labels_beside(scaling.widget, scaling.inference_tokens)]
+
+    compat = CompatPanel(stack="hygon-dtk")
+    assert isinstance(compat.tokens, W.Text) and compat.tokens.value == "1T"
+    compat.model.value = "llama2-70b"
+    compat.tokens.value = "2T"
+    assert "not a number" not in compat.summary.value
+    compat.tokens.value = "lots"
+    assert "tokens: &#x27;lots&#x27; is not a number" in compat.summary.value
+
+
+def _labels_beside(widget, control):
+    import ipywidgets as W
+
+    stack = [widget]
+    while stack:
+        w = stack.pop()
+        children = list(getattr(w, "children", ()))
+        if control in children:
+            return [c for c in children if isinstance(c, W.Label)]
+        stack.extend(children)
+    return []

@@ -162,15 +162,48 @@ SCALE_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 """The field's suffixes for token and parameter counts (300B tokens, 70B parameters)."""
 
 
-def scaled(value: Any, digits: int = DIGITS) -> str:
-    """A large count the way the field writes it: ``300B`` tokens, ``15.6T`` tokens, ``70B`` parameters."""
+def _suffixed(value: Any, suffixes: Sequence[tuple[float, str]], digits: int, sep: str = "", below: str = "") -> str:
+    """``value`` over the largest scale it reaches, with that scale's suffix (``below`` under the smallest)."""
     if value is None or not _finite(value):
         return MISSING
     x = float(value)
-    for scale, suffix in SCALE_SUFFIXES:
+    for scale, suffix in suffixes:
         if abs(significant(x, digits)) >= scale:
-            return f"{number(significant(x / scale, digits), digits)}{suffix}"
-    return number(x, digits)
+            return f"{number(significant(x / scale, digits), digits)}{sep}{suffix}"
+    return f"{number(x, digits)}{below}"
+
+
+def scaled(value: Any, digits: int = DIGITS) -> str:
+    """A large count the way the field writes it: ``300B`` tokens, ``15.6T`` tokens, ``70B`` parameters."""
+    return _suffixed(value, SCALE_SUFFIXES, digits)
+
+
+BYTE_SUFFIXES = ((1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB"))
+"""Decimal (SI) suffixes for sizes in bytes, as nccl-tests and datasheets print them."""
+
+
+def size_bytes(value: Any, digits: int = DIGITS) -> str:
+    """A size in bytes with its SI suffix: ``64e3`` -> ``64 kB``, ``4e9`` -> ``4 GB``."""
+    return _suffixed(value, BYTE_SUFFIXES, digits, sep=" ", below=" B")
+
+
+SCALE_WORDS = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12, "p": 1e15}
+
+
+def parse_scaled(text: str) -> float:
+    """A count as people type it, the inverse of :func:`scaled`: ``300B``, ``2T``, ``1.5 t``, ``70M``,
+    ``3e11``, ``1,000,000``. Raises ``ValueError`` with a sentence saying what is accepted."""
+    raw = str(text).strip().replace(",", "").replace("_", "")
+    factor = 1.0
+    if raw and raw[-1].lower() in SCALE_WORDS:
+        factor, raw = SCALE_WORDS[raw[-1].lower()], raw[:-1].strip()
+    try:
+        value = float(raw) * factor
+    except ValueError:
+        raise ValueError(f"{str(text).strip()!r} is not a number: write e.g. 300B, 2T, 1.5T or 3e11") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{str(text).strip()!r} is not a finite number")
+    return value
 
 
 def percent(value: Any, digits: int = DIGITS) -> str:
@@ -362,3 +395,164 @@ def inputs_html(result) -> str:
         "<tr>" + "".join(f"<td>{_range_number(r[c]) if c in ('value', 'p10', 'p90') else html.escape(str(r[c]))}</td>" for c in cols)
         + "</tr>" for r in result.input_table())
     return f"<table style='font-size:90%'><tr>{head}</tr>{body}</table>"
+
+
+def signed_percent(value: Any, digits: int = 2) -> str:
+    """A signed relative error as a percentage: ``-0.123`` -> ``-12%``, ``0.031`` -> ``+3.1%``."""
+    if value is None or not _finite(value):
+        return MISSING
+    x = float(value) * 100
+    text = number(abs(x), digits) if abs(x) >= 0.005 else "0"
+    return f"{'-' if x < 0 and text != '0' else '+'}{text}%"
+
+
+def scientific(value: Any, digits: int = DIGITS) -> str:
+    """A count of FLOPs the way the papers print it: ``5.76e23`` (no ``+``, no padded exponent)."""
+    if value is None or not _finite(value):
+        return MISSING
+    mantissa, exponent = f"{float(value):.{digits - 1}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+COLUMN_FORMATS = {
+    "number": number, "count": count, "days": days, "percent": percent, "signed_percent": signed_percent,
+    "scaled": scaled, "scientific": scientific, "probability": probability, "text": lambda v: MISSING if v is None else str(v),
+    "year": lambda v: quantity(v, "year"), "input": lambda v: number(v, INPUT_DIGITS),
+}
+"""Named column formats for :func:`table` (``formats={"mfu": "percent"}``); ``money`` needs a currency."""
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value == ""  # an empty text cell holds nothing either
+    if isinstance(value, (list, tuple, dict)):
+        return False
+    try:
+        return bool(value != value)  # noqa: PLR0124  (NaN, NaT, pd.NA are not equal to themselves)
+    except (TypeError, ValueError):
+        return False
+
+
+def _column_formatter(key: str, how: Any, currency: str | None, digits: int):
+    if callable(how):
+        return lambda v, row: MISSING if _missing(v) else how(v)
+    if how == "money":
+        if not currency:
+            raise ValueError(f"column {key!r} is money: give the table a currency")
+        return lambda v, row: money(None if _missing(v) else v, row.get("currency") or currency, digits)
+    if how is not None:
+        if how not in COLUMN_FORMATS:
+            raise ValueError(f"unknown column format {how!r}; known: money, {', '.join(sorted(COLUMN_FORMATS))}")
+        f = COLUMN_FORMATS[how]
+        return lambda v, row: MISSING if _missing(v) else f(v)
+    return lambda v, row: format_value(None if _missing(v) else v, key, row.get("currency") or currency, digits)
+
+
+class Table:
+    """A titled table of text cells, formatted by the policy above: what :func:`table` returns.
+
+    It shows itself in a notebook as an HTML table with its title as caption (numbers right-aligned), and
+    as plain text (title, then the cells) where there is no HTML, e.g. in a checked nbval output.
+    ``frame`` is the text DataFrame; ``notes`` says which columns were left out because they held nothing.
+    """
+
+    def __init__(self, title: str, frame, numeric: Sequence[bool], notes: Sequence[str] = ()):
+        self.title, self.frame, self.numeric, self.notes = title, frame, list(numeric), list(notes)
+
+    def __repr__(self) -> str:
+        lines = [self.title, self.frame.to_string()] + list(self.notes)
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        df = self.frame
+        has_index = not (type(df.index).__name__ == "RangeIndex" and df.index.name is None)
+        names = ["" if n is None else n for n in df.index.names] if has_index else []
+        head = "".join(f"<th style='text-align:left;padding:2px 8px'>{html.escape(str(n))}</th>" for n in names)
+        head += "".join(f"<th style='text-align:{'right' if n else 'left'};padding:2px 8px'>{html.escape(str(c))}</th>"
+                        for c, n in zip(df.columns, self.numeric))
+        body = []
+        for key, row in zip(df.index, df.itertuples(index=False)):
+            keys = (key if isinstance(key, tuple) else (key,)) if has_index else ()
+            cells = "".join(f"<th style='text-align:left;padding:2px 8px'>{html.escape(str(k))}</th>" for k in keys)
+            cells += "".join(f"<td style='text-align:{'right' if n else 'left'};padding:2px 8px'>{html.escape(str(v))}</td>"
+                             for v, n in zip(row, self.numeric))
+            body.append(f"<tr>{cells}</tr>")
+        caption = f"<caption style='text-align:left;font-weight:bold;padding:4px 0'>{html.escape(self.title)}</caption>"
+        notes = "".join(f"<div style='font-size:smaller'>{html.escape(n)}</div>" for n in self.notes)
+        return (f"<table style='border-collapse:collapse'>{caption}<thead><tr>{head}</tr></thead>"
+                f"<tbody>{''.join(body)}</tbody></table>{notes}")
+
+
+def table(data, *, title: str, columns: Iterable[str] | None = None, currency: str | None = None,
+          formats: Mapping[str, Any] | str | None = None, labels: Mapping[str, str] | None = None,
+          index: str | Sequence[str] | None = None, by_row: str | None = None, digits: int = DIGITS,
+          drop_empty: bool = True) -> Table:
+    """A titled table for a notebook, every cell formatted by the policy above.
+
+    ``data`` is a DataFrame (its named index is kept), a list of row mappings or a mapping of column
+    lists. Each column is formatted by what its key says it holds (:func:`format_value`: money keys in
+    ``currency``, or in a row's own ``currency`` column; counts whole; token and parameter counts with
+    the field's suffixes), unless ``formats`` names a format for it: one of :data:`COLUMN_FORMATS`,
+    ``"money"``, or a function of the value (a single name formats every numeric column). ``labels`` renames columns for the reader (e.g. with their
+    unit: ``{"step_s": "step (s)"}``). A column with no value in any row is left out and named in a note
+    (``drop_empty``), so a table never shows a column of blanks without saying why. When each row is one
+    quantity (P10/P50/P90 of several outputs), ``by_row`` names the column whose value says what the
+    row's numbers are (``by_row="output"``: a ``total_cost`` row is money, a ``chips`` row a count).
+
+        >>> t = table([{"chip": "a", "chips": 9000.0, "cost": 2.39e9, "mfu": 0.4123, "note": None}],
+        ...           title="Fleets", currency="CNY", formats={"mfu": "percent"})
+        >>> print(t)
+        Fleets
+          chip  chips         cost    mfu
+        0    a  9,000  2.39 bn CNY  41.2%
+        no values: note
+    """
+    import pandas as pd
+
+    df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    if index is not None:
+        df = df.set_index(index)
+    has_index = not (isinstance(df.index, pd.RangeIndex) and df.index.name is None)
+    if columns is not None:
+        df = df[[c for c in columns if c not in df.index.names]]
+    if isinstance(formats, str):  # one format for every numeric column
+        formats = {c: formats for c in df.columns if df[c].map(lambda v: _missing(v) or _is_number(v)).all()}
+    formats, labels = dict(formats or {}), dict(labels or {})
+    if by_row is None:
+        row_keys = [None] * len(df)
+    elif by_row in df.columns:
+        row_keys = [str(k) for k in df[by_row]]
+    elif by_row in df.index.names:
+        row_keys = [str(k) for k in df.index.get_level_values(by_row)]
+    else:
+        raise ValueError(f"by_row names {by_row!r}, which is neither a column nor the index")
+    rows_named = set(row_keys) - {None}
+    unknown = (set(formats) | set(labels)) - set(map(str, df.columns)) - set(map(str, df.index.names)) - rows_named
+    if unknown:
+        raise ValueError(f"formats or labels name columns the table does not have: {', '.join(sorted(unknown))}")
+    records = df.to_dict("records")
+    out, numeric, empty = {}, [], []
+    for c in df.columns:
+        values = df[c].tolist()
+        if drop_empty and all(_missing(v) for v in values):
+            empty.append(str(c))
+            continue
+        if by_row is not None and c != by_row and c not in formats:
+            cells = [_column_formatter(k, formats.get(k), currency, digits)(v, r)
+                     for v, r, k in zip(values, records, row_keys)]
+        else:
+            cells = [_column_formatter(str(c), formats.get(c), currency, digits)(v, r) for v, r in zip(values, records)]
+        out[labels.get(c, c)] = cells
+        numeric.append(all(_missing(v) or _is_number(v) or isinstance(v, Shown) for v in values))
+    index_values = df.index.map(lambda k: tuple(cell(x) for x in k) if isinstance(k, tuple) else cell(k))
+    text = pd.DataFrame(out, index=pd.MultiIndex.from_tuples(index_values) if df.index.nlevels > 1 else index_values)
+    text = text if has_index else text.reset_index(drop=True)
+    if has_index:
+        text.index = text.index.rename([labels.get(n, n) for n in df.index.names] if df.index.nlevels > 1
+                                       else labels.get(df.index.name, df.index.name))
+    notes = [f"no values: {', '.join(empty)}"] if empty else []
+    return Table(title, text, numeric, notes)

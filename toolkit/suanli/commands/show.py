@@ -39,17 +39,24 @@ def run(args) -> int:
     # Each distinct source once, numbered; a field points to its number, so a long citation is not
     # repeated (and read as if it were about that field) on every line it backs.
     refs: dict = {}
+    from suanli.attribution import unstated
+
+    gaps = unstated(spec)  # a field whose cited source does not state it says so
     for name, value in spec.numbers().items():
         src = spec.sources[name]
         n = refs.setdefault(src, len(refs) + 1)
         rng = spec.ranges.get(name)
         unit = spec.unit_of(name)
         shown = quantity(value, unit, INPUT_DIGITS) + (f" (range {number(rng[0], INPUT_DIGITS)}..{number(rng[1], INPUT_DIGITS)})" if rng else "")
-        print(f"  {name:24} {shown:28} [{src.confidence}] [{n}]")
+        gap = f"; not stated there: {gaps[name]}" if name in gaps else ""
+        print(f"  {name:24} {shown:28} [{src.confidence}] [{n}{gap}]")
     derived = {k: v for k, v in record.items() if k.startswith(("tpp", "performance_density", "export_"))
                and k != "export_timeline"}
     for key, value in derived.items():
         src = record.get("sources", {}).get(key)
+        if value is None:
+            print(f"  {key:24} {'-':28} [{blank_reason(key)}]")
+            continue
         print(f"  {key:24} {cell(value):28} [derived from the numbers above" + (f", {src['confidence']}" if src else "") + "]")
     for step in record.get("export_timeline", []):
         print(f"  export from {step['date']}: {step['eccn']}; to China: {'yes' if step['exportable_to_china'] else 'no'}"
@@ -71,6 +78,26 @@ def run(args) -> int:
         else:
             print("\n".join("  " + line for line in explain_lines(eff)))
     return 0
+
+
+BLANK_REASONS = {
+    "tpp": "not derived: no dense 16-bit, 8-bit or TF32 peak is published",
+    "tpp_format": "not derived: no peak sets the TPP",
+    "performance_density": "not derived: the die area is not published",
+    "export_io_gbs": "not derived: no scale-up bandwidth is published",
+    "export_case_by_case_2026": ("not applicable: the 2023 thresholds (ECCN 3A090) do not control this chip, so the "
+                                 "January 2026 case-by-case licence review does not apply (BIS, 91 FR 1684, 2026-01-15)"),
+}
+"""Why a derived field of ``suanli show`` is blank, by field; what is not listed says its input is missing."""
+
+
+def blank_reason(key: str) -> str:
+    """The sentence ``suanli show`` prints beside a blank derived field."""
+    if key in BLANK_REASONS:
+        return BLANK_REASONS[key]
+    if key.endswith(("_reason", "_basis")):
+        return "not applicable: the value it explains is blank"
+    return "not derived: a number it needs is not published"
 
 
 def _show_on(spec, on: str, as_json: bool) -> int:

@@ -128,16 +128,30 @@ def device(chip, precision: str = "bf16", *, catalog=None) -> tuple[S.Device, An
     cat = _catalog(catalog)
     acc = chip if not isinstance(chip, str) else cat.accelerator(chip)
     _, compute = precision_formats(precision)
+    key = (id(cat), id(acc), precision)
+    held = _DEVICES.get(key)
+    if held is not None and held[0] is cat and held[1] is acc:  # the same (frozen) catalog and spec objects
+        return held[2], acc
     try:
         hw = hardware(acc, compute, catalog=cat)
     except InputError as err:
         raise InputError(f"{acc.id} cannot serve at {precision}: {err}") from None
-    return S.Device(
+    dev = S.Device(
         peak_flops=hw.gemm_peak_flops, hbm_bytes_per_s=float(acc.hbm_tbs) * 1e12, hbm_bytes=float(acc.hbm_gb) * GIB,
         scaleup_domain=float(hw.scaleup_domain), scaleup_bytes_per_s=hw.scaleup_bytes_per_s,
         scaleup_alpha_s=hw.scaleup_alpha_s, scaleout_bytes_per_s=hw.scaleout_bytes_per_s,
         scaleout_alpha_s=hw.scaleout_alpha_s, matmul_efficiency=hw.matmul_efficiency,
-        stack_efficiency=hw.stack_efficiency), acc
+        stack_efficiency=hw.stack_efficiency)
+    if len(_DEVICES) >= 1024:
+        _DEVICES.clear()
+    _DEVICES[key] = (cat, acc, dev)
+    return dev, acc
+
+
+_DEVICES: dict[tuple[int, int, str], tuple[Any, Any, S.Device]] = {}
+"""Devices already resolved, by (catalog, spec, precision) object identity: a device depends on nothing else,
+and a panel compares every chip on every move (resolving them is a third of a move). Specs and catalogs are
+frozen, so an entry cannot go stale; it is used only while the very same objects are passed."""
 
 
 def chip_price(acc, currency: str = "USD") -> tuple[float | None, str]:
@@ -446,16 +460,16 @@ def compare(model, chips=None, *, catalog=None, **options) -> list[dict[str, Any
     """:func:`serve` on every chip (default: the whole catalog), side by side, cheapest first.
 
     A chip that cannot serve (no peak at that precision, model too large, targets not met) gets a
-    row with ``error`` set to the reason instead of numbers.
+    row with ``error`` set to the reason instead of numbers. ``chips`` are ids or accelerator specs.
     """
     cat = _catalog(catalog)
-    ids = list(chips) if chips is not None else sorted(cat.accelerators)
+    chips = list(chips) if chips is not None else sorted(cat.accelerators)
     rows = []
-    for cid in ids:
+    for chip in chips:
         try:
-            rows.append(serve(model, cid, catalog=cat, **options).as_dict() | {"error": None})
+            rows.append(serve(model, chip, catalog=cat, **options).as_dict() | {"error": None})
         except SuanliError as err:
-            rows.append({"chip": cid, "error": str(err)})
+            rows.append({"chip": chip if isinstance(chip, str) else chip.id, "error": str(err)})
     ok = [r for r in rows if r["error"] is None]
     bad = [r for r in rows if r["error"] is not None]
     ok.sort(key=lambda r: (r["cost_per_million_tokens"] is None, r["cost_per_million_tokens"] or 0.0))

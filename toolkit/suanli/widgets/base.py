@@ -158,6 +158,39 @@ def slider(description: str, low: float, high: float, value: float, step: float 
     return W.FloatSlider(value=value, min=low, max=high, step=step or (high - low) / 100, **common)
 
 
+def readout(control: W.Widget, fmt) -> W.HBox:
+    """``control`` with its own readout replaced by ``fmt(value)`` (a :mod:`suanli.present` function): a
+    log slider of tokens reads ``300B``, not ``3.00e+11``. Lay out the returned box instead of the control."""
+    label = W.Label(value=fmt(control.value), layout=W.Layout(min_width="70px"))
+    control.readout = False
+
+    def show(change) -> None:
+        label.value = fmt(change["new"])
+
+    control.observe(show, names="value")
+    return W.HBox([control, label])
+
+
+def scaled_text(description: str, value: float, **kwargs: Any) -> W.Text:
+    """A text box for a large count, shown and typed the way the field writes it (``300B``, ``2T``;
+    ``3e11`` and ``300,000,000,000`` are accepted too). Read it with :func:`scaled_value`."""
+    from suanli import present
+
+    return W.Text(value=present.scaled(value), description=description, continuous_update=False, style=STYLE, **kwargs)
+
+
+def scaled_value(control: W.Text, name: str) -> float:
+    """The number in a :func:`scaled_text` box; bad text raises :class:`~suanli.errors.InputError` naming the
+    input, which the panel shows in place."""
+    from suanli import present
+    from suanli.errors import InputError
+
+    try:
+        return present.parse_scaled(control.value)
+    except ValueError as err:
+        raise InputError(f"{name}: {err}") from None
+
+
 def dropdown(description: str, options: Sequence[Any], value: Any = None, **kwargs: Any) -> W.Dropdown:
     """A dropdown with a full-width label; ``value`` defaults to the first option."""
     options = list(options)

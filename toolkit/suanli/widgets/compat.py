@@ -13,7 +13,15 @@ import numpy as np
 
 from suanli.errors import SuanliError
 from suanli.spec import OP_CLASSES
-from suanli.widgets.base import FigureView, compact_number, legend_html, steady_decades, steady_top
+from suanli.widgets.base import (
+    FigureView,
+    compact_number,
+    legend_html,
+    scaled_text,
+    scaled_value,
+    steady_decades,
+    steady_top,
+)
 from suanli.widgets.power import message_html
 
 SLIDER_KEYS = (
@@ -373,7 +381,7 @@ class CompatPanel:
         from suanli.scenarios.training import presets
 
         self.model = W.Dropdown(options=["(fallback profile)", *presets()], value="(fallback profile)", description="model")
-        self.tokens = W.FloatText(value=1e12, description="tokens")
+        self.tokens = scaled_text("tokens", 1e12)
         self._engine: dict[tuple, tuple[dict[str, float], float]] = {}
         self.sliders: dict[tuple[str, str], Any] = {}
         pages = []
@@ -448,9 +456,10 @@ class CompatPanel:
         shares, days = None, None
         if self.model.value != "(fallback profile)":
             acc = self.catalog.accelerator(chip) if chip else default_chip(self.catalog, self.stack.value)
-            key = (self.model.value, self.tokens.value, acc.id if acc else None, self.chips.value)
+            tokens = scaled_value(self.tokens, "tokens")
+            key = (self.model.value, tokens, acc.id if acc else None, self.chips.value)
             if key not in self._engine:  # the engine runs when its inputs change, not on every slider move
-                self._engine[key] = engine_breakdown(acc, model=self.model.value, params=None, tokens=self.tokens.value,
+                self._engine[key] = engine_breakdown(acc, model=self.model.value, params=None, tokens=tokens,
                                                      chips=self.chips.value, catalog=self.catalog)
             shares, days = self._engine[key]
         return compat_for(self.stack.value, chip_id=chip, chips=self.chips.value, days=days, workload=self.workload.value,

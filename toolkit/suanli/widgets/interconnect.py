@@ -12,6 +12,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import NullLocator
 
+from suanli import present
 from suanli.models import cluster as CL
 from suanli.scenarios import interconnect as R
 from suanli.widgets.base import (
@@ -22,6 +23,7 @@ from suanli.widgets.base import (
     key_value_table,
     legend_html,
     nice_ceiling,
+    readout,
     slider,
     steady_decades,
     steady_top,
@@ -68,7 +70,7 @@ class CollectivePanel(Panel):
         self.link = dropdown("link", links, link)
         self.collective = dropdown("collective", list(CL.COLLECTIVES), collective)
         self.algorithm = dropdown("all-reduce algorithm", list(CL.ALGORITHMS), "auto")
-        self.size = slider("message size (bytes)", 1e3, 3e10, nbytes, log=True, readout_format=".3g")
+        self.size = slider("message size", 1e3, 3e10, nbytes, log=True)
         self.group = W.SelectionSlider(description="group size", options=GROUPS, value=min(GROUPS, key=lambda g: abs(g - group)),
                                        continuous_update=False, style=STYLE)
         self.watch(self.link, self.collective, self.algorithm, self.size, self.group)
@@ -79,7 +81,7 @@ class CollectivePanel(Panel):
         self._time_limits: tuple[float, float] | None = None
         self._busbw_top: float | None = None
         self._build()
-        controls = [W.HBox([self.link, self.collective, self.algorithm]), W.HBox([self.size, self.group])]
+        controls = [W.HBox([self.link, self.collective, self.algorithm]), W.HBox([readout(self.size, present.size_bytes), self.group])]
         self.widget = self.layout(controls, [self.summary, self.view.image, self.legend])
         self.update()
 
@@ -168,9 +170,9 @@ class CrossSitePanel(Panel):
         chips = sorted(a.id for a in self.catalog.accelerators.values() if a.peak_tflops("bf16"))
         self.chip = dropdown("chip", chips, chip)
         self.count = W.BoundedIntText(description="devices", value=count, min=2, max=200_000, step=64, style=STYLE)
-        self.tokens = slider("tokens", 1e10, 3e13, tokens, log=True, readout_format=".3g")
+        self.tokens = slider("tokens", 1e10, 3e13, tokens, log=True)
         self.route = slider("fibre route (km)", 0, 4000, route_km, step=50)
-        self.wan = slider("WAN bandwidth (GB/s, one direction)", 3, 30000, wan_gbs, log=True, readout_format=".4g")
+        self.wan = slider("WAN bandwidth (GB/s, one direction)", 3, 30000, wan_gbs, log=True)
         self.watch(self.model, self.chip, self.count, self.tokens, self.route, self.wan)
         self.summary = W.HTML()
         self.view = FigureView(6.4, 3.0)
@@ -186,7 +188,8 @@ class CrossSitePanel(Panel):
         ax.legend(fontsize=7, frameon=False)
         self.view.figure.subplots_adjust(left=0.12, right=0.97, bottom=0.17, top=0.9)
         self.view.animate(self._curve, self._marker, ax.title)  # the axes redraw only when their limits change
-        controls = [W.HBox([self.model, self.chip, self.count]), W.HBox([self.tokens, self.route]), self.wan]
+        controls = [W.HBox([self.model, self.chip, self.count]), W.HBox([readout(self.tokens, present.scaled), self.route]),
+                    readout(self.wan, present.number)]
         self.widget = self.layout(controls, [self.summary, self.view.image])
         self.update()
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import ipywidgets as W
 import numpy as np
 
-from suanli.widgets.base import FigureView, Panel, dropdown, key_value_table, slider
+from suanli import present
+from suanli.widgets.base import FigureView, Panel, dropdown, key_value_table, readout, slider
 
 PUBLIC_MODELS_CSV = Path(__file__).resolve().parent.parent / "data" / "public_models.csv"
 FRONTIER_FLOPS = np.logspace(18, 27, 181)
@@ -70,14 +71,13 @@ class ScalingPanel(Panel):
                                     ("Kaplan 2020", "kaplan")], law or scaling.DEFAULT_LAW)
         self.mode = W.ToggleButtons(options=[("FLOP budget", "flops"), ("cluster", "cluster")], value="flops",
                                     description="budget from", style={"description_width": "initial", "button_width": "auto"})
-        self.flops = slider("training FLOPs", 1e18, 1e27, compute_flops, step=0.05, log=True, readout_format=".2e")
+        self.flops = slider("training FLOPs", 1e18, 1e27, compute_flops, step=0.05, log=True)
         self.chip = dropdown("chip", self._chip_ids(), DEFAULT_CHIP)
         self.count = slider("chips", 8, 100_000, 1024, step=0.05, log=True, readout_format=",.0f")
         self.days = slider("days", 1, 365, 30, step=1)
         self.mfu = slider("MFU", 0.0, 0.8, scaling.DEFAULT_MFU, step=0.01, readout_format=".2f")
         self.target_loss = slider("target loss (inference-aware)", 1.5, 3.5, 2.1, step=0.01)
-        self.inference_tokens = slider("lifetime inference tokens", 1e9, 1e16, 2e12, step=0.1, log=True,
-                                       readout_format=".1e")
+        self.inference_tokens = slider("lifetime inference tokens", 1e9, 1e16, 2e12, step=0.1, log=True)
         self.cluster_box = W.VBox([self.chip, self.count, self.days, self.mfu])
         self.summary = W.HTML()
         self.inference = W.HTML()
@@ -86,7 +86,8 @@ class ScalingPanel(Panel):
         self.watch(self.law, self.mode, self.flops, self.chip, self.count, self.days, self.mfu,
                    self.target_loss, self.inference_tokens)
         self.widget = self.layout(
-            [self.law, self.mode, self.flops, self.cluster_box, self.target_loss, self.inference_tokens],
+            [self.law, self.mode, readout(self.flops, present.scientific), self.cluster_box, self.target_loss,
+             readout(self.inference_tokens, present.scaled)],
             [W.HBox([self.summary, self.inference]), self.view.image],
         )
         self.update()

@@ -19,8 +19,19 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
+from suanli import present
 from suanli.errors import InputError
-from suanli.widgets.base import STYLE, TOGGLE_STYLE, FigureView, Panel, compact_number, decade_limits, dropdown, slider
+from suanli.widgets.base import (
+    STYLE,
+    TOGGLE_STYLE,
+    FigureView,
+    Panel,
+    compact_number,
+    decade_limits,
+    dropdown,
+    readout,
+    slider,
+)
 
 DEFAULT_REFERENCE = "nvidia-h100-sxm5-80gb:10000"
 DEFAULT_CANDIDATES = ("huawei-ascend-910b", "huawei-ascend-910c", "nvidia-h20", "cambricon-mlu590", "hygon-dcu-k100-ai",
@@ -106,7 +117,7 @@ class SubstitutionPanel(Panel):
         self.catalog = catalog or load_catalog()
         chips = sorted(self.catalog.accelerators)
         self.model = dropdown("model", [(f"{name} ({key})", key) for key, name in presets().items()], model)
-        self.tokens = slider("tokens", 1e10, 3e13, tokens, log=True, readout_format=".2e")
+        self.tokens = slider("tokens", 1e10, 3e13, tokens, log=True)
         self.reference = W.Text(value=reference, description="reference fleet (CHIP:COUNT)", style=STYLE,
                                 continuous_update=False, layout=W.Layout(width="420px"))
         self.candidates = W.SelectMultiple(options=chips, value=tuple(c for c in candidates if c in chips),
@@ -151,7 +162,7 @@ class SubstitutionPanel(Panel):
         self.watch(self.model, self.tokens, self.reference, self.candidates, self.sizing, self.deadline, self.site,
                    self.currency, self.cost_basis, self.rack_kw, self.supply_share, self.y_axis)
         controls = [
-            W.HBox([self.model, self.tokens]),
+            W.HBox([self.model, readout(self.tokens, present.scaled)]),
             W.HBox([self.reference, self.sizing]),
             W.HBox([self.candidates, W.VBox([self.deadline, self.site, self.currency, self.cost_basis, self.rack_kw,
                                              self.supply_share, self.y_axis])]),

@@ -11,7 +11,8 @@ from typing import Any
 
 import ipywidgets as W
 
-from suanli.widgets.base import FigureView, Panel, dropdown, legend_html, nice_ceiling, slider
+from suanli import present
+from suanli.widgets.base import FigureView, Panel, dropdown, legend_html, nice_ceiling, readout, slider
 
 COUNTS = tuple(sorted({2**k for k in range(3, 15)} | {3 * 2**k for k in range(3, 13)}))
 """Device counts the count sliders step through (multiples of an 8-chip node)."""
@@ -45,8 +46,8 @@ class TrainingPanel(Panel):
         chips = _chip_options(self.catalog)
         models = [(f"{k} ({v})", k) for k, v in presets().items()] + [("custom: by parameter count", "")]
         self.model = dropdown("model", models, model)
-        self.params = slider("params (custom)", 1e9, 2e12, 70e9, log=True, readout_format=".3g")
-        self.tokens = slider("tokens", 1e10, 3e13, tokens, log=True, readout_format=".3g")
+        self.params = slider("params (custom)", 1e9, 2e12, 70e9, log=True)
+        self.tokens = slider("tokens", 1e10, 3e13, tokens, log=True)
         self.precision = dropdown("precision", ["bf16", "fp16", "fp8"], "bf16")
         self.chip_a = dropdown("chip A", chips, chip_a)
         self.count_a = W.SelectionSlider(description="count A", options=COUNTS, value=_nearest(count_a),
@@ -60,7 +61,8 @@ class TrainingPanel(Panel):
         self.legend = W.HTML(legend_html([(part.replace("_", " "), f"height:9px;background:{colour}") for part, colour in PARTS]))
         self._bars = None
         self.estimates: list[Any] = []
-        controls = [W.HBox([self.model, self.params]), W.HBox([self.tokens, self.precision]),
+        controls = [W.HBox([self.model, readout(self.params, present.scaled)]),
+                    W.HBox([readout(self.tokens, present.scaled), self.precision]),
                     W.HBox([self.chip_a, self.count_a]), W.HBox([self.chip_b, self.count_b])]
         self.widget = self.layout(controls, [self.table, self.view.image, self.legend])
         self.update()
