@@ -118,7 +118,7 @@ STACK_EFFICIENCY = Default(
 
 GENERATION_KERNEL_FACTOR = {
     "Hopper": Default(
-        0.84,
+        0.85,
         "fraction of the calibrated kernel efficiency",
         Source(
             "suanli step-time calibration (benchmarks/calibrate_step.py) over the H100 rows of "
