@@ -344,3 +344,30 @@ def test_an_exit_in_the_frameworks_hook_is_reported_too():
     cat = build_catalog([(PluginInfo("bye"), lambda: bye)])
     assert any(p.plugin.name == "bye" and "SystemExit" in p.reason for p in cat.problems)
     assert cat.frameworks  # the bundled profiles are still there
+
+
+def test_plugins_new_works_from_a_built_wheel(tmp_path):
+    # the template is package data: a wheel carries it, and `plugins new` reads it from the installed package
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(tmp_path / "dist"), str(root)], check=True, capture_output=True)
+    wheel = next((tmp_path / "dist").glob("suanli-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for part in ("pyproject.toml", "suanli_example/chips.toml", "tests/test_example_plugin.py"):
+        assert f"suanli/data/plugin_template/{part}" in names, part
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = ("import suanli, pathlib; from suanli.commands.plugins import new_plugin, template_dir; "
+            "print(pathlib.Path(suanli.__file__).parent); print(template_dir()); "
+            f"print(new_plugin('acme', pathlib.Path({str(tmp_path)!r})))")
+    env = {**__import__("os").environ, "PYTHONPATH": str(site)}
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env).stdout.split("\n")
+    assert out[0].startswith(str(site)) and out[1].startswith(str(site)), out
+    made = Path(out[2])
+    assert (made / "suanli_acme" / "chips.toml").is_file() and (made / "tests" / "test_acme_plugin.py").is_file()
+    assert not any("build" in p.relative_to(made).parts for p in made.rglob("*"))

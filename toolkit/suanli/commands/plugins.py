@@ -31,14 +31,16 @@ def report_problems(cat, file=None) -> None:
 
 
 def template_dir() -> Path:
-    """The vendor template (``plugins/template`` of the suanli source tree)."""
-    import suanli
+    """The vendor template: package data of the installed suanli (``suanli/data/plugin_template``, a link to
+    ``plugins/template`` in the source tree), so ``suanli plugins new`` works from a wheel as from a clone."""
+    from importlib import resources
+
     from suanli.errors import InputError
 
-    here = Path(suanli.__file__).resolve().parent.parent.parent / "plugins" / "template"
+    here = Path(str(resources.files("suanli.data").joinpath("plugin_template")))
     if not (here / "pyproject.toml").is_file():
-        raise InputError("the plugin template ships with the suanli source tree (plugins/template); "
-                         "run `suanli plugins new` from a clone or an editable install")
+        raise InputError("this suanli installation lacks its plugin template (suanli/data/plugin_template); "
+                         "reinstall suanli")
     return here
 
 
@@ -57,6 +59,7 @@ def new_plugin(vendor: str, where: Path) -> Path:
         raise InputError(f"{str(target)!r} already exists; choose another --dir or remove it")
     source = template_dir()
     files = [p for p in sorted(source.rglob("*")) if p.is_file() and "__pycache__" not in p.parts
+             and "build" not in p.relative_to(source).parts
              and not p.name.endswith((".pyc", ".egg-info")) and ".egg-info" not in str(p)]
     for path in files:
         rel = path.relative_to(source).as_posix().replace("suanli_example", package)
