@@ -63,6 +63,7 @@ def main() -> None:
     import io
 
     import matplotlib.pyplot as plt
+
     from suanli.widgets.compat import break_even_figure, waterfall_figure
 
     res = panel.result()

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
-
 from cli_helpers import ROOT, pip_install_target
+from hypothesis import settings
 
 # Property tests draw the same examples on every run: a CI result must not depend on the draw.
 settings.register_profile("deterministic", derandomize=True)

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from cli_helpers import run_suanli
+
 from suanli.cli import main
 
 

@@ -4,6 +4,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+
 from suanli.catalog import load_catalog
 from suanli.spec import OP_CLASSES, SoftwareStack, Source, SpecError
 

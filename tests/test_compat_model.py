@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from suanli.errors import InputError
 from suanli.models import compat
 from suanli.spec import OP_CLASSES, SoftwareStack, Source

@@ -42,8 +42,8 @@ def accelerators():
 
 @pytest.fixture(scope="module")
 def links():
-    specs = [l for p in (*VENDOR_PLUGINS, "suanli_network") for l in DataPlugin(p).specs()["link"]]
-    return {l.id: l for l in specs}
+    specs = [link for p in (*VENDOR_PLUGINS, "suanli_network") for link in DataPlugin(p).specs()["link"]]
+    return {link.id: link for link in specs}
 
 
 def _price_usd(acc) -> float | None:

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+
 from suanli.errors import InputError
 from suanli.models import fleet as F
 from suanli.scenarios import fleet as S

@@ -13,6 +13,7 @@ import pkgutil
 import re
 
 import pytest
+
 import suanli.models
 
 # What a reference looks like: an author list, an identifier, a datasheet, a standard or rule, a URL,

@@ -31,11 +31,12 @@ import warnings
 
 import numpy as np
 import pytest
-import suanli.models
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from suanli.errors import SuanliError
 from test_properties import GARBAGE, bad_numbers
+
+import suanli.models
+from suanli.errors import SuanliError
 
 CHIP = "nvidia-h100-sxm5-80gb"
 OMIT = object()

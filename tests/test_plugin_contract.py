@@ -17,6 +17,7 @@ import warnings
 
 import pytest
 from cli_helpers import run_suanli
+
 from suanli import hookimpl
 from suanli.catalog import PluginInfo, build_catalog, entry_points, plugin_info
 from suanli.datafile import DataIssue, load_documents
@@ -292,6 +293,7 @@ def test_bundled_and_template_data_files_follow_the_schema():
     from pathlib import Path
 
     import jsonschema
+
     from suanli.datafile import json_schema
 
     validator = jsonschema.Draft202012Validator(json_schema())
@@ -310,6 +312,7 @@ def test_plugins_new_writes_a_package_that_passes_its_own_tests_and_strict_check
     import sys
 
     from cli_helpers import pip_install_target
+
     from suanli.cli import main
 
     assert main(["plugins", "new", "acme", "--dir", str(tmp_path)]) == 0

@@ -7,6 +7,7 @@ for the same fleet with its documented defaults. The chain is never tuned to the
 from __future__ import annotations
 
 import pytest
+
 from suanli.models import cost as C
 from suanli.models import power as P
 

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from suanli import present
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -257,6 +258,7 @@ def test_bad_count_text_is_a_sentence(text):
 
 def _log_sliders(widget):
     import ipywidgets as W
+
     from suanli.widgets.base import find_controls
 
     return [c for c in find_controls(widget) if isinstance(c, W.FloatLogSlider)]
@@ -266,6 +268,7 @@ def test_widget_inputs_read_as_the_field_writes_them():
     """No widget input shows 3.00e+11: log sliders carry a present-formatted readout, the compat panel's
     token count is typed as 2T, and bad text is a message in place."""
     import ipywidgets as W
+
     from suanli.widgets.compat import CompatPanel
     from suanli.widgets.interconnect import CollectivePanel, CrossSitePanel
     from suanli.widgets.scaling import ScalingPanel

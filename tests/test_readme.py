@@ -6,6 +6,7 @@ import shlex
 from pathlib import Path
 
 import pytest
+
 from suanli.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent

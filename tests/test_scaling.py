@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from suanli.errors import InputError
 from suanli.models import scaling as s
 

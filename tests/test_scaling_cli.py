@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from suanli.cli import main
 from suanli.models import scaling as s
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from suanli.errors import InputError
 from suanli.models import scaling as s
 from suanli.models.scaling_fit import HOFFMANN_GRID, fit_loss_law

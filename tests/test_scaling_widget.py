@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from suanli.models import scaling as s
 from suanli.widgets.scaling import ScalingPanel, public_models
 

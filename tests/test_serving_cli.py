@@ -7,6 +7,7 @@ import json
 import math
 
 import pytest
+
 from suanli.cli import main
 from suanli.errors import InputError
 from suanli.scenarios import serving as SV

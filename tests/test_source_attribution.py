@@ -8,6 +8,7 @@ year or was published in it. A blank in `suanli show` says why.
 from types import SimpleNamespace
 
 import pytest
+
 from suanli.attribution import prints_value, states_year, unstated
 from suanli.catalog import load_catalog
 

@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+
 from suanli.errors import InputError
 from suanli.scenarios import sweep as SW
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 import suanli
 from suanli.widgets.base import Panel
 from suanli.widgets.catalog import CatalogPanel, accelerator_table, export_class

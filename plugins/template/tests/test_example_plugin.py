@@ -1,6 +1,7 @@
 """A vendor's own test: the plugin passes suanli's conformance checks and its numbers are right."""
 
 import suanli_example
+
 from suanli.testing import check_plugin
 
 

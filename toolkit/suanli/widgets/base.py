@@ -51,8 +51,8 @@ A minimal panel::
 from __future__ import annotations
 
 import html
-from abc import ABC, abstractmethod
 import io
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
