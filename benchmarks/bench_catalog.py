@@ -43,10 +43,18 @@ def main() -> None:
         cached()  # writes the cache file
         best, median = _best_of(5, cached)
         print(f"cached load (load_catalog):        best {best * 1e3:7.1f} ms   median {median * 1e3:7.1f} ms")
-        for label, env in (("CLI `show`, cache on ", {"SUANLI_CACHE_DIR": cache}), ("CLI `show`, cache off", {"SUANLI_CACHE": "0"})):
+        for label, env in (
+            ("CLI `show`, cache on ", {"SUANLI_CACHE_DIR": cache}),
+            ("CLI `show`, cache off", {"SUANLI_CACHE": "0"}),
+        ):
+
             def call(env=env):
-                subprocess.run([sys.executable, "-m", "suanli", "show", "nvidia-h100-sxm5-80gb"], check=True,
-                               capture_output=True, env=dict(os.environ, **env))
+                subprocess.run(
+                    [sys.executable, "-m", "suanli", "show", "nvidia-h100-sxm5-80gb"],
+                    check=True,
+                    capture_output=True,
+                    env=dict(os.environ, **env),
+                )
 
             best, median = _best_of(3, call)
             print(f"{label}:             best {best * 1e3:7.1f} ms   median {median * 1e3:7.1f} ms")

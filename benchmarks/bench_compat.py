@@ -31,7 +31,9 @@ def main() -> None:
     w = compat.workload_profile()
     stacks = sorted(cat.stacks.values(), key=lambda s: s.id)
     t = best_of(lambda: [compat.compat_estimate(s, w, chips=1024, chip_price=15_000) for s in stacks])
-    print(f"compat_estimate, {len(stacks)} stacks:          {t * 1e3:8.2f} ms ({t / len(stacks) * 1e3:.2f} ms per stack)")
+    print(
+        f"compat_estimate, {len(stacks)} stacks:          {t * 1e3:8.2f} ms ({t / len(stacks) * 1e3:.2f} ms per stack)"
+    )
 
     rocm = cat.stack("rocm")
     for n in (10_000, 100_000):

@@ -38,8 +38,22 @@ def main() -> None:
 
     best, med = best_of(lambda: evaluate(w, hw, layout, tokens=300e9), repeat=9, number=50)
     print(f"single estimate, fixed layout (engine.evaluate):   {best * 1e3:.3f} ms (median {med * 1e3:.3f} ms)")
-    best, med = best_of(lambda: estimate("gpt3-175b", tokens=300e9, chip=hw, count=1024, tp=8, pp=8, dp=16,
-                                         micro_batch=1, recompute="selective", interleave=2, zero=1), number=20)
+    best, med = best_of(
+        lambda: estimate(
+            "gpt3-175b",
+            tokens=300e9,
+            chip=hw,
+            count=1024,
+            tp=8,
+            pp=8,
+            dp=16,
+            micro_batch=1,
+            recompute="selective",
+            interleave=2,
+            zero=1,
+        ),
+        number=20,
+    )
     print(f"single estimate, fixed layout (engine.estimate):   {best * 1e3:.3f} ms (median {med * 1e3:.3f} ms)")
 
     best, med = best_of(lambda: estimate("gpt3-175b", tokens=300e9, chip=hw, count=1024), number=3)
@@ -48,16 +62,26 @@ def main() -> None:
 
     # a custom 340B on 16,384 H100 with the batch chosen by the policy (layout search included),
     # and the same call with every layout fixed: the difference is what the full search adds to a CLI call
-    big = {"params": 340e9, "layers": 96, "hidden": 18432, "heads": 96, "seq": 4096, "tokens": 9e12,
-           "chip": "nvidia-h100-sxm5-80gb", "count": 16384}
+    big = {
+        "params": 340e9,
+        "layers": 96,
+        "hidden": 18432,
+        "heads": 96,
+        "seq": 4096,
+        "tokens": 9e12,
+        "chip": "nvidia-h100-sxm5-80gb",
+        "count": 16384,
+    }
     est = estimate(**big)
     lay = est.layout
     fixed = {k: lay[k] for k in ("tp", "pp", "dp", "micro_batch", "interleave", "recompute", "zero", "global_batch")}
     b_full, _ = best_of(lambda: estimate(**big), number=3)
     b_fix, _ = best_of(lambda: estimate(**big, **fixed), number=3)
-    print(f"340B on 16,384 x H100 ({est.details['layouts_searched']:,} layouts): full search {b_full:.4f} s, fixed layout "
-          f"{b_fix:.4f} s; the search adds {b_full - b_fix:.4f} s (target <= 0.5 s); MFU {est.mfu:.3f}, batch "
-          f"{lay['global_batch']:,} sequences")
+    print(
+        f"340B on 16,384 x H100 ({est.details['layouts_searched']:,} layouts): full search {b_full:.4f} s, fixed layout "
+        f"{b_fix:.4f} s; the search adds {b_full - b_fix:.4f} s (target <= 0.5 s); MFU {est.mfu:.3f}, batch "
+        f"{lay['global_batch']:,} sequences"
+    )
     for fw in ("megatron-lm", "nemo", "deepspeed", "llm-foundry"):
         b, _ = best_of(lambda fw=fw: estimate("gpt3-175b", tokens=300e9, chip=hw, count=1024, framework=fw), number=3)
         print(f"full search GPT-3 175B on 1024 x A100, --framework {fw}: {b:.4f} s")
@@ -70,18 +94,35 @@ def main() -> None:
     size = g["tp"].size
 
     def run():
-        step_time(w, hw, g["tp"], g["pp"], g["dp"], g["ep"], g["micro_batch"], 1536, g["recompute"], g["zero"],
-                  g["sp"], g["interleave"])
+        step_time(
+            w,
+            hw,
+            g["tp"],
+            g["pp"],
+            g["dp"],
+            g["ep"],
+            g["micro_batch"],
+            1536,
+            g["recompute"],
+            g["zero"],
+            g["sp"],
+            g["interleave"],
+        )
 
     best, med = best_of(run, repeat=5)
-    print(f"configurations per second (one core, {size:,} layouts per call): {size / best:,.0f} (median {size / med:,.0f})")
+    print(
+        f"configurations per second (one core, {size:,} layouts per call): {size / best:,.0f} (median {size / med:,.0f})"
+    )
 
     rng = np.random.default_rng(0)
     eff = rng.uniform(0.6, 0.9, 10_000)
     rate = rng.uniform(1e-5, 5e-5, 10_000)
-    best, med = best_of(lambda: evaluate(w, hw, layout, tokens=300e9, matmul_efficiency=eff,
-                                         failure_rate_per_device_hour=rate))
-    print(f"10,000 Monte Carlo samples, fixed layout (engine.evaluate): {best * 1e3:.2f} ms (median {med * 1e3:.2f} ms)")
+    best, med = best_of(
+        lambda: evaluate(w, hw, layout, tokens=300e9, matmul_efficiency=eff, failure_rate_per_device_hour=rate)
+    )
+    print(
+        f"10,000 Monte Carlo samples, fixed layout (engine.evaluate): {best * 1e3:.2f} ms (median {med * 1e3:.2f} ms)"
+    )
 
 
 if __name__ == "__main__":

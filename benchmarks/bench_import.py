@@ -31,7 +31,9 @@ def main() -> None:
     imports = [float(_run(IMPORT)[0]) for _ in range(args.runs)]
     loads = [_run(CATALOG) for _ in range(args.runs)]
     seconds = [float(r[0]) for r in loads]
-    print(f"import suanli:              median {statistics.median(imports) * 1000:7.1f} ms  (min {min(imports) * 1000:.1f}, {args.runs} runs)")
+    print(
+        f"import suanli:              median {statistics.median(imports) * 1000:7.1f} ms  (min {min(imports) * 1000:.1f}, {args.runs} runs)"
+    )
     print(
         f"import + load_catalog():    median {statistics.median(seconds) * 1000:7.1f} ms  (min {min(seconds) * 1000:.1f}; "
         f"{loads[0][1]} objects, {loads[0][2]} problems)"

@@ -67,7 +67,10 @@ def accuracy() -> None:
     fleet = P.fleet_power(400, 32_000, 8, utilization=1.0, pue=1.0, server_rating_w=6_500, network_storage_fraction=0.0)
     day = C.electricity_cost(P.energy_mwh(fleet.facility_w, 24), 0.08)
     print(f"4,000 DGX A100 x 24 h at $0.08/kWh (rated, PUE 1): ${day:,.0f} (press: ~$50,000)")
-    for label, tdp, rating, press in (("8,000 Hopper at 15 MW", 700, 10_200, 1875), ("2,000 Blackwell at 3.75 MW", 1000, 14_300, 1875)):
+    for label, tdp, rating, press in (
+        ("8,000 Hopper at 15 MW", 700, 10_200, 1875),
+        ("2,000 Blackwell at 3.75 MW", 1000, 14_300, 1875),
+    ):
         lo = P.all_in_power_per_accelerator_w(tdp, 8, pue=1.10, server_rating_w=rating)
         hi = P.all_in_power_per_accelerator_w(tdp, 8, pue=1.57, server_rating_w=rating)
         print(f"{label}: press implies {press:,} W/GPU; chain at rating {lo:,.0f}-{hi:,.0f} W/GPU (PUE 1.10-1.57)")
@@ -75,8 +78,10 @@ def accuracy() -> None:
     # host share and draw, against the measured 330 W per accelerator (host included).
     chain = P.fleet_power(300, 10_000, 8, pue=1.10)
     energy = P.energy_mwh(chain.facility_w, 14.8 * 24)
-    print(f"GPT-3 on 10,000 V100 x 14.8 d, PUE 1.10: chain {energy:,.0f} MWh vs 1,287 measured "
-          f"({chain.servers_w / 10_000:,.0f} W/GPU at the servers vs 330 W measured)")
+    print(
+        f"GPT-3 on 10,000 V100 x 14.8 d, PUE 1.10: chain {energy:,.0f} MWh vs 1,287 measured "
+        f"({chain.servers_w / 10_000:,.0f} W/GPU at the servers vs 330 W measured)"
+    )
 
 
 if __name__ == "__main__":

@@ -38,13 +38,21 @@ def main() -> None:
     budgets = np.logspace(18, 27, 1_000_000)
     for law in ("chinchilla", "besiroglu", "kaplan"):
         sec = best_of(lambda law=law: s.compute_optimal(budgets, law))
-        print(f"frontier, 1e6 budgets ({law:10}):          {sec * 1e3:8.2f} ms  ({sec / budgets.size * 1e9:.1f} ns/budget)")
-    print(f"frontier, one budget (chinchilla):             {best_of(lambda: s.compute_optimal(1e24), 50) * 1e6:8.1f} us")
+        print(
+            f"frontier, 1e6 budgets ({law:10}):          {sec * 1e3:8.2f} ms  ({sec / budgets.size * 1e9:.1f} ns/budget)"
+        )
+    print(
+        f"frontier, one budget (chinchilla):             {best_of(lambda: s.compute_optimal(1e24), 50) * 1e6:8.1f} us"
+    )
 
     targets = np.linspace(1.9, 3.0, 10_000)
-    print(f"compute_for_loss, 1e4 targets (chinchilla):    {best_of(lambda: s.compute_for_loss(targets)) * 1e3:8.2f} ms")
+    print(
+        f"compute_for_loss, 1e4 targets (chinchilla):    {best_of(lambda: s.compute_for_loss(targets)) * 1e3:8.2f} ms"
+    )
     kaplan_targets = np.linspace(1.5, 3.0, 10_000)
-    print(f"compute_for_loss, 1e4 targets (kaplan, scipy): {best_of(lambda: s.compute_for_loss(kaplan_targets, 'kaplan'), 3) * 1e3:8.2f} ms")
+    print(
+        f"compute_for_loss, 1e4 targets (kaplan, scipy): {best_of(lambda: s.compute_for_loss(kaplan_targets, 'kaplan'), 3) * 1e3:8.2f} ms"
+    )
 
     loss_grid, inf_grid = np.meshgrid(np.linspace(1.9, 2.6, 100), np.logspace(9, 15, 100))
     sec = best_of(lambda: s.inference_aware_optimum(loss_grid, inf_grid), 3)
@@ -77,7 +85,9 @@ def main() -> None:
 
     panel = ScalingPanel()
     values = iter(np.logspace(19, 26, 1000))
-    print(f"panel slider move (model + blitted figure):    {best_of(lambda: setattr(panel.flops, 'value', next(values)), 20) * 1e3:8.2f} ms")
+    print(
+        f"panel slider move (model + blitted figure):    {best_of(lambda: setattr(panel.flops, 'value', next(values)), 20) * 1e3:8.2f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -22,14 +22,18 @@ def speed() -> None:
 
     cat = load_catalog()
     n_chips = len(cat.accelerators)
-    for model, opts in (("llama3-70b", {"tpot_ms": 50, "demand_tokens_per_day": 1e10}),
-                        ("deepseek-v3", {"tpot_ms": 50, "demand_tokens_per_day": 1e10, "precision": "fp8"}),
-                        ("qwen3-235b-a22b", {})):
+    for model, opts in (
+        ("llama3-70b", {"tpot_ms": 50, "demand_tokens_per_day": 1e10}),
+        ("deepseek-v3", {"tpot_ms": 50, "demand_tokens_per_day": 1e10, "precision": "fp8"}),
+        ("qwen3-235b-a22b", {}),
+    ):
         t = best_of(lambda m=model, o=opts: compare(m, catalog=cat, **o))
         rows = compare(model, catalog=cat, **opts)
         served = sum(r["error"] is None for r in rows)
-        print(f"whole-catalog comparison, {model} {opts}: {t * 1e3:.0f} ms for {n_chips} chips ({served} can serve it)"
-              f"  [goal <= 500 ms]")
+        print(
+            f"whole-catalog comparison, {model} {opts}: {t * 1e3:.0f} ms for {n_chips} chips ({served} can serve it)"
+            f"  [goal <= 500 ms]"
+        )
     sm, (prec, _) = serving_model("llama3-70b"), precision_formats("fp8")
     dev, _ = device("nvidia-h100-sxm5-80gb", "fp8", catalog=cat)
     batches = np.arange(1, 100_001, dtype=float)
@@ -45,14 +49,18 @@ def accuracy() -> None:
     s = res.summary()
     print(f"\nserving backtest ({time.perf_counter() - t0:.2f} s with leave-one-out):")
     for metric in ("tokens_per_s_per_chip", "tpot_ms", "ttft_ms"):
-        line = (f"  {metric:22s} rows {s.get(metric + '_rows', 0):3d}  median |error| "
-                f"{s.get(metric + '_median_abs_error', float('nan')):.1%}  worst {s.get(metric + '_worst_abs_error', float('nan')):.0%}")
+        line = (
+            f"  {metric:22s} rows {s.get(metric + '_rows', 0):3d}  median |error| "
+            f"{s.get(metric + '_median_abs_error', float('nan')):.1%}  worst {s.get(metric + '_worst_abs_error', float('nan')):.0%}"
+        )
         if metric + "_loo_median_abs_error" in s:
             line += f"  leave-one-out median {s[metric + '_loo_median_abs_error']:.1%}"
         print(line)
     for group, g in res.groups.items():
-        print(f"  {group:42s} rows {g['rows']:3d}  median {g['median_abs_error']:.1%}  worst {g['worst_abs_error']:.0%}"
-              + (f"  LOO {g['loo_median_abs_error']:.1%}" if "loo_median_abs_error" in g else ""))
+        print(
+            f"  {group:42s} rows {g['rows']:3d}  median {g['median_abs_error']:.1%}  worst {g['worst_abs_error']:.0%}"
+            + (f"  LOO {g['loo_median_abs_error']:.1%}" if "loo_median_abs_error" in g else "")
+        )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,16 @@ import time
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-CANDIDATES = ("huawei-ascend-910b", "huawei-ascend-910c", "nvidia-h20", "cambricon-mlu590", "hygon-dcu-k100-ai",
-              "moorethreads-mtt-s4000", "metax-c500", "kunlunxin-p800")
+CANDIDATES = (
+    "huawei-ascend-910b",
+    "huawei-ascend-910c",
+    "nvidia-h20",
+    "cambricon-mlu590",
+    "hygon-dcu-k100-ai",
+    "moorethreads-mtt-s4000",
+    "metax-c500",
+    "kunlunxin-p800",
+)
 
 
 def timed(fn, *args, **kwargs):
@@ -48,23 +56,32 @@ def main() -> int:
     goal = make_goal(args.model, tokens=args.tokens, deadline_days=args.deadline_days)
     ref = parse_fleet(args.reference)
     opts = Options(site="cn-gansu-qingyang")
-    print(f"{args.model}, {args.tokens:.3g} tokens, deadline {args.deadline_days:g} days, reference {args.reference}, "
-          f"{len(cands)} candidates")
+    print(
+        f"{args.model}, {args.tokens:.3g} tokens, deadline {args.deadline_days:g} days, reference {args.reference}, "
+        f"{len(cands)} candidates"
+    )
 
     _, wall, cpu = timed(compare, goal, ref, cands, opts, catalog=cat)
     points = sum(len(c.counts) for c in _CURVES.values())
-    print(f"cold compare (engine curves + bisection): {wall:6.2f} s wall, {cpu:6.2f} s CPU; "
-          f"{len(cands) / wall:6.2f} candidates/s; {points} grid points, {points / cpu:,.0f} engine calls per CPU-second")
+    print(
+        f"cold compare (engine curves + bisection): {wall:6.2f} s wall, {cpu:6.2f} s CPU; "
+        f"{len(cands) / wall:6.2f} candidates/s; {points} grid points, {points / cpu:,.0f} engine calls per CPU-second"
+    )
     reps = 5
     for refine in (True, False):
+
         def run(refine=refine):
             return [compare(goal, ref, cands, opts, catalog=cat, refine=refine) for _ in range(reps)]
 
         _, wall, cpu = timed(run)
-        print(f"warm compare, refine={refine!s:5}: {reps * len(cands) / wall:8.1f} candidates/s wall, "
-              f"{reps * len(cands) / cpu:8.1f} per CPU-second")
+        print(
+            f"warm compare, refine={refine!s:5}: {reps * len(cands) / wall:8.1f} candidates/s wall, "
+            f"{reps * len(cands) / cpu:8.1f} per CPU-second"
+        )
     front, wall, _ = timed(pareto_options, goal, [ref[0], *cands], opts, catalog=cat)
-    print(f"pareto table: {front['count'].size} options, {int(front['pareto'].sum())} on the front, {wall * 1e3:6.1f} ms")
+    print(
+        f"pareto table: {front['count'].size} options, {int(front['pareto'].sum())} on the front, {wall * 1e3:6.1f} ms"
+    )
     import scipy.stats  # noqa: F401  (the tornado's quantiles; a one-time import of seconds, not the analysis)
 
     _, wall, _ = timed(sensitivity, goal, cands[0], opts, target_days=args.deadline_days, catalog=cat)
@@ -74,8 +91,15 @@ def main() -> int:
     from suanli.widgets.substitution import SubstitutionPanel
 
     SubstitutionPanel.strict = True
-    panel, wall, _ = timed(SubstitutionPanel, candidates=cands, reference=args.reference, model=args.model,
-                           tokens=args.tokens, deadline_days=args.deadline_days, catalog=cat)
+    panel, wall, _ = timed(
+        SubstitutionPanel,
+        candidates=cands,
+        reference=args.reference,
+        model=args.model,
+        tokens=args.tokens,
+        deadline_days=args.deadline_days,
+        catalog=cat,
+    )
     print(f"dashboard built in {wall:5.2f} s (curves cached)")
     all_wall, all_cpu = [], []
     for control in panel.main_controls:
@@ -89,11 +113,15 @@ def main() -> int:
         all_wall += walls
         all_cpu += cpus
         p90 = sorted(walls)[int(0.9 * (len(walls) - 1))]
-        print(f"  {control.description[:24]:24s} median {statistics.median(walls):6.1f} ms  p90 {p90:6.1f} ms  "
-              f"(CPU median {statistics.median(cpus):6.1f} ms)")
+        print(
+            f"  {control.description[:24]:24s} median {statistics.median(walls):6.1f} ms  p90 {p90:6.1f} ms  "
+            f"(CPU median {statistics.median(cpus):6.1f} ms)"
+        )
     all_wall.sort()
-    print(f"dashboard update latency: median {statistics.median(all_wall):.1f} ms, p90 {all_wall[int(0.9 * (len(all_wall) - 1))]:.1f} ms "
-          f"wall; CPU median {statistics.median(all_cpu):.1f} ms over {len(all_wall)} moves")
+    print(
+        f"dashboard update latency: median {statistics.median(all_wall):.1f} ms, p90 {all_wall[int(0.9 * (len(all_wall) - 1))]:.1f} ms "
+        f"wall; CPU median {statistics.median(all_cpu):.1f} ms over {len(all_wall)} moves"
+    )
     return 0
 
 

@@ -18,20 +18,28 @@ def sweep(cells: int, workers: int) -> None:
     from suanli.scenarios.sweep import run_sweep
 
     cat = load_catalog()
-    chips = [c for c in ("nvidia-h100-sxm5-80gb", "nvidia-a100-sxm4-80gb", "nvidia-h20", "huawei-ascend-910b",
-                         "amd-mi300x") if c in cat.view("accelerator")]
+    chips = [
+        c
+        for c in ("nvidia-h100-sxm5-80gb", "nvidia-a100-sxm4-80gb", "nvidia-h20", "huawei-ascend-910b", "amd-mi300x")
+        if c in cat.view("accelerator")
+    ]
     models = ["llama2-7b", "llama2-13b", "llama3-8b", "llama2-70b", "llama3-70b"]
     n_counts = max(cells // (len(chips) * len(models)), 1)
     counts = [8 * k for k in range(8, 8 + n_counts)]
-    spec = {"scenario": "estimate", "fixed": {"tokens": 1e12},
-            "grid": {"model": models, "chip": chips, "count": counts}}
+    spec = {
+        "scenario": "estimate",
+        "fixed": {"tokens": 1e12},
+        "grid": {"model": models, "chip": chips, "count": counts},
+    }
     total = len(chips) * len(models) * len(counts)
     t0 = time.perf_counter()
     table = run_sweep(spec, workers=workers, progress=True)
     dt = time.perf_counter() - t0
     failed = int((table["error"] != "").sum())
-    print(f"sweep: {total:,} training-estimate cells on {workers} processes in {dt:.1f} s "
-          f"({total / dt:,.0f} cells/s); {failed:,} cells recorded an error")
+    print(
+        f"sweep: {total:,} training-estimate cells on {workers} processes in {dt:.1f} s "
+        f"({total / dt:,.0f} cells/s); {failed:,} cells recorded an error"
+    )
 
 
 def fleet() -> None:
@@ -44,7 +52,9 @@ def fleet() -> None:
             t0 = time.perf_counter()
             F.simulate([F.Pool("a", gpus)], stream, policy, horizon_s=float(stream.submit_s[-1]))
             dt = time.perf_counter() - t0
-            print(f"fleet: {workload}-like, {jobs:,} jobs on {gpus:,} GPUs, {policy}: {dt:.2f} s ({jobs / dt:,.0f} jobs/s)")
+            print(
+                f"fleet: {workload}-like, {jobs:,} jobs on {gpus:,} GPUs, {policy}: {dt:.2f} s ({jobs / dt:,.0f} jobs/s)"
+            )
 
 
 if __name__ == "__main__":

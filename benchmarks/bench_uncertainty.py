@@ -41,22 +41,35 @@ def main() -> None:
         dists = {k: i.distribution for k, i in res.inputs.items()}
         print(label)
         best, med = best_of(lambda: U.monte_carlo(res.model, dists, n=10_000, seed=0))  # noqa: B023 - called in this iteration
-        print(f"  10,000 engine samples + energy/cost (draws + one vectorised call): {best * 1e3:.1f} ms (median {med * 1e3:.1f} ms)")
+        print(
+            f"  10,000 engine samples + energy/cost (draws + one vectorised call): {best * 1e3:.1f} ms (median {med * 1e3:.1f} ms)"
+        )
         best, med = best_of(lambda: ranged_estimate(est, samples=10_000, options=SITE, tornado_outputs=()))  # noqa: B023 - called in this iteration
-        print(f"  10,000 samples incl. building the inputs from the catalog:         {best * 1e3:.1f} ms (median {med * 1e3:.1f} ms)")
+        print(
+            f"  10,000 samples incl. building the inputs from the catalog:         {best * 1e3:.1f} ms (median {med * 1e3:.1f} ms)"
+        )
         best, med = best_of(lambda: U.tornado(res.model, dists, "train_days", vectorised=True))  # noqa: B023 - called in this iteration
         label = f"tornado over {sum(i.uncertain for i in res.inputs.values())} inputs (one vectorised call):"
         print(f"  {label:<66s} {best * 1e3:.1f} ms (median {med * 1e3:.1f} ms)")
         best, med = best_of(lambda: U.tornado(res.model, dists, "train_days"), repeat=3)  # noqa: B023 - called in this iteration
-        print(f"  tornado, one call per swing (for comparison):                      {best * 1e3:.1f} ms (median {med * 1e3:.1f} ms)")
-        best, med = best_of(lambda: uncertain_estimate(model, tokens=tokens, chip=chip, count=count, options=SITE), repeat=3)  # noqa: B023 - called in this iteration
-        print(f"  uncertain_estimate end to end (search, 10,000 samples, 2 tornados): {best:.2f} s (median {med:.2f} s)")
+        print(
+            f"  tornado, one call per swing (for comparison):                      {best * 1e3:.1f} ms (median {med * 1e3:.1f} ms)"
+        )
+        best, med = best_of(
+            lambda m=model, t=tokens, c=chip, n=count: uncertain_estimate(m, tokens=t, chip=c, count=n, options=SITE),
+            repeat=3,
+        )
+        print(
+            f"  uncertain_estimate end to end (search, 10,000 samples, 2 tornados): {best:.2f} s (median {med:.2f} s)"
+        )
         u = uncertain_estimate(model, tokens=tokens, chip=chip, count=count, samples=10_000, seed=0)
         s = u.summary()
         for key, fmt in (("train_days", "{:.1f}"), ("accelerator_hours", "{:,.0f}"), ("mfu", "{:.3f}")):
             p = s[key]
-            print(f"  {key:18s} central {fmt.format(getattr(est, key))}  P10 {fmt.format(p['p10'])}  "
-                  f"P50 {fmt.format(p['p50'])}  P90 {fmt.format(p['p90'])}")
+            print(
+                f"  {key:18s} central {fmt.format(getattr(est, key))}  P10 {fmt.format(p['p10'])}  "
+                f"P50 {fmt.format(p['p50'])}  P90 {fmt.format(p['p90'])}"
+            )
         top = ", ".join(f"{r['input']} ({r['swing']:.1f} d)" for r in u.tornado["train_days"][:3])
         print(f"  widest drivers of train_days: {top}")
 

@@ -45,7 +45,8 @@ def panel_modules(only: list[str]) -> list[str]:
 
 def panel_classes(module) -> list[type]:
     return [
-        cls for name, cls in inspect.getmembers(module, inspect.isclass)
+        cls
+        for name, cls in inspect.getmembers(module, inspect.isclass)
         if cls.__module__ == module.__name__ and name.endswith("Panel") and callable(getattr(cls, "update", None))
     ]
 
@@ -104,11 +105,24 @@ def bench_panel(panel, n: int) -> list[tuple[str, int, float, float, float, floa
                 continue
             wall.append((time.perf_counter() - t0) * 1000)
             cpu.append((time.process_time() - c0) * 1000)
-        with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):  # best effort: leave it as found
+        with (
+            contextlib.suppress(Exception),
+            contextlib.redirect_stdout(io.StringIO()),
+        ):  # best effort: leave it as found
             control.value = original
         if wall:
-            rows.append((label(control), len(wall), statistics.median(wall), percentile(wall, 0.9),
-                         statistics.median(cpu), percentile(cpu, 0.9), failed, wall))
+            rows.append(
+                (
+                    label(control),
+                    len(wall),
+                    statistics.median(wall),
+                    percentile(wall, 0.9),
+                    statistics.median(cpu),
+                    percentile(cpu, 0.9),
+                    failed,
+                    wall,
+                )
+            )
     return rows
 
 
@@ -124,13 +138,17 @@ def main(argv: list[str] | None = None) -> int:
     Panel.strict = True  # a bug raises here instead of only showing in place
     t0 = time.perf_counter()
     load_catalog()
-    print(f"catalog loaded in {(time.perf_counter() - t0) * 1000:.0f} ms; load average {os.getloadavg()[0]:.2f} "
-          f"on {os.cpu_count()} CPUs; {args.n} moves per control\n")
+    print(
+        f"catalog loaded in {(time.perf_counter() - t0) * 1000:.0f} ms; load average {os.getloadavg()[0]:.2f} "
+        f"on {os.cpu_count()} CPUs; {args.n} moves per control\n"
+    )
     header = f"{'panel':<32} {'control':<26} {'moves':>5} {'wall p50':>9} {'wall p90':>9} {'cpu p50':>8} {'cpu p90':>8}"
     print(header)
     print("-" * len(header))
     worst = 0.0
-    summary: list[tuple[str, list[float], float, str]] = []  # panel, all its moves' wall times, slowest p90, which control
+    summary: list[
+        tuple[str, list[float], float, str]
+    ] = []  # panel, all its moves' wall times, slowest p90, which control
     for name in panel_modules(args.modules):
         try:
             module = importlib.import_module(f"suanli.widgets.{name}")
@@ -157,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{title:<32} (no movable controls found)")
             for control, moves, w50, w90, c50, c90, failed, _ in rows:
                 note = f"  {failed} moves raised" if failed else ""
-                print(f"{title:<32} {control[:26]:<26} {moves:>5} {w50:>8.1f}  {w90:>8.1f}  {c50:>7.1f}  {c90:>7.1f}{note}")
+                print(
+                    f"{title:<32} {control[:26]:<26} {moves:>5} {w50:>8.1f}  {w90:>8.1f}  {c50:>7.1f}  {c90:>7.1f}{note}"
+                )
                 worst = max(worst, w90)
             print(f"{'':<32} (built in {built_ms:.0f} ms)")
             if rows:

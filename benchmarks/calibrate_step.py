@@ -24,22 +24,32 @@ def main() -> None:
     for fam, value in res["generation_factor"].items():
         print(f"fitted kernel factor of {fam}: {value:.3f} (shipped: {D.GENERATION_KERNEL_FACTOR[fam].value})")
     for fw, value in res["framework_efficiency"].items():
-        print(f"fitted kernel efficiency of {fw} (its own rows): {value:.3f} "
-              f"(shipped in its profile: {bundled_profiles()[fw].kernel_efficiency})")
-    print(f"{'row':36s} {'framework':12s} {'family':8s} {'metric':22s} {'reported':>10s} {'error':>8s} {'LOO':>8s} "
-          f"{'LOO fit':>8s}")
+        print(
+            f"fitted kernel efficiency of {fw} (its own rows): {value:.3f} "
+            f"(shipped in its profile: {bundled_profiles()[fw].kernel_efficiency})"
+        )
+    print(
+        f"{'row':36s} {'framework':12s} {'family':8s} {'metric':22s} {'reported':>10s} {'error':>8s} {'LOO':>8s} "
+        f"{'LOO fit':>8s}"
+    )
     for r in res["rows"]:
-        print(f"{r['id']:36s} {r['framework']:12s} {r['family']:8s} {r['metric']:22s} {r['reported']:10.4g} "
-              f"{r['error']:+8.1%} {r['loo_error']:+8.1%} {r['loo_fit']:8.3f}{'' if r['fitted'] else '  (not fitted)'}")
+        print(
+            f"{r['id']:36s} {r['framework']:12s} {r['family']:8s} {r['metric']:22s} {r['reported']:10.4g} "
+            f"{r['error']:+8.1%} {r['loo_error']:+8.1%} {r['loo_fit']:8.3f}{'' if r['fitted'] else '  (not fitted)'}"
+        )
     for r in skipped:
         print(f"{r['id']:34s} skipped: {r['skipped']}")
     print()
     print(f"{'group':30s} {'rows':>4s} {'mean|e|':>8s} {'max|e|':>8s} {'LOO mean':>9s} {'LOO max':>8s}")
     for key, s in res["summary"].items():
-        print(f"{key:30s} {s['rows']:4d} {s['mean_abs']:8.1%} {s['max_abs']:8.1%} {s['loo_mean_abs']:9.1%} {s['loo_max_abs']:8.1%}")
+        print(
+            f"{key:30s} {s['rows']:4d} {s['mean_abs']:8.1%} {s['max_abs']:8.1%} {s['loo_mean_abs']:9.1%} {s['loo_max_abs']:8.1%}"
+        )
     k = res["summary"]["paper:korthikanti2022"]
-    print(f"\nKorthikanti et al. 2022 Table 5 (8 iteration times): suanli mean {k['mean_abs']:.2%}, max {k['max_abs']:.2%} "
-          f"(leave-one-paper-out mean {k['loo_mean_abs']:.2%}, max {k['loo_max_abs']:.2%}); Calculon 3.65% mean, 8.87% max")
+    print(
+        f"\nKorthikanti et al. 2022 Table 5 (8 iteration times): suanli mean {k['mean_abs']:.2%}, max {k['max_abs']:.2%} "
+        f"(leave-one-paper-out mean {k['loo_mean_abs']:.2%}, max {k['loo_max_abs']:.2%}); Calculon 3.65% mean, 8.87% max"
+    )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,13 @@ extensions = [
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "DESIGN.md", "**.ipynb_checkpoints", "notebooks/conftest.py", "notebooks/store_outputs.py"]
+exclude_patterns = [
+    "_build",
+    "DESIGN.md",
+    "**.ipynb_checkpoints",
+    "notebooks/conftest.py",
+    "notebooks/store_outputs.py",
+]
 templates_path = ["_templates"]
 
 # API reference: one page per module, generated from the docstrings (numpydoc format).

@@ -49,7 +49,9 @@ def store(path: Path, timeout: int = 600) -> None:
 
     nb = nbformat.read(path, as_version=4)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     strip(nb)
     nbformat.write(nb, path)
     checked = sum(is_checked(c) for c in nb.cells)

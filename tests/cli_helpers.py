@@ -17,7 +17,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def pip_install_target(project: Path, target: Path) -> Path:
     """Install a plugin distribution into ``target`` (a real pip install, no network needed)."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(target), str(project)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(project),
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -32,4 +43,6 @@ def run_suanli(*args: str, extra_path: Path | None = None, env: dict | None = No
     if extra_path is not None:
         full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(extra_path), full_env.get("PYTHONPATH", "")]))
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "suanli", *args], capture_output=True, text=True, env=full_env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "suanli", *args], capture_output=True, text=True, env=full_env, timeout=120
+    )

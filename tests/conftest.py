@@ -26,9 +26,13 @@ def broken_install(tmp_path_factory) -> Path:
 
 
 def pytest_addoption(parser):
-    parser.addoption("--refresh-screenshots", action="store_true", default=False,
-                     help="copy the browser tests' screenshots to docs/img (the README's pictures); "
-                     "without it they stay in a temporary folder")
+    parser.addoption(
+        "--refresh-screenshots",
+        action="store_true",
+        default=False,
+        help="copy the browser tests' screenshots to docs/img (the README's pictures); "
+        "without it they stay in a temporary folder",
+    )
 
 
 # -- a test run must not modify tracked files (after `python -m pytest`, `git status` is clean) ----------
@@ -40,8 +44,14 @@ def _git_status() -> dict[str, str] | None:
     import subprocess
 
     try:
-        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=60, check=True).stdout
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     state = {}

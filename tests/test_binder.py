@@ -29,8 +29,9 @@ def requirement_lines() -> list[str]:
 
 
 def test_binder_folder_installs_the_repository_itself():
-    assert requirement_lines() == ["-e .[lab]"], ("binder/requirements.txt should install the repository with its lab extra "
-                                                  "(its pyproject.toml pins the rest)")
+    assert requirement_lines() == ["-e .[lab]"], (
+        "binder/requirements.txt should install the repository with its lab extra (its pyproject.toml pins the rest)"
+    )
 
 
 def test_runtime_is_python_311():
@@ -49,19 +50,27 @@ def binder_env(tmp_path_factory) -> Path:
     env_dir = tmp_path_factory.mktemp("binder") / "venv"
     venv.EnvBuilder(with_pip=True, system_site_packages=False, clear=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    done = run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", "binder/requirements.txt"],
-               timeout=INSTALL_TIMEOUT_S)
-    assert done.returncode == 0, f"pip install -r binder/requirements.txt failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    done = run(
+        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", "binder/requirements.txt"],
+        timeout=INSTALL_TIMEOUT_S,
+    )
+    assert done.returncode == 0, (
+        f"pip install -r binder/requirements.txt failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    )
     return env_dir
 
 
 @pytest.mark.slow
 def test_fresh_environment_runs_suanli(binder_env: Path):
     python = binder_env / "bin" / "python"
-    assert "include-system-site-packages = false" in (binder_env / "pyvenv.cfg").read_text(), "must be a fresh environment"
+    assert "include-system-site-packages = false" in (binder_env / "pyvenv.cfg").read_text(), (
+        "must be a fresh environment"
+    )
     where = run([python, "-c", "import suanli, pathlib; print(pathlib.Path(suanli.__file__).resolve())"])
     assert where.returncode == 0, where.stderr
-    assert Path(where.stdout.strip()).is_relative_to(ROOT), f"suanli imported from {where.stdout.strip()}, not the repository"
+    assert Path(where.stdout.strip()).is_relative_to(ROOT), (
+        f"suanli imported from {where.stdout.strip()}, not the repository"
+    )
 
     listed = run([binder_env / "bin" / "suanli", "catalog", "--json"], timeout=120)
     assert listed.returncode == 0, listed.stderr
@@ -69,7 +78,9 @@ def test_fresh_environment_runs_suanli(binder_env: Path):
     assert "nvidia-h100-sxm5-80gb" in ids and len(ids) > 10
 
     # What the badges open: JupyterLab with the widget manager, and Voila as a server extension.
-    imports = run([python, "-c", "import jupyterlab, ipywidgets, voila, matplotlib, pandas; print(ipywidgets.__version__)"])
+    imports = run(
+        [python, "-c", "import jupyterlab, ipywidgets, voila, matplotlib, pandas; print(ipywidgets.__version__)"]
+    )
     assert imports.returncode == 0, imports.stderr
     assert imports.stdout.startswith("8."), f"ipywidgets {imports.stdout.strip()}: JupyterLab 4 needs ipywidgets 8"
     extensions = run([binder_env / "bin" / "jupyter", "server", "extension", "list"])
@@ -79,10 +90,22 @@ def test_fresh_environment_runs_suanli(binder_env: Path):
 
 @pytest.mark.slow
 def test_repo2docker_build_plan(binder_env: Path):
-    got = run([binder_env / "bin" / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check", "jupyter-repo2docker"],
-              timeout=600)
+    got = run(
+        [
+            binder_env / "bin" / "python",
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "jupyter-repo2docker",
+        ],
+        timeout=600,
+    )
     if got.returncode != 0:
-        pytest.skip(f"jupyter-repo2docker does not install here, so its build plan cannot be checked: {got.stderr.strip()[-300:]}")
+        pytest.skip(
+            f"jupyter-repo2docker does not install here, so its build plan cannot be checked: {got.stderr.strip()[-300:]}"
+        )
     plan = run([binder_env / "bin" / "repo2docker", "--no-build", "--no-run", ROOT], timeout=120)
     assert plan.returncode == 0, plan.stderr
     dockerfile, log = plan.stdout, plan.stderr
@@ -92,4 +115,6 @@ def test_repo2docker_build_plan(binder_env: Path):
     assert install in dockerfile, dockerfile
     # "-e .[lab]" needs the whole repository: it must be copied in before the install runs.
     assert dockerfile.index("COPY --chown=0:0 src/ ${REPO_DIR}/") < dockerfile.index(install)
-    assert "pip install --no-cache-dir ." not in dockerfile.replace(install, ""), "root pyproject.toml must be ignored when binder/ exists"
+    assert "pip install --no-cache-dir ." not in dockerfile.replace(install, ""), (
+        "root pyproject.toml must be ignored when binder/ exists"
+    )

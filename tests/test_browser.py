@@ -49,8 +49,13 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 LAB_NOTEBOOK = "notebooks/00-catalog.ipynb"
 DASHBOARDS = sorted((ROOT / "notebooks" / "dashboards").glob("*.ipynb"))
@@ -131,8 +136,11 @@ def figure_log_env(tmp: Path) -> tuple[dict[str, str], Path]:
 
 
 def _code_sources(path: Path) -> list[str]:
-    return [s for c in json.loads(path.read_text())["cells"]
-            if c["cell_type"] == "code" and (s := "".join(c["source"]).strip())]
+    return [
+        s
+        for c in json.loads(path.read_text())["cells"]
+        if c["cell_type"] == "code" and (s := "".join(c["source"]).strip())
+    ]
 
 
 def code_cells(path: Path) -> int:
@@ -158,7 +166,9 @@ def wait_for_log(logs: Path, path: Path, timeout_s: float = KERNEL_RUN_MS / 1000
                 if state["done"] - state["runs"].index(first) >= cells:  # every cell of the notebook has run
                     return state
         time.sleep(0.2)
-    pytest.fail(f"the kernel of {path.name} did not run its {cells} cells within {timeout_s:.0f} s (last log: {seen or 'none'})")
+    pytest.fail(
+        f"the kernel of {path.name} did not run its {cells} cells within {timeout_s:.0f} s (last log: {seen or 'none'})"
+    )
 
 
 def settle_figures(page, root: str, expected: int, timeout_ms: int = 30_000) -> int:
@@ -166,8 +176,12 @@ def settle_figures(page, root: str, expected: int, timeout_ms: int = 30_000) -> 
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        page.wait_for_function(f"([n]) => ({COUNT_FIGURE_CELLS_JS})({json.dumps(root)}) >= n", arg=[expected],
-                               timeout=timeout_ms, polling=100)
+        page.wait_for_function(
+            f"([n]) => ({COUNT_FIGURE_CELLS_JS})({json.dumps(root)}) >= n",
+            arg=[expected],
+            timeout=timeout_ms,
+            polling=100,
+        )
     except PlaywrightTimeout:
         pass  # fewer than expected: the caller's assertion says which
     return page.evaluate(COUNT_FIGURE_CELLS_JS, root)
@@ -181,7 +195,9 @@ def figure_misses(page, root: str, path: Path, logs: Path, since: float = 0.0) -
     shown = settle_figures(page, root, expected)
     if shown == expected:
         return []
-    return [f"{path.name}: {shown} of {expected} figure cells rendered (figure cells, counting code cells: {state['figure_cells']})"]
+    return [
+        f"{path.name}: {shown} of {expected} figure cells rendered (figure cells, counting code cells: {state['figure_cells']})"
+    ]
 
 
 @pytest.fixture
@@ -228,14 +244,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(cmd: list[str], ready_url: str, log: Path, env: dict[str, str] | None = None, any_status: bool = False) -> Iterator[None]:
+def server(
+    cmd: list[str], ready_url: str, log: Path, env: dict[str, str] | None = None, any_status: bool = False
+) -> Iterator[None]:
     """Run ``cmd`` in its own process group until ``ready_url`` answers 200 (any HTTP status if
     ``any_status``); kill the group afterwards."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("SUANLI_PLUGINS_BLOCK", None)
     full_env.pop("MPLBACKEND", None)  # the kernels draw as a reader's do (ipykernel's inline backend)
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=full_env, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=full_env, start_new_session=True
+        )
     try:
         deadline = time.monotonic() + SERVER_START_S
         while True:
@@ -251,7 +271,9 @@ def server(cmd: list[str], ready_url: str, log: Path, env: dict[str, str] | None
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"{cmd[2]} did not answer {ready_url} within {SERVER_START_S} s:\n{log.read_text()[-3000:]}")
+                pytest.fail(
+                    f"{cmd[2]} did not answer {ready_url} within {SERVER_START_S} s:\n{log.read_text()[-3000:]}"
+                )
             time.sleep(0.3)
         yield
     finally:
@@ -275,8 +297,12 @@ def isolated_jupyter_env(tmp: Path) -> dict[str, str]:
         path = tmp / "settings" / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(settings))
-    return {"JUPYTER_CONFIG_DIR": str(tmp / "config"), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
-            "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces")}
+    return {
+        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
+    }
 
 
 def wait_for_idle_kernel(page, steady_ms: int = 1500, timeout_ms: int = 60_000) -> None:
@@ -290,7 +316,9 @@ def wait_for_idle_kernel(page, steady_ms: int = 1500, timeout_ms: int = 60_000) 
             window.__idleSince = window.__idleSince || now;
             return now - window.__idleSince >= steady;
         }""",
-        arg=[steady_ms], timeout=timeout_ms, polling=250,
+        arg=[steady_ms],
+        timeout=timeout_ms,
+        polling=250,
     )
 
 
@@ -310,11 +338,22 @@ def run_all_cells(page, attempts: int = 2) -> None:
 
 
 def lab_command(port: int, token: str, tmp_path: Path) -> list[str]:
-    return [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
-            "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            "--LabApp.extension_manager=readonly", f"--FileCheckpoints.checkpoint_dir={tmp_path / 'checkpoints'}",
-            *ROOT_FLAG]
+    return [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={ROOT}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+        f"--FileCheckpoints.checkpoint_dir={tmp_path / 'checkpoints'}",
+        *ROOT_FLAG,
+    ]
 
 
 PARALLEL_PAGES = 2
@@ -329,8 +368,12 @@ def lab(browser, tmp_path_factory):
     port, token = free_port(), secrets.token_hex(16)
     env, logs = figure_log_env(tmp)
     base = f"http://127.0.0.1:{port}"
-    with server(lab_command(port, token, tmp), f"{base}/api/status?token={token}", tmp / "lab.log",
-                {**isolated_jupyter_env(tmp), **env}):
+    with server(
+        lab_command(port, token, tmp),
+        f"{base}/api/status?token={token}",
+        tmp / "lab.log",
+        {**isolated_jupyter_env(tmp), **env},
+    ):
         yield base, token, logs
 
 
@@ -342,8 +385,13 @@ def voila(browser, tmp_path_factory):
     env, logs = figure_log_env(tmp)
     base = f"http://127.0.0.1:{port}"
     # Voila runs a notebook when its page is fetched, so readiness is any answer from a cheap URL.
-    with server(voila_command("notebooks", port), f"{base}/voila/static/", tmp / "voila.log",
-                {**isolated_jupyter_env(tmp), **env}, any_status=True):
+    with server(
+        voila_command("notebooks", port),
+        f"{base}/voila/static/",
+        tmp / "voila.log",
+        {**isolated_jupyter_env(tmp), **env},
+        any_status=True,
+    ):
         yield base, logs
 
 
@@ -355,7 +403,7 @@ def painted(page) -> None:
 
 def in_batches(items: list, size: int = PARALLEL_PAGES) -> Iterator[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def test_jupyterlab_runs_the_notebook_and_a_control_changes_the_result(browser, lab, screenshots):
@@ -395,13 +443,24 @@ def test_jupyterlab_runs_the_notebook_and_a_control_changes_the_result(browser, 
 
 
 def voila_command(target: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "voila", target, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-            "--Voila.port_retries=0", "--show_tracebacks=True"]
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        target,
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.port_retries=0",
+        "--show_tracebacks=True",
+    ]
 
 
 def _error_outputs(page):
-    return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
-                        ".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']")
+    return page.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
+        ".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"
+    )
 
 
 DASHBOARD_CONTROLS = ".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-select-multiple"
@@ -420,9 +479,13 @@ def check_dashboard(page, path: Path, screenshots: Path) -> None:
     assert printed.count() == 0, f"{path.name} prints text: {printed.first.inner_text()[:200]}"
     text = page.inner_text("body")
     leak = re.search(r"NBVAL|\{'|Traceback|\bNone\b|\bnan\b|from suanli|Panel\(", text)
-    assert leak is None, f"{path.name} shows {leak.group(0)!r}: ...{text[max(0, leak.start() - 80):leak.end() + 80]}..."
-    untitled = page.evaluate("() => [...document.querySelectorAll('.widget-html table')].filter("
-                             "t => !t.querySelector('caption') && !t.closest('table table')).length")
+    assert leak is None, (
+        f"{path.name} shows {leak.group(0)!r}: ...{text[max(0, leak.start() - 80) : leak.end() + 80]}..."
+    )
+    untitled = page.evaluate(
+        "() => [...document.querySelectorAll('.widget-html table')].filter("
+        "t => !t.querySelector('caption') && !t.closest('table table')).length"
+    )
     assert untitled == 0, f"{path.name}: {untitled} table(s) without a title"
     controls.first.evaluate("el => el.scrollIntoView({block: 'start'})")
     painted(page)

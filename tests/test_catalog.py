@@ -19,7 +19,12 @@ def _module(name, **hooks):
 
 
 def _chip(obj_id, **over):
-    return dict(id=obj_id, vendor="Acme", name=obj_id.upper(), bf16_tflops=100, hbm_gb=64, hbm_tbs=2, tdp_w=400, source=SRC) | over
+    return (
+        dict(
+            id=obj_id, vendor="Acme", name=obj_id.upper(), bf16_tflops=100, hbm_gb=64, hbm_tbs=2, tdp_w=400, source=SRC
+        )
+        | over
+    )
 
 
 def _catalog(*mods):
@@ -45,7 +50,10 @@ def test_each_failure_is_isolated_and_named():
         raise ImportError("no module named acme_sdk")
 
     cat = build_catalog(
-        [(PluginInfo(m.__name__, "dist", "1.0"), (lambda m=m: m)) for m in (good, raises, bad_item, not_list, wrong_type)]
+        [
+            (PluginInfo(m.__name__, "dist", "1.0"), (lambda m=m: m))
+            for m in (good, raises, bad_item, not_list, wrong_type)
+        ]
         + [(PluginInfo("noimport", "acme-plugin", "2.1", "acme_plugin"), _fail)]
     )
     assert set(cat.accelerators) == {"acme-x1", "acme-y2"}  # the valid item of a partly bad plugin stays
@@ -118,10 +126,25 @@ def test_views_compare_and_provenance():
 
 
 def test_every_kind_of_hook_contributes():
-    link = dict(id="acme-link", vendor="Acme", name="AcmeLink", link_kind="scale-up", bandwidth_gbs=200, latency_us=2, source=SRC)
+    link = dict(
+        id="acme-link",
+        vendor="Acme",
+        name="AcmeLink",
+        link_kind="scale-up",
+        bandwidth_gbs=200,
+        latency_us=2,
+        source=SRC,
+    )
     stack = dict(id="acme-sdk", vendor="Acme", name="Acme SDK", stack_kind="port", framework_efficiency=0.8, source=SRC)
-    site = dict(id="acme-town", vendor="Acme", name="Acme Town", country="CN", electricity_cny_kwh=[0.3, 0.5],
-                pue_typical=1.3, source=SRC)
+    site = dict(
+        id="acme-town",
+        vendor="Acme",
+        name="Acme Town",
+        country="CN",
+        electricity_cny_kwh=[0.3, 0.5],
+        pue_typical=1.3,
+        source=SRC,
+    )
     mod = _module(
         "full",
         suanli_accelerators=lambda: [_chip("acme-x1", stack="acme-sdk", scaleup_link="acme-link")],

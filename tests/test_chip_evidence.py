@@ -56,7 +56,7 @@ def test_implied_share_reproduces_the_ratio():
 def test_910b_follows_the_evidence_not_the_vendor_gemm_figure():
     eff = CEV.derive("huawei-ascend-910b")
     shares = [ev["share_used"] for ev in eff.evidence]
-    assert eff.central < 0.972 - 0.1                       # not the vendor-submitted GEMM share
+    assert eff.central < 0.972 - 0.1  # not the vendor-submitted GEMM share
     assert min(shares) <= eff.central <= max(shares)
     assert eff.low < eff.central < eff.high
     row = next(r for r in input_sources("huawei-ascend-910b") if r.name == "matmul_efficiency")

@@ -13,7 +13,9 @@ def test_catalog_json_lists_bundled_content_with_sources():
     a100 = by_id["nvidia-a100-sxm4-80gb"]
     assert a100["vendor"] and a100["name"] and a100["bf16_tflops"] == 312
     for row in rows:
-        numeric = [k for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and k in row["sources"]]
+        numeric = [
+            k for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and k in row["sources"]
+        ]
         assert numeric, row["id"]
         for key in numeric:
             assert {"citation", "url", "confidence"} <= set(row["sources"][key]), (row["id"], key)

@@ -17,8 +17,20 @@ def run_json(capsys, *args):
 
 def test_json_contract(capsys):
     out = run_json(capsys, "--stack", "huawei-cann", "--chips", "2048", "--days", "30")
-    for key in ("slowdown", "losses", "extra_chips", "extra_days", "extra_cost", "porting_break_even",
-                "porting_required", "dominant", "feasible_as_is", "chip", "sources", "assumptions"):
+    for key in (
+        "slowdown",
+        "losses",
+        "extra_chips",
+        "extra_days",
+        "extra_cost",
+        "porting_break_even",
+        "porting_required",
+        "dominant",
+        "feasible_as_is",
+        "chip",
+        "sources",
+        "assumptions",
+    ):
         assert key in out, key
     s = out["slowdown"]
     assert 1.0 < s["best"] <= s["central"] <= s["worst"]
@@ -32,8 +44,17 @@ def test_json_contract(capsys):
 def test_cuda_is_one_and_overrides_apply(capsys):
     out = run_json(capsys, "--stack", "cuda", "--samples", "20")
     assert all(v == 1.0 for v in out["slowdown"].values())
-    worse = run_json(capsys, "--stack", "cuda", "--set", "attention.fallback=0.5", "--set", "attention.fallback_efficiency=0.25",
-                     "--share", "attention=0.2")
+    worse = run_json(
+        capsys,
+        "--stack",
+        "cuda",
+        "--set",
+        "attention.fallback=0.5",
+        "--set",
+        "attention.fallback_efficiency=0.25",
+        "--share",
+        "attention=0.2",
+    )
     assert worse["slowdown"]["central"] == pytest.approx(1 + 0.2 * 0.5 * 3)
 
 
@@ -44,12 +65,15 @@ def test_table_output(capsys):
         assert word in text
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--stack", "hygon-dkt"], "did you mean 'hygon-dtk'"),
-    (["--stack", "rocm", "--set", "attention=0.3"], "CLASS.KEY=VALUE"),
-    (["--stack", "rocm", "--share", "gemm=lots"], "--share gemm"),
-    (["--stack", "rocm", "--chips", "-5"], "chips must be a positive number"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--stack", "hygon-dkt"], "did you mean 'hygon-dtk'"),
+        (["--stack", "rocm", "--set", "attention=0.3"], "CLASS.KEY=VALUE"),
+        (["--stack", "rocm", "--share", "gemm=lots"], "--share gemm"),
+        (["--stack", "rocm", "--chips", "-5"], "chips must be a positive number"),
+    ],
+)
 def test_bad_input_is_one_line(capsys, args, words):
     assert main(["compat", *args]) == 2
     err = capsys.readouterr().err
@@ -62,12 +86,16 @@ def test_subprocess_exit_code():
 
 
 def test_engine_breakdown_feeds_the_workload(capsys):
-    out = run_json(capsys, "--stack", "rocm", "--chip", "amd-mi300x", "--model", "llama3-8b", "--tokens", "1e12", "--chips", "256")
+    out = run_json(
+        capsys, "--stack", "rocm", "--chip", "amd-mi300x", "--model", "llama3-8b", "--tokens", "1e12", "--chips", "256"
+    )
     assert out["workload_source"] == "engine"
     assert sum(out["op_shares"].values()) == pytest.approx(1.0)
     s = out["slowdown"]["central"]
     assert out["extra_days"]["central"] == pytest.approx(out["days"] * (s - 1))
-    native = run_json(capsys, "--stack", "cuda", "--chip", "nvidia-h100-sxm5-80gb", "--model", "llama3-8b", "--tokens", "1e12")
+    native = run_json(
+        capsys, "--stack", "cuda", "--chip", "nvidia-h100-sxm5-80gb", "--model", "llama3-8b", "--tokens", "1e12"
+    )
     assert native["slowdown"]["central"] == 1.0 and native["extra_days"]["central"] == 0.0
 
 

@@ -10,10 +10,19 @@ from suanli.spec import OP_CLASSES, SoftwareStack, Source, SpecError
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = {
-    "cuda": "nvidia", "rocm": "amd", "hygon-dtk": "hygon", "huawei-cann": "huawei",
-    "cambricon-neuware": "cambricon", "moorethreads-musa": "moorethreads", "metax-mxmaca": "metax",
-    "biren-supa": "biren", "kunlunxin-xpu": "kunlunxin", "iluvatar-corex": "iluvatar",
-    "enflame-topsrider": "enflame", "google-xla": "google", "intel-synapseai": "intel",
+    "cuda": "nvidia",
+    "rocm": "amd",
+    "hygon-dtk": "hygon",
+    "huawei-cann": "huawei",
+    "cambricon-neuware": "cambricon",
+    "moorethreads-musa": "moorethreads",
+    "metax-mxmaca": "metax",
+    "biren-supa": "biren",
+    "kunlunxin-xpu": "kunlunxin",
+    "iluvatar-corex": "iluvatar",
+    "enflame-topsrider": "enflame",
+    "google-xla": "google",
+    "intel-synapseai": "intel",
 }
 
 
@@ -32,7 +41,9 @@ def test_every_stack_is_complete_and_sourced(cat, stack_id):
         assert getattr(stack, name) is not None, name
     if stack_id != "cuda":
         assert stack.stack_kind in ("translation", "port")
-        confidences = {s.confidence for s in stack.op_sources.values()} | {stack.sources["framework_efficiency"].confidence}
+        confidences = {s.confidence for s in stack.op_sources.values()} | {
+            stack.sources["framework_efficiency"].confidence
+        }
         assert "estimate" in confidences  # nothing for a non-CUDA stack is fully measured
 
 
@@ -51,18 +62,23 @@ def test_source_keys_are_prefixed_stack():
 
 def _stack(entry):
     src = Source(citation="t", confidence="estimate", note="t")
-    return SoftwareStack(id="x", vendor="X", name="X", stack_kind="port", op_profile={"gemm": entry}, op_sources={"gemm": src})
+    return SoftwareStack(
+        id="x", vendor="X", name="X", stack_kind="port", op_profile={"gemm": entry}, op_sources={"gemm": src}
+    )
 
 
-@pytest.mark.parametrize("entry, words", [
-    ({"native": 0.5, "translated": 0.2, "translated_efficiency": 0.5}, "sum to 1"),
-    ({"translated": 0.3}, "no translated_efficiency"),
-    ({"fallback": 0.2, "fallback_efficiency": 1.2}, "(0, 1]"),
-    ({"fallback": [0.4, 0.1], "fallback_efficiency": 0.5}, "increasing order"),
-    ({"translated": 0.8, "unsupported": [0.1, 0.4], "translated_efficiency": 0.5}, "no room for native"),
-    ({"native": 1.0, "speed": 2}, "unknown key"),
-    ({"unsupported": 0.2, "port_engineer_months": -1}, "negative"),
-])
+@pytest.mark.parametrize(
+    "entry, words",
+    [
+        ({"native": 0.5, "translated": 0.2, "translated_efficiency": 0.5}, "sum to 1"),
+        ({"translated": 0.3}, "no translated_efficiency"),
+        ({"fallback": 0.2, "fallback_efficiency": 1.2}, "(0, 1]"),
+        ({"fallback": [0.4, 0.1], "fallback_efficiency": 0.5}, "increasing order"),
+        ({"translated": 0.8, "unsupported": [0.1, 0.4], "translated_efficiency": 0.5}, "no room for native"),
+        ({"native": 1.0, "speed": 2}, "unknown key"),
+        ({"unsupported": 0.2, "port_engineer_months": -1}, "negative"),
+    ],
+)
 def test_validation_rejects_bad_profiles(entry, words):
     with pytest.raises(SpecError) as err:
         _stack(entry)
@@ -70,5 +86,12 @@ def test_validation_rejects_bad_profiles(entry, words):
 
 
 def test_validation_accepts_ranges_and_remainder():
-    stack = _stack({"translated": [0.1, 0.3], "translated_efficiency": [0.4, 0.9], "unsupported": 0.1, "port_engineer_months": [2, 6]})
+    stack = _stack(
+        {
+            "translated": [0.1, 0.3],
+            "translated_efficiency": [0.4, 0.9],
+            "unsupported": 0.1,
+            "port_engineer_months": [2, 6],
+        }
+    )
     assert stack.op_profile["gemm"]["translated"] == [0.1, 0.3]

@@ -18,13 +18,19 @@ def make_stack(profile=None, **fields):
     for op, entry in (profile or {}).items():
         entries[op] = entry
     return SoftwareStack(
-        id="test-stack", vendor="Test", name="Test stack", stack_kind="translation",
-        op_profile=entries, op_sources={op: SRC for op in OP_CLASSES},
-        sources={k: SRC for k in fields}, **fields,
+        id="test-stack",
+        vendor="Test",
+        name="Test stack",
+        stack_kind="translation",
+        op_profile=entries,
+        op_sources={op: SRC for op in OP_CLASSES},
+        sources={k: SRC for k in fields},
+        **fields,
     )
 
 
 # -- hand-computed values ---------------------------------------------------------------------
+
 
 def test_class_time_factor_by_hand():
     # 1 + 0.5 (1/0.5 - 1) + 0.25 (1/0.25 - 1) = 1 + 0.5 + 0.75
@@ -46,8 +52,10 @@ def test_slowdown_losses_chips_break_even_by_hand():
 
 
 def test_whole_estimate_by_hand():
-    stack = make_stack({"gemm": {"translated": 0.5, "translated_efficiency": 0.5, "port_engineer_months": 10}},
-                       collective_efficiency=0.5)
+    stack = make_stack(
+        {"gemm": {"translated": 0.5, "translated_efficiency": 0.5, "port_engineer_months": 10}},
+        collective_efficiency=0.5,
+    )
     shares = {"gemm": 0.5, "collectives": 0.1, "elementwise": 0.4}
     res = compat.compat_estimate(stack, shares, chips=1000, days=30, chip_price=20_000, cost_per_engineer_month=10_000)
     # gemm: 1 + 0.5 (2 - 1) = 1.5; collectives 1/0.5 = 2 -> S = 0.75 + 0.2 + 0.4 = 1.35
@@ -70,8 +78,9 @@ def test_whole_estimate_by_hand():
 
 def test_unsupported_is_a_porting_requirement_not_a_speed():
     stack = make_stack({"custom_kernels": {"unsupported": 0.4, "port_engineer_months": 5}})
-    res = compat.compat_estimate(stack, {"gemm": 0.9, "custom_kernels": 0.1}, chips=100, chip_price=10_000,
-                                 cost_per_engineer_month=20_000)
+    res = compat.compat_estimate(
+        stack, {"gemm": 0.9, "custom_kernels": 0.1}, chips=100, chip_price=10_000, cost_per_engineer_month=20_000
+    )
     assert not res.feasible_as_is
     assert res.slowdown["central"] == pytest.approx(1.0)
     (req,) = res.porting_required
@@ -82,8 +91,9 @@ def test_unsupported_is_a_porting_requirement_not_a_speed():
 
 
 def test_ranges_give_ordered_bounds_and_monte_carlo_inside():
-    stack = make_stack({"attention": {"fallback": [0.1, 0.5], "fallback_efficiency": [0.2, 0.6]}},
-                       framework_efficiency=0.8)
+    stack = make_stack(
+        {"attention": {"fallback": [0.1, 0.5], "fallback_efficiency": [0.2, 0.6]}}, framework_efficiency=0.8
+    )
     res = compat.compat_estimate(stack, None, chips=512, samples=2000, seed=3)
     s = res.slowdown
     assert s["best"] < s["central"] < s["worst"]
@@ -94,12 +104,15 @@ def test_ranges_give_ordered_bounds_and_monte_carlo_inside():
 
 # -- CUDA is exactly 1 -----------------------------------------------------------------------
 
+
 def test_cuda_slowdown_is_exactly_one():
     from suanli.catalog import load_catalog
 
     cuda = load_catalog().stack("cuda")
     for kind in compat.FALLBACK_WORKLOADS:
-        res = compat.compat_estimate(cuda, compat.workload_profile(kind=kind), chips=1000, chip_price=30_000, samples=50)
+        res = compat.compat_estimate(
+            cuda, compat.workload_profile(kind=kind), chips=1000, chip_price=30_000, samples=50
+        )
         assert all(v == 1.0 for v in res.slowdown.values())
         assert res.extra_chips == {"best": 0.0, "central": 0.0, "worst": 0.0}
         assert res.feasible_as_is and res.programme == []
@@ -112,8 +125,17 @@ eff = st.floats(0.05, 1.0, allow_nan=False)
 
 
 @settings(max_examples=150, deadline=None)
-@given(t=unit, b=unit, et=eff, eb=eff, lib=eff, w=st.lists(unit, min_size=8, max_size=8), op=st.integers(0, 7),
-       bump=st.floats(0.0, 0.5), which=st.sampled_from(["t", "b", "et", "eb", "lib"]))
+@given(
+    t=unit,
+    b=unit,
+    et=eff,
+    eb=eff,
+    lib=eff,
+    w=st.lists(unit, min_size=8, max_size=8),
+    op=st.integers(0, 7),
+    bump=st.floats(0.0, 0.5),
+    which=st.sampled_from(["t", "b", "et", "eb", "lib"]),
+)
 def test_slowdown_is_monotone(t, b, et, eb, lib, w, op, bump, which):
     weights = np.array(w) + 1e-3
     weights /= weights.sum()
@@ -145,6 +167,7 @@ def test_vectorised_sweep_is_one_call():
 
 # -- workload profile and bad input ---------------------------------------------------------
 
+
 def test_workload_profile_overrides_keep_the_sum():
     w = compat.workload_profile(kind="moe", overrides={"custom_kernels": 0.2})
     assert w.sum() == pytest.approx(1.0) and w[OP_CLASSES.index("custom_kernels")] == pytest.approx(0.2)
@@ -152,17 +175,25 @@ def test_workload_profile_overrides_keep_the_sum():
     assert eng[0] == pytest.approx(0.75)
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda: compat.workload_profile(kind="sparse"), "workload kind"),
-    (lambda: compat.workload_profile({"gemmm": 1.0}), "unknown op class"),
-    (lambda: compat.workload_profile(overrides={"gemm": 1.5}), "0..1"),
-    (lambda: compat.compat_estimate(make_stack(), chips=0), "chips"),
-    (lambda: compat.compat_estimate(make_stack(), currency="EUR"), "currency"),
-    (lambda: compat.compat_estimate(make_stack(), overrides={"gemm": {"translated_efficiency": 1.5, "translated": 0.1}}), "(0, 1]"),
-    (lambda: compat.compat_estimate(make_stack(), overrides={"gemm": {"fallback": [0.6, 0.2]}}), "increasing"),
-    (lambda: compat.compat_estimate(make_stack(), overrides={"atention": {"fallback": 0.1}}), "unknown op class"),
-    (lambda: compat.compat_estimate(make_stack(), samples=-1), "samples"),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: compat.workload_profile(kind="sparse"), "workload kind"),
+        (lambda: compat.workload_profile({"gemmm": 1.0}), "unknown op class"),
+        (lambda: compat.workload_profile(overrides={"gemm": 1.5}), "0..1"),
+        (lambda: compat.compat_estimate(make_stack(), chips=0), "chips"),
+        (lambda: compat.compat_estimate(make_stack(), currency="EUR"), "currency"),
+        (
+            lambda: compat.compat_estimate(
+                make_stack(), overrides={"gemm": {"translated_efficiency": 1.5, "translated": 0.1}}
+            ),
+            "(0, 1]",
+        ),
+        (lambda: compat.compat_estimate(make_stack(), overrides={"gemm": {"fallback": [0.6, 0.2]}}), "increasing"),
+        (lambda: compat.compat_estimate(make_stack(), overrides={"atention": {"fallback": 0.1}}), "unknown op class"),
+        (lambda: compat.compat_estimate(make_stack(), samples=-1), "samples"),
+    ],
+)
 def test_bad_input_is_one_sentence(call, words):
     with pytest.raises(InputError) as err:
         call()
@@ -180,10 +211,21 @@ def test_stack_step_efficiency_is_one_over_slowdown():
 
 
 @settings(max_examples=60, deadline=None)
-@given(op=st.sampled_from(OP_CLASSES), key=st.sampled_from(["translated", "fallback", "translated_efficiency",
-                                                              "fallback_efficiency", "collective_efficiency",
-                                                              "framework_efficiency"]),
-       lo=st.floats(0.05, 0.45), bump=st.floats(0.0, 0.5))
+@given(
+    op=st.sampled_from(OP_CLASSES),
+    key=st.sampled_from(
+        [
+            "translated",
+            "fallback",
+            "translated_efficiency",
+            "fallback_efficiency",
+            "collective_efficiency",
+            "framework_efficiency",
+        ]
+    ),
+    lo=st.floats(0.05, 0.45),
+    bump=st.floats(0.0, 0.5),
+)
 def test_whole_estimate_is_monotone_in_each_stack_input(op, key, lo, bump):
     from suanli.catalog import load_catalog
 
@@ -192,8 +234,13 @@ def test_whole_estimate_is_monotone_in_each_stack_input(op, key, lo, bump):
     if key in ("collective_efficiency", "framework_efficiency"):
         over_lo, over_hi = {"stack": {key: lo}}, {"stack": {key: hi}}
     else:
-        base = {"translated": 0.2, "fallback": 0.2, "unsupported": 0.0,
-                "translated_efficiency": 0.5, "fallback_efficiency": 0.3}
+        base = {
+            "translated": 0.2,
+            "fallback": 0.2,
+            "unsupported": 0.0,
+            "translated_efficiency": 0.5,
+            "fallback_efficiency": 0.3,
+        }
         over_lo, over_hi = {op: {**base, key: lo}}, {op: {**base, key: hi}}
     s_lo = compat.compat_estimate(stack, overrides=over_lo).slowdown
     s_hi = compat.compat_estimate(stack, overrides=over_hi).slowdown

@@ -17,8 +17,13 @@ from suanli.spec import CONFIDENCE_LEVELS, Accelerator, Link, Source
 
 PLUGINS = {
     "suanli_huawei": [
-        "huawei-ascend-910", "huawei-ascend-910b", "huawei-ascend-910b1", "huawei-ascend-910b2",
-        "huawei-ascend-910b3", "huawei-ascend-910b4", "huawei-ascend-910c",
+        "huawei-ascend-910",
+        "huawei-ascend-910b",
+        "huawei-ascend-910b1",
+        "huawei-ascend-910b2",
+        "huawei-ascend-910b3",
+        "huawei-ascend-910b4",
+        "huawei-ascend-910c",
     ],
     "suanli_cambricon": ["cambricon-mlu290-m5", "cambricon-mlu370-x8", "cambricon-mlu370-s4", "cambricon-mlu590"],
     "suanli_hygon": ["hygon-dcu-z100", "hygon-dcu-k100", "hygon-dcu-k100-ai"],
@@ -32,18 +37,41 @@ PLUGINS = {
 """Canonical accelerator ids per plugin, from /work/notes/IDS.md."""
 
 NETWORK_LINKS = {
-    "pcie3-x16", "pcie4-x16", "pcie5-x16", "ib-edr", "ib-hdr", "ib-ndr", "ib-xdr",
-    "roce-100g", "roce-200g", "roce-400g", "cross-site-fibre",
+    "pcie3-x16",
+    "pcie4-x16",
+    "pcie5-x16",
+    "ib-edr",
+    "ib-hdr",
+    "ib-ndr",
+    "ib-xdr",
+    "roce-100g",
+    "roce-200g",
+    "roce-400g",
+    "cross-site-fibre",
 }
 """Link ids owned by the network plugin (IDS.md); the vendor plugins may reference them."""
 
 STACKS = {
-    "huawei-cann", "cambricon-neuware", "hygon-dtk", "biren-supa", "moorethreads-musa",
-    "iluvatar-corex", "enflame-topsrider", "kunlunxin-xpu", "metax-mxmaca",
+    "huawei-cann",
+    "cambricon-neuware",
+    "hygon-dtk",
+    "biren-supa",
+    "moorethreads-musa",
+    "iluvatar-corex",
+    "enflame-topsrider",
+    "kunlunxin-xpu",
+    "metax-mxmaca",
 }
 
-MEASURED_GEMM = {"huawei-ascend-910b", "huawei-ascend-910b3", "metax-c500", "metax-c500-pcie", "metax-c550",
-                 "iluvatar-bi-v150", "hygon-dcu-k100"}
+MEASURED_GEMM = {
+    "huawei-ascend-910b",
+    "huawei-ascend-910b3",
+    "metax-c500",
+    "metax-c500-pcie",
+    "metax-c550",
+    "iluvatar-bi-v150",
+    "hygon-dcu-k100",
+}
 """Chips whose matmul_efficiency comes from a published GEMM measurement."""
 
 
@@ -86,7 +114,7 @@ def test_plugin_conforms_beside_the_installed_plugins(package):
 def test_required_fields_present(accelerators):
     for acc in accelerators.values():
         assert acc.hbm_gb and acc.hbm_tbs and acc.tdp_w, acc.id
-        assert acc.peak_flops("bf16") > 1e13, acc.id     # bf16, or fp16 where only that is published
+        assert acc.peak_flops("bf16") > 1e13, acc.id  # bf16, or fp16 where only that is published
 
 
 def _all_sources(spec) -> list[tuple[str, Source]]:

@@ -15,17 +15,35 @@ import pytest
 from suanli.datafile import DataPlugin
 
 VENDOR_PLUGINS = (
-    "suanli_nvidia", "suanli_amd", "suanli_google", "suanli_intel", "suanli_huawei", "suanli_cambricon",
-    "suanli_hygon", "suanli_biren", "suanli_moorethreads", "suanli_iluvatar", "suanli_enflame",
-    "suanli_kunlunxin", "suanli_metax",
+    "suanli_nvidia",
+    "suanli_amd",
+    "suanli_google",
+    "suanli_intel",
+    "suanli_huawei",
+    "suanli_cambricon",
+    "suanli_hygon",
+    "suanli_biren",
+    "suanli_moorethreads",
+    "suanli_iluvatar",
+    "suanli_enflame",
+    "suanli_kunlunxin",
+    "suanli_metax",
 )
 
 CLOUD_ONLY = {"google-tpu-v4", "google-tpu-v5e", "google-tpu-v5p"}
 """Parts that are not sold: they carry a rental price instead of a purchase price."""
 
 MAIN_RENTALS = {
-    "nvidia-h100-sxm5-80gb", "nvidia-a100-sxm4-40gb", "nvidia-a100-sxm4-80gb", "nvidia-h800-sxm5-80gb",
-    "nvidia-h20", "nvidia-a800-sxm4-80gb", "huawei-ascend-910b", "amd-mi300x", "google-tpu-v5p", "google-tpu-v5e",
+    "nvidia-h100-sxm5-80gb",
+    "nvidia-a100-sxm4-40gb",
+    "nvidia-a100-sxm4-80gb",
+    "nvidia-h800-sxm5-80gb",
+    "nvidia-h20",
+    "nvidia-a800-sxm4-80gb",
+    "huawei-ascend-910b",
+    "amd-mi300x",
+    "google-tpu-v5p",
+    "google-tpu-v5e",
 }
 
 CNY_PER_USD = (6.0, 8.0)
@@ -83,7 +101,14 @@ def test_main_chips_have_rental_prices(accelerators):
 
 
 def test_every_new_number_has_a_source_and_estimates_say_how(accelerators):
-    fields = (*PRICE_FIELDS, *RENTAL_FIELDS, "scaleout_gbps", "server_power_w", "chips_per_server", "supply_units_per_year")
+    fields = (
+        *PRICE_FIELDS,
+        *RENTAL_FIELDS,
+        "scaleout_gbps",
+        "server_power_w",
+        "chips_per_server",
+        "supply_units_per_year",
+    )
     for acc in accelerators.values():
         for name in fields:
             if getattr(acc, name) is None:
@@ -190,6 +215,10 @@ def test_rental_spot_values(accelerators):
 
 def test_estimates_are_marked_as_estimates(accelerators):
     # No sourced Gaudi 2 figure, no stored v5p price list, no 910B rental rate: these must say so.
-    for chip, field in (("intel-gaudi2", "price_usd"), ("google-tpu-v5p", "rental_usd_per_hour"),
-                        ("huawei-ascend-910b", "rental_cny_per_hour"), ("biren-br100", "price_cny")):
+    for chip, field in (
+        ("intel-gaudi2", "price_usd"),
+        ("google-tpu-v5p", "rental_usd_per_hour"),
+        ("huawei-ascend-910b", "rental_cny_per_hour"),
+        ("biren-br100", "price_cny"),
+    ):
         assert accelerators[chip].sources[field].confidence == "estimate", (chip, field)

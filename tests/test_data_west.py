@@ -16,10 +16,23 @@ LINK_PLUGINS = VENDOR_PLUGINS + ("suanli_network",)
 
 EXPECTED_IDS = {
     "suanli_nvidia": {
-        "nvidia-v100-sxm2-32gb", "nvidia-v100-sxm2-16gb", "nvidia-a100-sxm4-40gb", "nvidia-a100-sxm4-80gb",
-        "nvidia-a100-pcie-40gb", "nvidia-a100-pcie-80gb", "nvidia-a800-sxm4-80gb", "nvidia-a800-pcie-80gb",
-        "nvidia-h100-sxm5-80gb", "nvidia-h100-pcie-80gb", "nvidia-h800-sxm5-80gb", "nvidia-h20",
-        "nvidia-h200-sxm-141gb", "nvidia-b200", "nvidia-gb200", "nvidia-l40s", "nvidia-l20",
+        "nvidia-v100-sxm2-32gb",
+        "nvidia-v100-sxm2-16gb",
+        "nvidia-a100-sxm4-40gb",
+        "nvidia-a100-sxm4-80gb",
+        "nvidia-a100-pcie-40gb",
+        "nvidia-a100-pcie-80gb",
+        "nvidia-a800-sxm4-80gb",
+        "nvidia-a800-pcie-80gb",
+        "nvidia-h100-sxm5-80gb",
+        "nvidia-h100-pcie-80gb",
+        "nvidia-h800-sxm5-80gb",
+        "nvidia-h20",
+        "nvidia-h200-sxm-141gb",
+        "nvidia-b200",
+        "nvidia-gb200",
+        "nvidia-l40s",
+        "nvidia-l20",
     },
     "suanli_amd": {"amd-mi100", "amd-mi250x", "amd-mi300x", "amd-mi325x"},
     "suanli_google": {"google-tpu-v4", "google-tpu-v5e", "google-tpu-v5p"},
@@ -27,12 +40,28 @@ EXPECTED_IDS = {
 }
 
 EXPECTED_LINKS = {
-    "nvidia-nvlink2", "nvidia-nvlink3", "nvidia-nvlink4", "nvidia-nvlink5",
-    "amd-infinity-fabric-mi250x", "amd-infinity-fabric-mi300x",
-    "google-ici-v4", "google-ici-v5e", "google-ici-v5p",
-    "intel-gaudi2-roce", "intel-gaudi3-roce",
-    "pcie3-x16", "pcie4-x16", "pcie5-x16", "ib-edr", "ib-hdr", "ib-ndr", "ib-xdr",
-    "roce-100g", "roce-200g", "roce-400g", "cross-site-fibre",
+    "nvidia-nvlink2",
+    "nvidia-nvlink3",
+    "nvidia-nvlink4",
+    "nvidia-nvlink5",
+    "amd-infinity-fabric-mi250x",
+    "amd-infinity-fabric-mi300x",
+    "google-ici-v4",
+    "google-ici-v5e",
+    "google-ici-v5p",
+    "intel-gaudi2-roce",
+    "intel-gaudi3-roce",
+    "pcie3-x16",
+    "pcie4-x16",
+    "pcie5-x16",
+    "ib-edr",
+    "ib-hdr",
+    "ib-ndr",
+    "ib-xdr",
+    "roce-100g",
+    "roce-200g",
+    "roce-400g",
+    "cross-site-fibre",
 }
 
 
@@ -109,7 +138,10 @@ def test_hopper_and_blackwell_tensor_peaks_are_dense(accelerators):
 
 
 def test_china_skus_keep_the_compute_of_their_parents(accelerators):
-    for child, parent in (("nvidia-a800-sxm4-80gb", "nvidia-a100-sxm4-80gb"), ("nvidia-h800-sxm5-80gb", "nvidia-h100-sxm5-80gb")):
+    for child, parent in (
+        ("nvidia-a800-sxm4-80gb", "nvidia-a100-sxm4-80gb"),
+        ("nvidia-h800-sxm5-80gb", "nvidia-h100-sxm5-80gb"),
+    ):
         assert accelerators[child].bf16_tflops == accelerators[parent].bf16_tflops
         assert accelerators[child].scaleup_gbs < accelerators[parent].scaleup_gbs
 
@@ -166,4 +198,3 @@ def test_server_power_exceeds_the_chips_it_holds(accelerators):
     for acc in accelerators.values():
         if acc.server_power_w and acc.chips_per_server:
             assert acc.server_power_w > acc.chips_per_server * acc.tdp_w, acc.id
-

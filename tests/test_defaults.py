@@ -60,14 +60,27 @@ def test_host_draw_default_is_the_fit_and_leave_one_out_is_reported():
 
     fit = measured_energy_fit()
     assert DEFAULTS.host_draw_fraction == pytest.approx(fit["host_draw_fraction_fit"], abs=0.001)
-    assert {p["point"] for p in fit["loo"]} == {"flagperf-dgx-a100", "gpt3-175b", "h100-node-latif2025",
-                                                 "h100-node-smc-mlperf"}
+    assert {p["point"] for p in fit["loo"]} == {
+        "flagperf-dgx-a100",
+        "gpt3-175b",
+        "h100-node-latif2025",
+        "h100-node-smc-mlperf",
+    }
     # honest, not tuned: the held-out points miss, with both signs, and none by more than 40%
     errors = [p["error"] for p in fit["loo"]]
     assert min(errors) < -0.05 and max(errors) > 0.05 and max(abs(e) for e in errors) < 0.40
     rows = {r["id"]: r for r in fit["rows"]}
-    assert set(rows) >= {"gpt3-175b", "t5-11b", "meena-2.6b", "gshard-600b", "switch-1.5t", "bloom-176b", "llama2-70b",
-                         "h100-node-latif2025", "h100-node-smc-mlperf"}
+    assert set(rows) >= {
+        "gpt3-175b",
+        "t5-11b",
+        "meena-2.6b",
+        "gshard-600b",
+        "switch-1.5t",
+        "bloom-176b",
+        "llama2-70b",
+        "h100-node-latif2025",
+        "h100-node-smc-mlperf",
+    }
     assert rows["t5-11b"]["model_mwh"] is None and "not modelled" in rows["t5-11b"]["note"]
     assert rows["bloom-176b"]["kind"] == "tdp-based"
 
@@ -78,7 +91,9 @@ def test_default_pue_by_site_type():
     assert pue_for_site_type() == 1.10
     assert pue_for_site_type("enterprise") == 1.57
     assert pue_for_site_type("hub") == 1.25
-    r = run_json("power", "--chip", "nvidia-h100-sxm5-80gb", "--count", "8", "--hours", "1", "--site-type", "enterprise")
+    r = run_json(
+        "power", "--chip", "nvidia-h100-sxm5-80gb", "--count", "8", "--hours", "1", "--site-type", "enterprise"
+    )
     assert r["pue"] == 1.57
 
 
@@ -91,16 +106,42 @@ PRICED = ["nvidia-h20", "nvidia-a100-sxm4-80gb", "huawei-ascend-910b"]
 
 def _prices_by_command(chip: str, currency: str) -> dict[str, float]:
     got = {}
-    got["power"] = run_json("power", "--chip", chip, "--count", "8", "--hours", "10", "--currency", currency)["chip_price"]["value"]
-    sub = run_json("substitute", "--params", "7e9", "--tokens", "1e10", "--reference", "nvidia-h100-sxm5-80gb:64",
-                   "--candidates", chip, "--currency", currency)
+    got["power"] = run_json("power", "--chip", chip, "--count", "8", "--hours", "10", "--currency", currency)[
+        "chip_price"
+    ]["value"]
+    sub = run_json(
+        "substitute",
+        "--params",
+        "7e9",
+        "--tokens",
+        "1e10",
+        "--reference",
+        "nvidia-h100-sxm5-80gb:64",
+        "--candidates",
+        chip,
+        "--currency",
+        currency,
+    )
     got["substitute"] = sub["candidates"][0]["unit_price"]
     from suanli.catalog import load_catalog
 
     stack = load_catalog().accelerator(chip).stack
     got["compat"] = run_json("compat", "--stack", stack, "--chip", chip, "--currency", currency)["chip_price"]
-    est = run_json("estimate", "--params", "7e9", "--tokens", "1e10", "--chip", chip, "--count", "64",
-                   "--currency", currency, "--pue", "1.2")
+    est = run_json(
+        "estimate",
+        "--params",
+        "7e9",
+        "--tokens",
+        "1e10",
+        "--chip",
+        chip,
+        "--count",
+        "64",
+        "--currency",
+        currency,
+        "--pue",
+        "1.2",
+    )
     got["estimate"] = est["chip_price"]["value"]
     from suanli.scenarios import serving
 
@@ -133,6 +174,7 @@ def test_the_price_rule_prefers_the_better_then_newer_source():
 # Claims, recomputed
 # --------------------------------------------------------------------------------------------
 
+
 def test_claims_json_lists_every_seed_claim_with_a_live_number_and_verdict():
     from suanli.scenarios import claims as PC
 
@@ -163,6 +205,7 @@ def test_no_help_text_calls_the_34_day_gpt3_projection_a_record(capsys):
 # --------------------------------------------------------------------------------------------
 # Export status in time; sources on every number
 # --------------------------------------------------------------------------------------------
+
 
 def test_h20_in_mid_2025_needed_a_licence_and_says_why():
     st = run_json("show", "nvidia-h20", "--on", "2025-07-01")
@@ -207,9 +250,16 @@ def test_only_the_price_service_reads_price_fields():
 
     root = Path(suanli.__file__).parent
     allowed = {"prices.py", "spec.py", "datafile.py"}
-    pattern = re.compile(r"\.(price_usd|price_cny|rental_usd_per_hour|rental_cny_per_hour)\b|[\"'](price_usd|price_cny)[\"']")
-    readers = [f"{p.relative_to(root)}:{i}" for p in root.rglob("*.py") if p.name not in allowed
-               for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    pattern = re.compile(
+        r"\.(price_usd|price_cny|rental_usd_per_hour|rental_cny_per_hour)\b|[\"'](price_usd|price_cny)[\"']"
+    )
+    readers = [
+        f"{p.relative_to(root)}:{i}"
+        for p in root.rglob("*.py")
+        if p.name not in allowed
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
     assert not readers, readers
 
 
@@ -217,12 +267,35 @@ def test_only_the_price_service_reads_price_fields():
 # Catalog doubts
 # --------------------------------------------------------------------------------------------
 
+
 def test_v100_bf16_falls_back_to_fp16_with_a_warning():
-    est = run_json("estimate", "--params", "7e9", "--tokens", "1e10", "--chip", "nvidia-v100-sxm2-32gb",
-                   "--count", "64", "--precision", "bf16")
+    est = run_json(
+        "estimate",
+        "--params",
+        "7e9",
+        "--tokens",
+        "1e10",
+        "--chip",
+        "nvidia-v100-sxm2-32gb",
+        "--count",
+        "64",
+        "--precision",
+        "bf16",
+    )
     assert any("no bf16 units" in w for w in est["warnings"])
-    fp16 = run_json("estimate", "--params", "7e9", "--tokens", "1e10", "--chip", "nvidia-v100-sxm2-32gb",
-                    "--count", "64", "--precision", "fp16")
+    fp16 = run_json(
+        "estimate",
+        "--params",
+        "7e9",
+        "--tokens",
+        "1e10",
+        "--chip",
+        "nvidia-v100-sxm2-32gb",
+        "--count",
+        "64",
+        "--precision",
+        "fp16",
+    )
     assert not any("no bf16 units" in w for w in fp16["warnings"])
 
 

@@ -58,21 +58,26 @@ def test_every_imported_package_is_declared(module):
     assert dists, f"{module} (imported by {IMPORTS[module][0]}) is not installed: is it declared?"
     assert dists & declared(PROJECT["dependencies"]), (
         f"{module} is imported by {', '.join(sorted(set(IMPORTS[module]))[:3])} but its distribution "
-        f"({', '.join(sorted(dists))}) is not in [project] dependencies")
+        f"({', '.join(sorted(dists))}) is not in [project] dependencies"
+    )
 
 
 def test_the_library_imports_nothing_only_the_lab_extra_installs():
     lab_only = declared(PROJECT["optional-dependencies"]["lab"]) - declared(PROJECT["dependencies"])
     assert lab_only >= {"jupyterlab", "voila"}
-    modules = {m for m in IMPORTS for d in packages_distributions().get(m, []) if re.sub(r"[-_.]+", "-", d).lower() in lab_only}
+    modules = {
+        m for m in IMPORTS for d in packages_distributions().get(m, []) if re.sub(r"[-_.]+", "-", d).lower() in lab_only
+    }
     assert not modules, f"the library imports {sorted(modules)}, which only the lab extra installs"
 
 
 def test_the_scipy_floor_provides_what_is_imported():
     # scipy.optimize.elementwise (find_root, in suanli.models.scaling) first shipped in SciPy 1.15.0
     # (SciPy 1.15.0 release notes, "New features: scipy.optimize.elementwise").
-    uses = any("scipy.optimize.elementwise" in p.read_text(encoding="utf-8")
-               for p in (ROOT / "toolkit" / "suanli").rglob("*.py"))
+    uses = any(
+        "scipy.optimize.elementwise" in p.read_text(encoding="utf-8")
+        for p in (ROOT / "toolkit" / "suanli").rglob("*.py")
+    )
     floor = next(r for r in PROJECT["dependencies"] if _name(r)[0] == "scipy")
     version = tuple(int(x) for x in re.search(r">=\s*([0-9.]+)", floor).group(1).split("."))
     assert not uses or version >= (1, 15), floor

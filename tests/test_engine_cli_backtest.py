@@ -25,28 +25,64 @@ needs_a100 = pytest.mark.skipif(not _catalog_has(A100), reason="the NVIDIA plugi
 
 @needs_a100
 def test_estimate_json(capsys):
-    assert main(["estimate", "--model", "gpt3-175b", "--tokens", "300e9", "--chip", A100, "--count", "1024", "--json"]) == 0
+    assert (
+        main(["estimate", "--model", "gpt3-175b", "--tokens", "300e9", "--chip", A100, "--count", "1024", "--json"])
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
-    for key in ("step_time_s", "tokens_per_s", "mfu", "hfu", "train_days", "accelerator_hours", "goodput",
-                "memory_gb_per_device", "layout", "breakdown"):
+    for key in (
+        "step_time_s",
+        "tokens_per_s",
+        "mfu",
+        "hfu",
+        "train_days",
+        "accelerator_hours",
+        "goodput",
+        "memory_gb_per_device",
+        "layout",
+        "breakdown",
+    ):
         assert key in out
     assert set(out["layout"]) >= {"tp", "pp", "dp", "ep", "micro_batch", "global_batch", "recompute"}
 
 
 @needs_a100
 def test_estimate_table_and_fixed_flags(capsys):
-    assert main(["estimate", "--params", "7B", "--tokens", "1T", "--chip", A100, "--count", "64",
-                 "--tp", "2", "--recompute", "selective", "--micro-batch", "1"]) == 0
+    assert (
+        main(
+            [
+                "estimate",
+                "--params",
+                "7B",
+                "--tokens",
+                "1T",
+                "--chip",
+                A100,
+                "--count",
+                "64",
+                "--tp",
+                "2",
+                "--recompute",
+                "selective",
+                "--micro-batch",
+                "1",
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "train_days" in text and "TP2" in text and "breakdown" in text
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--chip", "nvidia-a100-sxm4-80gbx"], "unknown accelerator"),
-    (["--tp", "16"], "scale-up domain"),
-    (["--pp", "5"], "does not divide"),
-    (["--count", "8"], "nothing fits"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--chip", "nvidia-a100-sxm4-80gbx"], "unknown accelerator"),
+        (["--tp", "16"], "scale-up domain"),
+        (["--pp", "5"], "does not divide"),
+        (["--count", "8"], "nothing fits"),
+    ],
+)
 @needs_a100
 def test_estimate_errors_are_one_sentence(capsys, argv, message):
     base = {"--model": "gpt3-175b", "--tokens": "300e9", "--chip": A100, "--count": "1024"}

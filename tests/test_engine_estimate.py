@@ -1,6 +1,5 @@
 """The engine's public contract: Estimate fields, the search, fixed layouts, errors, the vectorised core."""
 
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,8 +13,20 @@ SRC = Source("test fixture", confidence="datasheet")
 
 
 def chip(**over):
-    fields = {"id": "test-a100", "vendor": "Test", "name": "A100-like", "bf16_tflops": 312, "hbm_gb": 80, "hbm_tbs": 2.039,
-                  "scaleup_gbs": 300, "scaleup_domain": 8, "scaleout_gbps": 200, "tdp_w": 400, "stack": "cuda", "matmul_efficiency": 0.83}
+    fields = {
+        "id": "test-a100",
+        "vendor": "Test",
+        "name": "A100-like",
+        "bf16_tflops": 312,
+        "hbm_gb": 80,
+        "hbm_tbs": 2.039,
+        "scaleup_gbs": 300,
+        "scaleup_domain": 8,
+        "scaleout_gbps": 200,
+        "tdp_w": 400,
+        "stack": "cuda",
+        "matmul_efficiency": 0.83,
+    }
     fields.update(over)
     nums = {k: SRC for k, v in fields.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     return Accelerator(**fields, sources=nums)
@@ -31,12 +42,38 @@ def gpt3():
 
 def test_estimate_contract(gpt3):
     d = gpt3.as_dict()
-    for key in ("step_time_s", "tokens_per_s", "mfu", "hfu", "train_days", "accelerator_hours", "goodput",
-                "memory_gb_per_device", "layout", "breakdown", "op_shares", "chip", "count", "tokens", "precision",
-                "runners_up", "warnings"):
+    for key in (
+        "step_time_s",
+        "tokens_per_s",
+        "mfu",
+        "hfu",
+        "train_days",
+        "accelerator_hours",
+        "goodput",
+        "memory_gb_per_device",
+        "layout",
+        "breakdown",
+        "op_shares",
+        "chip",
+        "count",
+        "tokens",
+        "precision",
+        "runners_up",
+        "warnings",
+    ):
         assert key in d
-    assert set(d["layout"]) >= {"tp", "pp", "dp", "ep", "micro_batch", "global_batch", "recompute", "zero",
-                                "sequence_parallel", "interleave"}
+    assert set(d["layout"]) >= {
+        "tp",
+        "pp",
+        "dp",
+        "ep",
+        "micro_batch",
+        "global_batch",
+        "recompute",
+        "zero",
+        "sequence_parallel",
+        "interleave",
+    }
     assert set(BREAKDOWN_KEYS) <= set(d["breakdown"]) and "failures" in d["breakdown"]
     assert sum(d["breakdown"][k] for k in BREAKDOWN_KEYS) == pytest.approx(gpt3.step_time_s, rel=1e-9)
     assert set(gpt3.op_shares) == set(OP_CLASSES)
@@ -59,22 +96,41 @@ def test_gpt3_on_1024_a100_is_in_the_papers_range(gpt3):
 
 
 def test_fixed_layout_is_respected():
-    est = estimate("gpt3-175b", tokens=300e9, chip=A100, count=1024, tp=8, pp=16, dp=8, micro_batch=1,
-                   recompute="full", interleave=2)
-    assert {k: est.layout[k] for k in ("tp", "pp", "dp", "micro_batch", "recompute", "interleave")} == \
-        {"tp": 8, "pp": 16, "dp": 8, "micro_batch": 1, "recompute": "full", "interleave": 2}
+    est = estimate(
+        "gpt3-175b",
+        tokens=300e9,
+        chip=A100,
+        count=1024,
+        tp=8,
+        pp=16,
+        dp=8,
+        micro_batch=1,
+        recompute="full",
+        interleave=2,
+    )
+    assert {k: est.layout[k] for k in ("tp", "pp", "dp", "micro_batch", "recompute", "interleave")} == {
+        "tp": 8,
+        "pp": 16,
+        "dp": 8,
+        "micro_batch": 1,
+        "recompute": "full",
+        "interleave": 2,
+    }
     assert est.hfu > est.mfu
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"tp": 16}, "scale-up domain"),
-    ({"pp": 5}, "does not divide"),
-    ({"count": 8}, "nothing fits in memory"),
-    ({"recompute": "some"}, "recompute"),
-    ({"precision": "int4"}, "precision"),
-    ({"ep": 2}, "mixture-of-experts"),
-    ({"count": 0}, "count"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"tp": 16}, "scale-up domain"),
+        ({"pp": 5}, "does not divide"),
+        ({"count": 8}, "nothing fits in memory"),
+        ({"recompute": "some"}, "recompute"),
+        ({"precision": "int4"}, "precision"),
+        ({"ep": 2}, "mixture-of-experts"),
+        ({"count": 0}, "count"),
+    ],
+)
 def test_impossible_inputs_raise_one_sentence(kwargs, message):
     base = {"tokens": 300e9, "chip": A100, "count": 1024}
     base.update(kwargs)
@@ -105,8 +161,14 @@ def test_moe_uses_expert_parallelism_and_reports_routing():
 
 
 def test_missing_chip_data_falls_back_with_warnings():
-    bare = chip(id="test-bare", matmul_efficiency=None, scaleup_gbs=None, scaleup_domain=None, scaleout_gbps=None,
-                stack="huawei-cann")
+    bare = chip(
+        id="test-bare",
+        matmul_efficiency=None,
+        scaleup_gbs=None,
+        scaleup_domain=None,
+        scaleout_gbps=None,
+        stack="huawei-cann",
+    )
     est = estimate("llama2-7b", tokens=1e11, chip=bare, count=64, catalog=_EmptyCatalog())
     text = " ".join(est.warnings)
     assert "matmul_efficiency" in text and "'huawei-cann' is not in the catalog" in text and "scale-up domain" in text
@@ -139,8 +201,11 @@ def test_evaluate_vectorises_uncertain_inputs():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.sampled_from(["llama2-7b", "llama2-70b", "gpt3-175b", "mixtral-8x7b"]),
-       st.sampled_from([64, 256, 1024]), st.floats(0.3, 0.95))
+@given(
+    st.sampled_from(["llama2-7b", "llama2-70b", "gpt3-175b", "mixtral-8x7b"]),
+    st.sampled_from([64, 256, 1024]),
+    st.floats(0.3, 0.95),
+)
 def test_search_properties(model, count, eff):
     try:
         est = estimate(model, tokens=1e11, chip=A100, count=count, matmul_efficiency=eff, runners_up=1)

@@ -17,15 +17,30 @@ from suanli.models.workload import Workload, parameter_counts, shape_from_params
 from suanli.scenarios.training import preset
 
 
-@pytest.mark.parametrize("name, total, active", [
-    ("gpt3-175b", 175e9, None), ("llama2-70b", 69e9, None), ("llama3-405b", 405e9, None),
-    ("megatron-1t", 1008e9, None), ("deepseek-v3", 671e9, 37e9), ("mixtral-8x7b", 46.7e9, 12.9e9),
-    ("palm-540b", 540e9, None), ("bloom-176b", 176e9, None),
-    # presets of the backtest's newer rows, against the parameter counts their papers and model cards state
-    ("opt-175b", 175e9, None), ("bloomberggpt-50b", 50.6e9, None), ("glm-130b", 130e9, None),
-    ("nemotron-4-15b", 15.7e9, None), ("nemotron-4-340b", 341e9, None), ("deepseek-v2", 236e9, 21e9),
-    ("llama3.2-1b", 1.23e9, None), ("llama3.2-3b", 3.21e9, None), ("phi-3-mini", 3.8e9, None), ("phi-3-medium", 14e9, None),
-])
+@pytest.mark.parametrize(
+    "name, total, active",
+    [
+        ("gpt3-175b", 175e9, None),
+        ("llama2-70b", 69e9, None),
+        ("llama3-405b", 405e9, None),
+        ("megatron-1t", 1008e9, None),
+        ("deepseek-v3", 671e9, 37e9),
+        ("mixtral-8x7b", 46.7e9, 12.9e9),
+        ("palm-540b", 540e9, None),
+        ("bloom-176b", 176e9, None),
+        # presets of the backtest's newer rows, against the parameter counts their papers and model cards state
+        ("opt-175b", 175e9, None),
+        ("bloomberggpt-50b", 50.6e9, None),
+        ("glm-130b", 130e9, None),
+        ("nemotron-4-15b", 15.7e9, None),
+        ("nemotron-4-340b", 341e9, None),
+        ("deepseek-v2", 236e9, 21e9),
+        ("llama3.2-1b", 1.23e9, None),
+        ("llama3.2-3b", 3.21e9, None),
+        ("phi-3-mini", 3.8e9, None),
+        ("phi-3-medium", 14e9, None),
+    ],
+)
 def test_presets_match_published_parameter_counts(name, total, active):
     w = preset(name)
     assert w.params == pytest.approx(total, rel=0.03)
@@ -37,7 +52,11 @@ def test_shape_rule_reproduces_the_parameter_count():
     for n in (1e9, 7e9, 70e9, 400e9):
         assert shape_from_params(n).params == pytest.approx(n, rel=0.12)
     moe = shape_from_params(600e9, 40e9)
-    assert moe.is_moe and moe.params == pytest.approx(600e9, rel=0.15) and moe.active_params == pytest.approx(40e9, rel=0.15)
+    assert (
+        moe.is_moe
+        and moe.params == pytest.approx(600e9, rel=0.15)
+        and moe.active_params == pytest.approx(40e9, rel=0.15)
+    )
     with pytest.raises(InputError):
         shape_from_params(-1)
 
@@ -68,7 +87,9 @@ def test_activation_memory_matches_korthikanti_table2():
     base = s * b * h
     no_sp = mem.activation_bytes_per_layer(s, b, h, a, f, t, 0, 0)
     assert no_sp == pytest.approx(base * (10 + 24 / t + 5 * a * s / (h * t)))
-    assert mem.activation_bytes_per_layer(s, b, h, a, f, t, 1, 0) == pytest.approx(base * (34 / t + 5 * a * s / (h * t)))
+    assert mem.activation_bytes_per_layer(s, b, h, a, f, t, 1, 0) == pytest.approx(
+        base * (34 / t + 5 * a * s / (h * t))
+    )
     assert mem.activation_bytes_per_layer(s, b, h, a, f, t, 1, 1) == pytest.approx(base * 34 / t)
     assert mem.activation_bytes_per_layer(s, b, h, a, f, t, 1, 2) == pytest.approx(2 * base / t)
     # interleaving adds (1 + (p-1)/(p v))
@@ -141,7 +162,11 @@ def test_activation_memory_properties(mb, t_exp, t, rc):
     with_sp = mem.activation_bytes_per_layer(*args, t, 1, rc)
     without = mem.activation_bytes_per_layer(*args, t, 0, rc)
     assert 0 < with_sp <= without
-    assert mem.activation_bytes_per_layer(*args, t, 1, 2) <= mem.activation_bytes_per_layer(*args, t, 1, 1) <= mem.activation_bytes_per_layer(*args, t, 1, 0)
+    assert (
+        mem.activation_bytes_per_layer(*args, t, 1, 2)
+        <= mem.activation_bytes_per_layer(*args, t, 1, 1)
+        <= mem.activation_bytes_per_layer(*args, t, 1, 0)
+    )
 
 
 def test_workload_rejects_bad_shapes():
@@ -156,16 +181,36 @@ def test_workload_rejects_bad_shapes():
 def test_vectorised_search_equals_one_layout_at_a_time():
     from suanli.models.performance import Hardware, step_time
 
-    hw = Hardware(name="t", gemm_peak_flops=312e12, bf16_peak_flops=312e12, hbm_bytes=80 * 2**30, hbm_bytes_per_s=1.7e12,
-                  matmul_efficiency=0.83, scaleup_domain=8, scaleup_bytes_per_s=230e9, scaleup_alpha_s=3e-6,
-                  scaleout_bytes_per_s=21e9, scaleout_alpha_s=8e-6)
+    hw = Hardware(
+        name="t",
+        gemm_peak_flops=312e12,
+        bf16_peak_flops=312e12,
+        hbm_bytes=80 * 2**30,
+        hbm_bytes_per_s=1.7e12,
+        matmul_efficiency=0.83,
+        scaleup_domain=8,
+        scaleup_bytes_per_s=230e9,
+        scaleup_alpha_s=3e-6,
+        scaleout_bytes_per_s=21e9,
+        scaleout_alpha_s=8e-6,
+    )
     for name, count in (("gpt3-175b", 1024), ("mixtral-8x7b", 256)):
         w = preset(name)
         g = par.layout_grid(w, count, 8, w.global_batch)
         keys = ("tp", "pp", "dp", "ep", "micro_batch")
-        together = step_time(w, hw, *(g[k] for k in keys), w.global_batch, g["recompute"], g["zero"], g["sp"], g["interleave"])
+        together = step_time(
+            w, hw, *(g[k] for k in keys), w.global_batch, g["recompute"], g["zero"], g["sp"], g["interleave"]
+        )
         for i in np.random.default_rng(1).choice(g["tp"].size, 25, replace=False):
-            alone = step_time(w, hw, *(int(g[k][i]) for k in keys), w.global_batch, int(g["recompute"][i]),
-                              int(g["zero"][i]), int(g["sp"][i]), int(g["interleave"][i]))
+            alone = step_time(
+                w,
+                hw,
+                *(int(g[k][i]) for k in keys),
+                w.global_batch,
+                int(g["recompute"][i]),
+                int(g["zero"][i]),
+                int(g["sp"][i]),
+                int(g["interleave"][i]),
+            )
             for out in ("step_time_s", "memory_bytes", "tokens_per_step", "ep_comm"):
                 assert float(alone[out]) == pytest.approx(float(together[out][i]), rel=1e-12)

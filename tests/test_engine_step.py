@@ -17,16 +17,34 @@ from suanli.scenarios.training import estimate
 
 H100 = "nvidia-h100-sxm5-80gb"
 A100 = "nvidia-a100-sxm4-80gb"
-ISSUE_340B = {"params": 340e9, "layers": 96, "hidden": 18432, "heads": 96, "seq": 4096, "tokens": 9e12, "chip": H100,
-              "count": 16384}
+ISSUE_340B = {
+    "params": 340e9,
+    "layers": 96,
+    "hidden": 18432,
+    "heads": 96,
+    "seq": 4096,
+    "tokens": 9e12,
+    "chip": H100,
+    "count": 16384,
+}
 
 
 # --- framework profiles -------------------------------------------------------------------------
 
+
 def test_every_required_framework_is_bundled_with_evidence_for_each_feature():
     profiles = bundled_profiles()
-    for name in ("default", "megatron-lm", "nemo", "deepspeed", "gpt-neox", "llm-foundry", "nanotron", "maxtext",
-                 "mindspeed"):
+    for name in (
+        "default",
+        "megatron-lm",
+        "nemo",
+        "deepspeed",
+        "gpt-neox",
+        "llm-foundry",
+        "nanotron",
+        "maxtext",
+        "mindspeed",
+    ):
         prof = profiles[name]
         for feat in FEATURES:
             if feat == "kernel_efficiency" and prof.kernel_efficiency is None:
@@ -62,9 +80,20 @@ def test_suanli_frameworks_hook_adds_a_profile_and_isolates_a_bad_plugin():
         @staticmethod
         @hookimpl
         def suanli_frameworks():
-            return [{"id": "acme-trainer", "name": "Acme", "url": "https://example.org", "flash_attention": 2,
-                     "tp_overlap": 0.5, "dp_overlap": 1.0, "pp_overlap": 0.0, "fused_kernels": True,
-                     "zero_stages": [0, 1], "evidence": {f: src for f in FEATURES if f != "kernel_efficiency"}}]
+            return [
+                {
+                    "id": "acme-trainer",
+                    "name": "Acme",
+                    "url": "https://example.org",
+                    "flash_attention": 2,
+                    "tp_overlap": 0.5,
+                    "dp_overlap": 1.0,
+                    "pp_overlap": 0.0,
+                    "fused_kernels": True,
+                    "zero_stages": [0, 1],
+                    "evidence": {f: src for f in FEATURES if f != "kernel_efficiency"},
+                }
+            ]
 
     class Bad:
         @staticmethod
@@ -79,6 +108,7 @@ def test_suanli_frameworks_hook_adds_a_profile_and_isolates_a_bad_plugin():
 
 
 # --- step time against published fixed layouts ------------------------------------------------------
+
 
 def test_step_time_matches_korthikanti_2022_table5():
     # Korthikanti et al. 2022, arXiv:2205.05198, Table 5: eight iteration times of Megatron-LM on A100
@@ -179,8 +209,20 @@ def test_rows_kept_out_of_the_fit_are_reported_with_a_reason():
 
 
 def test_faster_attention_and_overlap_never_slow_a_step():
-    base = {"tokens": 300e9, "chip": A100, "count": 64, "tp": 8, "pp": 8, "dp": 1, "micro_batch": 1, "interleave": 3,
-            "global_batch": 64, "recompute": "selective", "zero": 0, "runners_up": 0}
+    base = {
+        "tokens": 300e9,
+        "chip": A100,
+        "count": 64,
+        "tp": 8,
+        "pp": 8,
+        "dp": 1,
+        "micro_batch": 1,
+        "interleave": 3,
+        "global_batch": 64,
+        "recompute": "selective",
+        "zero": 0,
+        "runners_up": 0,
+    }
     unfused = estimate("gpt3-175b", framework="megatron-lm", **base)
     flash = estimate("gpt3-175b", framework="megatron-lm", flash_attention=2, **base)
     assert flash.step_time_s < unfused.step_time_s
@@ -197,6 +239,7 @@ def test_context_parallelism_is_searched_for_long_sequences_only():
 
 # --- global batch policy --------------------------------------------------------------------------
 
+
 def test_batch_policy_functions_at_published_points():
     # GPT-3 175B / 300B tokens: critical batch 7.3M tokens against the 3.2M GPT-3 used (Brown et al. 2020);
     # DeepSeek LLM 2024 eq. 1 at 1e24 FLOPs: 0.292 x 1e24^0.3271 tokens.
@@ -211,8 +254,25 @@ def test_the_issue_340b_case_reaches_30pct_mfu_with_a_named_batch(capsys):
     assert est.mfu >= 0.30
     assert est.details["global_batch_sequences"] == est.layout["global_batch"]
     assert est.details["global_batch_rule"]
-    argv = ["estimate", "--params", "340e9", "--layers", "96", "--hidden", "18432", "--heads", "96", "--seq", "4096",
-            "--tokens", "9e12", "--chip", H100, "--count", "16384"]
+    argv = [
+        "estimate",
+        "--params",
+        "340e9",
+        "--layers",
+        "96",
+        "--hidden",
+        "18432",
+        "--heads",
+        "96",
+        "--seq",
+        "4096",
+        "--tokens",
+        "9e12",
+        "--chip",
+        H100,
+        "--count",
+        "16384",
+    ]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert f"global batch: {est.layout['global_batch']:,} sequences" in out and "rule:" in out
@@ -225,8 +285,17 @@ def test_a_given_batch_is_honoured_exactly_or_refused():
     est = estimate("gpt3-175b", tokens=300e9, chip=A100, count=1024, global_batch=1536, runners_up=0)
     assert est.layout["global_batch"] == 1536 and est.details["global_batch_rule"] == "given"
     with pytest.raises(InputError, match="exactly"):
-        estimate("gpt3-175b", tokens=300e9, chip=A100, count=1000, global_batch=1537, tp=8, pp=5, runners_up=0,
-                 uneven_pipeline=True)
+        estimate(
+            "gpt3-175b",
+            tokens=300e9,
+            chip=A100,
+            count=1000,
+            global_batch=1537,
+            tp=8,
+            pp=5,
+            runners_up=0,
+            uneven_pipeline=True,
+        )
 
 
 def test_run_kind_benchmark_has_no_whole_run_losses():

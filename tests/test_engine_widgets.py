@@ -14,8 +14,10 @@ def _catalog_has(chip_id):
         return False
 
 
-pytestmark = pytest.mark.skipif(not (_catalog_has("nvidia-a100-sxm4-80gb") and _catalog_has("nvidia-h100-sxm5-80gb")),
-                                reason="the NVIDIA plugin's chips are not in this checkout")
+pytestmark = pytest.mark.skipif(
+    not (_catalog_has("nvidia-a100-sxm4-80gb") and _catalog_has("nvidia-h100-sxm5-80gb")),
+    reason="the NVIDIA plugin's chips are not in this checkout",
+)
 
 
 @pytest.fixture

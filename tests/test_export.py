@@ -32,6 +32,7 @@ def chips():
 
 # --- metrics -------------------------------------------------------------------------------------
 
+
 def test_tpp_is_tops_times_bits_and_bis_example_sits_on_the_threshold():
     # BIS: 4800 is met by 600 TOPS at 8 bits or 300 TFLOPS at 16 bits.
     assert total_processing_performance(600, 8) == 4800
@@ -63,10 +64,17 @@ def test_zero_die_area_is_an_input_error():
 
 # --- thresholds --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "tpp, io, eccn",
-    [(4800, 600, "3A090.a"), (4799.9, 900, "not controlled"), (4992, 599.9, "not controlled"),
-     (4992, np.nan, "undetermined"), (np.nan, 900, "undetermined"), (1000, np.nan, "not controlled")],
+    [
+        (4800, 600, "3A090.a"),
+        (4799.9, 900, "not controlled"),
+        (4992, 599.9, "not controlled"),
+        (4992, np.nan, "undetermined"),
+        (np.nan, 900, "undetermined"),
+        (1000, np.nan, "not controlled"),
+    ],
 )
 def test_oct2022_needs_both_tpp_and_io(tpp, io, eccn):
     assert classify_oct2022(tpp, io).eccn == eccn
@@ -75,12 +83,12 @@ def test_oct2022_needs_both_tpp_and_io(tpp, io, eccn):
 @pytest.mark.parametrize(
     "tpp, pd, eccn",
     [
-        (4800, 0.5, "3A090.a"),          # a.1 regardless of density
-        (1600, 5.92, "3A090.a"),         # a.2 at its corner
+        (4800, 0.5, "3A090.a"),  # a.1 regardless of density
+        (1600, 5.92, "3A090.a"),  # a.2 at its corner
         (1599.9, 50, "not controlled"),  # below the TPP floor nothing applies
-        (2400, 1.6, "3A090.b"),          # b.1 at its corner
+        (2400, 1.6, "3A090.b"),  # b.1 at its corner
         (2399.9, 3.1, "not controlled"),  # H20-like: just under both .b tests
-        (1600, 3.2, "3A090.b"),          # b.2 at its corner
+        (1600, 3.2, "3A090.b"),  # b.2 at its corner
         (1913.6, 3.14, "not controlled"),  # L20
         (3000, 1.59, "not controlled"),
         (3000, np.nan, "undetermined"),
@@ -98,8 +106,8 @@ def test_oct2023_note2_frees_small_non_datacenter_parts():
 
 
 def test_case_by_case_2026_bounds():
-    assert case_by_case_2026(15831.2, 4800)       # H200
-    assert not case_by_case_2026(36000, 7700)     # B200
+    assert case_by_case_2026(15831.2, 4800)  # H200
+    assert not case_by_case_2026(36000, 7700)  # B200
     assert not case_by_case_2026(np.nan, 4000)
 
 
@@ -137,19 +145,24 @@ def test_more_compute_never_lowers_the_2023_tier(tpp, extra, pd):
 
 # --- the bundled chips -------------------------------------------------------------------------
 
+
 def test_h100_tpp_comes_from_fp8(chips):
     tpp, fmt = accelerator_tpp(chips["nvidia-h100-sxm5-80gb"])
     assert tpp == pytest.approx(1978.9 * 8) and fmt in ("fp8", "int8")
 
 
-@pytest.mark.parametrize("chip", ["nvidia-a100-sxm4-40gb", "nvidia-a100-sxm4-80gb", "nvidia-h100-sxm5-80gb", "nvidia-h200-sxm-141gb"])
+@pytest.mark.parametrize(
+    "chip", ["nvidia-a100-sxm4-40gb", "nvidia-a100-sxm4-80gb", "nvidia-h100-sxm5-80gb", "nvidia-h200-sxm-141gb"]
+)
 def test_a100_and_h100_are_controlled_under_both_rules(chips, chip):
     result = classify_accelerator(chips[chip])
     assert result["export_oct2022"] == "3A090.a"
     assert result["export_oct2023"] == "3A090.a"
 
 
-@pytest.mark.parametrize("chip", ["nvidia-a800-sxm4-80gb", "nvidia-a800-pcie-80gb", "nvidia-h800-sxm5-80gb", "nvidia-l40s"])
+@pytest.mark.parametrize(
+    "chip", ["nvidia-a800-sxm4-80gb", "nvidia-a800-pcie-80gb", "nvidia-h800-sxm5-80gb", "nvidia-l40s"]
+)
 def test_china_skus_of_2022_escaped_the_first_rule_but_not_the_second(chips, chip):
     result = classify_accelerator(chips[chip])
     assert result["export_oct2022"] == "not controlled"

@@ -18,7 +18,9 @@ def _jobs(submit, gpus, work, **kw):
 
 
 def test_allocated_gpu_hours_are_the_sum_of_job_lengths_without_failures():
-    jobs = F.generate_jobs(400, 1 / 30, mean_gpus=4, median_gpus=1, max_gpus=64, median_run_s=300, mean_run_s=1200, seed=2)
+    jobs = F.generate_jobs(
+        400, 1 / 30, mean_gpus=4, median_gpus=1, max_gpus=64, median_run_s=300, mean_run_s=1200, seed=2
+    )
     res = F.simulate([F.Pool("a", 128)], jobs, "backfill")
     done = np.isfinite(res.end_s)
     assert done.all()
@@ -28,7 +30,9 @@ def test_allocated_gpu_hours_are_the_sum_of_job_lengths_without_failures():
 
 
 def test_fifo_starts_jobs_in_arrival_order_and_backfill_waits_less():
-    jobs = F.generate_jobs(600, 1 / 20, mean_gpus=8, median_gpus=1, max_gpus=64, median_run_s=600, mean_run_s=3000, seed=5)
+    jobs = F.generate_jobs(
+        600, 1 / 20, mean_gpus=8, median_gpus=1, max_gpus=64, median_run_s=600, mean_run_s=3000, seed=5
+    )
     fifo = F.simulate([F.Pool("a", 64)], jobs, "fifo")
     back = F.simulate([F.Pool("a", 64)], jobs, "backfill")
     assert np.all(np.diff(fifo.start_s) >= -1e-9)
@@ -78,8 +82,9 @@ def test_a_job_bigger_than_every_pool_runs_only_across_sites_and_runs_slower():
 def test_latency_bound_jobs_stay_near_their_demand_centre():
     west = F.Pool("west", 64, latency_ms={"shanghai": 30})
     east = F.Pool("east", 16, latency_ms={"shanghai": 2})
-    jobs = F.make_jobs(np.arange(200) * 5.0, 1, 100.0, origin="shanghai",
-                       max_rtt_ms=np.where(np.arange(200) % 2 == 0, 10.0, np.inf))
+    jobs = F.make_jobs(
+        np.arange(200) * 5.0, 1, 100.0, origin="shanghai", max_rtt_ms=np.where(np.arange(200) % 2 == 0, 10.0, np.inf)
+    )
     res = F.simulate([west, east], jobs, "backfill")
     assert np.all(res.pool[np.isfinite(jobs.max_rtt_ms)] == 1)
 
@@ -108,13 +113,25 @@ def test_size_distribution_hits_the_fitted_mean_and_median():
 
 
 def test_read_trace_acme_and_pai_schemas():
-    acme = pd.DataFrame({"job_id": [1, 2, 3], "gpu_num": [8, 0, 64],
-                         "submit_time": ["2023-03-01 00:18:22+08:00", "2023-03-01 00:19:00+08:00", "2023-03-01 00:23:58+08:00"],
-                         "duration": [117, 5, 2693]})
+    acme = pd.DataFrame(
+        {
+            "job_id": [1, 2, 3],
+            "gpu_num": [8, 0, 64],
+            "submit_time": ["2023-03-01 00:18:22+08:00", "2023-03-01 00:19:00+08:00", "2023-03-01 00:23:58+08:00"],
+            "duration": [117, 5, 2693],
+        }
+    )
     jobs = F.read_trace(acme)
     assert len(jobs) == 2 and list(jobs.gpus) == [8, 64] and jobs.submit_s[1] == pytest.approx(336)
-    pai = pd.DataFrame({"job_name": ["a", "b"], "inst_num": [2, 1], "plan_gpu": [50, 100],
-                        "start_time": [100.0, 160.0], "end_time": [400.0, 200.0]})
+    pai = pd.DataFrame(
+        {
+            "job_name": ["a", "b"],
+            "inst_num": [2, 1],
+            "plan_gpu": [50, 100],
+            "start_time": [100.0, 160.0],
+            "end_time": [400.0, 200.0],
+        }
+    )
     jobs = F.read_trace(pai)
     assert list(jobs.gpus) == [2, 1] and list(jobs.work_s) == [300, 40]
     with pytest.raises(InputError, match="gpu_num"):
@@ -175,8 +192,15 @@ def test_fleet_cli_json(capsys):
 
     assert main(["fleet", "--pool", "a:512", "--pool", "b:512", "--split", "--jobs", "300", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    for key in ("allocated_gpu_h", "used_gpu_h", "utilization_fraction", "queue_mean_s", "fragmented_free_fraction",
-                "energy_mwh", "pools"):
+    for key in (
+        "allocated_gpu_h",
+        "used_gpu_h",
+        "utilization_fraction",
+        "queue_mean_s",
+        "fragmented_free_fraction",
+        "energy_mwh",
+        "pools",
+    ):
         assert key in out
 
 

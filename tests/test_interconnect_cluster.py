@@ -16,8 +16,9 @@ from suanli.scenarios import interconnect as R
 BW, ALPHA = 300e9, 3e-6
 
 
-@pytest.mark.parametrize("name, fn", [("reduce-scatter", ic.reduce_scatter), ("all-gather", ic.all_gather),
-                                      ("all-to-all", ic.all_to_all)])
+@pytest.mark.parametrize(
+    "name, fn", [("reduce-scatter", ic.reduce_scatter), ("all-gather", ic.all_gather), ("all-to-all", ic.all_to_all)]
+)
 def test_collective_seconds_dispatches_to_the_alpha_beta_functions(name, fn):
     sizes = np.logspace(3, 10, 8)
     assert np.allclose(CL.collective_seconds(name, sizes, 16, BW, ALPHA), fn(sizes, 16, BW, ALPHA))
@@ -32,8 +33,15 @@ def test_all_reduce_auto_is_the_faster_of_ring_and_tree():
     assert tree[0] < ring[0]  # latency-bound: the tree's log steps win
 
 
-@pytest.mark.parametrize("args", [("all-reduces", 1e6, 8, BW, ALPHA), ("all-reduce", -1.0, 8, BW, ALPHA),
-                                  ("all-reduce", 1e6, 0, BW, ALPHA), ("all-reduce", 1e6, 8, 0.0, ALPHA)])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("all-reduces", 1e6, 8, BW, ALPHA),
+        ("all-reduce", -1.0, 8, BW, ALPHA),
+        ("all-reduce", 1e6, 0, BW, ALPHA),
+        ("all-reduce", 1e6, 8, 0.0, ALPHA),
+    ],
+)
 def test_collective_seconds_rejects_bad_input(args):
     with pytest.raises(InputError):
         CL.collective_seconds(*args)
@@ -71,8 +79,15 @@ def test_cross_site_all_reduce_adds_round_trip_latency_and_wan_bytes():
     tiny_far = CL.cross_site_all_reduce(8.0, 32, 2, wan_bandwidth_bytes_per_s=1e15, route_km=1000, **kw)
     # two sites: the outer all-reduce takes two latency steps, a round trip
     assert tiny_far - tiny_near == pytest.approx(2 * CL.fibre_one_way_s(1000), rel=1e-6)
-    grid = CL.cross_site_all_reduce(40e9, 32, 2, wan_bandwidth_bytes_per_s=np.array([50e9, 100e9, 400e9]),
-                                    route_km=np.array([[500.0], [2000.0]]), ranks_sharing_wan=512, **kw)
+    grid = CL.cross_site_all_reduce(
+        40e9,
+        32,
+        2,
+        wan_bandwidth_bytes_per_s=np.array([50e9, 100e9, 400e9]),
+        route_km=np.array([[500.0], [2000.0]]),
+        ranks_sharing_wan=512,
+        **kw,
+    )
     assert grid.shape == (2, 3)
     assert np.all(np.diff(grid, axis=1) < 0)  # more WAN bandwidth, less time
     assert np.all(grid[1] > grid[0])  # further, slower
@@ -88,7 +103,11 @@ def test_exposed_seconds():
 def test_collective_table_orders_the_links_by_bandwidth():
     rows = {r["link"]: r for r in R.collective_table(64e6, 8)}
     assert set(rows) == set(R.DEFAULT_LINKS)
-    assert rows["nvidia-nvlink5"]["all-reduce_us"] < rows["nvidia-nvlink4"]["all-reduce_us"] < rows["pcie4-x16"]["all-reduce_us"]
+    assert (
+        rows["nvidia-nvlink5"]["all-reduce_us"]
+        < rows["nvidia-nvlink4"]["all-reduce_us"]
+        < rows["pcie4-x16"]["all-reduce_us"]
+    )
     assert rows["huawei-hccs"]["all-reduce_us"] < rows["pcie4-x16"]["all-reduce_us"]
     for r in rows.values():
         assert r["allreduce_busbw_gbs"] <= r["gbs"] * r["efficiency"] * (1 + 1e-9)
@@ -150,12 +169,19 @@ def test_collective_panel_matches_the_model(strict):
     from suanli.widgets.interconnect import CollectivePanel
 
     panel = CollectivePanel()
-    for control, value in ((panel.size, 1e9), (panel.group, 256), (panel.link, "huawei-hccs"),
-                           (panel.collective, "all-to-all"), (panel.algorithm, "ring")):
+    for control, value in (
+        (panel.size, 1e9),
+        (panel.group, 256),
+        (panel.link, "huawei-hccs"),
+        (panel.collective, "all-to-all"),
+        (panel.algorithm, "ring"),
+    ):
         control.value = value
         assert panel.ok, panel.error
     bw, alpha, _ = R.link_alpha_beta(R._catalog().link("huawei-hccs"))
-    assert panel.result["seconds"] == pytest.approx(float(CL.collective_seconds("all-to-all", panel.size.value, 256, bw, alpha)))
+    assert panel.result["seconds"] == pytest.approx(
+        float(CL.collective_seconds("all-to-all", panel.size.value, 256, bw, alpha))
+    )
     assert panel.algorithm.disabled
     assert panel.view.png()[:4] == b"\x89PNG"
 

@@ -16,11 +16,23 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "toolkit" / "suanli"
 
 LAYERS = (
-    ("faces", ("suanli.cli", "suanli.__main__", "suanli.calibrate", "suanli.commands", "suanli.widgets",
-               "suanli.testing")),
+    (
+        "faces",
+        ("suanli.cli", "suanli.__main__", "suanli.calibrate", "suanli.commands", "suanli.widgets", "suanli.testing"),
+    ),
     ("scenarios", ("suanli.scenarios",)),
-    ("catalog", ("suanli.catalog", "suanli.datafile", "suanli.plugin_guard", "suanli.frameworks",
-                 "suanli.chip_evidence", "suanli.prices", "suanli.present")),
+    (
+        "catalog",
+        (
+            "suanli.catalog",
+            "suanli.datafile",
+            "suanli.plugin_guard",
+            "suanli.frameworks",
+            "suanli.chip_evidence",
+            "suanli.prices",
+            "suanli.present",
+        ),
+    ),
     ("models", ("suanli.models",)),
     ("spec", ("suanli", "suanli.spec", "suanli.hookspecs", "suanli.errors", "suanli.validate")),
 )
@@ -129,7 +141,7 @@ def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         stack.append(node)
         for dep in sorted(graph.get(node, ())):
             if state.get(dep) == "open":
-                cycles.append(stack[stack.index(dep):] + [dep])
+                cycles.append(stack[stack.index(dep) :] + [dep])
             elif dep not in state:
                 visit(dep)
         stack.pop()
@@ -157,13 +169,17 @@ def test_no_import_cycles():
 def test_the_graph_sees_function_level_and_relative_imports(tmp_path):
     # the parser must see what the rules are about, or the tests above pass on nothing
     assert "suanli.scenarios.training" in GRAPH["suanli.commands.estimate"]  # imported inside functions
-    assert "suanli.models.substitution" in GRAPH["suanli.scenarios.substitution.sizing"]  # `from suanli.models import substitution`
+    assert (
+        "suanli.models.substitution" in GRAPH["suanli.scenarios.substitution.sizing"]
+    )  # `from suanli.models import substitution`
     pkg = tmp_path / "suanli" / "widgets"
     pkg.mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
     mod = pkg / "x.py"
-    mod.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from suanli.commands import output\n"
-                   "def f():\n    from ..commands import estimate\n")
+    mod.write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from suanli.commands import output\n"
+        "def f():\n    from ..commands import estimate\n"
+    )
     modules = {"suanli.commands", "suanli.commands.estimate", "suanli.commands.output"}
     global PACKAGE
     saved, PACKAGE = PACKAGE, tmp_path / "suanli"
@@ -173,11 +189,14 @@ def test_the_graph_sees_function_level_and_relative_imports(tmp_path):
         PACKAGE = saved
 
 
-@pytest.mark.parametrize("graph, expected", [
-    ({"suanli.widgets.a": {"suanli.commands.b"}, "suanli.commands.b": set()}, "faces do not import each other"),
-    ({"suanli.models.a": {"suanli.scenarios.b"}, "suanli.scenarios.b": set()}, "a layer above it"),
-    ({"suanli.scenarios.a": {"suanli.widgets.b"}, "suanli.widgets.b": set()}, "a layer above it"),
-])
+@pytest.mark.parametrize(
+    "graph, expected",
+    [
+        ({"suanli.widgets.a": {"suanli.commands.b"}, "suanli.commands.b": set()}, "faces do not import each other"),
+        ({"suanli.models.a": {"suanli.scenarios.b"}, "suanli.scenarios.b": set()}, "a layer above it"),
+        ({"suanli.scenarios.a": {"suanli.widgets.b"}, "suanli.widgets.b": set()}, "a layer above it"),
+    ],
+)
 def test_a_wrong_arrow_is_reported(graph, expected):
     (violation,) = layering_violations(graph)
     assert expected in violation

@@ -58,8 +58,12 @@ FUNCTIONS = _public_functions()
 def test_the_collection_sees_the_models():
     names = {q for q, _ in FUNCTIONS}
     assert len(FUNCTIONS) > 100
-    for expected in ("suanli.models.interconnect.ring_all_reduce", "suanli.models.reliability.goodput",
-                     "suanli.models.flops.model_flops_per_token", "suanli.models.memory.model_state_bytes"):
+    for expected in (
+        "suanli.models.interconnect.ring_all_reduce",
+        "suanli.models.reliability.goodput",
+        "suanli.models.flops.model_flops_per_token",
+        "suanli.models.memory.model_state_bytes",
+    ):
         assert expected in names
 
 

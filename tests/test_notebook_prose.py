@@ -66,7 +66,10 @@ ALLOWED: dict[str, list[tuple[str, str]]] = {
         ("about $50,000 of electricity a day at $0.08/kWh", "the press claim as stated (Guosheng Securities 2023)"),
     ],
     "01-training-time.ipynb": [
-        ("projected 34 days at 140 TFLOP/s per\nGPU", "what Narayanan et al. 2021 reported: the published figure the estimate is set against"),
+        (
+            "projected 34 days at 140 TFLOP/s per\nGPU",
+            "what Narayanan et al. 2021 reported: the published figure the estimate is set against",
+        ),
     ],
     "03-interconnect.ipynb": [
         ("1,000-2,000 km apart", "the scenario: the route lengths of East-Data-West-Compute studied in section 5"),
@@ -76,7 +79,10 @@ ALLOWED: dict[str, list[tuple[str, str]]] = {
     "04-power-and-siting.ipynb": [
         ("for 30 days at the Qingyang cluster", "the scenario: the run the reader prices"),
         ("at $0.08/kWh ≈ $50,000 of electricity", "the press claim as stated (Guosheng Securities 2023)"),
-        ("4,000 × 6.5 kW × 24 h: the rated maximum, PUE 1", "the claim's own arithmetic: its servers at DGX A100 rating, nothing else"),
+        (
+            "4,000 × 6.5 kW × 24 h: the rated maximum, PUE 1",
+            "the claim's own arithmetic: its servers at DGX A100 rating, nothing else",
+        ),
         ("8,000 Hopper GPUs ≈ 15 MW", "the press claim as stated (NVIDIA GTC 2024 keynote)"),
         ("1.8T-parameter MoE", "the press claim as stated (NVIDIA GTC 2024 keynote)"),
         ("2,048 GPUs × 840 h", "the scenario: the published run's GPU-hours split into a fleet and a duration"),
@@ -109,8 +115,11 @@ ALLOWED: dict[str, list[tuple[str, str]]] = {
 
 def markdown_cells(path: Path) -> list[tuple[int, str]]:
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return [(i, "".join(c["source"]) if isinstance(c["source"], list) else c["source"])
-            for i, c in enumerate(cells) if c["cell_type"] == "markdown"]
+    return [
+        (i, "".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "markdown"
+    ]
 
 
 def result_like(text: str, allowed: list[tuple[str, str]] = ()) -> list[str]:
@@ -146,19 +155,43 @@ def test_every_allowed_phrase_has_a_reason_and_a_number():
             assert result_like(phrase), f"{name}: {phrase!r} holds nothing the check flags; drop it from ALLOWED"
 
 
-@pytest.mark.parametrize("text", [
-    "Racks draw 40.8 kW", "support racks add 19%", "median error 9.5 %", "the paper's 1,536 sequences",
-    "0.67 stack efficiency", "a 10.2 kW server", "340 TFLOP/s sustained", "it takes 34 days", "50 GB/s per wavelength",
-    "7 ms of latency", "differ by 3x", "about $50,000 a day", "10 CNY per GPU-hour", "each rack takes 6.25 m² gross",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Racks draw 40.8 kW",
+        "support racks add 19%",
+        "median error 9.5 %",
+        "the paper's 1,536 sequences",
+        "0.67 stack efficiency",
+        "a 10.2 kW server",
+        "340 TFLOP/s sustained",
+        "it takes 34 days",
+        "50 GB/s per wavelength",
+        "7 ms of latency",
+        "differ by 3x",
+        "about $50,000 a day",
+        "10 CNY per GPU-hour",
+        "each rack takes 6.25 m² gross",
+    ],
+)
 def test_flags_typed_results(text: str):
     assert result_like(text), text
 
 
-@pytest.mark.parametrize("text", [
-    "Llama 2 70B on 2T tokens with 1,024 H100", "Ascend 910B and MLU590 in 2024", "GPT-3 175B", "## 5. Scaling out",
-    "`suanli scaling --compute 5.76e23 --json`", "the law $L = E + A/N^{0.34}$", "TP 8 and PP 4 on 128 nodes of 8",
-    "see https://arxiv.org/abs/2203.15556", "Table 2.1", "a GB200 NVL72 rack",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Llama 2 70B on 2T tokens with 1,024 H100",
+        "Ascend 910B and MLU590 in 2024",
+        "GPT-3 175B",
+        "## 5. Scaling out",
+        "`suanli scaling --compute 5.76e23 --json`",
+        "the law $L = E + A/N^{0.34}$",
+        "TP 8 and PP 4 on 128 nodes of 8",
+        "see https://arxiv.org/abs/2203.15556",
+        "Table 2.1",
+        "a GB200 NVL72 rack",
+    ],
+)
 def test_leaves_scenarios_names_and_code_alone(text: str):
     assert not result_like(text), (text, result_like(text))

@@ -39,7 +39,13 @@ def output_text(output: dict) -> str:
         parts.append(source({"source": output["text"]}))
     for mime, value in output.get("data", {}).items():
         if mime.startswith("text/") or mime.endswith("json"):
-            parts.append(value if isinstance(value, str) else json.dumps(value) if not isinstance(value, list) else "".join(value))
+            parts.append(
+                value
+                if isinstance(value, str)
+                else json.dumps(value)
+                if not isinstance(value, list)
+                else "".join(value)
+            )
     if output.get("output_type") == "error":
         parts.append(f"{output.get('ename')}: {output.get('evalue')}")
     return "\n".join(parts)
@@ -57,14 +63,18 @@ def test_there_are_notebooks():
 def test_opens_with_its_question(path: Path):
     first = load(path)["cells"][0]
     assert first["cell_type"] == "markdown", f"{path.name} must open with a markdown cell stating its question"
-    assert "?" in source(first), f"{path.name}: the first cell must state the question the notebook answers (with a '?')"
+    assert "?" in source(first), (
+        f"{path.name}: the first cell must state the question the notebook answers (with a '?')"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_no_error_outputs(path: Path):
     for number, cell in enumerate(load(path)["cells"]):
         for output in cell.get("outputs", []):
-            assert output.get("output_type") != "error", f"{path.name} cell {number} stores an error: {output_text(output)[:200]}"
+            assert output.get("output_type") != "error", (
+                f"{path.name} cell {number} stores an error: {output_text(output)[:200]}"
+            )
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 assert "Traceback" not in output_text(output), f"{path.name} cell {number} stores a traceback on stderr"
 
@@ -76,9 +86,16 @@ def test_checked_outputs_are_deterministic(path: Path):
         if not is_checked(cell):
             continue
         text = "\n".join(output_text(o) for o in cell.get("outputs", []))
-        assert cell.get("outputs"), f"{path.name} cell {number} is marked {CHECK_MARK} but stores no output to check; " + FIX.format(path=f"notebooks/{path.name}")
-        assert not MEMORY_ADDRESS.search(text), f"{path.name} cell {number}: checked output has a memory address: {MEMORY_ADDRESS.search(text).group(0)}"
-        assert not TIMING.search(text), f"{path.name} cell {number}: checked output has a timing: {TIMING.search(text).group(0)!r}"
+        assert cell.get("outputs"), (
+            f"{path.name} cell {number} is marked {CHECK_MARK} but stores no output to check; "
+            + FIX.format(path=f"notebooks/{path.name}")
+        )
+        assert not MEMORY_ADDRESS.search(text), (
+            f"{path.name} cell {number}: checked output has a memory address: {MEMORY_ADDRESS.search(text).group(0)}"
+        )
+        assert not TIMING.search(text), (
+            f"{path.name} cell {number}: checked output has a timing: {TIMING.search(text).group(0)!r}"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
@@ -89,7 +106,9 @@ def test_stored_with_only_checked_outputs(path: Path):
     for number, cell in enumerate(nb["cells"]):
         if cell.get("cell_type") != "code" or is_checked(cell):
             continue
-        assert not cell.get("outputs"), f"{path.name} cell {number} stores outputs but is not marked {CHECK_MARK}; {fix}"
+        assert not cell.get("outputs"), (
+            f"{path.name} cell {number} stores outputs but is not marked {CHECK_MARK}; {fix}"
+        )
         assert cell.get("execution_count") is None, f"{path.name} cell {number} stores an execution count; {fix}"
 
 

@@ -43,8 +43,14 @@ def test_a_utilization_in_the_options_still_applies_to_every_chip(cat):
     options = Options(pue=1.2, utilization=0.5)
     acc = cat.accelerator(B910)
     got = economics(acc, 1024, 30.0, options, site_terms(options, cat))
-    want = P.fleet_power(acc.tdp_w, 1024, acc.chips_per_server or P.DEFAULTS.chips_per_server, 0.5, 1.2,
-                         server_rating_w=acc.server_power_w)
+    want = P.fleet_power(
+        acc.tdp_w,
+        1024,
+        acc.chips_per_server or P.DEFAULTS.chips_per_server,
+        0.5,
+        1.2,
+        server_rating_w=acc.server_power_w,
+    )
     assert float(got["facility_mw"]) == pytest.approx(float(want.facility_w) / 1e6, rel=1e-9)
 
 
@@ -53,7 +59,12 @@ def test_serving_power_uses_the_chips_own_draw(cat):
 
     res = serve("llama2-70b", H100, count=8, batch=16, pue=1.1, price_kwh=0.1, catalog=cat)
     acc = cat.accelerator(H100)
-    want = P.fleet_power(acc.tdp_w, res.chips_needed, acc.chips_per_server or P.DEFAULTS.chips_per_server,
-                         utilization=P.chip_utilization(H100) * res.utilization, pue=1.1,
-                         server_rating_w=acc.server_power_w)
+    want = P.fleet_power(
+        acc.tdp_w,
+        res.chips_needed,
+        acc.chips_per_server or P.DEFAULTS.chips_per_server,
+        utilization=P.chip_utilization(H100) * res.utilization,
+        pue=1.1,
+        server_rating_w=acc.server_power_w,
+    )
     assert res.facility_kw == pytest.approx(float(want.facility_w) / 1e3, rel=1e-9)

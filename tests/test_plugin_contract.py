@@ -36,18 +36,30 @@ def _module(name, **hooks):
 
 
 def _chip(obj_id, **over):
-    return {"id": obj_id, "vendor": "Acme", "name": obj_id.upper(), "bf16_tflops": 100, "hbm_gb": 64, "hbm_tbs": 2, "tdp_w": 400, "source": SRC} | over
+    return {
+        "id": obj_id,
+        "vendor": "Acme",
+        "name": obj_id.upper(),
+        "bf16_tflops": 100,
+        "hbm_gb": 64,
+        "hbm_tbs": 2,
+        "tdp_w": 400,
+        "source": SRC,
+    } | over
 
 
 def _with_bundled(*mods):
     """The bundled plugins, then ``mods`` (as third-party plugins)."""
     bundled = [(plugin_info(ep), ep.load) for ep in entry_points() if plugin_info(ep).distribution == "suanli"]
-    return build_catalog(bundled + [(PluginInfo(m.__name__, "dist-" + m.__name__, "1.0"), (lambda m=m: m)) for m in mods])
+    return build_catalog(
+        bundled + [(PluginInfo(m.__name__, "dist-" + m.__name__, "1.0"), (lambda m=m: m)) for m in mods]
+    )
 
 
 def _raise(exc):
     def hook():
         raise exc
+
     return hook
 
 
@@ -55,8 +67,11 @@ class _VendorAbort(BaseException):
     pass
 
 
-@pytest.mark.parametrize("exc", [SystemExit(3), KeyboardInterrupt(), _VendorAbort("no licence"), GeneratorExit()],
-                         ids=["exit", "interrupt", "base-exception", "generator-exit"])
+@pytest.mark.parametrize(
+    "exc",
+    [SystemExit(3), KeyboardInterrupt(), _VendorAbort("no licence"), GeneratorExit()],
+    ids=["exit", "interrupt", "base-exception", "generator-exit"],
+)
 def test_any_base_exception_in_a_hook_or_at_import_is_reported(exc):
     good = _module("good", suanli_accelerators=lambda: [_chip("acme-x1")])
     in_hook = _module("inhook", suanli_accelerators=_raise(exc))
@@ -64,8 +79,13 @@ def test_any_base_exception_in_a_hook_or_at_import_is_reported(exc):
     def load():
         raise exc
 
-    cat = build_catalog([(PluginInfo("good"), lambda: good), (PluginInfo("inhook"), lambda: in_hook),
-                         (PluginInfo("atimport", value="acme_import"), load)])
+    cat = build_catalog(
+        [
+            (PluginInfo("good"), lambda: good),
+            (PluginInfo("inhook"), lambda: in_hook),
+            (PluginInfo("atimport", value="acme_import"), load),
+        ]
+    )
     assert list(cat.accelerators) == ["acme-x1"]
     named = {p.plugin.name: p.reason for p in cat.problems}
     assert set(named) == {"inhook", "atimport"}
@@ -102,18 +122,23 @@ def test_bundled_plugin_keeps_its_id_even_when_given_last():
 
 
 def test_a_spec_edited_in_place_is_caught_and_the_catalog_keeps_its_own_copy():
-    chip = Accelerator(**{k: v for k, v in _chip("acme-x1").items() if k != "source"},
-                       sources={k: SRC for k in ("bf16_tflops", "hbm_gb", "hbm_tbs", "tdp_w")})
-    broken = Accelerator(**{k: v for k, v in _chip("acme-x2").items() if k != "source"},
-                         sources={k: SRC for k in ("bf16_tflops", "hbm_gb", "hbm_tbs", "tdp_w")})
+    chip = Accelerator(
+        **{k: v for k, v in _chip("acme-x1").items() if k != "source"},
+        sources={k: SRC for k in ("bf16_tflops", "hbm_gb", "hbm_tbs", "tdp_w")},
+    )
+    broken = Accelerator(
+        **{k: v for k, v in _chip("acme-x2").items() if k != "source"},
+        sources={k: SRC for k in ("bf16_tflops", "hbm_gb", "hbm_tbs", "tdp_w")},
+    )
     object.__setattr__(broken, "bf16_tflops", float("nan"))  # edited before it was handed over
 
     def later():
         object.__setattr__(chip, "tdp_w", -700.0)  # edited after it was handed over
         return []
 
-    cat = build_catalog([(PluginInfo("sly"), lambda: _module("sly", suanli_accelerators=lambda: [chip, broken],
-                                                             suanli_links=later))])
+    cat = build_catalog(
+        [(PluginInfo("sly"), lambda: _module("sly", suanli_accelerators=lambda: [chip, broken], suanli_links=later))]
+    )
     assert cat.accelerator("acme-x1").tdp_w == 400 and "acme-x2" not in cat.accelerators
     reasons = " | ".join(p.reason for p in cat.problems)
     assert "acme-x2" in reasons and "finite" in reasons
@@ -153,9 +178,14 @@ def test_a_plugin_that_changes_shared_state_is_named_and_undone():
 
 
 def test_one_bad_row_keeps_the_good_rows():
-    doc = {"sources": {"s": {"citation": "Sheet"}},
-           "accelerator": [_chip("acme-x1", source="s"), _chip("acme-x2", source="s", hbm_tbs=2039),
-                           _chip("acme-x3", source="s", new_field_from_contract_2=1)]}
+    doc = {
+        "sources": {"s": {"citation": "Sheet"}},
+        "accelerator": [
+            _chip("acme-x1", source="s"),
+            _chip("acme-x2", source="s", hbm_tbs=2039),
+            _chip("acme-x3", source="s", new_field_from_contract_2=1),
+        ],
+    }
     items = load_documents([("chips.toml", doc)], plugin="acme")["accelerator"]
     specs = [i.id for i in items if not isinstance(i, DataIssue)]
     issues = {(i.obj_id, i.severity) for i in items if isinstance(i, DataIssue)}
@@ -259,7 +289,11 @@ def test_plugins_check_names_each_culprit(hostile):
     report = check.stderr
 
     def lines_of(name):
-        return [line for line in report.splitlines() if f"error: plugin '{name}' (" in line or f"warning: plugin '{name}' (" in line]
+        return [
+            line
+            for line in report.splitlines()
+            if f"error: plugin '{name}' (" in line or f"warning: plugin '{name}' (" in line
+        ]
 
     assert "SystemExit: 3" in " ".join(lines_of("broken-exit"))
     assert "SystemExit" in " ".join(lines_of("broken-exit-import"))
@@ -278,6 +312,7 @@ def test_plugins_check_names_each_culprit(hostile):
 
 
 # -- the published schema and a new plugin from the template -----------------------------------
+
 
 def test_published_json_schema_matches_the_spec_classes():
     from pathlib import Path
@@ -322,10 +357,20 @@ def test_plugins_new_writes_a_package_that_passes_its_own_tests_and_strict_check
     assert main(["plugins", "new", "acme", "--dir", str(tmp_path)]) == 2  # never overwrites
     assert main(["plugins", "new", "Acme Corp", "--dir", str(tmp_path)]) == 2
     target = pip_install_target(package, tmp_path / "site")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(target), os.environ.get("PYTHONPATH", "")])),
-               SUANLI_CACHE="0")
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(package / "tests")],
-                           cwd=package, capture_output=True, text=True, env=env, timeout=300, check=False)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(target), os.environ.get("PYTHONPATH", "")])),
+        SUANLI_CACHE="0",
+    )
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(package / "tests")],
+        cwd=package,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert tests.returncode == 0, tests.stdout + tests.stderr
     check = run_suanli("plugins", "check", "--strict", extra_path=target, env={"SUANLI_CACHE": "0"})
     assert check.returncode == 0 and ": ok" in check.stdout, check.stdout + check.stderr
@@ -334,8 +379,10 @@ def test_plugins_new_writes_a_package_that_passes_its_own_tests_and_strict_check
 
 
 def test_an_accelerator_edited_in_place_is_refused_by_the_engine():
-    acc = Accelerator(**{k: v for k, v in _chip("acme-x1").items() if k != "source"},
-                      sources={k: SRC for k in ("bf16_tflops", "hbm_gb", "hbm_tbs", "tdp_w")})
+    acc = Accelerator(
+        **{k: v for k, v in _chip("acme-x1").items() if k != "source"},
+        sources={k: SRC for k in ("bf16_tflops", "hbm_gb", "hbm_tbs", "tdp_w")},
+    )
     object.__setattr__(acc, "bf16_tflops", float("nan"))
     with pytest.raises(SpecError, match="bf16_tflops"):
         suanli_estimate = __import__("suanli").estimate
@@ -357,19 +404,37 @@ def test_plugins_new_works_from_a_built_wheel(tmp_path):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(tmp_path / "dist"), str(root)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path / "dist"),
+            str(root),
+        ],
+        check=True,
+        capture_output=True,
+    )
     wheel = next((tmp_path / "dist").glob("suanli-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for part in ("pyproject.toml", "suanli_example/chips.toml", "tests/test_example_plugin.py"):
         assert f"suanli/data/plugin_template/{part}" in names, part
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    code = ("import suanli, pathlib; from suanli.commands.plugins import new_plugin, template_dir; "
-            "print(pathlib.Path(suanli.__file__).parent); print(template_dir()); "
-            f"print(new_plugin('acme', pathlib.Path({str(tmp_path)!r})))")
+    code = (
+        "import suanli, pathlib; from suanli.commands.plugins import new_plugin, template_dir; "
+        "print(pathlib.Path(suanli.__file__).parent); print(template_dir()); "
+        f"print(new_plugin('acme', pathlib.Path({str(tmp_path)!r})))"
+    )
     env = {**__import__("os").environ, "PYTHONPATH": str(site)}
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env).stdout.split("\n")
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env
+    ).stdout.split("\n")
     assert out[0].startswith(str(site)) and out[1].startswith(str(site)), out
     made = Path(out[2])
     assert (made / "suanli_acme" / "chips.toml").is_file() and (made / "tests" / "test_acme_plugin.py").is_file()

@@ -40,14 +40,24 @@ def test_draw_never_falls_as_utilisation_rises_and_never_exceeds_tdp(u1, u2, idl
 def test_server_power_reaches_the_rating_only_at_full_host_draw():
     assert P.server_power_w(400, 8, 1.0, server_rating_w=6500, host_draw_fraction=1.0) == pytest.approx(6500)
     # FlagPerf DGX A100 BF16 GEMM (measured): cards 8 x 338 W, system 3,354 W -> host 650 W of the 3,300 W headroom
-    assert P.server_power_w(400, 8, server_rating_w=6500, host_draw_fraction=650 / 3300) == pytest.approx(3354, rel=0.005)
+    assert P.server_power_w(400, 8, server_rating_w=6500, host_draw_fraction=650 / 3300) == pytest.approx(
+        3354, rel=0.005
+    )
     # without a rating: the chips' TDP plus the DGX H100 host share (10.2 kW for 8 x 700 W)
     assert P.rated_server_power_w(700, 8) == pytest.approx(10_200)
 
 
 def test_fleet_chain_adds_up_link_by_link():
-    chain = P.fleet_power(700, 64, 8, utilization=1.0, pue=1.25, server_rating_w=10_200, network_storage_fraction=0.1,
-                          host_draw_fraction=1.0)
+    chain = P.fleet_power(
+        700,
+        64,
+        8,
+        utilization=1.0,
+        pue=1.25,
+        server_rating_w=10_200,
+        network_storage_fraction=0.1,
+        host_draw_fraction=1.0,
+    )
     w = chain.as_dict()
     assert w["accelerators_kw"] == pytest.approx(64 * 0.7)
     assert w["accelerators_kw"] + w["host_overhead_kw"] == pytest.approx(8 * 10.2)
@@ -61,7 +71,9 @@ def test_the_chain_broadcasts_like_a_loop():
     counts = np.array([8, 64, 1024])
     pues = np.array([1.1, 1.3, 1.5])
     swept = P.fleet_power(400, counts, utilization=0.6, pue=pues, server_rating_w=6500).facility_w
-    looped = [P.fleet_power(400, c, utilization=0.6, pue=q, server_rating_w=6500).facility_w for c, q in zip(counts, pues)]
+    looped = [
+        P.fleet_power(400, c, utilization=0.6, pue=q, server_rating_w=6500).facility_w for c, q in zip(counts, pues)
+    ]
     np.testing.assert_allclose(swept, looped)
 
 
@@ -159,8 +171,16 @@ def test_every_default_has_a_source_and_estimates_say_how():
 
 def test_inference_fleet_is_sized_to_the_throughput():
     # 8.64e9 tokens a day at 1,000 tokens/s per accelerator needs 100 accelerators around the clock.
-    per_day = P.inference_fleet_energy_mwh_per_day(8.64e9, 1000, 700, utilization=1.0, pue=1.2, server_rating_w=10_200,
-                                                   network_storage_fraction=0.0, host_draw_fraction=1.0)
+    per_day = P.inference_fleet_energy_mwh_per_day(
+        8.64e9,
+        1000,
+        700,
+        utilization=1.0,
+        pue=1.2,
+        server_rating_w=10_200,
+        network_storage_fraction=0.0,
+        host_draw_fraction=1.0,
+    )
     assert per_day == pytest.approx(100 / 8 * 10.2e3 * 1.2 * 24 / 1e6)
     swept = P.inference_fleet_energy_mwh_per_day(np.array([8.64e9, 17.28e9]), 1000, 700, server_rating_w=10_200)
     assert swept[1] == pytest.approx(2 * swept[0])

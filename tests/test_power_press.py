@@ -19,8 +19,16 @@ DGX_B200_W = 14_300  # NVIDIA DGX B200 (power_cost.md section 1)
 def test_4000_dgx_a100_for_a_day_at_8_cents_is_about_50k_usd():
     # Guosheng Securities (2023): ~4,000 DGX A100 servers, ~$50,000/day at $0.08/kWh.
     # Reproduced at rated power, PUE 1 and no network share, the assumptions the claim makes.
-    chain = P.fleet_power(400, 4000 * 8, 8, utilization=1.0, pue=1.0, server_rating_w=DGX_A100_W,
-                          network_storage_fraction=0.0, host_draw_fraction=1.0)
+    chain = P.fleet_power(
+        400,
+        4000 * 8,
+        8,
+        utilization=1.0,
+        pue=1.0,
+        server_rating_w=DGX_A100_W,
+        network_storage_fraction=0.0,
+        host_draw_fraction=1.0,
+    )
     energy = P.energy_mwh(chain.facility_w, 24)
     assert energy == pytest.approx(624.0)
     assert C.electricity_cost(energy, 0.08) == pytest.approx(49_920)

@@ -35,8 +35,15 @@ def sites():
 @pytest.fixture
 def h100():
     # Built here, not read from the catalog, so these tests do not depend on other plugins' data.
-    fields = {"hbm_gb": 80, "hbm_tbs": 3.35, "tdp_w": 700, "bf16_tflops": 989.4, "server_power_w": 10_200, "chips_per_server": 8,
-                  "price_usd": 33_600}
+    fields = {
+        "hbm_gb": 80,
+        "hbm_tbs": 3.35,
+        "tdp_w": 700,
+        "bf16_tflops": 989.4,
+        "server_power_w": 10_200,
+        "chips_per_server": 8,
+        "price_usd": 33_600,
+    }
     return Accelerator(id="test-h100", vendor="test", name="H100-like", sources={k: SRC for k in fields}, **fields)
 
 
@@ -97,8 +104,14 @@ def test_energy_and_cost_with_a_site_converts_at_the_dated_rate(sites, h100):
 def test_energy_and_cost_with_a_price_and_rental(h100):
     from suanli.scenarios.power import energy_and_cost
 
-    r = energy_and_cost({"pue": 1.2, "price_kwh": 0.08, "currency": "USD", "rental_per_hour": 2.0}, h100, 8, 10,
-                        utilization=1.0, tokens=1e9)
+    r = energy_and_cost(
+        {"pue": 1.2, "price_kwh": 0.08, "currency": "USD", "rental_per_hour": 2.0},
+        h100,
+        8,
+        10,
+        utilization=1.0,
+        tokens=1e9,
+    )
     from suanli.models.power import DEFAULTS
 
     server_kw = 8 * 0.7 + (10.2 - 8 * 0.7) * DEFAULTS.host_draw_fraction  # cards at TDP, host at its measured share
@@ -177,18 +190,41 @@ def chip_id():
 
 
 def test_cli_power_json_keys(capsys, chip_id):
-    code, out, _ = _run(capsys, "power", "--chip", chip_id, "--count", "64", "--hours", "24",
-                        "--site", "cn-ningxia-zhongwei", "--json")
+    code, out, _ = _run(
+        capsys, "power", "--chip", chip_id, "--count", "64", "--hours", "24", "--site", "cn-ningxia-zhongwei", "--json"
+    )
     assert code == 0
     report = json.loads(out)
-    for key in ("it_power_kw", "facility_power_kw", "energy_mwh", "electricity_cost", "co2_t", "total_cost", "currency"):
+    for key in (
+        "it_power_kw",
+        "facility_power_kw",
+        "energy_mwh",
+        "electricity_cost",
+        "co2_t",
+        "total_cost",
+        "currency",
+    ):
         assert report[key] is not None, key
     assert report["currency"] == "CNY"
 
 
 def test_cli_power_text_and_price_mode(capsys, chip_id):
-    code, out, _ = _run(capsys, "power", "--chip", chip_id, "--count", "8", "--hours", "1",
-                        "--pue", "1.3", "--price-kwh", "0.08", "--currency", "USD")
+    code, out, _ = _run(
+        capsys,
+        "power",
+        "--chip",
+        chip_id,
+        "--count",
+        "8",
+        "--hours",
+        "1",
+        "--pue",
+        "1.3",
+        "--price-kwh",
+        "0.08",
+        "--currency",
+        "USD",
+    )
     assert code == 0
     assert "facility_power_kw" in out and "electricity_cost" in out and " USD" in out
 

@@ -57,6 +57,12 @@ def test_figures_draw(catalog):
 
     fig = W.sites_figure(site_records(catalog.sites.values(), "USD"), centre="shanghai", currency="USD")
     assert fig.axes[0].get_xlabel() == "electricity price (USD/kWh)"
-    waterfall = {"accelerators_kw": 1.0, "host_overhead_kw": 0.5, "network_storage_kw": 0.2, "facility_overhead_kw": 0.3,
-                 "it_power_kw": 1.7, "facility_power_kw": 2.0}
+    waterfall = {
+        "accelerators_kw": 1.0,
+        "host_overhead_kw": 0.5,
+        "network_storage_kw": 0.2,
+        "facility_overhead_kw": 0.3,
+        "it_power_kw": 1.7,
+        "facility_power_kw": 2.0,
+    }
     assert len(W.waterfall_figure(waterfall).axes[0].patches) == 5

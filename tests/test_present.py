@@ -11,18 +11,21 @@ from suanli import present
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize(("value", "currency", "text"), [
-    (2.39e9, "CNY", "2.39 bn CNY"),
-    (9_110_000, "CNY", "9.11 M CNY"),
-    (508_744_578, "CNY", "509 M CNY"),
-    (4.211547e9, "USD", "4.21 bn USD"),
-    (1.2e12, "USD", "1.2 tn USD"),
-    (838_125.0, "USD", "838,000 USD"),
-    (999_999, "CNY", "1 M CNY"),
-    (0.358, "CNY", "0.358 CNY"),
-    (None, "CNY", "- CNY"),
-    (float("nan"), "USD", "- USD"),
-])
+@pytest.mark.parametrize(
+    ("value", "currency", "text"),
+    [
+        (2.39e9, "CNY", "2.39 bn CNY"),
+        (9_110_000, "CNY", "9.11 M CNY"),
+        (508_744_578, "CNY", "509 M CNY"),
+        (4.211547e9, "USD", "4.21 bn USD"),
+        (1.2e12, "USD", "1.2 tn USD"),
+        (838_125.0, "USD", "838,000 USD"),
+        (999_999, "CNY", "1 M CNY"),
+        (0.358, "CNY", "0.358 CNY"),
+        (None, "CNY", "- CNY"),
+        (float("nan"), "USD", "- USD"),
+    ],
+)
 def test_money_names_its_currency_and_never_uses_scientific_notation(value, currency, text):
     assert present.money(value, currency) == text
 
@@ -32,10 +35,23 @@ def test_money_needs_a_currency():
         present.money(1.0, "")
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (9000.0, "9,000"), (1024.0, "1,024"), (1550783.069369, "1,550,000"), (5.37032, "5.37"), (0.0372, "0.0372"),
-    (12, "12"), (0, "0"), (None, "-"), (float("nan"), "-"), (True, "yes"), (3.2e-7, "3.20e-07"), (2.5e16, "2.50e+16"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (9000.0, "9,000"),
+        (1024.0, "1,024"),
+        (1550783.069369, "1,550,000"),
+        (5.37032, "5.37"),
+        (0.0372, "0.0372"),
+        (12, "12"),
+        (0, "0"),
+        (None, "-"),
+        (float("nan"), "-"),
+        (True, "yes"),
+        (3.2e-7, "3.20e-07"),
+        (2.5e16, "2.50e+16"),
+    ],
+)
 def test_numbers_to_significant_figures_counts_whole(value, text):
     assert present.number(value) == text
 
@@ -46,12 +62,19 @@ def test_counts_quantities_and_labels():
     assert present.quantity(8.0, "chips") == "8 chips" and present.quantity(10.2, "MW") == "10.2 MW"
     assert present.days(5.37032) == "5.4 days" and present.days(32.61) == "32.6 days" and present.days(1) == "1 day"
     assert present.scaled(300e9) == "300B" and present.scaled(15.6e12) == "15.6T" and present.scaled(70e6) == "70M"
-    assert present.percent(0.4321) == "43.2%" and present.probability(0.004) == "< 1%" and present.probability(0.6) == "60%"
+    assert (
+        present.percent(0.4321) == "43.2%"
+        and present.probability(0.004) == "< 1%"
+        and present.probability(0.6) == "60%"
+    )
 
 
 def test_cost_label_names_the_basis():
     assert present.cost_label("capex", None, "CNY") == "cost = capex (fleet bought), in CNY"
-    assert present.cost_label("capex", ["hardware (purchase)", "electricity"]) == "cost = hardware (purchase) + electricity"
+    assert (
+        present.cost_label("capex", ["hardware (purchase)", "electricity"])
+        == "cost = hardware (purchase) + electricity"
+    )
     assert "rental" in present.cost_label("rental")
 
 
@@ -62,19 +85,36 @@ def test_range_text_says_when_the_central_value_is_the_nominal_case():
 
 
 def test_table_cells_follow_the_key():
-    rows = [{"chip": "x", "chips_needed": 9000.0, "cost": 2.39e9, "train_days": 29.64, "feasible": False, "racks": None}]
-    cells = present.table_cells(rows, ["chip", "chips_needed", "cost", "train_days", "feasible", "racks"], currency="CNY")
+    rows = [
+        {"chip": "x", "chips_needed": 9000.0, "cost": 2.39e9, "train_days": 29.64, "feasible": False, "racks": None}
+    ]
+    cells = present.table_cells(
+        rows, ["chip", "chips_needed", "cost", "train_days", "feasible", "racks"], currency="CNY"
+    )
     assert cells == [["x", "9,000", "2.39 bn CNY", "29.6", "no", "-"]]
     html = present.html_table(rows, ["chip", "cost"], title="Fleets", currency="CNY")
     assert "<caption" in html and "Fleets" in html and "2.39 bn CNY" in html
 
 
-@pytest.mark.parametrize(("key", "money", "count"), [
-    ("cost", True, False), ("total_cost", True, False), ("capex", True, False), ("unit_price", True, False),
-    ("cost_usd", True, False), ("rental_usd_per_hour", True, False), ("cost_per_million_tokens", True, False),
-    ("equal_cost_chips", False, True), ("equal_cost_days", False, False), ("chips_needed", False, True),
-    ("chips_per_reference_chip", False, False), ("racks", False, True), ("tp", False, True), ("train_days", False, False),
-])
+@pytest.mark.parametrize(
+    ("key", "money", "count"),
+    [
+        ("cost", True, False),
+        ("total_cost", True, False),
+        ("capex", True, False),
+        ("unit_price", True, False),
+        ("cost_usd", True, False),
+        ("rental_usd_per_hour", True, False),
+        ("cost_per_million_tokens", True, False),
+        ("equal_cost_chips", False, True),
+        ("equal_cost_days", False, False),
+        ("chips_needed", False, True),
+        ("chips_per_reference_chip", False, False),
+        ("racks", False, True),
+        ("tp", False, True),
+        ("train_days", False, False),
+    ],
+)
 def test_keys_say_what_they_hold(key, money, count):
     assert present.is_money_key(key) is money and present.is_count_key(key) is count
 
@@ -82,8 +122,11 @@ def test_keys_say_what_they_hold(key, money, count):
 def test_cli_tables_use_the_policy(capsys):
     from suanli.commands.output import print_table
 
-    print_table([{"chip": "a", "chips": 9000.0, "cost": 4.211547e9, "energy_mwh": 1550783.069369}],
-                ["chip", "chips", "cost", "energy_mwh"], currency="CNY")
+    print_table(
+        [{"chip": "a", "chips": 9000.0, "cost": 4.211547e9, "energy_mwh": 1550783.069369}],
+        ["chip", "chips", "cost", "energy_mwh"],
+        currency="CNY",
+    )
     out = capsys.readouterr().out
     assert "9,000" in out and "4.21 bn CNY" in out and "1,550,000" in out
     assert "9000.0" not in out and "e+" not in out
@@ -92,12 +135,36 @@ def test_cli_tables_use_the_policy(capsys):
 MONEY_SCIENTIFIC = re.compile(r"\d\.?\d*e[+-]?\d+\s*(CNY|USD|yuan)", re.IGNORECASE)
 
 
-@pytest.mark.parametrize("argv", [
-    ["power", "--chip", "nvidia-h100-sxm5-80gb", "--count", "8000", "--hours", "2160", "--site", "cn-ningxia-zhongwei"],
-    ["compat", "--stack", "hygon-dtk", "--currency", "CNY"],
-    ["estimate", "--model", "llama2-70b", "--tokens", "2e12", "--chip", "nvidia-a100-sxm4-80gb", "--count", "2048",
-     "--site", "cn-gansu-qingyang"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [
+            "power",
+            "--chip",
+            "nvidia-h100-sxm5-80gb",
+            "--count",
+            "8000",
+            "--hours",
+            "2160",
+            "--site",
+            "cn-ningxia-zhongwei",
+        ],
+        ["compat", "--stack", "hygon-dtk", "--currency", "CNY"],
+        [
+            "estimate",
+            "--model",
+            "llama2-70b",
+            "--tokens",
+            "2e12",
+            "--chip",
+            "nvidia-a100-sxm4-80gb",
+            "--count",
+            "2048",
+            "--site",
+            "cn-gansu-qingyang",
+        ],
+    ],
+)
 def test_cli_money_is_never_scientific_and_counts_never_floats(argv, capsys):
     from suanli.cli import main
 
@@ -136,23 +203,39 @@ def test_notebooks_cite_only_files_in_the_repository(path):
     for ref in re.findall(r"`([\w./-]+/[\w.-]+\.(?:csv|toml|py|md|json|ipynb))`", text):
         if ref.split("/")[0] not in local:
             continue  # a file of another, public repository (named beside it), e.g. AcmeTrace's data/cluster_summary.csv
-        assert any((base / ref).exists() for base in (ROOT, ROOT / "toolkit", ROOT / "notebooks")), f"{ref} is not in the repository"
+        assert any((base / ref).exists() for base in (ROOT, ROOT / "toolkit", ROOT / "notebooks")), (
+            f"{ref} is not in the repository"
+        )
 
 
-@pytest.mark.parametrize(("key", "value", "shown"), [
-    ("n_opt", 7.22e10, "72.2B"), ("d_opt", 1.33e12, "1.33T"), ("tokens", 3e11, "300B"), ("params", 7e9, "7B"),
-    ("tokens_per_param", 18.4, "18.4"), ("tokens_per_s_per_chip", 1850.0, "1,850"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "shown"),
+    [
+        ("n_opt", 7.22e10, "72.2B"),
+        ("d_opt", 1.33e12, "1.33T"),
+        ("tokens", 3e11, "300B"),
+        ("params", 7e9, "7B"),
+        ("tokens_per_param", 18.4, "18.4"),
+        ("tokens_per_s_per_chip", 1850.0, "1,850"),
+    ],
+)
 def test_parameter_and_token_counts_use_the_fields_suffixes(key, value, shown):
     assert present.format_value(value, key) == shown
 
 
 def test_table_formats_columns_by_key_and_says_what_it_left_out():
-    rows = [{"chip": "a", "chips": 9000.0, "cost": 2.39e9, "mfu": 0.4123, "tokens": 3e11, "note": None},
-            {"chip": "b", "chips": 12.0, "cost": float("nan"), "mfu": 0.5, "tokens": 1.5e12, "note": ""}]
+    rows = [
+        {"chip": "a", "chips": 9000.0, "cost": 2.39e9, "mfu": 0.4123, "tokens": 3e11, "note": None},
+        {"chip": "b", "chips": 12.0, "cost": float("nan"), "mfu": 0.5, "tokens": 1.5e12, "note": ""},
+    ]
     t = present.table(rows, title="Fleets", currency="CNY", formats={"mfu": "percent"})
-    assert t.frame.to_dict("list") == {"chip": ["a", "b"], "chips": ["9,000", "12"], "cost": ["2.39 bn CNY", "-"],
-                                       "mfu": ["41.2%", "50%"], "tokens": ["300B", "1.5T"]}
+    assert t.frame.to_dict("list") == {
+        "chip": ["a", "b"],
+        "chips": ["9,000", "12"],
+        "cost": ["2.39 bn CNY", "-"],
+        "mfu": ["41.2%", "50%"],
+        "tokens": ["300B", "1.5T"],
+    }
     assert t.notes == ["no values: note"]
     text, html = repr(t), t._repr_html_()
     assert text.startswith("Fleets\n") and "9000.0" not in text and "e+" not in text
@@ -164,7 +247,9 @@ def test_table_keeps_an_index_formats_rows_by_their_key_and_refuses_unknown_colu
 
     df = pd.DataFrame({"output": ["train_days", "total_cost"], "p10": [20.123, 9.1e6], "p90": [30.0, 1.2e7]})
     t = present.table(df, title="Spread", index="output", by_row="output", currency="USD")
-    assert t.frame.loc["total_cost"].tolist() == ["9.1 M USD", "12 M USD"] and t.frame.loc["train_days", "p10"] == "20.1"
+    assert (
+        t.frame.loc["total_cost"].tolist() == ["9.1 M USD", "12 M USD"] and t.frame.loc["train_days", "p10"] == "20.1"
+    )
     counts = present.table(pd.DataFrame({"days": [1.5]}, index=pd.Index([16384], name="GPUs")), title="t")
     assert counts.frame.index.tolist() == ["16,384"]
     with pytest.raises(ValueError, match="does not have"):
@@ -222,7 +307,9 @@ def test_notebooks_format_numbers_through_present(path):
             continue
         source = "".join(cell["source"])
         for what, pattern in HAND_FORMATS.items():
-            assert not pattern.search(source), f"code cell {i}: {what} ({pattern.search(source).group(0)}); use suanli.present"
+            assert not pattern.search(source), (
+                f"code cell {i}: {what} ({pattern.search(source).group(0)}); use suanli.present"
+            )
         assert not _displayed_raw_frame(source), f"code cell {i} shows a raw DataFrame; show it with present.table(...)"
 
 
@@ -241,10 +328,19 @@ def test_stored_notebook_outputs_read_as_numbers(path):
             assert not re.search(r"\bNaN\b", text), "a NaN in a stored output: say why the value is missing"
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("300B", 300e9), ("2T", 2e12), ("1.5 t", 1.5e12), ("70M", 70e6), ("5k", 5e3), ("3e11", 3e11),
-    ("1,000,000", 1e6), (" 300b ", 300e9),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("300B", 300e9),
+        ("2T", 2e12),
+        ("1.5 t", 1.5e12),
+        ("70M", 70e6),
+        ("5k", 5e3),
+        ("3e11", 3e11),
+        ("1,000,000", 1e6),
+        (" 300b ", 300e9),
+    ],
+)
 def test_counts_are_typed_the_way_they_are_shown(text, value):
     assert present.parse_scaled(text) == pytest.approx(value)
     assert present.parse_scaled(present.scaled(value)) == pytest.approx(value, rel=5e-3)

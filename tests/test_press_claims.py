@@ -140,12 +140,15 @@ def test_all_checks_have_sources_verdicts_and_markdown():
     assert len(PC.table(checks)) == len(checks)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: PC.large_model_500b(bytes_per_token=0, engine_chip=None),
-    lambda: PC.idc_china_cagr(end_year=2020),
-    lambda: PC.price_for_cost(0, 1e14),
-    lambda: PC.gpt3_cost_1p4m(mfu=-0.1),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: PC.large_model_500b(bytes_per_token=0, engine_chip=None),
+        lambda: PC.idc_china_cagr(end_year=2020),
+        lambda: PC.price_for_cost(0, 1e14),
+        lambda: PC.gpt3_cost_1p4m(mfu=-0.1),
+    ],
+)
 def test_bad_inputs_raise_input_error(call):
     with pytest.raises(InputError):
         call()
@@ -162,8 +165,13 @@ def test_claims_panel_moves_and_shows_errors_in_place(monkeypatch):
 
     monkeypatch.setattr(Panel, "strict", True)
     panel = ClaimsPanel()
-    moves = [("mfu", 0.2, ""), ("bytes_per_token", 1.2, ""), ("chip", "nvidia-a100-sxm4-80gb", ""),
-             ("target", 0, "cost_usd must be a positive number"), ("target", 1.4, "")]
+    moves = [
+        ("mfu", 0.2, ""),
+        ("bytes_per_token", 1.2, ""),
+        ("chip", "nvidia-a100-sxm4-80gb", ""),
+        ("target", 0, "cost_usd must be a positive number"),
+        ("target", 1.4, ""),
+    ]
     for name, value, message in moves:
         getattr(panel, name).value = value
         assert panel.ok == (not message) and message in panel.error

@@ -72,7 +72,7 @@ def _every_candidate_has_a_chip_count(argv: list[str], out: str) -> None:
     for chip in candidates:
         row = next((ln for ln in lines if ln.startswith(chip + " ")), None)
         assert row is not None, f"no table row for {chip}:\n{out}"
-        assert re.fullmatch(r"\s*[\d,]+", row[start - 2:start + len("chips")]), f"no chip count for {chip}: {row!r}"
+        assert re.fullmatch(r"\s*[\d,]+", row[start - 2 : start + len("chips")]), f"no chip count for {chip}: {row!r}"
 
 
 def test_lab_command_opens_the_notebooks(capsys):
@@ -81,8 +81,9 @@ def test_lab_command_opens_the_notebooks(capsys):
     from suanli.commands import lab
     from suanli.errors import InputError
 
-    args = SimpleNamespace(notebooks=str(ROOT / "notebooks"), voila=False, dashboard=None, port=None, no_browser=True,
-                           dry_run=True)
+    args = SimpleNamespace(
+        notebooks=str(ROOT / "notebooks"), voila=False, dashboard=None, port=None, no_browser=True, dry_run=True
+    )
     user = lab.command(args, is_root=False)
     assert user[1:3] == ["-m", "jupyterlab"] and user[3].endswith("notebooks") and "--allow-root" not in user
     assert lab.command(args, is_root=True)[-1] == "--allow-root"

@@ -19,6 +19,7 @@ GPT3 = {"tokens": 300e9, "chip": A100, "count": 1024}
 
 # --- the pure models -------------------------------------------------------------------------------
 
+
 def test_evaluation_overhead_is_megatron_defaults_times_a_forward_pass():
     # Megatron-LM defaults: 100 eval iterations every 1,000; a forward pass is 2N of 6N FLOPs (Kaplan et al. 2020)
     assert G.evaluation_overhead() == pytest.approx(100 / 1000 / 3, rel=1e-12)
@@ -43,8 +44,14 @@ def test_rampup_shrinks_with_more_micro_batches_and_is_capped_by_the_run():
 
 
 def test_failures_grow_with_fleet_size_and_stack_maturity():
-    kw = {"checkpoint_s": 20.0, "micro_batches": 16, "pipeline_stages": 4, "interleave": 1, "batch_tokens": 4e6,
-          "total_tokens": 1e12}
+    kw = {
+        "checkpoint_s": 20.0,
+        "micro_batches": 16,
+        "pipeline_stages": 4,
+        "interleave": 1,
+        "batch_tokens": 4e6,
+        "total_tokens": 1e12,
+    }
     small = G.run_overheads("production", count=512, **kw)["failures"]
     large = G.run_overheads("production", count=16384, **kw)["failures"]
     assert large > 10 * small
@@ -64,15 +71,31 @@ def test_maturity_multipliers_follow_their_sources():
 
 
 def test_benchmark_has_no_run_level_losses_and_vectorises():
-    out = G.run_overheads("benchmark", count=np.array([8, 1024]), checkpoint_s=np.array([5.0, 20.0]),
-                          micro_batches=8, pipeline_stages=2, interleave=1, batch_tokens=4e6, total_tokens=1e12)
+    out = G.run_overheads(
+        "benchmark",
+        count=np.array([8, 1024]),
+        checkpoint_s=np.array([5.0, 20.0]),
+        micro_batches=8,
+        pipeline_stages=2,
+        interleave=1,
+        batch_tokens=4e6,
+        total_tokens=1e12,
+    )
     assert all(np.all(out[k] == 0) for k in G.ITEMS)
     assert np.all(out["goodput"] == 1.0) and out["goodput"].shape == (2,)
 
 
 def test_scale_to_goodput_gives_exactly_the_observed_share():
-    items = G.run_overheads("production", count=1024, checkpoint_s=20.0, micro_batches=12, pipeline_stages=4,
-                            interleave=8, batch_tokens=3.1e6, total_tokens=3e11)
+    items = G.run_overheads(
+        "production",
+        count=1024,
+        checkpoint_s=20.0,
+        micro_batches=12,
+        pipeline_stages=4,
+        interleave=8,
+        batch_tokens=3.1e6,
+        total_tokens=3e11,
+    )
     scaled = G.scale_to_goodput(items, 0.8)
     assert 1 / (1 + sum(scaled[k] for k in G.ITEMS)) == pytest.approx(0.8)
     ratio = scaled["evaluation"] / scaled["stalls"]
@@ -80,11 +103,12 @@ def test_scale_to_goodput_gives_exactly_the_observed_share():
 
 
 def test_default_run_kind_follows_tokens_per_parameter():
-    assert G.default_run_kind(300e9, 175e9) == "production"     # GPT-3, the leanest published run: 1.7 per parameter
-    assert G.default_run_kind(1.2e9, 175e9) == "benchmark"      # an MLPerf timed region
+    assert G.default_run_kind(300e9, 175e9) == "production"  # GPT-3, the leanest published run: 1.7 per parameter
+    assert G.default_run_kind(1.2e9, 175e9) == "benchmark"  # an MLPerf timed region
 
 
 # --- the engine ----------------------------------------------------------------------------------
+
 
 def test_production_shows_each_loss_and_allocated_vs_productive_hours():
     est = estimate("gpt3-175b", **GPT3)
@@ -122,8 +146,15 @@ def test_evaluate_applies_the_same_run_level_as_estimate():
     from suanli.scenarios.training import evaluate
 
     est = estimate("gpt3-175b", **GPT3)
-    res = evaluate("gpt3-175b", A100, est.layout, tokens=300e9, global_batch=est.layout["global_batch"],
-                   run=est.details["run_settings"], framework=est.layout.get("framework"))
+    res = evaluate(
+        "gpt3-175b",
+        A100,
+        est.layout,
+        tokens=300e9,
+        global_batch=est.layout["global_batch"],
+        run=est.details["run_settings"],
+        framework=est.layout.get("framework"),
+    )
     assert float(res["train_days"]) == pytest.approx(est.train_days, rel=1e-9)
 
 
@@ -134,15 +165,23 @@ def test_explain_lists_every_run_level_line():
     assert "allocated" in text and "productive" in text
 
 
-@pytest.mark.parametrize("kwargs, word", [({"run_kind": "weekly"}, "run_kind"), ({"goodput": 1.5}, "goodput"),
-                                          ({"goodput": 0}, "goodput"), ({"goodput": float("nan")}, "goodput"),
-                                          ({"stack_maturity": "ancient"}, "maturity")])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"run_kind": "weekly"}, "run_kind"),
+        ({"goodput": 1.5}, "goodput"),
+        ({"goodput": 0}, "goodput"),
+        ({"goodput": float("nan")}, "goodput"),
+        ({"stack_maturity": "ancient"}, "maturity"),
+    ],
+)
 def test_bad_run_level_input_is_one_sentence(kwargs, word):
     with pytest.raises(InputError, match=word):
         estimate("gpt3-175b", **GPT3, **kwargs)
 
 
 # --- the command line ----------------------------------------------------------------------------
+
 
 def test_cli_run_kind_and_goodput(capsys):
     base = ["estimate", "--model", "gpt3-175b", "--tokens", "300e9", "--chip", A100, "--count", "1024"]
@@ -157,8 +196,16 @@ def test_cli_run_kind_and_goodput(capsys):
     assert "evaluation passes" in text and "allocated" in text
 
 
-@pytest.mark.parametrize("flag, value", [("--goodput", "0"), ("--goodput", "abc"), ("--goodput", "1.2"),
-                                         ("--run-kind", "weekly"), ("--stack-maturity", "old")])
+@pytest.mark.parametrize(
+    "flag, value",
+    [
+        ("--goodput", "0"),
+        ("--goodput", "abc"),
+        ("--goodput", "1.2"),
+        ("--run-kind", "weekly"),
+        ("--stack-maturity", "old"),
+    ],
+)
 def test_cli_bad_run_flags_exit_2_with_one_sentence(capsys, flag, value):
     base = ["estimate", "--model", "gpt3-175b", "--tokens", "300e9", "--chip", A100, "--count", "1024"]
     try:

@@ -21,7 +21,9 @@ def test_gpt3_compute_pf_days_and_6nd():
     assert s.pf_days_to_flops(3640) == pytest.approx(3.14e23, rel=2e-3)
     assert s.flops_to_pf_days(3.14e23) == pytest.approx(3640, rel=2e-3)
     assert s.training_flops(175e9, 300e9) == pytest.approx(3.14e23, rel=5e-3)
-    assert s.constant("gpt3_training_flops") == pytest.approx(s.pf_days_to_flops(s.constant("gpt3_training_pf_days")), rel=2e-3)
+    assert s.constant("gpt3_training_flops") == pytest.approx(
+        s.pf_days_to_flops(s.constant("gpt3_training_pf_days")), rel=2e-3
+    )
 
 
 def test_chinchilla_itself():
@@ -36,11 +38,20 @@ def test_chinchilla_itself():
     assert a1.params == pytest.approx(67e9) and 19 < a1.tokens_per_param < 23
 
 
-@pytest.mark.parametrize("params, flops, tokens", [
-    # Hoffmann et al. 2022, Table 3 (Approach 1 projections); 67B at 5.76e23 is the anchor, the rest are checks.
-    (400e6, 1.92e19, 8.0e9), (1e9, 1.21e20, 20.2e9), (10e9, 1.23e22, 205.1e9), (175e9, 3.85e24, 3.7e12),
-    (280e9, 9.90e24, 5.9e12), (520e9, 3.43e25, 11.0e12), (1e12, 1.27e26, 21.2e12), (10e12, 1.30e28, 216.2e12),
-])
+@pytest.mark.parametrize(
+    "params, flops, tokens",
+    [
+        # Hoffmann et al. 2022, Table 3 (Approach 1 projections); 67B at 5.76e23 is the anchor, the rest are checks.
+        (400e6, 1.92e19, 8.0e9),
+        (1e9, 1.21e20, 20.2e9),
+        (10e9, 1.23e22, 205.1e9),
+        (175e9, 3.85e24, 3.7e12),
+        (280e9, 9.90e24, 5.9e12),
+        (520e9, 3.43e25, 11.0e12),
+        (1e12, 1.27e26, 21.2e12),
+        (10e12, 1.30e28, 216.2e12),
+    ],
+)
 def test_approach1_power_law_reproduces_table3(params, flops, tokens):
     a = s.power_law_allocation(flops, approach=1)
     assert a.params == pytest.approx(params, rel=0.05)
@@ -48,7 +59,13 @@ def test_approach1_power_law_reproduces_table3(params, flops, tokens):
 
 
 def test_published_constants_and_their_sources():
-    assert (s.CHINCHILLA.A, s.CHINCHILLA.B, s.CHINCHILLA.E, s.CHINCHILLA.alpha, s.CHINCHILLA.beta) == (406.4, 410.7, 1.69, 0.34, 0.28)
+    assert (s.CHINCHILLA.A, s.CHINCHILLA.B, s.CHINCHILLA.E, s.CHINCHILLA.alpha, s.CHINCHILLA.beta) == (
+        406.4,
+        410.7,
+        1.69,
+        0.34,
+        0.28,
+    )
     assert (s.BESIROGLU.E, s.BESIROGLU.A, s.BESIROGLU.B) == (1.8172, 482.01, 2085.43)
     assert (s.KAPLAN.alpha_N, s.KAPLAN.alpha_D, s.KAPLAN.N_c, s.KAPLAN.D_c) == (0.076, 0.103, 6.4e13, 1.8e13)
     table = s.constants_table()
@@ -194,7 +211,9 @@ def test_inference_aware_optimum():
     # and no model on the same loss curve does better (brute force over N)
     n = np.logspace(np.log10(res["params"][2]) - 1, np.log10(res["params"][2]) + 1, 20_001)
     with np.errstate(invalid="ignore"):  # below N_min the loss is out of reach: NaN, dropped below
-        d = (s.CHINCHILLA.B / (target - s.CHINCHILLA.E - s.CHINCHILLA.A / n**s.CHINCHILLA.alpha)) ** (1 / s.CHINCHILLA.beta)
+        d = (s.CHINCHILLA.B / (target - s.CHINCHILLA.E - s.CHINCHILLA.A / n**s.CHINCHILLA.alpha)) ** (
+            1 / s.CHINCHILLA.beta
+        )
     total = 6 * n * d + 2 * n * 1e13
     assert res["total_flops"][2] <= np.nanmin(np.where(d > 0, total, np.nan)) * (1 + 1e-9)
 
@@ -202,18 +221,21 @@ def test_inference_aware_optimum():
 # -- bad input --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("call", [
-    lambda: s.compute_optimal(0),
-    lambda: s.compute_optimal(-1e20),
-    lambda: s.compute_optimal(1e23, law="gpt"),
-    lambda: s.cluster_compute(8, 1e15, 0, 0.4),
-    lambda: s.cluster_compute(8, 1e15, 3, 1.2),
-    lambda: s.compute_for_loss(1.6),
-    lambda: s.inference_aware_optimum(2.0, 1e12, "kaplan"),
-    lambda: s.inference_aware_optimum(2.0, -1),
-    lambda: s.power_law_allocation(1e23, approach=3),
-    lambda: s.doubling_time(0),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: s.compute_optimal(0),
+        lambda: s.compute_optimal(-1e20),
+        lambda: s.compute_optimal(1e23, law="gpt"),
+        lambda: s.cluster_compute(8, 1e15, 0, 0.4),
+        lambda: s.cluster_compute(8, 1e15, 3, 1.2),
+        lambda: s.compute_for_loss(1.6),
+        lambda: s.inference_aware_optimum(2.0, 1e12, "kaplan"),
+        lambda: s.inference_aware_optimum(2.0, -1),
+        lambda: s.power_law_allocation(1e23, approach=3),
+        lambda: s.doubling_time(0),
+    ],
+)
 def test_bad_input_raises_input_error(call):
     with pytest.raises(InputError) as err:
         call()

@@ -37,7 +37,9 @@ def test_compute_form_table(capsys):
 
 
 def test_chip_form_uses_catalog_peak(capsys):
-    code, out, _ = run(capsys, "--chip", "nvidia-h100-sxm5-80gb", "--count", "1024", "--days", "30", "--mfu", "0.4", "--json")
+    code, out, _ = run(
+        capsys, "--chip", "nvidia-h100-sxm5-80gb", "--count", "1024", "--days", "30", "--mfu", "0.4", "--json"
+    )
     assert code == 0
     data = json.loads(out)
     assert data["peak_flops_per_s"] == pytest.approx(989.4e12)
@@ -57,16 +59,19 @@ def test_target_loss_form(capsys):
     assert code == 0 and data["loss"] == pytest.approx(2.0) and data["target_loss"] == 2.0
 
 
-@pytest.mark.parametrize("argv, phrase", [
-    (("--compute", "0"), "compute"),
-    (("--compute=-5e20",), "compute"),
-    (("--compute", "1e23", "--law", "gpt4"), "unknown scaling law"),
-    (("--chip", "nvidia-h100-sxm5-80gb", "--count", "8", "--days", "0"), "days"),
-    (("--chip", "nvidia-h100-sxm5-80gb", "--count", "8"), "--days"),
-    (("--chip", "nvidia-h100", "--count", "8", "--days", "2"), "did you mean"),
-    (("--target-loss", "1.5"), "irreducible"),
-    ((), "exactly one"),
-])
+@pytest.mark.parametrize(
+    "argv, phrase",
+    [
+        (("--compute", "0"), "compute"),
+        (("--compute=-5e20",), "compute"),
+        (("--compute", "1e23", "--law", "gpt4"), "unknown scaling law"),
+        (("--chip", "nvidia-h100-sxm5-80gb", "--count", "8", "--days", "0"), "days"),
+        (("--chip", "nvidia-h100-sxm5-80gb", "--count", "8"), "--days"),
+        (("--chip", "nvidia-h100", "--count", "8", "--days", "2"), "did you mean"),
+        (("--target-loss", "1.5"), "irreducible"),
+        ((), "exactly one"),
+    ],
+)
 def test_bad_input_is_one_sentence(capsys, argv, phrase):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""

@@ -58,12 +58,15 @@ def test_grid_is_hoffmanns():
     assert np.prod(sizes) == 4500
 
 
-@pytest.mark.parametrize("args, kwargs", [
-    (([1e9] * 5, [1e10] * 5, [3.0] * 5), {}),
-    (([1e9] * 7, [1e10] * 6, [3.0] * 7), {}),
-    (([1e9] * 7, [1e10] * 7, [3.0] * 6 + [-1.0]), {}),
-    (([1e9] * 7, [1e10] * 7, [3.0] * 7), {"confidence": 1.5}),
-])
+@pytest.mark.parametrize(
+    "args, kwargs",
+    [
+        (([1e9] * 5, [1e10] * 5, [3.0] * 5), {}),
+        (([1e9] * 7, [1e10] * 6, [3.0] * 7), {}),
+        (([1e9] * 7, [1e10] * 7, [3.0] * 6 + [-1.0]), {}),
+        (([1e9] * 7, [1e10] * 7, [3.0] * 7), {"confidence": 1.5}),
+    ],
+)
 def test_bad_tables_raise_input_error(args, kwargs):
     with pytest.raises(InputError):
         fit_loss_law(*args, **kwargs)

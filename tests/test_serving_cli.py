@@ -13,11 +13,27 @@ from suanli.errors import InputError
 from suanli.scenarios import serving as SV
 from suanli.scenarios.serving_backtest import load_rows, run
 
-JSON_KEYS = {"tokens_per_s_per_chip", "ttft_ms", "tpot_ms", "batch", "chips_needed", "facility_kw",
-             "energy_kwh_per_million_tokens", "cost_per_million_tokens"}
+JSON_KEYS = {
+    "tokens_per_s_per_chip",
+    "ttft_ms",
+    "tpot_ms",
+    "batch",
+    "chips_needed",
+    "facility_kw",
+    "energy_kwh_per_million_tokens",
+    "cost_per_million_tokens",
+}
 
-CHIPS = ["nvidia-h100-sxm5-80gb", "nvidia-h20", "amd-mi300x", "huawei-ascend-910b", "huawei-ascend-910c",
-         "cambricon-mlu590", "metax-c500", "hygon-dcu-k100-ai"]
+CHIPS = [
+    "nvidia-h100-sxm5-80gb",
+    "nvidia-h20",
+    "amd-mi300x",
+    "huawei-ascend-910b",
+    "huawei-ascend-910c",
+    "cambricon-mlu590",
+    "metax-c500",
+    "hygon-dcu-k100-ai",
+]
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +69,17 @@ def test_no_demand_is_one_replica(capsys):
 
 
 def test_demand_scales_the_fleet(catalog):
-    a = SV.serve("llama3-70b", "nvidia-h100-sxm5-80gb", precision="fp8", tpot_ms=50, demand_tokens_per_day=1e10,
-                 catalog=catalog)
-    b = SV.serve("llama3-70b", "nvidia-h100-sxm5-80gb", precision="fp8", tpot_ms=50, demand_tokens_per_day=2e10,
-                 catalog=catalog)
+    a = SV.serve(
+        "llama3-70b", "nvidia-h100-sxm5-80gb", precision="fp8", tpot_ms=50, demand_tokens_per_day=1e10, catalog=catalog
+    )
+    b = SV.serve(
+        "llama3-70b", "nvidia-h100-sxm5-80gb", precision="fp8", tpot_ms=50, demand_tokens_per_day=2e10, catalog=catalog
+    )
     assert b.chips_needed == pytest.approx(2 * a.chips_needed, rel=0.02)
     assert b.facility_kw == pytest.approx(2 * a.facility_kw, rel=0.03)
-    qps = SV.serve("llama3-70b", "nvidia-h100-sxm5-80gb", precision="fp8", tpot_ms=50, qps=1e10 / 86_400 / 200,
-                   catalog=catalog)
+    qps = SV.serve(
+        "llama3-70b", "nvidia-h100-sxm5-80gb", precision="fp8", tpot_ms=50, qps=1e10 / 86_400 / 200, catalog=catalog
+    )
     assert qps.chips_needed == a.chips_needed
 
 
@@ -97,8 +116,20 @@ def test_compare_whole_catalog_side_by_side(catalog):
 
 
 def test_replace_h100_for_serving(capsys):
-    code = main(["serve", "--model", "llama3-70b", "--reference", "nvidia-h100-sxm5-80gb:1000",
-                 "--candidates", "huawei-ascend-910b,nvidia-h20", "--tpot-ms", "50", "--json"])
+    code = main(
+        [
+            "serve",
+            "--model",
+            "llama3-70b",
+            "--reference",
+            "nvidia-h100-sxm5-80gb:1000",
+            "--candidates",
+            "huawei-ascend-910b,nvidia-h20",
+            "--tpot-ms",
+            "50",
+            "--json",
+        ]
+    )
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert code == 0 and rows[0]["role"] == "reference" and rows[0]["chips_needed"] == 1000
     for r in rows[1:]:

@@ -119,8 +119,13 @@ def test_bad_values_raise_input_error():
 
 
 @settings(max_examples=40, deadline=None)
-@given(batch=st.integers(1, 4000), extra=st.integers(1, 4000), context=st.integers(1, 32_000),
-       n=st.sampled_from([1, 2, 4, 8, 16]), model=st.sampled_from(["llama3-70b", "deepseek-v3", "qwen3-235b-a22b"]))
+@given(
+    batch=st.integers(1, 4000),
+    extra=st.integers(1, 4000),
+    context=st.integers(1, 32_000),
+    n=st.sampled_from([1, 2, 4, 8, 16]),
+    model=st.sampled_from(["llama3-70b", "deepseek-v3", "qwen3-235b-a22b"]),
+)
 def test_monotonic_and_finite(batch, extra, context, n, model):
     """More batch or more context never makes a step faster; more batch never lowers throughput; nothing is
     negative or NaN."""

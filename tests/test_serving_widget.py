@@ -63,7 +63,7 @@ def test_serving_chart_keeps_its_bars_and_names_the_cheapest_chips():
     names = [t.get_text() for t in panel._names if t.get_text()]
     ok = [r for r in panel.rows if r["error"] is None and r["cost_per_million_tokens"] is not None]
     assert names[::-1] == [r["chip"] for r in ok[:SHOWN]]
-    widths = [a.get_width() + b.get_width() for a, b in zip(panel._hard, panel._elec)][::-1][:len(names)]
+    widths = [a.get_width() + b.get_width() for a, b in zip(panel._hard, panel._elec)][::-1][: len(names)]
     assert widths == pytest.approx([r["cost_per_million_tokens"] for r in ok[:SHOWN]])
     bars = list(panel._hard)
     panel.tpot.value = 100

@@ -27,7 +27,7 @@ def test_every_field_cites_a_source_that_states_it(spec):
 def test_known_gaps_are_real_and_shown(capsys):
     from suanli.cli import main
 
-    for (chip, field) in KNOWN_GAPS:
+    for chip, field in KNOWN_GAPS:
         assert field in unstated(CATALOG.get(chip)), f"{chip}.{field} is stated now: drop it from KNOWN_GAPS"
         assert main(["show", chip]) == 0
         line = next(li for li in capsys.readouterr().out.splitlines() if li.strip().startswith(field))
@@ -35,10 +35,19 @@ def test_known_gaps_are_real_and_shown(capsys):
 
 
 def test_the_rules_catch_a_benchmark_or_an_undated_source_on_the_wrong_field():
-    gemm = SimpleNamespace(citation="BAAI FlagPerf, Atlas 800T A2: FP16 GEMM 313.182 TFLOPS measured; card 364.7 W",
-                           note=None, date="2024", confidence="measured")
-    chip = SimpleNamespace(id="x", sources={"scaleup_domain": gemm, "fp16_tflops": gemm, "release_year": gemm},
-                           scaleup_domain=8, fp16_tflops=313.0, release_year=2022)
+    gemm = SimpleNamespace(
+        citation="BAAI FlagPerf, Atlas 800T A2: FP16 GEMM 313.182 TFLOPS measured; card 364.7 W",
+        note=None,
+        date="2024",
+        confidence="measured",
+    )
+    chip = SimpleNamespace(
+        id="x",
+        sources={"scaleup_domain": gemm, "fp16_tflops": gemm, "release_year": gemm},
+        scaleup_domain=8,
+        fp16_tflops=313.0,
+        release_year=2022,
+    )
     assert set(unstated(chip)) == {"scaleup_domain", "release_year"}
     assert prints_value("8x BI150 in an R5300 G5", 8) and not prints_value("FP16 GEMM 313.182 TFLOPS", 8)
     assert states_year(SimpleNamespace(citation="launch release (2019-08-23)", note=None, date=None), 2019)

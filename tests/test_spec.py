@@ -75,11 +75,24 @@ def test_ranges():
 
 def test_toml_document_with_sources_overrides_and_ranges():
     doc = {
-        "sources": {"sheet": {"citation": "Sheet", "confidence": "datasheet"},
-                    "press": {"citation": "A newspaper", "confidence": "press"}},
-        "accelerator": [{"id": "acme-x1", "vendor": "Acme", "name": "X1", "source": "sheet", "bf16_tflops": 100,
-                         "hbm_gb": 64, "hbm_tbs": 2.0, "tdp_w": 400, "price_usd": [8000, 12000],
-                         "source_of": {"price_usd": "press"}}],
+        "sources": {
+            "sheet": {"citation": "Sheet", "confidence": "datasheet"},
+            "press": {"citation": "A newspaper", "confidence": "press"},
+        },
+        "accelerator": [
+            {
+                "id": "acme-x1",
+                "vendor": "Acme",
+                "name": "X1",
+                "source": "sheet",
+                "bf16_tflops": 100,
+                "hbm_gb": 64,
+                "hbm_tbs": 2.0,
+                "tdp_w": 400,
+                "price_usd": [8000, 12000],
+                "source_of": {"price_usd": "press"},
+            }
+        ],
     }
     acc = load_documents([("x.toml", doc)], plugin="acme")["accelerator"][0]
     assert acc.price_usd == 10000 and acc.ranges["price_usd"] == (8000, 12000)
@@ -93,16 +106,33 @@ def test_unknown_field_and_undeclared_source():
     with pytest.raises(SpecError, match="unknown field"):
         build_spec("accelerator", {"id": "a-b", "vendor": "A", "name": "B", "bf16_tflop": 1}, {}, "p")
     with pytest.raises(SpecError, match="not declared"):
-        build_spec("link", {"id": "a-b", "vendor": "A", "name": "B", "link_kind": "pcie", "bandwidth_gbs": 32,
-                            "latency_us": 1, "source": "nope"}, {}, "p")
+        build_spec(
+            "link",
+            {
+                "id": "a-b",
+                "vendor": "A",
+                "name": "B",
+                "link_kind": "pcie",
+                "bandwidth_gbs": 32,
+                "latency_us": 1,
+                "source": "nope",
+            },
+            {},
+            "p",
+        )
 
 
 def test_conflicting_source_declarations_drop_only_the_objects_citing_them():
     from suanli.datafile import DataIssue
 
     row = {"id": "a-b", "vendor": "A", "name": "B", "bf16_tflops": 100, "hbm_gb": 80, "hbm_tbs": 2, "tdp_w": 400}
-    a = ("a.toml", {"sources": {"k": {"citation": "One"}, "ok": {"citation": "Fine"}},
-                    "accelerator": [{**row, "source": "k"}, {**row, "id": "a-c", "source": "ok"}]})
+    a = (
+        "a.toml",
+        {
+            "sources": {"k": {"citation": "One"}, "ok": {"citation": "Fine"}},
+            "accelerator": [{**row, "source": "k"}, {**row, "id": "a-c", "source": "ok"}],
+        },
+    )
     b = ("b.toml", {"sources": {"k": {"citation": "Two"}}})
     items = load_documents([a, b], plugin="p")["accelerator"]
     assert [i.id for i in items if not isinstance(i, DataIssue)] == ["a-c"]
@@ -112,8 +142,22 @@ def test_conflicting_source_declarations_drop_only_the_objects_citing_them():
 
 def test_link_and_site_validation():
     with pytest.raises(SpecError, match="link_kind"):
-        Link(id="x-y", vendor="X", name="Y", link_kind="warp", bandwidth_gbs=1, latency_us=1,
-             sources={"bandwidth_gbs": SRC, "latency_us": SRC})
+        Link(
+            id="x-y",
+            vendor="X",
+            name="Y",
+            link_kind="warp",
+            bandwidth_gbs=1,
+            latency_us=1,
+            sources={"bandwidth_gbs": SRC, "latency_us": SRC},
+        )
     with pytest.raises(SpecError, match="PUE is >= 1"):
-        Site(id="x-y", vendor="X", name="Y", country="CN", electricity_cny_kwh=0.4, pue_typical=0.9,
-             sources={"electricity_cny_kwh": SRC, "pue_typical": SRC})
+        Site(
+            id="x-y",
+            vendor="X",
+            name="Y",
+            country="CN",
+            electricity_cny_kwh=0.4,
+            pue_typical=0.9,
+            sources={"electricity_cny_kwh": SRC, "pue_typical": SRC},
+        )

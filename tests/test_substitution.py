@@ -50,18 +50,29 @@ def result(cat, goal):
 def test_parse_fleet():
     assert parse_fleet("nvidia-h100-sxm5-80gb:10000") == (H100, 10000)
     assert parse_fleet(" nvidia-h100-sxm5-80gb : 10_000 ") == (H100, 10000)
-    for bad, match in (("h100", "CHIP:COUNT"), ("h100:ten", "whole number"), ("h100:0", "at least 1"), (":8", "chip is missing"),
-                       ("a:b:c", "CHIP:COUNT")):
+    for bad, match in (
+        ("h100", "CHIP:COUNT"),
+        ("h100:ten", "whole number"),
+        ("h100:0", "at least 1"),
+        (":8", "chip is missing"),
+        ("a:b:c", "CHIP:COUNT"),
+    ):
         with pytest.raises(InputError, match=match):
             parse_fleet(bad)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"tokens": 0}, "tokens"), ({"tokens": 1e9, "deadline_days": 0}, "deadline_days"),
-    ({"tokens": 1e9, "deadline_days": -3}, "deadline_days"), ({"tokens": 1e9, "budget": -1}, "budget"),
-    ({"tokens": 1e9, "precision": "int4"}, "precision"), ({"tokens": 1e9, "global_batch": 0}, "global_batch"),
-    ({"tokens": 1e9, "global_batch": 10.5}, "global_batch"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"tokens": 0}, "tokens"),
+        ({"tokens": 1e9, "deadline_days": 0}, "deadline_days"),
+        ({"tokens": 1e9, "deadline_days": -3}, "deadline_days"),
+        ({"tokens": 1e9, "budget": -1}, "budget"),
+        ({"tokens": 1e9, "precision": "int4"}, "precision"),
+        ({"tokens": 1e9, "global_batch": 0}, "global_batch"),
+        ({"tokens": 1e9, "global_batch": 10.5}, "global_batch"),
+    ],
+)
 def test_make_goal_rejects_bad_input(kwargs, match):
     with pytest.raises(InputError, match=match):
         make_goal("gpt3-175b", **kwargs)
@@ -72,11 +83,18 @@ def test_make_goal_rejects_an_unknown_preset():
         make_goal("gpt3-175", tokens=1e9)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"currency": "EUR"}, "currency"), ({"cost_basis": "lease"}, "cost basis"), ({"pue": 0.9}, "pue"),
-    ({"supply_share": 1.5}, "supply_share"), ({"rack_power_kw": 0}, "rack_power_kw"), ({"export_rule": "2019"}, "export rule"),
-    ({"supply_units_per_year": {B910: -5}}, "supply_units_per_year"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"currency": "EUR"}, "currency"),
+        ({"cost_basis": "lease"}, "cost basis"),
+        ({"pue": 0.9}, "pue"),
+        ({"supply_share": 1.5}, "supply_share"),
+        ({"rack_power_kw": 0}, "rack_power_kw"),
+        ({"export_rule": "2019"}, "export rule"),
+        ({"supply_units_per_year": {B910: -5}}, "supply_units_per_year"),
+    ],
+)
 def test_options_reject_bad_input(kwargs, match):
     with pytest.raises(InputError, match=match):
         Options(**kwargs)
@@ -198,7 +216,9 @@ def test_sensitivity_ranks_inputs_by_swing(cat, goal):
 def test_mixed_fleet_gains_over_each_pool_on_a_fast_link_and_less_across_sites(cat):
     goal = make_goal("gpt3-175b", tokens=3e11)
     near = mixed_fleet(goal, (H100, 256), (B910, 512), Options(), catalog=cat)
-    far = mixed_fleet(goal, (H100, 256), (B910, 512), Options(), link="cross-site-fibre", link_ports=1, route_km=2000, catalog=cat)
+    far = mixed_fleet(
+        goal, (H100, 256), (B910, 512), Options(), link="cross-site-fibre", link_ports=1, route_km=2000, catalog=cat
+    )
     assert near["share_a"] + near["share_b"] == pytest.approx(1.0)
     assert near["gain_vs_a"] > 1 and near["gain_vs_b"] > 1
     assert far["train_days"] > near["train_days"] and far["exchange_share"] > near["exchange_share"]
@@ -212,7 +232,9 @@ def test_a_small_batch_split_over_two_pools_can_lose_to_the_faster_pool(cat, goa
     mx = mixed_fleet(goal, (H100, 256), (B910, 512), Options(), catalog=cat)
     slower = mx["train_days"] > min(mx["pool_a"]["train_days"], mx["pool_b"]["train_days"])
     assert slower == any("slower than the faster pool" in n for n in mx["notes"])
-    assert mx["gain_vs_best_alone"] == pytest.approx(min(mx["pool_a"]["train_days"], mx["pool_b"]["train_days"]) / mx["train_days"])
+    assert mx["gain_vs_best_alone"] == pytest.approx(
+        min(mx["pool_a"]["train_days"], mx["pool_b"]["train_days"]) / mx["train_days"]
+    )
 
 
 # -- CLI ----------------------------------------------------------------------------------------
@@ -221,7 +243,9 @@ BASE = ["substitute", "--params", "7e9", "--tokens", "1e11", "--reference", f"{H
 
 
 def test_cli_json_rows(capsys):
-    code = cli.main(BASE + ["--candidates", f"{B910},{H20}", "--deadline-days", "10", "--site", "cn-gansu-qingyang", "--json"])
+    code = cli.main(
+        BASE + ["--candidates", f"{B910},{H20}", "--deadline-days", "10", "--site", "cn-gansu-qingyang", "--json"]
+    )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert [r["chip"] for r in out["candidates"]] == [B910, H20]
@@ -238,13 +262,16 @@ def test_cli_table_mix_and_sensitivity(capsys):
     assert " chips " in text and "mixed:" in text and "sensitivity of chips needed" in text and "Replacing 256" in text
 
 
-@pytest.mark.parametrize("args, match", [
-    (["--reference", "h100", "--candidates", B910], "CHIP:COUNT"),
-    (["--reference", f"{H100}:0", "--candidates", B910], "at least 1"),
-    (["--reference", f"{H100}:256", "--candidates", "huawei-ascend-910x"], "did you mean"),
-    (["--reference", f"{H100}:256", "--candidates", B910, "--deadline-days", "0"], "deadline_days"),
-    (["--reference", f"{H100}:256", "--candidates", B910, "--supply", "huawei-ascend-910b"], "CHIP=NUMBER"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (["--reference", "h100", "--candidates", B910], "CHIP:COUNT"),
+        (["--reference", f"{H100}:0", "--candidates", B910], "at least 1"),
+        (["--reference", f"{H100}:256", "--candidates", "huawei-ascend-910x"], "did you mean"),
+        (["--reference", f"{H100}:256", "--candidates", B910, "--deadline-days", "0"], "deadline_days"),
+        (["--reference", f"{H100}:256", "--candidates", B910, "--supply", "huawei-ascend-910b"], "CHIP=NUMBER"),
+    ],
+)
 def test_cli_bad_input_is_one_line_and_non_zero(capsys, args, match):
     code = cli.main(["substitute", "--params", "7e9", "--tokens", "1e11", *args])
     err = capsys.readouterr().err
@@ -259,9 +286,16 @@ def test_dashboard_updates_and_shows_bad_input_in_place(cat):
 
     SubstitutionPanel.strict = True
     try:
-        panel = SubstitutionPanel(candidates=[B910, H20], reference=f"{H100}:256", model="llama2-7b" if "llama2-7b" in
-                                  __import__("suanli.scenarios.training", fromlist=["presets"]).presets() else "gpt3-175b",
-                                  tokens=1e11, deadline_days=10, catalog=cat)
+        panel = SubstitutionPanel(
+            candidates=[B910, H20],
+            reference=f"{H100}:256",
+            model="llama2-7b"
+            if "llama2-7b" in __import__("suanli.scenarios.training", fromlist=["presets"]).presets()
+            else "gpt3-175b",
+            tokens=1e11,
+            deadline_days=10,
+            catalog=cat,
+        )
         assert panel.ok, panel.error
         before = panel.table.value
         panel.deadline.value = 20
@@ -336,8 +370,25 @@ def test_uncertain_flag_gives_ordered_percentiles_per_candidate():
 
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        code = main(["substitute", "--model", "gpt3-175b", "--tokens", "300e9", "--reference", "nvidia-h100-sxm5-80gb:10000",
-                     "--candidates", "huawei-ascend-910b", "--deadline-days", "30", "--uncertain", "--samples", "500", "--json"])
+        code = main(
+            [
+                "substitute",
+                "--model",
+                "gpt3-175b",
+                "--tokens",
+                "300e9",
+                "--reference",
+                "nvidia-h100-sxm5-80gb:10000",
+                "--candidates",
+                "huawei-ascend-910b",
+                "--deadline-days",
+                "30",
+                "--uncertain",
+                "--samples",
+                "500",
+                "--json",
+            ]
+        )
     assert code == 0
     row = json.loads(buf.getvalue())["candidates"][0]
     days = row["ranges"]["train_days"]

@@ -110,7 +110,9 @@ def test_rack_layout_vectorises_and_space_caps_small_servers():
     np.testing.assert_array_equal(r["compute_racks"], [0, 1, 32])
 
 
-@pytest.mark.parametrize("kwargs", [{"chips": -1}, {"chips_per_server": 0}, {"server_power_w": 0}, {"rack_power_kw": -5}])
+@pytest.mark.parametrize(
+    "kwargs", [{"chips": -1}, {"chips_per_server": 0}, {"server_power_w": 0}, {"rack_power_kw": -5}]
+)
 def test_rack_layout_rejects_bad_inputs(kwargs):
     args = {"chips": 10, "chips_per_server": 8, "server_power_w": 5000}
     extra = {k: v for k, v in kwargs.items() if k not in args}
@@ -137,7 +139,10 @@ def test_supply_available_over_a_window():
 
 
 def test_export_rules_apply_to_foreign_designs_only():
-    controlled = {"oct2023": {"eccn": "3A090.a", "reason": "TPP >= 4800"}, "oct2022": {"eccn": "not controlled", "reason": "x"}}
+    controlled = {
+        "oct2023": {"eccn": "3A090.a", "reason": "TPP >= 4800"},
+        "oct2022": {"eccn": "not controlled", "reason": "x"},
+    }
     reason = S.export_blocked(controlled, "nvidia-h800-sxm5-80gb", "oct2023")
     assert "October 2023" in reason and "3A090.a" in reason
     assert S.export_blocked(controlled, "nvidia-h800-sxm5-80gb", "oct2022") is None
@@ -148,14 +153,30 @@ def test_export_rules_apply_to_foreign_designs_only():
 
 
 def test_feasibility_lists_every_blocking_reason():
-    ok, reasons = S.feasibility(chips_needed=100_000, deadline_days=30, supply_units=50_000, supply_window_days=30,
-                                max_fabric_chips=65_536, export_reason="export-controlled", needs_porting=("custom_kernels",))
+    ok, reasons = S.feasibility(
+        chips_needed=100_000,
+        deadline_days=30,
+        supply_units=50_000,
+        supply_window_days=30,
+        max_fabric_chips=65_536,
+        export_reason="export-controlled",
+        needs_porting=("custom_kernels",),
+    )
     assert not ok
     text = " | ".join(reasons)
     assert "fabric" in text and "supply" in text and "export-controlled" in text and "ported" in text
-    ok, reasons = S.feasibility(chips_needed=1024, deadline_days=30, supply_units=5000, max_fabric_chips=65_536,
-                                needs_porting=("custom_kernels",), unknowns=("no price",))
-    assert ok and reasons == ["code must be ported before the run (custom_kernels unsupported on the stack)", "no price"]
+    ok, reasons = S.feasibility(
+        chips_needed=1024,
+        deadline_days=30,
+        supply_units=5000,
+        max_fabric_chips=65_536,
+        needs_porting=("custom_kernels",),
+        unknowns=("no price",),
+    )
+    assert ok and reasons == [
+        "code must be ported before the run (custom_kernels unsupported on the stack)",
+        "no price",
+    ]
     ok, reasons = S.feasibility(chips_needed=None, deadline_days=2, best_days=3.1)
     assert not ok and "3.1 days" in reasons[0]
     ok, reasons = S.feasibility(chips_needed=None, deadline_days=2, fits_memory=False)
@@ -220,8 +241,17 @@ def test_overlap_hides_the_exchange_and_inputs_are_checked():
 
 
 def test_every_constant_has_a_source_and_estimates_say_how():
-    for name in ("RACK_POWER_KW", "MAX_CHIPS_PER_RACK", "SUPPORT_RACK_FRACTION", "FLOOR_M2_PER_RACK", "SWITCH_RADIX",
-                 "FABRIC_TIERS", "SUPPLY_SHARE", "YIELD_FRACTION", "CROSS_POOL_OVERLAP"):
+    for name in (
+        "RACK_POWER_KW",
+        "MAX_CHIPS_PER_RACK",
+        "SUPPORT_RACK_FRACTION",
+        "FLOOR_M2_PER_RACK",
+        "SWITCH_RADIX",
+        "FABRIC_TIERS",
+        "SUPPLY_SHARE",
+        "YIELD_FRACTION",
+        "CROSS_POOL_OVERLAP",
+    ):
         d = getattr(S, name)
         assert d.source.citation
         if d.source.confidence == "estimate":

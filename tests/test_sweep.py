@@ -10,8 +10,11 @@ import pytest
 from suanli.errors import InputError
 from suanli.scenarios import sweep as SW
 
-SPEC = {"scenario": "estimate", "fixed": {"model": "llama2-7b", "tokens": 1e12},
-        "grid": {"chip": ["nvidia-h100-sxm5-80gb", "huawei-ascend-910b", "no-such-chip"], "count": [64, 128]}}
+SPEC = {
+    "scenario": "estimate",
+    "fixed": {"model": "llama2-7b", "tokens": 1e12},
+    "grid": {"chip": ["nvidia-h100-sxm5-80gb", "huawei-ascend-910b", "no-such-chip"], "count": [64, 128]},
+}
 
 
 def test_a_sweep_is_a_tidy_table_and_a_failing_cell_is_recorded():
@@ -37,8 +40,9 @@ def test_an_interrupted_sweep_resumes_from_its_partial_results(tmp_path):
     SW.register("test-square", counted)
     spec = {"scenario": "test-square", "grid": {"x": [1, 2, 3, 4, 5]}}
     out = tmp_path / "partial.csv"
-    first = SW.run_sweep({"scenario": "test-square", "grid": {"x": [1, 2, 3, 4, 5]}}, workers=1, progress=False,
-                         results=out, chunk=2)
+    first = SW.run_sweep(
+        {"scenario": "test-square", "grid": {"x": [1, 2, 3, 4, 5]}}, workers=1, progress=False, results=out, chunk=2
+    )
     assert list(first["y"]) == [1, 4, 9, 16, 25]
     # keep only the first chunk, as if the sweep had been stopped there
     pd.read_csv(out).head(2).to_csv(out, index=False)
@@ -51,12 +55,19 @@ def test_an_interrupted_sweep_resumes_from_its_partial_results(tmp_path):
 
 def test_local_process_pool_and_dask_localcluster_give_identical_tables():
     distributed = pytest.importorskip("distributed")
-    spec = {"scenario": "estimate", "fixed": {"model": "llama2-7b", "tokens": 1e12},
-            "grid": {"chip": ["nvidia-h100-sxm5-80gb", "nvidia-a100-sxm4-80gb", "huawei-ascend-910b"],
-                     "count": [8 * k for k in range(8, 108)]}}  # 300 cells
+    spec = {
+        "scenario": "estimate",
+        "fixed": {"model": "llama2-7b", "tokens": 1e12},
+        "grid": {
+            "chip": ["nvidia-h100-sxm5-80gb", "nvidia-a100-sxm4-80gb", "huawei-ascend-910b"],
+            "count": [8 * k for k in range(8, 108)],
+        },
+    }  # 300 cells
     local = SW.run_sweep(spec, workers=2, progress=False)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         remote = SW.run_sweep(spec, client=client, progress=False)
         by_address = SW.run_sweep(spec, scheduler=cluster.scheduler_address, progress=False)
     assert len(local) == 300
@@ -88,6 +99,13 @@ def test_sweep_cli_json_and_fleet_scenario(tmp_path, capsys):
 
 def test_serving_is_one_registration_away_and_registered():
     assert {"estimate", "power", "substitution", "fleet", "serving"} <= set(SW.SCENARIOS)
-    table = SW.run_sweep({"scenario": "serving", "fixed": {"model": "llama3-8b"},
-                          "grid": {"chip": ["nvidia-h100-sxm5-80gb", "huawei-ascend-910b"]}}, workers=1, progress=False)
+    table = SW.run_sweep(
+        {
+            "scenario": "serving",
+            "fixed": {"model": "llama3-8b"},
+            "grid": {"chip": ["nvidia-h100-sxm5-80gb", "huawei-ascend-910b"]},
+        },
+        workers=1,
+        progress=False,
+    )
     assert (table["error"] == "").all() and (table["tokens_per_s_per_chip"] > 0).all()

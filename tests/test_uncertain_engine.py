@@ -41,12 +41,19 @@ def _cli(capsys, *argv):
     return code, out.out, out.err
 
 
-@pytest.mark.parametrize("case", [("gpt3-175b", 300e9, A100, 1024), ("llama2-70b", 2e12, ASCEND, 2048),
-                                  ("mixtral-8x7b", 1e12, "nvidia-h100-sxm5-80gb", 512)])
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("gpt3-175b", 300e9, A100, 1024),
+        ("llama2-70b", 2e12, ASCEND, 2048),
+        ("mixtral-8x7b", 1e12, "nvidia-h100-sxm5-80gb", 512),
+    ],
+)
 def test_degenerate_ranges_reproduce_the_point_estimate_exactly(case):
     model, tokens, chip, count = case
-    res = uncertain_estimate(model, tokens=tokens, chip=chip, count=count, spreads=False, samples=50, options=SITE,
-                             tornado_outputs=())
+    res = uncertain_estimate(
+        model, tokens=tokens, chip=chip, count=count, spreads=False, samples=50, options=SITE, tornado_outputs=()
+    )
     est, summary = res.estimate, res.summary()
     for key in ENGINE_OUTPUTS:
         assert summary[key] == {"p10": getattr(est, key), "p50": getattr(est, key), "p90": getattr(est, key)}, key
@@ -55,14 +62,18 @@ def test_degenerate_ranges_reproduce_the_point_estimate_exactly(case):
 
 
 def test_a_zero_width_caller_range_is_the_point_too(gpt3):
-    res = ranged_estimate(gpt3, spreads=False, samples=200, ranges={"matmul_efficiency": (0.831, 0.831)}, tornado_outputs=())
+    res = ranged_estimate(
+        gpt3, spreads=False, samples=200, ranges={"matmul_efficiency": (0.831, 0.831)}, tornado_outputs=()
+    )
     assert np.all(res.samples["train_days"] == gpt3.train_days)
 
 
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), low=st.floats(0.3, 0.7), width=st.floats(0.0, 0.3))
 def test_percentiles_are_ordered(gpt3, seed, low, width):
-    res = ranged_estimate(gpt3, samples=300, seed=seed, ranges={"matmul_efficiency": (low, low + width)}, tornado_outputs=())
+    res = ranged_estimate(
+        gpt3, samples=300, seed=seed, ranges={"matmul_efficiency": (low, low + width)}, tornado_outputs=()
+    )
     for name, p in res.summary().items():
         assert p["p10"] <= p["p50"] <= p["p90"], name
 
@@ -107,7 +118,13 @@ def test_press_numbers_and_stack_widen_a_domestic_chip(llama_ascend):
 def test_efficiencies_never_drawn_above_one(llama_ascend):
     res = ranged_estimate(llama_ascend, samples=3000, tornado_outputs=())
     drawn = U.sample_inputs({k: i.distribution for k, i in res.inputs.items()}, 3000, seed=0)
-    for name in ("matmul_efficiency", "scaleup_efficiency", "scaleout_efficiency", "software_stack", "stack_efficiency"):
+    for name in (
+        "matmul_efficiency",
+        "scaleup_efficiency",
+        "scaleout_efficiency",
+        "software_stack",
+        "stack_efficiency",
+    ):
         assert np.max(drawn[name]) <= 1.0, name
 
 
@@ -119,7 +136,9 @@ def test_stack_efficiency_keeps_its_calibrated_median():
 
 
 def test_mfu_is_against_the_published_peak(llama_ascend):
-    res = ranged_estimate(llama_ascend, samples=10, spreads=False, ranges={"peak_tflops": (250.0, 250.0)}, tornado_outputs=())
+    res = ranged_estimate(
+        llama_ascend, samples=10, spreads=False, ranges={"peak_tflops": (250.0, 250.0)}, tornado_outputs=()
+    )
     # a lower real peak: slower, and the MFU an observer computes from the published 313 falls with it
     assert res.samples["train_days"][0] > llama_ascend.train_days
     assert res.samples["mfu"][0] < llama_ascend.mfu
@@ -161,9 +180,26 @@ def test_power_ranges_keep_hours_fixed():
 
 
 def test_cli_estimate_uncertain_json_gives_percentile_objects(capsys):
-    code, out, err = _cli(capsys, "estimate", "--model", "llama2-70b", "--tokens", "2T", "--chip", ASCEND,
-                          "--count", "2048", "--site", "cn-gansu-qingyang", "--uncertain", "--samples", "2000",
-                          "--seed", "1", "--json")
+    code, out, err = _cli(
+        capsys,
+        "estimate",
+        "--model",
+        "llama2-70b",
+        "--tokens",
+        "2T",
+        "--chip",
+        ASCEND,
+        "--count",
+        "2048",
+        "--site",
+        "cn-gansu-qingyang",
+        "--uncertain",
+        "--samples",
+        "2000",
+        "--seed",
+        "1",
+        "--json",
+    )
     assert code == 0, err
     data = json.loads(out)
     for key in ("train_days", "accelerator_hours", "mfu", "energy_mwh", "total_cost"):
@@ -183,14 +219,17 @@ def test_cli_estimate_uncertain_on_a100_shows_spread(capsys):
     assert code == 0 and "P10-P90" in text and "stack_efficiency" in text
 
 
-@pytest.mark.parametrize("argv", [
-    ("estimate", "--uncertain", "--samples", "0"),
-    ("estimate", "--uncertain", "--samples", "-4"),
-    ("estimate", "--samples", "100"),
-    ("power", "--chip", A100, "--count", "8", "--hours", "10", "--uncertain", "--samples", "0"),
-    ("compat", "--stack", "rocm", "--uncertain", "--samples", "0"),
-    ("compat", "--stack", "rocm", "--samples", "-1"),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("estimate", "--uncertain", "--samples", "0"),
+        ("estimate", "--uncertain", "--samples", "-4"),
+        ("estimate", "--samples", "100"),
+        ("power", "--chip", A100, "--count", "8", "--hours", "10", "--uncertain", "--samples", "0"),
+        ("compat", "--stack", "rocm", "--uncertain", "--samples", "0"),
+        ("compat", "--stack", "rocm", "--samples", "-1"),
+    ],
+)
 def test_cli_bad_samples_are_one_line_errors(capsys, argv):
     code, _, err = _cli(capsys, *argv)
     assert code == 2
@@ -199,8 +238,22 @@ def test_cli_bad_samples_are_one_line_errors(capsys, argv):
 
 
 def test_cli_power_and_compat_uncertain(capsys):
-    code, out, err = _cli(capsys, "power", "--chip", ASCEND, "--count", "1024", "--hours", "720", "--site",
-                          "cn-gansu-qingyang", "--uncertain", "--samples", "1000", "--json")
+    code, out, err = _cli(
+        capsys,
+        "power",
+        "--chip",
+        ASCEND,
+        "--count",
+        "1024",
+        "--hours",
+        "720",
+        "--site",
+        "cn-gansu-qingyang",
+        "--uncertain",
+        "--samples",
+        "1000",
+        "--json",
+    )
     assert code == 0, err
     data = json.loads(out)
     assert set(data["total_cost"]) == {"p10", "p50", "p90"} and data["hours"] == 720.0

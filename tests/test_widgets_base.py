@@ -178,9 +178,9 @@ def test_nice_ceiling_steps_and_bad_values():
 
 
 def test_steady_limits_hold_while_the_data_fits():
-    assert steady_top(100.0, 60.0) == 100.0       # fits and fills over half: unchanged
-    assert steady_top(100.0, 40.0) == 40.0        # under half: tighten
-    assert steady_top(100.0, 120.0) == 150.0      # over: the next step
+    assert steady_top(100.0, 60.0) == 100.0  # fits and fills over half: unchanged
+    assert steady_top(100.0, 40.0) == 40.0  # under half: tighten
+    assert steady_top(100.0, 120.0) == 150.0  # over: the next step
     assert decade_limits(3.0, 420.0) == (1.0, 1000.0)
     assert steady_decades((1.0, 1e4), 3.0, 420.0) == (1.0, 1e4)
     assert steady_decades((1.0, 1e4), 3.0, 4.2e4) == (1.0, 1e5)

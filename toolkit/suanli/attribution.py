@@ -54,6 +54,10 @@ def unstated(spec: Any) -> dict[str, str]:
             continue
         if field == "release_year" and not states_year(source, value):
             out[field] = f"the source neither names {int(value)} nor was published then"
-        elif field not in EFFICIENCY_FIELDS and BENCHMARK.search(_text(source)) and not prints_value(_text(source), value):
+        elif (
+            field not in EFFICIENCY_FIELDS
+            and BENCHMARK.search(_text(source))
+            and not prints_value(_text(source), value)
+        ):
             out[field] = "the source is a benchmark that does not print this figure"
     return out

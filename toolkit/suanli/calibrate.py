@@ -41,9 +41,13 @@ def _stats(rows) -> dict[str, Any]:
         return {"rows": 0}
     err = np.array([r["error"] for r in rows], dtype=float)
     worst = rows[int(np.argmax(np.abs(err)))]
-    return {"rows": len(rows), "median_abs_error": float(np.median(np.abs(err))),
-            "worst_row": worst["id"], "worst_error": float(worst["error"]),
-            "within_2x": bool(np.all((1 + err <= 2.0) & (1 + err >= 0.5)))}
+    return {
+        "rows": len(rows),
+        "median_abs_error": float(np.median(np.abs(err))),
+        "worst_row": worst["id"],
+        "worst_error": float(worst["error"]),
+        "within_2x": bool(np.all((1 + err <= 2.0) & (1 + err >= 0.5))),
+    }
 
 
 def report(*, split: str | None = "fit", catalog=None, step: bool = True) -> dict[str, Any]:
@@ -51,7 +55,9 @@ def report(*, split: str | None = "fit", catalog=None, step: bool = True) -> dic
     from suanli.models import defaults as D
     from suanli.scenarios import backtest, step_backtest
 
-    out: dict[str, Any] = {"in_use": {"STACK_EFFICIENCY": D.STACK_EFFICIENCY.value, "RUN_EFFICIENCY": D.RUN_EFFICIENCY.value}}
+    out: dict[str, Any] = {
+        "in_use": {"STACK_EFFICIENCY": D.STACK_EFFICIENCY.value, "RUN_EFFICIENCY": D.RUN_EFFICIENCY.value}
+    }
     fitted: dict[str, float] = {}
     if step:
         st = step_backtest.calibrate(catalog=catalog)
@@ -61,16 +67,25 @@ def report(*, split: str | None = "fit", catalog=None, step: bool = True) -> dic
         if kor:
             e = np.abs([r["error"] for r in kor])
             lo = np.abs([r["loo_error"] for r in kor])
-            out["korthikanti"] = {"rows": len(kor), "mean_abs_error": float(e.mean()), "max_abs_error": float(e.max()),
-                                  "loo_mean_abs_error": float(lo.mean()), "loo_max_abs_error": float(lo.max()),
-                                  "published_best_open_tool": dict(backtest.KORTHIKANTI_PUBLISHED)}
+            out["korthikanti"] = {
+                "rows": len(kor),
+                "mean_abs_error": float(e.mean()),
+                "max_abs_error": float(e.max()),
+                "loo_mean_abs_error": float(lo.mean()),
+                "loo_max_abs_error": float(lo.max()),
+                "published_best_open_tool": dict(backtest.KORTHIKANTI_PUBLISHED),
+            }
     hinted = backtest.run(catalog=catalog, hints=True)
     cal = backtest.calibrate(catalog, split=split, result=hinted)
     fitted["RUN_EFFICIENCY"] = round(cal["run_efficiency"], 4)
     out["fitted"] = fitted
-    out["run_fit"] = {"split": split or "all production whole-run rows", "until_year": backtest.FIT_UNTIL_YEAR,
-                      "rows": cal["fit_ids"], "fit_median_abs_error": cal.get("fit_median_abs_error"),
-                      "test_median_abs_error": cal.get("test_median_abs_error")}
+    out["run_fit"] = {
+        "split": split or "all production whole-run rows",
+        "until_year": backtest.FIT_UNTIL_YEAR,
+        "rows": cal["fit_ids"],
+        "fit_median_abs_error": cal.get("fit_median_abs_error"),
+        "test_median_abs_error": cal.get("test_median_abs_error"),
+    }
     bare = backtest.run(catalog=catalog, hints=False)
     out["whole_run"] = {"with_hints": _stats(_whole(hinted.rows)), "no_hints": _stats(_whole(bare.rows))}
     out["by_split"] = backtest.group_errors(_whole(hinted.rows), "split")
@@ -88,40 +103,61 @@ def _print(rep: dict[str, Any]) -> None:
     for name, value in rep["fitted"].items():
         print(f"{name:17} fitted {value:.3f}   in use {rep['in_use'][name]:.3f}")
     rf = rep["run_fit"]
-    print(f"RUN_EFFICIENCY fitted on {len(rf['rows'])} production whole runs ({rf['split']}, published <= "
-          f"{rf['until_year']}); median |error| fit {rf['fit_median_abs_error']:.1%}, test {rf['test_median_abs_error']:.1%}")
+    print(
+        f"RUN_EFFICIENCY fitted on {len(rf['rows'])} production whole runs ({rf['split']}, published <= "
+        f"{rf['until_year']}); median |error| fit {rf['fit_median_abs_error']:.1%}, test {rf['test_median_abs_error']:.1%}"
+    )
     for label, key in (("with hints (run kind, framework)", "with_hints"), ("no hints", "no_hints")):
         s = rep["whole_run"][key]
-        print(f"whole runs {label}: {s['rows']} rows, median |error| {s['median_abs_error']:.1%}, worst {s['worst_row']} "
-              f"{s['worst_error']:+.1%}, all within 2x: {s['within_2x']}")
-    for title, key in (("by split", "by_split"), ("by chip generation", "by_generation"), ("by run kind", "by_run_kind"),
-                       ("by run kind, no hints", "by_run_kind_no_hints")):
+        print(
+            f"whole runs {label}: {s['rows']} rows, median |error| {s['median_abs_error']:.1%}, worst {s['worst_row']} "
+            f"{s['worst_error']:+.1%}, all within 2x: {s['within_2x']}"
+        )
+    for title, key in (
+        ("by split", "by_split"),
+        ("by chip generation", "by_generation"),
+        ("by run kind", "by_run_kind"),
+        ("by run kind, no hints", "by_run_kind_no_hints"),
+    ):
         print(f"\nwhole runs {title}:")
-        print_table([{"group": g, **v} for g, v in rep[key].items()],
-                    ("group", "rows", "median_abs_error", "median_error", "worst_row", "worst_error"))
+        print_table(
+            [{"group": g, **v} for g, v in rep[key].items()],
+            ("group", "rows", "median_abs_error", "median_error", "worst_row", "worst_error"),
+        )
     loo = rep["leave_one_out"]
     if loo:
-        print(f"\nleave-one-out (residual re-fitted without each production row): median |error| "
-              f"{loo['loo_median_abs_error']:.1%} (whole runs {loo['loo_whole_run_median_abs_error']:.1%}), "
-              f"worst {loo['loo_worst_abs_error']:.1%}")
+        print(
+            f"\nleave-one-out (residual re-fitted without each production row): median |error| "
+            f"{loo['loo_median_abs_error']:.1%} (whole runs {loo['loo_whole_run_median_abs_error']:.1%}), "
+            f"worst {loo['loo_worst_abs_error']:.1%}"
+        )
     k = rep.get("korthikanti")
     if k:
         p = k["published_best_open_tool"]
-        print(f"\nKorthikanti et al. 2022 Table 5 ({k['rows']} iteration times, step model): mean {k['mean_abs_error']:.2%}, "
-              f"max {k['max_abs_error']:.2%} (leave-one-paper-out mean {k['loo_mean_abs_error']:.2%}, max "
-              f"{k['loo_max_abs_error']:.2%}); best open analytical tool, published: mean {p['mean_abs_error']:.2%}, "
-              f"max {p['max_abs_error']:.2%}")
+        print(
+            f"\nKorthikanti et al. 2022 Table 5 ({k['rows']} iteration times, step model): mean {k['mean_abs_error']:.2%}, "
+            f"max {k['max_abs_error']:.2%} (leave-one-paper-out mean {k['loo_mean_abs_error']:.2%}, max "
+            f"{k['loo_max_abs_error']:.2%}); best open analytical tool, published: mean {p['mean_abs_error']:.2%}, "
+            f"max {p['max_abs_error']:.2%}"
+        )
     for s in rep["skipped"]:
         print(f"skipped {s['id']}: {s['reason']}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m suanli.calibrate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--all", action="store_true", help="fit the run-level residual on every production whole-run row")
+    parser.add_argument(
+        "--all", action="store_true", help="fit the run-level residual on every production whole-run row"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument("--chips", action="store_true",
-                        help="instead: the per-chip efficiency comparison with the A100 and the public claims (JSON)")
-    parser.add_argument("--markdown", action="store_true", help="with --chips: the docs page (docs/topics/chip-efficiency.md)")
+    parser.add_argument(
+        "--chips",
+        action="store_true",
+        help="instead: the per-chip efficiency comparison with the A100 and the public claims (JSON)",
+    )
+    parser.add_argument(
+        "--markdown", action="store_true", help="with --chips: the docs page (docs/topics/chip-efficiency.md)"
+    )
     args = parser.parse_args(argv)
     if args.chips:
         from suanli.scenarios.chip_comparison import comparison_table, markdown

@@ -115,14 +115,16 @@ class Catalog:
         """The spec with this id (of any kind, or of ``kind``); an unknown id suggests close ones."""
         views = [kind] if kind else list(KINDS)
         if not isinstance(obj_id, str):  # None or a number: no id, and not hashable-or-comparable as one
-            noun = (KINDS.get(kind, kind) if kind else "id")
-            raise CatalogError(f"give {'an' if noun[0] in 'aeiou' else 'a'} {noun} id (a string from `suanli catalog`), got {obj_id!r}")
+            noun = KINDS.get(kind, kind) if kind else "id"
+            raise CatalogError(
+                f"give {'an' if noun[0] in 'aeiou' else 'a'} {noun} id (a string from `suanli catalog`), got {obj_id!r}"
+            )
         for view in views:
             found = self.view(view).get(obj_id)
             if found is not None:
                 found.validate()  # checked again on its way out: an in-place edit never reaches a model
                 return found
-        noun = (KINDS.get(kind, kind) if kind else "id")
+        noun = KINDS.get(kind, kind) if kind else "id"
         pool = [i for v in views for i in self.view(v)]
         raise CatalogError(f"unknown {noun} {obj_id!r}{_did_you_mean(obj_id, pool)}")
 
@@ -394,7 +396,9 @@ class _Loader:
             known = sorted(n for n in dir(hookspecs) if n.startswith("suanli_"))
             for name in bad:
                 hint = difflib.get_close_matches(name, known, n=1)
-                self.report(info, f"implements unknown hook {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+                self.report(
+                    info, f"implements unknown hook {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+                )
             return
         try:
             self.pm.register(obj, name=info.name)
@@ -415,7 +419,7 @@ class _Loader:
                 if impl.plugin_name == info.name:  # our order (bundled first), never pluggy's tryfirst/trylast
                     self._collect(info, kind, hook_name, impl)
         frameworks = getattr(self.pm.hook, "suanli_frameworks", None)
-        for impl in (frameworks.get_hookimpls() if frameworks is not None else []):
+        for impl in frameworks.get_hookimpls() if frameworks is not None else []:
             if impl.plugin_name == info.name:  # called now, guarded and timed with its plugin; replayed by collect()
                 impl.function = _replay(*plugin_guard.call(impl.function, self.interrupts))
 
@@ -444,8 +448,12 @@ class _Loader:
                 self.report(info, "invalid data: " + err.without_plugin(), obj_id=err.obj_id, kind=kind)
                 continue
             except Exception as err:  # noqa: BLE001 - an object that breaks on inspection
-                self.report(info, f"invalid data: {kind} {_item_id(item)!r}: {plugin_guard.describe(err)}",
-                            obj_id=_item_id(item), kind=kind)
+                self.report(
+                    info,
+                    f"invalid data: {kind} {_item_id(item)!r}: {plugin_guard.describe(err)}",
+                    obj_id=_item_id(item),
+                    kind=kind,
+                )
                 continue
             if isinstance(item, Spec):
                 self.state.watch(f"{kind} {item.id!r} as returned by {info.name!r}", item)
@@ -461,8 +469,13 @@ class _Loader:
     def _accept(self, info: PluginInfo, kind: str, spec: Spec, target: dict[str, Spec]) -> None:
         first = self.owner.get((kind, spec.id))
         if first is not None:  # bundled plugins load first (build_catalog's order), so they keep their ids
-            self.report(info, f"conflict: {kind} {spec.id!r} is given by both plugin {first.name!r} and plugin "
-                              f"{info.name!r}; {first.name!r} keeps it", obj_id=spec.id, kind=kind)
+            self.report(
+                info,
+                f"conflict: {kind} {spec.id!r} is given by both plugin {first.name!r} and plugin "
+                f"{info.name!r}; {first.name!r} keeps it",
+                obj_id=spec.id,
+                kind=kind,
+            )
             return
         self.owner[(kind, spec.id)] = info
         target[spec.id] = spec
@@ -473,12 +486,20 @@ class _Loader:
         if changed:
             failed = self.state.restore(changed)
             shown = ", ".join(changed[:6]) + (f" and {len(changed) - 6} more" if len(changed) > 6 else "")
-            self.report(info, f"changed suanli's shared state while loading: {shown}; "
-                              + ("undone" if not failed else f"could not undo {', '.join(failed)}")
-                              + " (plugins may only return data)", "warning" if not failed else "error")
+            self.report(
+                info,
+                f"changed suanli's shared state while loading: {shown}; "
+                + ("undone" if not failed else f"could not undo {', '.join(failed)}")
+                + " (plugins may only return data)",
+                "warning" if not failed else "error",
+            )
         if seconds > _slow_threshold_s():
-            self.report(info, f"took {seconds:.1f} s to load (more than {_slow_threshold_s():g} s); every fresh "
-                              "catalog build waits for it", "warning")
+            self.report(
+                info,
+                f"took {seconds:.1f} s to load (more than {_slow_threshold_s():g} s); every fresh "
+                "catalog build waits for it",
+                "warning",
+            )
 
     def finish(self) -> Catalog:
         from suanli.frameworks import collect
@@ -492,7 +513,9 @@ class _Loader:
                     spec.validate()
                 except SpecError as err:
                     info = cat.plugins.get(spec.plugin, PluginInfo(spec.plugin))
-                    self.report(info, f"invalid data after loading: {err.without_plugin()}", obj_id=obj_id, kind=spec.kind)
+                    self.report(
+                        info, f"invalid data after loading: {err.without_plugin()}", obj_id=obj_id, kind=spec.kind
+                    )
                     del view[obj_id]
         self.problems.extend(p for p in cross_reference_problems(cat) if p not in self.problems)
         cat.problems = self.problems
@@ -565,8 +588,15 @@ def cross_reference_problems(cat: Catalog) -> list[Problem]:
         for attr, view in (("scaleup_link", cat.links), ("scaleout_link", cat.links), ("stack", cat.stacks)):
             ref = getattr(acc, attr)
             if ref and ref not in view:
-                found.append(Problem(info, f"accelerator {acc.id!r} names {attr} {ref!r}, which no plugin describes",
-                                     "warning", acc.id, "accelerator"))
+                found.append(
+                    Problem(
+                        info,
+                        f"accelerator {acc.id!r} names {attr} {ref!r}, which no plugin describes",
+                        "warning",
+                        acc.id,
+                        "accelerator",
+                    )
+                )
     return found
 
 
@@ -689,15 +719,30 @@ def cache_key(blocked: Iterable[str]) -> str:
     package (their count and newest mtime, so that an edit of an editable install shows)."""
     import suanli
 
-    parts: list[Any] = [CACHE_FORMAT, suanli.__version__, hookspecs.CONTRACT_VERSION, sorted(blocked), sys.version,
-                        _tree_stamp(Path(suanli.__file__).parent)]
+    parts: list[Any] = [
+        CACHE_FORMAT,
+        suanli.__version__,
+        hookspecs.CONTRACT_VERSION,
+        sorted(blocked),
+        sys.version,
+        _tree_stamp(Path(suanli.__file__).parent),
+    ]
     for ep in entry_points():
         info = plugin_info(ep)
         dist = getattr(ep, "dist", None)
         where = str(getattr(dist, "_path", "")) if dist is not None else ""
         path = _module_path(ep.value)
-        parts.append((info.name, info.value, info.distribution, info.version, where, str(path),
-                      _tree_stamp(path) if path else None))
+        parts.append(
+            (
+                info.name,
+                info.value,
+                info.distribution,
+                info.version,
+                where,
+                str(path),
+                _tree_stamp(path) if path else None,
+            )
+        )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
@@ -769,5 +814,7 @@ def problem_summary(cat: Catalog) -> str:
     errors = sum(p.severity == "error" for p in cat.problems)
     names = list(dict.fromkeys(p.plugin.name for p in cat.problems))
     shown = ", ".join(repr(n) for n in names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-    return (f"{len(cat.problems)} plugin problem{'s' if len(cat.problems) != 1 else ''} ({errors} error"
-            f"{'s' if errors != 1 else ''}) in {shown}; run `suanli plugins check` for details")
+    return (
+        f"{len(cat.problems)} plugin problem{'s' if len(cat.problems) != 1 else ''} ({errors} error"
+        f"{'s' if errors != 1 else ''}) in {shown}; run `suanli plugins check` for details"
+    )

@@ -66,12 +66,23 @@ class ChipEfficiency:
     def sentence(self) -> str:
         """One sentence: the value, its range, and how it was derived."""
         kinds = ", ".join(sorted({e["kind"] for e in self.evidence}))
-        return (f"{self.chip}: sustained GEMM share {self.central:.2f} of peak (range {self.low:.2f}-{self.high:.2f}) "
-                f"from {len(self.evidence)} piece(s) of evidence ({kinds}); {self.summary}")
+        return (
+            f"{self.chip}: sustained GEMM share {self.central:.2f} of peak (range {self.low:.2f}-{self.high:.2f}) "
+            f"from {len(self.evidence)} piece(s) of evidence ({kinds}); {self.summary}"
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"chip": self.chip, "entry": self.entry, "central": self.central, "low": self.low, "high": self.high,
-                "rule": self.rule, "summary": self.summary, "measured": self.measured, "evidence": self.evidence}
+        return {
+            "chip": self.chip,
+            "entry": self.entry,
+            "central": self.central,
+            "low": self.low,
+            "high": self.high,
+            "rule": self.rule,
+            "summary": self.summary,
+            "measured": self.measured,
+            "evidence": self.evidence,
+        }
 
 
 def _catalog(catalog):
@@ -102,8 +113,13 @@ def _peak_tflops(acc) -> float:
 
 def cap() -> float:
     """Rule 1's cap: the median independently measured GEMM share of the mature GPUs (entries marked ``cap_basis``)."""
-    vals = [ev["value"] for e in entries().values() if e.get("cap_basis")
-            for ev in e["evidence"] if ev["kind"] == "independent" and ev["metric"] == "gemm_share"]
+    vals = [
+        ev["value"]
+        for e in entries().values()
+        if e.get("cap_basis")
+        for ev in e["evidence"]
+        if ev["kind"] == "independent" and ev["metric"] == "gemm_share"
+    ]
     return float(np.median(vals))
 
 
@@ -125,8 +141,10 @@ def _implied(entry, acc, cat) -> list[dict[str, Any]]:
         item = dict(ev)
         if ev["metric"] == "training_ratio_vs_a100":
             item["share"] = float(CE.implied_gemm_share(ev["value"], ref_share, ref_peak, peak, stack))
-            item["how"] = (f"{ev['value']:.3g} x A100 share {ref_share:.3f} x {ref_peak:g} TFLOPS / ({peak:g} TFLOPS x "
-                           f"stack factor {stack:.3f})")
+            item["how"] = (
+                f"{ev['value']:.3g} x A100 share {ref_share:.3f} x {ref_peak:g} TFLOPS / ({peak:g} TFLOPS x "
+                f"stack factor {stack:.3f})"
+            )
         else:
             item["share"] = float(ev["value"])
         out.append(item)
@@ -138,10 +156,14 @@ def survival(catalog=None) -> list[float]:
     cat = _catalog(catalog)
     ratios = []
     for e in entries().values():
-        vendor_gemm = [ev["value"] for ev in e["evidence"]
-                       if ev["metric"] == "gemm_share" and ev["kind"] in ("vendor", "vendor_harness")]
-        trained = [ev for ev in e["evidence"]
-                   if ev["metric"] == "training_ratio_vs_a100" and ev["kind"] in CE.MEASURED_KINDS]
+        vendor_gemm = [
+            ev["value"]
+            for ev in e["evidence"]
+            if ev["metric"] == "gemm_share" and ev["kind"] in ("vendor", "vendor_harness")
+        ]
+        trained = [
+            ev for ev in e["evidence"] if ev["metric"] == "training_ratio_vs_a100" and ev["kind"] in CE.MEASURED_KINDS
+        ]
         ids = [i for i in e.get("applies_to", ()) if i in cat.accelerators]
         if not vendor_gemm or not trained or not ids:
             continue
@@ -176,19 +198,38 @@ def derive(chip: str, catalog=None) -> ChipEfficiency | None:
 
 def _derive(acc, entry, cat) -> ChipEfficiency:
     items = _implied(entry, acc, cat)
-    res = CE.derive_efficiency([it["share"] for it in items], [it["kind"] for it in items], cap=cap(),
-                               survival=survival(cat), gemm=[it["metric"] == "gemm_share" for it in items])
+    res = CE.derive_efficiency(
+        [it["share"] for it in items],
+        [it["kind"] for it in items],
+        cap=cap(),
+        survival=survival(cat),
+        gemm=[it["metric"] == "gemm_share" for it in items],
+    )
     for it, capped in zip(items, res["capped"]):
         it["share_used"] = capped
-    return ChipEfficiency(acc.id, entry["id"], res["central"], res["low"], res["high"], res["rule"],
-                          entry.get("summary", ""), res["measured"], items)
+    return ChipEfficiency(
+        acc.id,
+        entry["id"],
+        res["central"],
+        res["low"],
+        res["high"],
+        res["rule"],
+        entry.get("summary", ""),
+        res["measured"],
+        items,
+    )
 
 
 def explain_lines(eff: ChipEfficiency) -> list[str]:
     """Lines for ``suanli show`` and the docs: the result, the rule, then each piece of evidence."""
-    lines = [(f"efficiency (sustained GEMM share of peak, from suanli/data/chip_efficiency.toml [{eff.entry}]): "
-             f"{eff.central:.3f} (range {eff.low:.3f}-{eff.high:.3f})"),
-             f"  how: {eff.rule}", f"  summary: {eff.summary}"]
+    lines = [
+        (
+            f"efficiency (sustained GEMM share of peak, from suanli/data/chip_efficiency.toml [{eff.entry}]): "
+            f"{eff.central:.3f} (range {eff.low:.3f}-{eff.high:.3f})"
+        ),
+        f"  how: {eff.rule}",
+        f"  summary: {eff.summary}",
+    ]
     for ev in eff.evidence:
         val = f"{ev['value']:.3g} ({ev['metric']})"
         if ev["metric"] != "gemm_share":

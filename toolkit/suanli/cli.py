@@ -22,7 +22,9 @@ EXIT_USAGE = 2
 EXIT_BUG = 70
 
 
-NEGATIVE_NUMBER = re.compile(r"^-(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?[kKmMgGtTpPbB]?$|^-(inf|infinity|nan)$", re.IGNORECASE)
+NEGATIVE_NUMBER = re.compile(
+    r"^-(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?[kKmMgGtTpPbB]?$|^-(inf|infinity|nan)$", re.IGNORECASE
+)
 """A value that starts with ``-`` but is a number (``-5``, ``-1e12``, ``-7B``, ``-inf``): argparse
 takes it as a value, so that ``--tokens -1e12`` reaches the command and gets its sentence instead
 of "expected one argument". (No suanli flag looks like a negative number.)"""

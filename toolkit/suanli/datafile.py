@@ -64,14 +64,23 @@ def contract_issue(declared: Any, where: str) -> DataIssue | None:
         return None
     text = str(declared)
     parts = text.split(".")
-    if not isinstance(declared, (str, int, float)) or isinstance(declared, bool) or not all(p.isdigit() for p in parts) \
-            or len(parts) > 2:
-        return DataIssue(f"{where}: contract {declared!r} is not a version like {CONTRACT_VERSION!r}", severity="warning")
+    if (
+        not isinstance(declared, (str, int, float))
+        or isinstance(declared, bool)
+        or not all(p.isdigit() for p in parts)
+        or len(parts) > 2
+    ):
+        return DataIssue(
+            f"{where}: contract {declared!r} is not a version like {CONTRACT_VERSION!r}", severity="warning"
+        )
     mine = tuple(int(p) for p in CONTRACT_VERSION.split("."))
     theirs = tuple(int(p) for p in parts) + (0,) * (2 - len(parts))
     if theirs[0] > mine[0] or theirs > mine:
-        return DataIssue(f"{where}: written for plugin contract {text}, this suanli implements {CONTRACT_VERSION}; "
-                         "what it does not know is skipped (upgrade suanli to load all of it)", severity="warning")
+        return DataIssue(
+            f"{where}: written for plugin contract {text}, this suanli implements {CONTRACT_VERSION}; "
+            "what it does not know is skipped (upgrade suanli to load all of it)",
+            severity="warning",
+        )
     return None
 
 
@@ -102,11 +111,18 @@ def _source(key: Any, table: Mapping[str, Source], *, field_name: str) -> Source
 def known_fields(kind: str) -> set[str]:
     """The fields a data file may give for ``kind`` (besides ``source`` and ``source_of``)."""
     cls = SPEC_TYPES[kind]
-    return {f for f in cls.__dataclass_fields__ if f not in ("sources", "ranges", "plugin", "op_sources", "latency_source")}
+    return {
+        f for f in cls.__dataclass_fields__ if f not in ("sources", "ranges", "plugin", "op_sources", "latency_source")
+    }
 
 
-def build_spec(kind: str, raw: Mapping[str, Any], source_table: Mapping[str, Source], plugin: str = "",
-               issues: list[DataIssue] | None = None) -> Spec:
+def build_spec(
+    kind: str,
+    raw: Mapping[str, Any],
+    source_table: Mapping[str, Source],
+    plugin: str = "",
+    issues: list[DataIssue] | None = None,
+) -> Spec:
     """One spec from one TOML table: ranges split out, sources resolved, then validated.
 
     Fields this suanli does not know raise :class:`SpecError`, or, when an ``issues`` list is given,
@@ -121,7 +137,9 @@ def build_spec(kind: str, raw: Mapping[str, Any], source_table: Mapping[str, Sou
         known = known_fields(kind)
         unknown = set(raw) - known - _RESERVED
         if unknown:
-            message = f"unknown field(s) {', '.join(sorted(map(str, unknown)))}; {kind} fields are {', '.join(sorted(known))}"
+            message = (
+                f"unknown field(s) {', '.join(sorted(map(str, unknown)))}; {kind} fields are {', '.join(sorted(known))}"
+            )
             if issues is None:
                 raise SpecError(message)
             issues.append(DataIssue(message + " (skipped)", kind, obj_id, "warning"))
@@ -143,7 +161,9 @@ def build_spec(kind: str, raw: Mapping[str, Any], source_table: Mapping[str, Sou
                     ranges[name] = rng
                 key = overrides.get(name, default)
                 if key is None:
-                    raise SpecError("this number has no source; give 'source' for the object or source_of." + name, field_name=name)
+                    raise SpecError(
+                        "this number has no source; give 'source' for the object or source_of." + name, field_name=name
+                    )
                 sources[name] = _source(key, source_table, field_name=name)
             else:
                 kwargs[name] = value
@@ -159,7 +179,9 @@ def build_spec(kind: str, raw: Mapping[str, Any], source_table: Mapping[str, Sou
                 profile[op] = entry
             kwargs["op_profile"], kwargs["op_sources"] = profile, op_sources
         if kind == "site" and raw.get("latency_ms"):
-            kwargs["latency_source"] = _source(overrides.get("latency_ms", default), source_table, field_name="latency_ms")
+            kwargs["latency_source"] = _source(
+                overrides.get("latency_ms", default), source_table, field_name="latency_ms"
+            )
         return cls(**kwargs, sources=sources, ranges=ranges, plugin=plugin)
     except SpecError as err:
         raise err.located(plugin=plugin, kind=kind, obj_id=obj_id) from None
@@ -177,7 +199,9 @@ def read_sources(doc: Mapping[str, Any], plugin: str = "", issues: list[DataIssu
     for key, entry in entries.items():
         try:
             if not isinstance(entry, Mapping):
-                raise SpecError(f"source {key!r} must be a table (citation, url, date, confidence, note)", plugin=plugin)
+                raise SpecError(
+                    f"source {key!r} must be a table (citation, url, date, confidence, note)", plugin=plugin
+                )
             try:
                 table[key] = Source(**entry)
             except TypeError as err:
@@ -191,7 +215,9 @@ def read_sources(doc: Mapping[str, Any], plugin: str = "", issues: list[DataIssu
     return table
 
 
-def load_documents(docs: Iterable[tuple[str, Mapping[str, Any]]], plugin: str = "") -> dict[str, list[Spec | DataIssue]]:
+def load_documents(
+    docs: Iterable[tuple[str, Mapping[str, Any]]], plugin: str = ""
+) -> dict[str, list[Spec | DataIssue]]:
     """Specs by kind from parsed TOML documents; sources declared in any of them are shared.
 
     Each object is built on its own: the lists hold the good specs and, for each bad object or
@@ -207,8 +233,12 @@ def load_documents(docs: Iterable[tuple[str, Mapping[str, Any]]], plugin: str = 
         file_issues += [DataIssue(f"{where}: {i.reason}", severity=i.severity) for i in found]
         for key, src in declared.items():
             if key in table and table[key] != src:
-                file_issues.append(DataIssue(f"{where}: source {key!r} is declared twice with different contents; "
-                                             "objects citing it are dropped"))
+                file_issues.append(
+                    DataIssue(
+                        f"{where}: source {key!r} is declared twice with different contents; "
+                        "objects citing it are dropped"
+                    )
+                )
                 table[key] = None
                 continue
             table.setdefault(key, src)
@@ -219,8 +249,13 @@ def load_documents(docs: Iterable[tuple[str, Mapping[str, Any]]], plugin: str = 
     for where, doc in docs:
         unknown = set(doc) - set(SPEC_TYPES) - _FILE_KEYS
         if unknown:
-            file_issues.append(DataIssue(f"{where}: unknown table(s) {', '.join(sorted(unknown))} skipped; "
-                                         f"use {', '.join(SPEC_TYPES)} or sources", severity="warning"))
+            file_issues.append(
+                DataIssue(
+                    f"{where}: unknown table(s) {', '.join(sorted(unknown))} skipped; "
+                    f"use {', '.join(SPEC_TYPES)} or sources",
+                    severity="warning",
+                )
+            )
         for kind in SPEC_TYPES:
             rows = doc.get(kind, [])
             if not isinstance(rows, list):
@@ -301,7 +336,11 @@ def json_schema() -> dict[str, Any]:
         "type": "object",
         "required": ["citation"],
         "properties": {
-            "citation": {"type": "string", "minLength": 1, "description": "who says so: a datasheet, paper, press report"},
+            "citation": {
+                "type": "string",
+                "minLength": 1,
+                "description": "who says so: a datasheet, paper, press report",
+            },
             "url": {"type": "string"},
             "date": {"type": "string", "description": "when it was published, e.g. 2023-11"},
             "confidence": {"enum": list(CONFIDENCE_LEVELS), "default": "datasheet"},
@@ -312,23 +351,44 @@ def json_schema() -> dict[str, Any]:
     kinds = {}
     for kind, cls in SPEC_TYPES.items():
         props: dict[str, Any] = {
-            "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9.+-]*$", "description": "lowercase words joined by '-'"},
+            "id": {
+                "type": "string",
+                "pattern": "^[a-z0-9][a-z0-9.+-]*$",
+                "description": "lowercase words joined by '-'",
+            },
             "vendor": {"type": "string", "minLength": 1},
             "name": {"type": "string", "minLength": 1},
             "notes": {"type": "string"},
             "source": {"type": "string", "description": "key of the [sources] entry every number of this object cites"},
-            "source_of": {"type": "object", "additionalProperties": {"type": "string"},
-                          "description": "field = source key, for the numbers with another source"},
+            "source_of": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "field = source key, for the numbers with another source",
+            },
         }
         required = ["id", "vendor", "name"]
         for f in dataclasses.fields(cls):
             meta = f.metadata
             if "unit" in meta:
-                number = {"type": "integer" if meta["integer"] else "number", "minimum": meta["lo"], "maximum": meta["hi"]}
+                number = {
+                    "type": "integer" if meta["integer"] else "number",
+                    "minimum": meta["lo"],
+                    "maximum": meta["hi"],
+                }
                 description = f"[{meta['unit']}]" + (f" {meta['hint']}" if meta.get("hint") else "")
-                props[f.name] = {"description": description, "oneOf": [
-                    number, {"type": "array", "items": number, "minItems": 2, "maxItems": 3,
-                             "description": "[low, high] or [low, best, high]"}]}
+                props[f.name] = {
+                    "description": description,
+                    "oneOf": [
+                        number,
+                        {
+                            "type": "array",
+                            "items": number,
+                            "minItems": 2,
+                            "maxItems": 3,
+                            "description": "[low, high] or [low, best, high]",
+                        },
+                    ],
+                }
             elif meta.get("text"):
                 props[f.name] = {"enum": list(meta["choices"])} if meta.get("choices") else {"type": "string"}
             else:
@@ -336,23 +396,53 @@ def json_schema() -> dict[str, Any]:
             if meta.get("required"):
                 required.append(f.name)
         if cls is SoftwareStack:
-            entry = {"type": "object", "properties": {k: {"oneOf": [{"type": "number"}, {"type": "array", "items": {"type": "number"},
-                                                                                          "minItems": 2, "maxItems": 3}]}
-                                                      for k in SoftwareStack.OP_ENTRY_KEYS} | {"source": {"type": "string"}},
-                     "additionalProperties": False}
-            props["op_profile"] = {"type": "object", "properties": dict.fromkeys(OP_CLASSES, entry), "additionalProperties": False}
+            entry = {
+                "type": "object",
+                "properties": {
+                    k: {
+                        "oneOf": [
+                            {"type": "number"},
+                            {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3},
+                        ]
+                    }
+                    for k in SoftwareStack.OP_ENTRY_KEYS
+                }
+                | {"source": {"type": "string"}},
+                "additionalProperties": False,
+            }
+            props["op_profile"] = {
+                "type": "object",
+                "properties": dict.fromkeys(OP_CLASSES, entry),
+                "additionalProperties": False,
+            }
         if kind == "site":
-            props["latency_ms"] = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1000},
-                                   "description": "round-trip latency to each demand centre [ms]"}
-        kinds[kind] = {"type": "array", "items": {"type": "object", "required": required, "properties": props,
-                                                  "description": (cls.__doc__ or "").strip().splitlines()[0]}}
+            props["latency_ms"] = {
+                "type": "object",
+                "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1000},
+                "description": "round-trip latency to each demand centre [ms]",
+            }
+        kinds[kind] = {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": required,
+                "properties": props,
+                "description": (cls.__doc__ or "").strip().splitlines()[0],
+            },
+        }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"suanli plugin data file (plugin contract {CONTRACT_VERSION})",
         "description": "A TOML file of a suanli plugin: [sources.KEY] tables and [[accelerator]], [[link]], [[stack]], "
-                       "[[site]] arrays. Generated from suanli.spec by suanli.datafile.json_schema(); do not edit.",
+        "[[site]] arrays. Generated from suanli.spec by suanli.datafile.json_schema(); do not edit.",
         "type": "object",
-        "properties": {"contract": {"type": "string", "pattern": r"^\d+(\.\d+)?$",
-                                    "description": "the plugin contract this file is written for"},
-                       "sources": {"type": "object", "additionalProperties": source}, **kinds},
+        "properties": {
+            "contract": {
+                "type": "string",
+                "pattern": r"^\d+(\.\d+)?$",
+                "description": "the plugin contract this file is written for",
+            },
+            "sources": {"type": "object", "additionalProperties": source},
+            **kinds,
+        },
     }

@@ -30,9 +30,21 @@ from suanli.spec import Source, SpecError
 DEFAULT_FRAMEWORK = "default"
 """The profile used when none is named: a current production stack (see its entry in frameworks.toml)."""
 
-FEATURES = ("flash_attention", "tp_overlap", "dp_overlap", "pp_overlap", "fused_kernels", "zero_stages",
-            "tensor_parallel", "pipeline_parallel", "interleaved_pipeline", "sequence_parallel",
-            "context_parallel", "fp8", "kernel_efficiency")
+FEATURES = (
+    "flash_attention",
+    "tp_overlap",
+    "dp_overlap",
+    "pp_overlap",
+    "fused_kernels",
+    "zero_stages",
+    "tensor_parallel",
+    "pipeline_parallel",
+    "interleaved_pipeline",
+    "sequence_parallel",
+    "context_parallel",
+    "fp8",
+    "kernel_efficiency",
+)
 """The fields of a profile that change the step-time model; each needs a source in ``evidence``."""
 
 
@@ -78,23 +90,33 @@ class FrameworkProfile:
             raise SpecError("a framework profile needs an id", kind="framework")
         where = {"kind": "framework", "obj_id": self.id}
         if self.flash_attention not in (0, 1, 2, 3):
-            raise SpecError(f"flash_attention must be 0 (none) or a FlashAttention generation 1-3, got {self.flash_attention!r}",
-                            field_name="flash_attention", **where)
+            raise SpecError(
+                f"flash_attention must be 0 (none) or a FlashAttention generation 1-3, got {self.flash_attention!r}",
+                field_name="flash_attention",
+                **where,
+            )
         for name in ("tp_overlap", "dp_overlap", "pp_overlap"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
                 raise SpecError(f"must be a share from 0 to 1, got {value!r}", field_name=name, **where)
         if not self.zero_stages or any(z not in (0, 1, 2, 3) for z in self.zero_stages):
-            raise SpecError(f"must list ZeRO stages from 0 to 3, got {self.zero_stages!r}", field_name="zero_stages", **where)
+            raise SpecError(
+                f"must list ZeRO stages from 0 to 3, got {self.zero_stages!r}", field_name="zero_stages", **where
+            )
         k = self.kernel_efficiency
         if k is not None and (isinstance(k, bool) or not isinstance(k, (int, float)) or not 0.0 < k <= 1.0):
-            raise SpecError(f"must be a share above 0 and at most 1, got {k!r}", field_name="kernel_efficiency", **where)
+            raise SpecError(
+                f"must be a share above 0 and at most 1, got {k!r}", field_name="kernel_efficiency", **where
+            )
         missing = [f for f in FEATURES if f not in self.evidence and not (f == "kernel_efficiency" and k is None)]
         if self.flexible_interleave and "flexible_interleave" not in self.evidence:
             missing.append("flexible_interleave")
         if missing:
-            raise SpecError(f"every feature needs a source in 'evidence'; missing: {', '.join(missing)}",
-                            field_name="evidence", **where)
+            raise SpecError(
+                f"every feature needs a source in 'evidence'; missing: {', '.join(missing)}",
+                field_name="evidence",
+                **where,
+            )
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the features, then ``evidence`` as feature -> source dict."""
@@ -104,7 +126,9 @@ class FrameworkProfile:
         return out
 
 
-def profile_from_dict(raw: Mapping[str, Any], sources: Mapping[str, Source] | None = None, plugin: str = "") -> FrameworkProfile:
+def profile_from_dict(
+    raw: Mapping[str, Any], sources: Mapping[str, Source] | None = None, plugin: str = ""
+) -> FrameworkProfile:
     """A profile from a TOML/dict row; ``evidence`` maps feature -> a source key of ``sources`` or a source dict."""
     raw = dict(raw)
     pid = str(raw.get("id", ""))
@@ -118,8 +142,13 @@ def profile_from_dict(raw: Mapping[str, Any], sources: Mapping[str, Source] | No
         elif isinstance(ref, Mapping):
             evidence[feat] = Source(**ref)
         else:
-            raise SpecError(f"evidence for {feat!r} names an unknown source {ref!r}", kind="framework", obj_id=pid,
-                            field_name="evidence", plugin=plugin)
+            raise SpecError(
+                f"evidence for {feat!r} names an unknown source {ref!r}",
+                kind="framework",
+                obj_id=pid,
+                field_name="evidence",
+                plugin=plugin,
+            )
     raw["zero_stages"] = tuple(int(z) for z in raw.get("zero_stages", (0,)))
     known = {f.name for f in fields(FrameworkProfile)}
     extra = sorted(set(raw) - known)
@@ -145,7 +174,9 @@ def bundled_profiles() -> dict[str, FrameworkProfile]:
     return {p.id: p for p in read_document(doc, plugin="suanli")}
 
 
-def collect(pm, infos: Mapping[str, Any], problems: list, problem_type, plugin_info_type) -> dict[str, FrameworkProfile]:
+def collect(
+    pm, infos: Mapping[str, Any], problems: list, problem_type, plugin_info_type
+) -> dict[str, FrameworkProfile]:
     """The bundled profiles plus those plugins give through ``suanli_frameworks``, each plugin isolated.
 
     A plugin that raises or returns bad rows is reported in ``problems`` by name; an id already taken
@@ -153,7 +184,7 @@ def collect(pm, infos: Mapping[str, Any], problems: list, problem_type, plugin_i
     """
     out = dict(bundled_profiles())
     hook = getattr(pm.hook, "suanli_frameworks", None)
-    for impl in (hook.get_hookimpls() if hook is not None else []):
+    for impl in hook.get_hookimpls() if hook is not None else []:
         info = infos.get(impl.plugin_name, plugin_info_type(impl.plugin_name))
         try:
             items = impl.function()
@@ -164,8 +195,13 @@ def collect(pm, infos: Mapping[str, Any], problems: list, problem_type, plugin_i
             for item in items:
                 prof = item if isinstance(item, FrameworkProfile) else profile_from_dict(item, plugin=info.name)
                 if prof.id in out:
-                    problems.append(problem_type(info, f"conflict: framework {prof.id!r} is already given by "
-                                                       f"{out[prof.id].plugin or 'suanli'!r}, which keeps it"))
+                    problems.append(
+                        problem_type(
+                            info,
+                            f"conflict: framework {prof.id!r} is already given by "
+                            f"{out[prof.id].plugin or 'suanli'!r}, which keeps it",
+                        )
+                    )
                     continue
                 out[prof.id] = prof
         except SpecError as err:

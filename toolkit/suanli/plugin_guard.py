@@ -95,10 +95,16 @@ def preload() -> None:
     import suanli
 
     names = [f"{GUARDED_PACKAGE}.models.{m.name}" for m in pkgutil.iter_modules([f"{suanli.__path__[0]}/models"])]
-    names += [f"{GUARDED_PACKAGE}.{m.name}" for m in pkgutil.iter_modules(suanli.__path__)
-              if not m.ispkg and not m.name.startswith("_") and m.name not in ("__main__", "cli")]
-    names += [m.name for m in pkgutil.walk_packages([f"{suanli.__path__[0]}/scenarios"], f"{GUARDED_PACKAGE}.scenarios.")
-              if not m.ispkg]
+    names += [
+        f"{GUARDED_PACKAGE}.{m.name}"
+        for m in pkgutil.iter_modules(suanli.__path__)
+        if not m.ispkg and not m.name.startswith("_") and m.name not in ("__main__", "cli")
+    ]
+    names += [
+        m.name
+        for m in pkgutil.walk_packages([f"{suanli.__path__[0]}/scenarios"], f"{GUARDED_PACKAGE}.scenarios.")
+        if not m.ispkg
+    ]
     for name in names:
         if name not in sys.modules:
             try:
@@ -111,11 +117,19 @@ def _digest(value: Any) -> tuple:
     """A fingerprint of one value: content for data, identity for code."""
     if isinstance(value, type):
         if value.__module__.split(".")[0] == GUARDED_PACKAGE:
-            return ("class", id(value), tuple((k, _digest(v)) for k, v in vars(value).items()
-                                              if not (k.startswith("__") and k not in ("__init__", "__post_init__"))))
+            return (
+                "class",
+                id(value),
+                tuple(
+                    (k, _digest(v))
+                    for k, v in vars(value).items()
+                    if not (k.startswith("__") and k not in ("__init__", "__post_init__"))
+                ),
+            )
         return ("id", id(value))
-    if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, property,
-                          staticmethod, classmethod)) or callable(value):
+    if isinstance(
+        value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, property, staticmethod, classmethod)
+    ) or callable(value):
         return ("id", id(value))
     try:
         blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -128,14 +142,19 @@ def _guarded_items(module: types.ModuleType) -> list[tuple[str, Any]]:
     """A module's values the guard watches: all but dunders, modules and the names the module lists
     in ``__unguarded__`` (its own caches, which change in normal use)."""
     skip = set(getattr(module, "__unguarded__", ()))
-    return [(n, v) for n, v in list(vars(module).items())
-            if not n.startswith("__") and n not in skip and not isinstance(v, types.ModuleType)]
+    return [
+        (n, v)
+        for n, v in list(vars(module).items())
+        if not n.startswith("__") and n not in skip and not isinstance(v, types.ModuleType)
+    ]
 
 
 def _modules() -> dict[str, types.ModuleType]:
-    return {name: module for name, module in list(sys.modules.items())
-            if isinstance(module, types.ModuleType)
-            and (name == GUARDED_PACKAGE or name.startswith(GUARDED_PACKAGE + "."))}
+    return {
+        name: module
+        for name, module in list(sys.modules.items())
+        if isinstance(module, types.ModuleType) and (name == GUARDED_PACKAGE or name.startswith(GUARDED_PACKAGE + "."))
+    }
 
 
 class SharedState:
@@ -176,8 +195,11 @@ class SharedState:
         """What changed since the last call (``module.NAME`` or the object's label), and re-baseline.
         Modules imported since are baselined without blame."""
         now = self._take()
-        changed = [f"{m}.{n}" if m != "object" else n for (m, n), d in now.items()
-                   if (m, n) in self.fingerprint and self.fingerprint[(m, n)] != d]
+        changed = [
+            f"{m}.{n}" if m != "object" else n
+            for (m, n), d in now.items()
+            if (m, n) in self.fingerprint and self.fingerprint[(m, n)] != d
+        ]
         changed += [f"{m}.{n}" for (m, n) in self.fingerprint if (m, n) not in now and m != "object"]
         self.fingerprint = now
         return sorted(changed)
@@ -228,7 +250,11 @@ def remember_classes() -> None:
     """Keep the attributes of every suanli class, so that a monkeypatched method can be put back."""
     for module in _modules().values():
         for value in list(vars(module).values()):
-            if isinstance(value, type) and value.__module__.split(".")[0] == GUARDED_PACKAGE and id(value) not in _CLASS_ATTRS:
+            if (
+                isinstance(value, type)
+                and value.__module__.split(".")[0] == GUARDED_PACKAGE
+                and id(value) not in _CLASS_ATTRS
+            ):
                 _CLASS_ATTRS[id(value)] = dict(vars(value))
 
 
@@ -239,7 +265,11 @@ def _restore_class(cls: type, label: str) -> None:
     for name in [n for n in vars(cls) if n not in saved]:
         delattr(cls, name)
     for name, value in saved.items():
-        if vars(cls).get(name) is not value and not name.startswith("__dict") and name not in ("__weakref__", "__doc__"):
+        if (
+            vars(cls).get(name) is not value
+            and not name.startswith("__dict")
+            and name not in ("__weakref__", "__doc__")
+        ):
             try:
                 setattr(cls, name, value)
             except (AttributeError, TypeError):

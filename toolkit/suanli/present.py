@@ -60,8 +60,23 @@ COST_BASES = {
 }
 """What each cost basis means, as a label."""
 
-COUNT_UNITS = frozenset({"chips", "chip", "accelerators", "servers", "racks", "layouts", "samples", "count", "ports",
-                         "gpus", "devices", "nodes", "sequences"})
+COUNT_UNITS = frozenset(
+    {
+        "chips",
+        "chip",
+        "accelerators",
+        "servers",
+        "racks",
+        "layouts",
+        "samples",
+        "count",
+        "ports",
+        "gpus",
+        "devices",
+        "nodes",
+        "sequences",
+    }
+)
 """Units whose quantities are whole numbers."""
 
 
@@ -72,8 +87,13 @@ class Shown(str):
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) or hasattr(value, "dtype") and getattr(
-        value, "ndim", 1) == 0 and value.dtype.kind in "iuf"
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        or hasattr(value, "dtype")
+        and getattr(value, "ndim", 1) == 0
+        and value.dtype.kind in "iuf"
+    )
 
 
 def _finite(value: Any) -> bool:
@@ -283,8 +303,11 @@ def is_money_key(key: str) -> bool:
     a money word last (``total_cost``, ``unit_price``, ``capex``) or first in a rate (``price_per_kwh``,
     ``cost_per_million_tokens``); ``equal_cost_chips`` and ``equal_cost_days`` are not money."""
     words = key.lower().split("_")
-    return bool(CURRENCY_WORDS & set(words)) or words[-1] in MONEY_WORDS or (
-        words[0] in MONEY_WORDS and ("per" in words or words[-1] == "kwh"))
+    return (
+        bool(CURRENCY_WORDS & set(words))
+        or words[-1] in MONEY_WORDS
+        or (words[0] in MONEY_WORDS and ("per" in words or words[-1] == "kwh"))
+    )
 
 
 SCALED_WORDS = frozenset({"params", "parameters", "tokens"})
@@ -309,15 +332,22 @@ def is_count_key(key: str) -> bool:
     return (words[-1] in COUNT_WORDS or words[0] in COUNT_WORDS) and not NOT_COUNT_WORDS & set(words)
 
 
-def table_cells(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], currency: str | None = None,
-                digits: int = DIGITS) -> list[list[str]]:
+def table_cells(
+    rows: Sequence[Mapping[str, Any]], columns: Iterable[str], currency: str | None = None, digits: int = DIGITS
+) -> list[list[str]]:
     """Every cell of a table as text, by :func:`format_value` (the key decides money and counts)."""
     columns = list(columns)
     return [[format_value(row.get(c), c, row.get("currency") or currency, digits) for c in columns] for row in rows]
 
 
-def frame(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], *, currency: str | None = None,
-          labels: Mapping[str, str] | None = None, index: str | None = None):
+def frame(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Iterable[str],
+    *,
+    currency: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    index: str | None = None,
+):
     """A pandas DataFrame of ``rows`` formatted by the same rules as the CLI (text cells), for notebooks:
     ``present.frame(result.rows, ["chip", "chips_needed", "cost"], currency="CNY")``."""
     import pandas as pd
@@ -328,19 +358,42 @@ def frame(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], *, currency
     return df.set_index(labels.get(index, index)) if index else df
 
 
-def html_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], *, title: str | None = None,
-               currency: str | None = None, labels: Mapping[str, str] | None = None) -> str:
+def html_table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Iterable[str],
+    *,
+    title: str | None = None,
+    currency: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> str:
     """A titled HTML table of ``rows`` formatted by the same rules as the CLI (for widgets and dashboards)."""
     columns = list(columns)
     labels = labels or {}
     cells = table_cells(rows, columns, currency)
-    numeric = [all(_is_number(r.get(c)) or r.get(c) is None or isinstance(r.get(c), Shown) for r in rows) for c in columns]
-    head = "".join(f"<th style='text-align:{'right' if n else 'left'};padding:2px 8px'>{html.escape(labels.get(c, c))}</th>"
-                   for c, n in zip(columns, numeric))
-    body = "".join("<tr>" + "".join(f"<td style='text-align:{'right' if n else 'left'};padding:2px 8px'>{html.escape(v)}</td>"
-                                    for v, n in zip(r, numeric)) + "</tr>" for r in cells)
-    caption = f"<caption style='text-align:left;font-weight:bold;padding:4px 0'>{html.escape(title)}</caption>" if title else ""
-    return f"<table style='border-collapse:collapse'>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    numeric = [
+        all(_is_number(r.get(c)) or r.get(c) is None or isinstance(r.get(c), Shown) for r in rows) for c in columns
+    ]
+    head = "".join(
+        f"<th style='text-align:{'right' if n else 'left'};padding:2px 8px'>{html.escape(labels.get(c, c))}</th>"
+        for c, n in zip(columns, numeric)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td style='text-align:{'right' if n else 'left'};padding:2px 8px'>{html.escape(v)}</td>"
+            for v, n in zip(r, numeric)
+        )
+        + "</tr>"
+        for r in cells
+    )
+    caption = (
+        f"<caption style='text-align:left;font-weight:bold;padding:4px 0'>{html.escape(title)}</caption>"
+        if title
+        else ""
+    )
+    return (
+        f"<table style='border-collapse:collapse'>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 # Ranged results (P10/P50/P90 and their tornado), shown the same by every face
@@ -357,8 +410,14 @@ def percentile_rows(result) -> list[dict[str, Any]]:
     for name, p in summary.items():
         if name not in point:
             continue
-        rows.append({"output": name, "central": point[name], **p,
-                     "p90_over_p10": p["p90"] / p["p10"] if p["p10"] else float("nan")})
+        rows.append(
+            {
+                "output": name,
+                "central": point[name],
+                **p,
+                "p90_over_p10": p["p90"] / p["p10"] if p["p10"] else float("nan"),
+            }
+        )
     return rows
 
 
@@ -373,15 +432,29 @@ def summary_html(result, top: int = 6) -> str:
 
     body = "".join(
         f"<tr><td>{html.escape(r['output'])}</td><td>{central(r)}</td>"
-        + "".join(f"<td>{_range_number(r[k])}</td>" for k in ("p10", "p50", "p90")) + "</tr>" for r in rows)
+        + "".join(f"<td>{_range_number(r[k])}</td>" for k in ("p10", "p50", "p90"))
+        + "</tr>"
+        for r in rows
+    )
     starred = any(central(r).endswith("*") for r in rows)
-    parts = [(f"<table><caption style='text-align:left;font-weight:bold'>Ranges ({result.ranged.n:,} samples, seed "
-              f"{result.ranged.seed})</caption><tr>{head}</tr>{body}</table>"
-              + ("<div style='font-size:90%;color:#555'>* central = the nominal case (every input at its central "
-                 "value), outside P10-P90</div>" if starred else ""))]
+    parts = [
+        (
+            f"<table><caption style='text-align:left;font-weight:bold'>Ranges ({result.ranged.n:,} samples, seed "
+            f"{result.ranged.seed})</caption><tr>{head}</tr>{body}</table>"
+            + (
+                "<div style='font-size:90%;color:#555'>* central = the nominal case (every input at its central "
+                "value), outside P10-P90</div>"
+                if starred
+                else ""
+            )
+        )
+    ]
     for output, rows in result.tornado.items():
-        items = "".join(f"<li>{html.escape(r['input'])}: {_range_number(r['output_low'])} .. {_range_number(r['output_high'])}</li>"
-                        for r in rows[:top] if r["swing"] > 0)
+        items = "".join(
+            f"<li>{html.escape(r['input'])}: {_range_number(r['output_low'])} .. {_range_number(r['output_high'])}</li>"
+            for r in rows[:top]
+            if r["swing"] > 0
+        )
         if items:
             parts.append(f"<b>What drives {html.escape(output)}</b> (input at P10 .. P90)<ul>{items}</ul>")
     return "<div>" + "".join(parts) + "</div>"
@@ -392,8 +465,13 @@ def inputs_html(result) -> str:
     cols = ("input", "value", "p10", "p90", "unit", "basis", "confidence", "citation")
     head = "".join(f"<th>{c}</th>" for c in cols)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_range_number(r[c]) if c in ('value', 'p10', 'p90') else html.escape(str(r[c]))}</td>" for c in cols)
-        + "</tr>" for r in result.input_table())
+        "<tr>"
+        + "".join(
+            f"<td>{_range_number(r[c]) if c in ('value', 'p10', 'p90') else html.escape(str(r[c]))}</td>" for c in cols
+        )
+        + "</tr>"
+        for r in result.input_table()
+    )
     return f"<table style='font-size:90%'><tr>{head}</tr>{body}</table>"
 
 
@@ -415,9 +493,17 @@ def scientific(value: Any, digits: int = DIGITS) -> str:
 
 
 COLUMN_FORMATS = {
-    "number": number, "count": count, "days": days, "percent": percent, "signed_percent": signed_percent,
-    "scaled": scaled, "scientific": scientific, "probability": probability, "text": lambda v: MISSING if v is None else str(v),
-    "year": lambda v: quantity(v, "year"), "input": lambda v: number(v, INPUT_DIGITS),
+    "number": number,
+    "count": count,
+    "days": days,
+    "percent": percent,
+    "signed_percent": signed_percent,
+    "scaled": scaled,
+    "scientific": scientific,
+    "probability": probability,
+    "text": lambda v: MISSING if v is None else str(v),
+    "year": lambda v: quantity(v, "year"),
+    "input": lambda v: number(v, INPUT_DIGITS),
 }
 """Named column formats for :func:`table` (``formats={"mfu": "percent"}``); ``money`` needs a currency."""
 
@@ -472,25 +558,40 @@ class Table:
         has_index = not (type(df.index).__name__ == "RangeIndex" and df.index.name is None)
         names = ["" if n is None else n for n in df.index.names] if has_index else []
         head = "".join(f"<th style='text-align:left;padding:2px 8px'>{html.escape(str(n))}</th>" for n in names)
-        head += "".join(f"<th style='text-align:{'right' if n else 'left'};padding:2px 8px'>{html.escape(str(c))}</th>"
-                        for c, n in zip(df.columns, self.numeric))
+        head += "".join(
+            f"<th style='text-align:{'right' if n else 'left'};padding:2px 8px'>{html.escape(str(c))}</th>"
+            for c, n in zip(df.columns, self.numeric)
+        )
         body = []
         for key, row in zip(df.index, df.itertuples(index=False)):
             keys = (key if isinstance(key, tuple) else (key,)) if has_index else ()
             cells = "".join(f"<th style='text-align:left;padding:2px 8px'>{html.escape(str(k))}</th>" for k in keys)
-            cells += "".join(f"<td style='text-align:{'right' if n else 'left'};padding:2px 8px'>{html.escape(str(v))}</td>"
-                             for v, n in zip(row, self.numeric))
+            cells += "".join(
+                f"<td style='text-align:{'right' if n else 'left'};padding:2px 8px'>{html.escape(str(v))}</td>"
+                for v, n in zip(row, self.numeric)
+            )
             body.append(f"<tr>{cells}</tr>")
         caption = f"<caption style='text-align:left;font-weight:bold;padding:4px 0'>{html.escape(self.title)}</caption>"
         notes = "".join(f"<div style='font-size:smaller'>{html.escape(n)}</div>" for n in self.notes)
-        return (f"<table style='border-collapse:collapse'>{caption}<thead><tr>{head}</tr></thead>"
-                f"<tbody>{''.join(body)}</tbody></table>{notes}")
+        return (
+            f"<table style='border-collapse:collapse'>{caption}<thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>{notes}"
+        )
 
 
-def table(data, *, title: str, columns: Iterable[str] | None = None, currency: str | None = None,
-          formats: Mapping[str, Any] | str | None = None, labels: Mapping[str, str] | None = None,
-          index: str | Sequence[str] | None = None, by_row: str | None = None, digits: int = DIGITS,
-          drop_empty: bool = True) -> Table:
+def table(
+    data,
+    *,
+    title: str,
+    columns: Iterable[str] | None = None,
+    currency: str | None = None,
+    formats: Mapping[str, Any] | str | None = None,
+    labels: Mapping[str, str] | None = None,
+    index: str | Sequence[str] | None = None,
+    by_row: str | None = None,
+    digits: int = DIGITS,
+    drop_empty: bool = True,
+) -> Table:
     """A titled table for a notebook, every cell formatted by the policy above.
 
     ``data`` is a DataFrame (its named index is kept), a list of row mappings or a mapping of column
@@ -542,8 +643,10 @@ def table(data, *, title: str, columns: Iterable[str] | None = None, currency: s
             empty.append(str(c))
             continue
         if by_row is not None and c != by_row and c not in formats:
-            cells = [_column_formatter(k, formats.get(k), currency, digits)(v, r)
-                     for v, r, k in zip(values, records, row_keys)]
+            cells = [
+                _column_formatter(k, formats.get(k), currency, digits)(v, r)
+                for v, r, k in zip(values, records, row_keys)
+            ]
         else:
             cells = [_column_formatter(str(c), formats.get(c), currency, digits)(v, r) for v, r in zip(values, records)]
         out[labels.get(c, c)] = cells
@@ -552,7 +655,10 @@ def table(data, *, title: str, columns: Iterable[str] | None = None, currency: s
     text = pd.DataFrame(out, index=pd.MultiIndex.from_tuples(index_values) if df.index.nlevels > 1 else index_values)
     text = text if has_index else text.reset_index(drop=True)
     if has_index:
-        text.index = text.index.rename([labels.get(n, n) for n in df.index.names] if df.index.nlevels > 1
-                                       else labels.get(df.index.name, df.index.name))
+        text.index = text.index.rename(
+            [labels.get(n, n) for n in df.index.names]
+            if df.index.nlevels > 1
+            else labels.get(df.index.name, df.index.name)
+        )
     notes = [f"no values: {', '.join(empty)}"] if empty else []
     return Table(title, text, numeric, notes)

@@ -64,16 +64,27 @@ class Price:
     def note(self) -> str:
         """One sentence: what the number is and where it comes from."""
         what = f"{self.chip} {self.basis} price {self.value:,.2f} {self.unit}"
-        src = f" ({self.source.citation}, {self.source.date or 'undated'}, {self.source.confidence})" if self.source else ""
+        src = (
+            f" ({self.source.citation}, {self.source.date or 'undated'}, {self.source.confidence})"
+            if self.source
+            else ""
+        )
         if not self.converted:
             return f"{what} from the catalog's {self.quote_field}{src}"
-        return (f"{what}: the catalog's {self.quote_field} {self.quote_value:,.2f} converted at "
-                f"{self.rate.cny_per_usd} CNY/USD ({self.rate.date}){src}")
+        return (
+            f"{what}: the catalog's {self.quote_field} {self.quote_value:,.2f} converted at "
+            f"{self.rate.cny_per_usd} CNY/USD ({self.rate.date}){src}"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "chip": self.chip, "basis": self.basis, "value": self.value, "currency": self.currency,
-            "quote_field": self.quote_field, "quote_value": self.quote_value, "quote_currency": self.quote_currency,
+            "chip": self.chip,
+            "basis": self.basis,
+            "value": self.value,
+            "currency": self.currency,
+            "quote_field": self.quote_field,
+            "quote_value": self.quote_value,
+            "quote_currency": self.quote_currency,
             "quote_date": self.quote_date,
             "range": None if self.low is None else [self.low, self.high],
             "source": self.source.as_dict() if self.source else None,
@@ -112,8 +123,9 @@ def _negate(date: str) -> tuple:
     return tuple(-ord(ch) for ch in date)
 
 
-def chip_price(accelerator, currency: str = "USD", basis: str = "purchase",
-               rate: ExchangeRate = CNY_PER_USD) -> Price | None:
+def chip_price(
+    accelerator, currency: str = "USD", basis: str = "purchase", rate: ExchangeRate = CNY_PER_USD
+) -> Price | None:
     """The one price of ``accelerator`` in ``currency`` on ``basis`` ('purchase' or 'rental' per hour).
 
     None when the catalog has no quote on that basis. A quote in the other currency is converted at
@@ -135,8 +147,19 @@ def chip_price(accelerator, currency: str = "USD", basis: str = "purchase",
         lo, hi = ranges[field]
         low, high = float(convert(lo, quote_ccy, ccy, rate)), float(convert(hi, quote_ccy, ccy, rate))
     sources = getattr(accelerator, "sources", {}) or {}
-    return Price(accelerator.id, basis, value, ccy, field, quote, quote_ccy, sources.get(field),
-                 rate if quote_ccy != ccy else None, low, high)
+    return Price(
+        accelerator.id,
+        basis,
+        value,
+        ccy,
+        field,
+        quote,
+        quote_ccy,
+        sources.get(field),
+        rate if quote_ccy != ccy else None,
+        low,
+        high,
+    )
 
 
 def price_value(accelerator, currency: str = "USD", basis: str = "purchase") -> float | None:

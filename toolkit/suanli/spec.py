@@ -78,9 +78,7 @@ class Source:
         if not isinstance(self.citation, str) or not self.citation.strip():
             raise SpecError("a source needs a non-empty citation")
         if self.confidence not in CONFIDENCE_LEVELS:
-            raise SpecError(
-                f"confidence {self.confidence!r} is not one of {', '.join(CONFIDENCE_LEVELS)}"
-            )
+            raise SpecError(f"confidence {self.confidence!r} is not one of {', '.join(CONFIDENCE_LEVELS)}")
         if self.confidence == "estimate" and not self.note.strip():
             raise SpecError(f"the estimate {self.citation!r} must say how it was made (a 'note')")
 
@@ -131,7 +129,9 @@ def num(unit: str, lo: float, hi: float, *, required: bool = False, integer: boo
 
 
 def text(*, required: bool = False, choices: tuple[str, ...] = ()):
-    return field(default=None if not required else "", metadata={"text": True, "required": required, "choices": choices})
+    return field(
+        default=None if not required else "", metadata={"text": True, "required": required, "choices": choices}
+    )
 
 
 @dataclass(frozen=True)
@@ -168,8 +168,12 @@ class Spec:
         except SpecError as err:
             raise err.located(plugin=self.plugin, kind=self.kind, obj_id=self.id) from None
         except Exception as err:  # noqa: BLE001 - a field edited into something the checks cannot even compare
-            raise SpecError(f"invalid content ({type(err).__name__}: {err})", plugin=self.plugin, kind=self.kind,
-                            obj_id=str(self.id)) from None
+            raise SpecError(
+                f"invalid content ({type(err).__name__}: {err})",
+                plugin=self.plugin,
+                kind=self.kind,
+                obj_id=str(self.id),
+            ) from None
 
     # -- introspection ------------------------------------------------------------------------
     @classmethod
@@ -216,9 +220,7 @@ class Spec:
         if not isinstance(self.id, str) or not self.id:
             raise SpecError("every object needs an 'id'", field_name="id")
         if self.id != self.id.lower() or " " in self.id or "_" in self.id:
-            raise SpecError(
-                "ids are lowercase words joined by '-', like 'nvidia-h100-sxm5-80gb'", field_name="id"
-            )
+            raise SpecError("ids are lowercase words joined by '-', like 'nvidia-h100-sxm5-80gb'", field_name="id")
         for req in ("vendor", "name"):
             if not isinstance(getattr(self, req), str) or not getattr(self, req).strip():
                 raise SpecError(f"the {req} is missing", field_name=req)
@@ -234,11 +236,15 @@ class Spec:
                 raise SpecError("a range is given for a field that has no value", field_name=name)
             low, high = rng
             if not low <= getattr(self, name) <= high:
-                raise SpecError(f"the range {low}..{high} does not contain the value {getattr(self, name)}", field_name=name)
+                raise SpecError(
+                    f"the range {low}..{high} does not contain the value {getattr(self, name)}", field_name=name
+                )
         for name in self.numbers():
             src = self.sources.get(name)
             if not isinstance(src, Source):
-                raise SpecError("this number has no source; give a 'source' for the object or the field", field_name=name)
+                raise SpecError(
+                    "this number has no source; give a 'source' for the object or the field", field_name=name
+                )
         self.validate_more()
 
     def validate_more(self) -> None:
@@ -339,7 +345,9 @@ class Accelerator(Spec):
 
     def validate_more(self) -> None:
         if self.bf16_tflops is None and self.fp16_tflops is None:
-            raise SpecError("give a dense bf16_tflops or fp16_tflops peak: models train in one of them", field_name="bf16_tflops")
+            raise SpecError(
+                "give a dense bf16_tflops or fp16_tflops peak: models train in one of them", field_name="bf16_tflops"
+            )
         # A sparsity figure typed as dense shows up as fp16/bf16 far above twice tf32 or equal to fp8.
         if self.fp8_tflops and self.bf16_tflops and self.fp8_tflops < self.bf16_tflops * 0.99:
             raise SpecError(
@@ -425,13 +433,22 @@ class SoftwareStack(Spec):
     framework: str = text()
     collective_library: str = text()
     cuda_source_compatible: str = text(choices=("yes", "partial", "no"))
-    framework_efficiency: float | None = num("fraction", 0.05, 1.0, hint="step-time efficiency of the framework against CUDA on equal silicon")
-    collective_efficiency: float | None = num("fraction", 0.05, 1.0, hint="collective library bus bandwidth against NCCL on equal links")
+    framework_efficiency: float | None = num(
+        "fraction", 0.05, 1.0, hint="step-time efficiency of the framework against CUDA on equal silicon"
+    )
+    collective_efficiency: float | None = num(
+        "fraction", 0.05, 1.0, hint="collective library bus bandwidth against NCCL on equal links"
+    )
     maturity: float | None = num("0..1", 0.0, 1.0)
     op_profile: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     op_sources: Mapping[str, Source] = field(default_factory=dict)
 
-    OP_ENTRY_KEYS: ClassVar[tuple[str, ...]] = (*PATHS, "translated_efficiency", "fallback_efficiency", "port_engineer_months")
+    OP_ENTRY_KEYS: ClassVar[tuple[str, ...]] = (
+        *PATHS,
+        "translated_efficiency",
+        "fallback_efficiency",
+        "port_engineer_months",
+    )
     """Keys an ``op_profile`` entry may have. Each value is a number, ``[low, high]`` or ``[low, best, high]``.
     A share left out is 0, except ``native``, which is then the remainder. ``port_engineer_months``
     is the effort to bring the class's non-native time to the native path for a typical
@@ -444,39 +461,66 @@ class SoftwareStack(Spec):
             if len(vals) not in (1, 2, 3) or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in vals
             ):
-                raise SpecError(f"op_profile.{op}.{key} must be a number or [low, high] or [low, best, high], got {value!r}", field_name="op_profile")
+                raise SpecError(
+                    f"op_profile.{op}.{key} must be a number or [low, high] or [low, best, high], got {value!r}",
+                    field_name="op_profile",
+                )
             if sorted(vals) != list(vals):
-                raise SpecError(f"op_profile.{op}.{key}: the range {value!r} is not in increasing order", field_name="op_profile")
+                raise SpecError(
+                    f"op_profile.{op}.{key}: the range {value!r} is not in increasing order", field_name="op_profile"
+                )
             central = vals[1] if len(vals) == 3 else sum(vals) / len(vals)
             return float(vals[0]), float(central), float(vals[-1])
 
         for op, entry in self.op_profile.items():
             if op not in OP_CLASSES:
-                raise SpecError(f"unknown operation class {op!r}; use one of {', '.join(OP_CLASSES)}", field_name="op_profile")
+                raise SpecError(
+                    f"unknown operation class {op!r}; use one of {', '.join(OP_CLASSES)}", field_name="op_profile"
+                )
             if op not in self.op_sources:
                 raise SpecError(f"the entry for {op!r} has no source", field_name="op_profile")
             if not isinstance(entry, Mapping):
-                raise SpecError(f"op_profile.{op} must be a table of {', '.join(self.OP_ENTRY_KEYS)}", field_name="op_profile")
+                raise SpecError(
+                    f"op_profile.{op} must be a table of {', '.join(self.OP_ENTRY_KEYS)}", field_name="op_profile"
+                )
             unknown = set(entry) - set(self.OP_ENTRY_KEYS)
             if unknown:
-                raise SpecError(f"op_profile.{op} has unknown key(s) {', '.join(sorted(unknown))}; use {', '.join(self.OP_ENTRY_KEYS)}", field_name="op_profile")
+                raise SpecError(
+                    f"op_profile.{op} has unknown key(s) {', '.join(sorted(unknown))}; use {', '.join(self.OP_ENTRY_KEYS)}",
+                    field_name="op_profile",
+                )
             b = {key: bounds(op, key, value) for key, value in entry.items()}
             for key in PATHS:
                 if key in b and not (0.0 <= b[key][0] and b[key][2] <= 1.0):
-                    raise SpecError(f"op_profile.{op}.{key} is a share of time and must lie in 0..1", field_name="op_profile")
+                    raise SpecError(
+                        f"op_profile.{op}.{key} is a share of time and must lie in 0..1", field_name="op_profile"
+                    )
             for key in ("translated_efficiency", "fallback_efficiency"):
                 if key in b and not (0.0 < b[key][0] and b[key][2] <= 1.0):
-                    raise SpecError(f"op_profile.{op}.{key} is speed relative to the native path and must lie in (0, 1]", field_name="op_profile")
+                    raise SpecError(
+                        f"op_profile.{op}.{key} is speed relative to the native path and must lie in (0, 1]",
+                        field_name="op_profile",
+                    )
             if "port_engineer_months" in b and b["port_engineer_months"][0] < 0:
                 raise SpecError(f"op_profile.{op}.port_engineer_months cannot be negative", field_name="op_profile")
             others = [b[k] for k in PATHS[1:] if k in b]
             low_sum, central_sum, high_sum = (sum(v[i] for v in others) for i in range(3))
             if "native" in b:
-                low_sum, central_sum, high_sum = low_sum + b["native"][0], central_sum + b["native"][1], high_sum + b["native"][2]
+                low_sum, central_sum, high_sum = (
+                    low_sum + b["native"][0],
+                    central_sum + b["native"][1],
+                    high_sum + b["native"][2],
+                )
                 if abs(central_sum - 1.0) > 0.01 or low_sum > 1.0 + 1e-9 or high_sum < 1.0 - 1e-9:
-                    raise SpecError(f"op_profile.{op}: the shares native+translated+fallback+unsupported must sum to 1 (central sum {central_sum:.3g})", field_name="op_profile")
+                    raise SpecError(
+                        f"op_profile.{op}: the shares native+translated+fallback+unsupported must sum to 1 (central sum {central_sum:.3g})",
+                        field_name="op_profile",
+                    )
             elif high_sum > 1.0 + 1e-9:
-                raise SpecError(f"op_profile.{op}: translated+fallback+unsupported can reach {high_sum:.3g} > 1, leaving no room for native", field_name="op_profile")
+                raise SpecError(
+                    f"op_profile.{op}: translated+fallback+unsupported can reach {high_sum:.3g} > 1, leaving no room for native",
+                    field_name="op_profile",
+                )
             for share, eff in (("translated", "translated_efficiency"), ("fallback", "fallback_efficiency")):
                 if share in b and b[share][2] > 0 and eff not in b:
                     raise SpecError(f"op_profile.{op} has a {share} share but no {eff}", field_name="op_profile")

@@ -33,7 +33,10 @@ class PluginReport:
 
     @property
     def contributed(self) -> dict[str, int]:
-        return {k: sum(1 for s in self.catalog.view(k).values() if s.plugin == self.name) for k in ("accelerators", "links", "stacks", "sites")}
+        return {
+            k: sum(1 for s in self.catalog.view(k).values() if s.plugin == self.name)
+            for k in ("accelerators", "links", "stacks", "sites")
+        }
 
     def summary(self) -> str:
         lines = [f"plugin {self.name!r}: " + ", ".join(f"{n} {k}" for k, n in self.contributed.items())]

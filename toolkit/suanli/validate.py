@@ -122,8 +122,15 @@ def float_array(name: str, value: Any, what: str = "a number or an array of numb
         raise InputError(f"{name} must be {what}, got {value!r}") from None
 
 
-def array(name: str, value: Any, *, low: float | None = None, high: float | None = None, low_open: bool = False,
-          allow_inf: bool = False):
+def array(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    allow_inf: bool = False,
+):
     """``value`` as a float numpy array (a scalar gives a 0-d array), every element finite (or, with
     ``allow_inf``, not NaN) and within ``low``..``high`` (``low_open``: strictly above ``low``). Text,
     None or a ragged list is refused.
@@ -307,8 +314,13 @@ def between(low: float, high: float):
     return check
 
 
-def instance(*types: type, what: str | None = None, positive: tuple[str, ...] = (), non_negative: tuple[str, ...] = (),
-             efficiency: tuple[str, ...] = ()):
+def instance(
+    *types: type,
+    what: str | None = None,
+    positive: tuple[str, ...] = (),
+    non_negative: tuple[str, ...] = (),
+    efficiency: tuple[str, ...] = (),
+):
     """An object of one of ``types`` (a Workload, a Hardware...) whose named fields are finite numbers
     that are ``positive``, ``non_negative`` or an ``efficiency`` in (0, 1] (an object built without its
     own checks, or changed after it was built, is refused here)."""
@@ -380,10 +392,15 @@ def _finite(function: str, result: Any) -> None:
     for part in parts:
         if isinstance(part, (float, np.floating, np.ndarray)) and not isinstance(part, bool):
             arr = np.asarray(part)
-            if arr.dtype.kind == "f" and arr.size and not (math.isfinite(float(arr.min()))
-                                                          and math.isfinite(float(arr.max()))):
-                raise InputError(f"{function}: the inputs are out of range (the result overflows to a non-finite "
-                                 "number); check their magnitudes and units")
+            if (
+                arr.dtype.kind == "f"
+                and arr.size
+                and not (math.isfinite(float(arr.min())) and math.isfinite(float(arr.max())))
+            ):
+                raise InputError(
+                    f"{function}: the inputs are out of range (the result overflows to a non-finite "
+                    "number); check their magnitudes and units"
+                )
 
 
 def checked(*, aligned: bool = True, finite_result: bool = True, **kinds):
@@ -405,8 +422,11 @@ def checked(*, aligned: bool = True, finite_result: bool = True, **kinds):
         unknown = set(kinds) - {p.name for p in params}
         if unknown:
             raise TypeError(f"checked(): {fn.__qualname__} has no parameter {sorted(unknown)}")
-        positions = [(i, p.name, kinds[p.name]) for i, p in enumerate(params)
-                     if p.name in kinds and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        positions = [
+            (i, p.name, kinds[p.name])
+            for i, p in enumerate(params)
+            if p.name in kinds and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
         keywords = [(p.name, kinds[p.name]) for p in params if p.name in kinds and p.kind is p.KEYWORD_ONLY]
 
         numeric = {key for key, kind in kinds.items() if getattr(kind, "numeric", False)} if aligned else set()
@@ -428,8 +448,11 @@ def checked(*, aligned: bool = True, finite_result: bool = True, **kinds):
                     kind(key, kwargs[key])
                     seen[key] = kwargs[key]
             if len(numeric) > 1:
-                arrays = {key: value for key, value in seen.items() if key in numeric and value is not None
-                          and not isinstance(value, (int, float))}
+                arrays = {
+                    key: value
+                    for key, value in seen.items()
+                    if key in numeric and value is not None and not isinstance(value, (int, float))
+                }
                 if len(arrays) > 1:
                     _broadcast(arrays)
             token = _INSIDE.set(True)
@@ -451,5 +474,16 @@ def checked(*, aligned: bool = True, finite_result: bool = True, **kinds):
     return decorate
 
 
-for _kind in (POSITIVE, POSITIVE_OR_INF, NON_NEGATIVE_OR_INF, NON_NEGATIVE, FINITE, SHARE, EFFICIENCY, AT_LEAST_ONE, COUNT, COUNT0):
+for _kind in (
+    POSITIVE,
+    POSITIVE_OR_INF,
+    NON_NEGATIVE_OR_INF,
+    NON_NEGATIVE,
+    FINITE,
+    SHARE,
+    EFFICIENCY,
+    AT_LEAST_ONE,
+    COUNT,
+    COUNT0,
+):
     _kind.numeric = True

@@ -14,7 +14,6 @@ from suanli.datafile import load_paths
 suanli_contract = "1.0"  # the suanli plugin contract this plugin is written for
 
 
-
 @cache
 def _specs():
     return load_paths([files(__name__) / "chips.toml"], plugin="example")

@@ -7,7 +7,17 @@ LISTS_PLUGIN_PROBLEMS = True  # it prints every problem itself
 HELP = "List accelerators, links, software stacks or sites from the installed plugins."
 
 COLUMNS = {
-    "accelerators": ["id", "vendor", "bf16_tflops", "fp8_tflops", "hbm_gb", "hbm_tbs", "scaleup_domain", "tdp_w", "export_oct2023"],
+    "accelerators": [
+        "id",
+        "vendor",
+        "bf16_tflops",
+        "fp8_tflops",
+        "hbm_gb",
+        "hbm_tbs",
+        "scaleup_domain",
+        "tdp_w",
+        "export_oct2023",
+    ],
     "links": ["id", "vendor", "link_kind", "bandwidth_gbs", "latency_us", "efficiency", "max_domain"],
     "stacks": ["id", "vendor", "stack_kind", "framework", "collective_library", "framework_efficiency"],
     "sites": ["id", "country", "hub", "electricity_cny_kwh", "electricity_usd_kwh", "pue_typical", "grid_gco2_kwh"],
@@ -15,7 +25,9 @@ COLUMNS = {
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--kind", choices=list(COLUMNS), default="accelerators", help="what to list (default: accelerators)")
+    parser.add_argument(
+        "--kind", choices=list(COLUMNS), default="accelerators", help="what to list (default: accelerators)"
+    )
     parser.add_argument("--vendor", help="only this vendor (case-insensitive), e.g. huawei")
     parser.add_argument("--json", action="store_true", help="print a JSON list with every field and its source")
 
@@ -34,10 +46,14 @@ def explain_blanks(rows: list[dict]) -> list[str]:
         if row.get("bf16_tflops") is None and row.get("fp16_tflops") is not None:
             row["bf16_tflops"] = Shown(f"{MISSING} (fp16 {number(row['fp16_tflops'])})")
             if not notes:
-                notes.append("bf16 '- (fp16 N)': no BF16 units or no BF16 peak published; 16-bit training runs in FP16 "
-                             "at the FP16 peak shown")
+                notes.append(
+                    "bf16 '- (fp16 N)': no BF16 units or no BF16 peak published; 16-bit training runs in FP16 "
+                    "at the FP16 peak shown"
+                )
     if any(row.get("fp8_tflops") is None for row in rows):
-        notes.append("fp8 '-': no FP8 peak (no FP8 units, or none published); --precision fp8 is refused on these chips")
+        notes.append(
+            "fp8 '-': no FP8 peak (no FP8 units, or none published); --precision fp8 is refused on these chips"
+        )
     return notes
 
 

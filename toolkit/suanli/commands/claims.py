@@ -11,8 +11,10 @@ a claim's verdict moves when the model does.
 from __future__ import annotations
 
 NAME = "claims"
-HELP = ("Seed press claims (GPT-3 compute and cost, ChatGPT's electricity, GTC 2024 power, growth rates) "
-        "recomputed from the live models, with the model's number, the inputs that make each hold and a verdict.")
+HELP = (
+    "Seed press claims (GPT-3 compute and cost, ChatGPT's electricity, GTC 2024 power, growth rates) "
+    "recomputed from the live models, with the model's number, the inputs that make each hold and a verdict."
+)
 
 
 def add_arguments(parser) -> None:

@@ -15,30 +15,56 @@ import json
 from typing import Any
 
 NAME = "compat"
-HELP = "Price running CUDA training code on another stack (HIP, DTK, MUSA, CANN, ...) and the porting that wins it back."
+HELP = (
+    "Price running CUDA training code on another stack (HIP, DTK, MUSA, CANN, ...) and the porting that wins it back."
+)
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--stack", required=True, help="a software stack id, e.g. rocm, hygon-dtk, huawei-cann")
-    parser.add_argument("--chip", help="accelerator whose price prices extra chips (default: the newest priced chip on the stack)")
+    parser.add_argument(
+        "--chip", help="accelerator whose price prices extra chips (default: the newest priced chip on the stack)"
+    )
     size = parser.add_mutually_exclusive_group()
-    size.add_argument("--model", help="a model preset of the estimate engine (its op-time breakdown becomes the workload)")
+    size.add_argument(
+        "--model", help="a model preset of the estimate engine (its op-time breakdown becomes the workload)"
+    )
     size.add_argument("--params", type=float, help="model parameters, e.g. 7e9 (with the estimate engine)")
     parser.add_argument("--tokens", type=float, help="training tokens, e.g. 2e12 (with the estimate engine)")
     parser.add_argument("--chips", type=float, help="chips in the native fleet (default: the engine's, else 1024)")
     parser.add_argument("--days", type=float, help="native training days (default: the engine's, if it ran)")
-    parser.add_argument("--workload", default="dense", choices=("dense", "moe"),
-                        help="fallback op-time profile when the engine is not used (default dense)")
-    parser.add_argument("--share", action="append", default=[], metavar="CLASS=VALUE",
-                        help="override the share of step time of an op class, e.g. --share custom_kernels=0.1")
-    parser.add_argument("--set", action="append", default=[], metavar="CLASS.KEY=VALUE",
-                        help="override a stack input, e.g. --set attention.fallback=0.3 or --set stack.collective_efficiency=[0.5,0.8]")
+    parser.add_argument(
+        "--workload",
+        default="dense",
+        choices=("dense", "moe"),
+        help="fallback op-time profile when the engine is not used (default dense)",
+    )
+    parser.add_argument(
+        "--share",
+        action="append",
+        default=[],
+        metavar="CLASS=VALUE",
+        help="override the share of step time of an op class, e.g. --share custom_kernels=0.1",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="CLASS.KEY=VALUE",
+        help="override a stack input, e.g. --set attention.fallback=0.3 or --set stack.collective_efficiency=[0.5,0.8]",
+    )
     parser.add_argument("--currency", default="USD", choices=("USD", "CNY"), help="currency of costs (default USD)")
-    parser.add_argument("--engineer-month-cost", metavar="COST or [LOW,HIGH]",
-                        help="fully loaded cost of one engineer-month in --currency (default: sourced estimate)")
-    parser.add_argument("--uncertain", action="store_true",
-                        help="Monte Carlo over the stack's ranges (10,000 draws unless --samples): slowdown, extra "
-                        "chips and extra days get p10/p50/p90")
+    parser.add_argument(
+        "--engineer-month-cost",
+        metavar="COST or [LOW,HIGH]",
+        help="fully loaded cost of one engineer-month in --currency (default: sourced estimate)",
+    )
+    parser.add_argument(
+        "--uncertain",
+        action="store_true",
+        help="Monte Carlo over the stack's ranges (10,000 draws unless --samples): slowdown, extra "
+        "chips and extra days get p10/p50/p90",
+    )
     parser.add_argument("--samples", type=int, help="Monte Carlo draws over the ranges (adds p10/p50/p90)")
     parser.add_argument("--seed", type=int, help="random seed of the Monte Carlo draws (default 0)")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -46,6 +72,7 @@ def add_arguments(parser) -> None:
 
 UNCERTAIN_SAMPLES = 10_000
 """Monte Carlo draws of ``--uncertain`` when ``--samples`` is not given."""
+
 
 def _number_or_range(text: str, what: str):
     from suanli.errors import InputError
@@ -88,6 +115,7 @@ def _fmt(d: dict[str, float] | None, fmt=None) -> str:
 
     if not d:
         return "n/a"
+
     def f(value) -> str:
         return "never" if value is None else (fmt or number)(value)  # None: porting removes nothing, never pays back
 
@@ -108,10 +136,22 @@ def run(args) -> int:
     seed = args.seed or 0
     shares, sets = parse_overrides(args.share, args.set)
     cost = _number_or_range(args.engineer_month_cost, "--engineer-month-cost") if args.engineer_month_cost else None
-    out = compat_for(args.stack, chip_id=args.chip, model=args.model, params=args.params, tokens=args.tokens,
-                     chips=args.chips, days=args.days, workload=args.workload, share_overrides=shares,
-                     stack_overrides=sets, currency=args.currency, engineer_month_cost=cost,
-                     samples=samples, seed=seed)
+    out = compat_for(
+        args.stack,
+        chip_id=args.chip,
+        model=args.model,
+        params=args.params,
+        tokens=args.tokens,
+        chips=args.chips,
+        days=args.days,
+        workload=args.workload,
+        share_overrides=shares,
+        stack_overrides=sets,
+        currency=args.currency,
+        engineer_month_cost=cost,
+        samples=samples,
+        seed=seed,
+    )
     if samples:
         add_slowdown_percentiles(out)
     if args.uncertain:
@@ -137,9 +177,12 @@ def run(args) -> int:
         "dominant classes": ", ".join(out["dominant"]) or "none",
         "feasible as is": "yes" if out["feasible_as_is"] else "no: port the classes below first",
         "chips (native)": count(out["chips"]),
-        "native days": days(out["days"]) if out.get("days") else "not known (give --days, or --model/--params with --tokens)",
+        "native days": days(out["days"])
+        if out.get("days")
+        else "not known (give --days, or --model/--params with --tokens)",
         "extra_chips": _fmt(out["extra_chips"], count),
-        "extra_days": _fmt(out["extra_days"], days) + (f", on top of the native {days(out['days'])}" if out.get("days") else ""),
+        "extra_days": _fmt(out["extra_days"], days)
+        + (f", on top of the native {days(out['days'])}" if out.get("days") else ""),
         "extra_cost": _fmt(out["extra_cost"].get("total"), cash),
         "mandatory porting": _fmt(out["extra_cost"]["mandatory_porting"], cash),
         "porting_break_even (chips)": _fmt(be.get("break_even_chips"), count),
@@ -148,31 +191,69 @@ def run(args) -> int:
     }
     print_fields(fields)
     print()
-    print_table([{"op_class": r["op_class"], "share": round(r["share"], 3),
-                  "time_factor": round(r["time_factor"]["central"], 3),
-                  "loss": round(r["loss"]["central"], 4), "loss_best": round(r["loss"]["best"], 4),
-                  "loss_worst": round(r["loss"]["worst"], 4)} for r in out["losses"]],
-                ["op_class", "share", "time_factor", "loss", "loss_best", "loss_worst"])
+    print_table(
+        [
+            {
+                "op_class": r["op_class"],
+                "share": round(r["share"], 3),
+                "time_factor": round(r["time_factor"]["central"], 3),
+                "loss": round(r["loss"]["central"], 4),
+                "loss_best": round(r["loss"]["best"], 4),
+                "loss_worst": round(r["loss"]["worst"], 4),
+            }
+            for r in out["losses"]
+        ],
+        ["op_class", "share", "time_factor", "loss", "loss_best", "loss_worst"],
+    )
     if out["porting_required"]:
         print("\nmust be ported before the run (unsupported code):")
-        print_table([{"op_class": r["op_class"], "unsupported": round(r["unsupported_share"]["central"], 2),
-                      "engineer_months": round(r["engineer_months"]["central"], 1),
-                      f"cost_{cur.lower()}": round(r[f"cost_{cur.lower()}"]["central"])} for r in out["porting_required"]],
-                    ["op_class", "unsupported", "engineer_months", f"cost_{cur.lower()}"])
+        print_table(
+            [
+                {
+                    "op_class": r["op_class"],
+                    "unsupported": round(r["unsupported_share"]["central"], 2),
+                    "engineer_months": round(r["engineer_months"]["central"], 1),
+                    f"cost_{cur.lower()}": round(r[f"cost_{cur.lower()}"]["central"]),
+                }
+                for r in out["porting_required"]
+            ],
+            ["op_class", "unsupported", "engineer_months", f"cost_{cur.lower()}"],
+        )
     if out["porting_programme"]:
         print("\nporting programme (best value first):")
-        print_table([{"op_class": r["op_class"], "engineer_months": round(r["engineer_months"]["central"], 1),
-                      f"cost_{cur.lower()}": round(r[f"cost_{cur.lower()}"]["central"]),
-                      "slowdown_removed": round(r["slowdown_removed"]["central"], 4),
-                      "break_even_chips": round(r["break_even_chips"]["central"]) if r.get("break_even_chips", {}).get("central") is not None else None}
-                     for r in out["porting_programme"]],
-                    ["op_class", "engineer_months", f"cost_{cur.lower()}", "slowdown_removed", "break_even_chips"])
+        print_table(
+            [
+                {
+                    "op_class": r["op_class"],
+                    "engineer_months": round(r["engineer_months"]["central"], 1),
+                    f"cost_{cur.lower()}": round(r[f"cost_{cur.lower()}"]["central"]),
+                    "slowdown_removed": round(r["slowdown_removed"]["central"], 4),
+                    "break_even_chips": round(r["break_even_chips"]["central"])
+                    if r.get("break_even_chips", {}).get("central") is not None
+                    else None,
+                }
+                for r in out["porting_programme"]
+            ],
+            ["op_class", "engineer_months", f"cost_{cur.lower()}", "slowdown_removed", "break_even_chips"],
+        )
     if out.get("slowdown_tornado"):
-        print("\nwhat drives the slowdown (each input from its P10 to its P90 within its range, the others at their middles):")
-        print_table([{"input": r["input"], "input_low": r["input_low"], "input_high": r["input_high"],
-                      "slowdown_low": round(r["output_low"], 4), "slowdown_high": round(r["output_high"], 4),
-                      "swing": round(r["swing"], 4)} for r in out["slowdown_tornado"][:8]],
-                    ["input", "input_low", "input_high", "slowdown_low", "slowdown_high", "swing"])
+        print(
+            "\nwhat drives the slowdown (each input from its P10 to its P90 within its range, the others at their middles):"
+        )
+        print_table(
+            [
+                {
+                    "input": r["input"],
+                    "input_low": r["input_low"],
+                    "input_high": r["input_high"],
+                    "slowdown_low": round(r["output_low"], 4),
+                    "slowdown_high": round(r["output_high"], 4),
+                    "swing": round(r["swing"], 4),
+                }
+                for r in out["slowdown_tornado"][:8]
+            ],
+            ["input", "input_low", "input_high", "slowdown_low", "slowdown_high", "swing"],
+        )
     for note in out["assumptions"]:
         print(f"note: {note}")
     return 0

@@ -9,35 +9,68 @@ def add_site_arguments(parser, *, utilization: bool = True) -> None:
     from suanli.models import power as P
 
     g = parser.add_argument_group("power, site and cost")
-    g.add_argument("--site", help="a site id from `suanli catalog --kind sites` (its PUE, electricity price, grid intensity)")
-    g.add_argument("--site-type", dest="site_type", choices=("hyperscale", "hub", "enterprise"),
-                   help="default PUE when no --site or --pue: hyperscale/AI hall 1.10 (Google fleet 2021, the "
-                   "default), hub 1.25 (China's national hub-node ceiling, NDRC 2021), enterprise 1.57 (Uptime 2021 survey)")
+    g.add_argument(
+        "--site", help="a site id from `suanli catalog --kind sites` (its PUE, electricity price, grid intensity)"
+    )
+    g.add_argument(
+        "--site-type",
+        dest="site_type",
+        choices=("hyperscale", "hub", "enterprise"),
+        help="default PUE when no --site or --pue: hyperscale/AI hall 1.10 (Google fleet 2021, the "
+        "default), hub 1.25 (China's national hub-node ceiling, NDRC 2021), enterprise 1.57 (Uptime 2021 survey)",
+    )
     g.add_argument("--pue", type=float, help="power usage effectiveness (>= 1); overrides the site's typical PUE")
-    g.add_argument("--price-kwh", dest="price_kwh", type=float, help="electricity price per kWh in --currency; overrides the site's")
-    g.add_argument("--currency", type=str.upper, choices=("USD", "CNY"),
-                   help="currency of --price-kwh and of the results (default: the site's own, else USD)")
-    g.add_argument("--gco2-kwh", dest="gco2_kwh", type=float, help="grid carbon intensity in gCO2/kWh; overrides the site's")
+    g.add_argument(
+        "--price-kwh",
+        dest="price_kwh",
+        type=float,
+        help="electricity price per kWh in --currency; overrides the site's",
+    )
+    g.add_argument(
+        "--currency",
+        type=str.upper,
+        choices=("USD", "CNY"),
+        help="currency of --price-kwh and of the results (default: the site's own, else USD)",
+    )
+    g.add_argument(
+        "--gco2-kwh", dest="gco2_kwh", type=float, help="grid carbon intensity in gCO2/kWh; overrides the site's"
+    )
     if utilization:
-        g.add_argument("--utilization", type=float,
-                       help="accelerator utilisation 0..1 in the linear power model (default: the chip's measured draw "
-                       f"under load where known, e.g. H100 {P.chip_utilization('nvidia-h100-sxm5-80gb'):.2f}; else "
-                       f"{P.DEFAULTS.utilization:.2f}, FlagPerf's A100 GEMM)")
-    g.add_argument("--rental-per-hour", dest="rental_per_hour", type=float,
-                   help="rent instead of buy: price per accelerator-hour in --currency")
+        g.add_argument(
+            "--utilization",
+            type=float,
+            help="accelerator utilisation 0..1 in the linear power model (default: the chip's measured draw "
+            f"under load where known, e.g. H100 {P.chip_utilization('nvidia-h100-sxm5-80gb'):.2f}; else "
+            f"{P.DEFAULTS.utilization:.2f}, FlagPerf's A100 GEMM)",
+        )
+    g.add_argument(
+        "--rental-per-hour",
+        dest="rental_per_hour",
+        type=float,
+        help="rent instead of buy: price per accelerator-hour in --currency",
+    )
     g.add_argument("--lifetime-years", dest="lifetime_years", type=float, help="hardware amortisation life (default 5)")
-    g.add_argument("--cost-of-capital", dest="cost_of_capital", type=float, help="yearly cost of capital (default 0.10)")
-    g.add_argument("--server-capex-fraction", dest="server_capex_fraction", type=float,
-                   help="rest-of-server capex as a share of the chip price (default 0.38; 0 when the chip's price "
-                   "already is a per-accelerator system price)")
+    g.add_argument(
+        "--cost-of-capital", dest="cost_of_capital", type=float, help="yearly cost of capital (default 0.10)"
+    )
+    g.add_argument(
+        "--server-capex-fraction",
+        dest="server_capex_fraction",
+        type=float,
+        help="rest-of-server capex as a share of the chip price (default 0.38; 0 when the chip's price "
+        "already is a per-accelerator system price)",
+    )
 
 
 def add_uncertain_arguments(parser) -> None:
     """``--uncertain [--samples N --seed S]`` (shared by estimate, power and compat)."""
     g = parser.add_argument_group("uncertainty")
-    g.add_argument("--uncertain", action="store_true",
-                   help="sample the uncertain inputs (press/estimate spec values, the engine's calibrated constants, "
-                   "site prices) and give P10/P50/P90; JSON gives those results as {p10, p50, p90}")
+    g.add_argument(
+        "--uncertain",
+        action="store_true",
+        help="sample the uncertain inputs (press/estimate spec values, the engine's calibrated constants, "
+        "site prices) and give P10/P50/P90; JSON gives those results as {p10, p50, p90}",
+    )
     g.add_argument("--samples", type=int, help="Monte Carlo draws with --uncertain (default 10,000)")
     g.add_argument("--seed", type=int, help="random seed of the draws (default 0)")
 

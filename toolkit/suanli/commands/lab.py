@@ -23,10 +23,14 @@ LAB_FLAGS = ("--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyter
 
 def add_arguments(parser) -> None:
     parser.add_argument("--notebooks", default="notebooks", help="the notebook folder (default: ./notebooks)")
-    parser.add_argument("--voila", action="store_true",
-                        help=f"serve the dashboards ({DASHBOARDS}/ in the notebook folder) with Voila instead")
-    parser.add_argument("--dashboard", metavar="NAME",
-                        help="with --voila, open one dashboard, e.g. substitution, training-time, compat")
+    parser.add_argument(
+        "--voila",
+        action="store_true",
+        help=f"serve the dashboards ({DASHBOARDS}/ in the notebook folder) with Voila instead",
+    )
+    parser.add_argument(
+        "--dashboard", metavar="NAME", help="with --voila, open one dashboard, e.g. substitution, training-time, compat"
+    )
     parser.add_argument("--port", type=int, help="port to listen on (default: Jupyter's)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     parser.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
@@ -55,7 +59,9 @@ def command(args, is_root: bool) -> list[str]:
 
     folder = Path(args.notebooks)
     if not folder.is_dir():
-        raise InputError(f"no notebook folder at {folder.resolve()}; run this from the suanli repository or give --notebooks")
+        raise InputError(
+            f"no notebook folder at {folder.resolve()}; run this from the suanli repository or give --notebooks"
+        )
     name = getattr(args, "dashboard", None)
     if name and not args.voila:
         raise InputError("--dashboard goes with --voila (it names the Voila dashboard to open)")
@@ -69,7 +75,14 @@ def command(args, is_root: bool) -> list[str]:
             target = target / f"{stem}.ipynb"
         cmd = [sys.executable, "-m", "voila", str(target)]
     else:
-        cmd = [sys.executable, "-m", "jupyterlab", str(folder), f"--LabApp.app_settings_dir={settings_dir()}", *LAB_FLAGS]
+        cmd = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            str(folder),
+            f"--LabApp.app_settings_dir={settings_dir()}",
+            *LAB_FLAGS,
+        ]
     if args.port is not None:
         if not 0 < args.port < 65536:
             raise InputError(f"--port must be 1..65535, got {args.port}")
@@ -88,7 +101,9 @@ def require_app(module: str) -> None:
     from suanli.errors import InputError
 
     if find_spec(module) is None:
-        raise InputError(f"{module} is not installed; install the lab extra: pip install -e \".[lab]\" (or pip install \"suanli[lab]\")")
+        raise InputError(
+            f'{module} is not installed; install the lab extra: pip install -e ".[lab]" (or pip install "suanli[lab]")'
+        )
 
 
 def run(args) -> int:

@@ -34,8 +34,13 @@ def format_number(value: Any) -> str:
     return cell(value)
 
 
-def print_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], file=None, currency: str | None = None,
-                digits: int | None = None) -> None:
+def print_table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Iterable[str],
+    file=None,
+    currency: str | None = None,
+    digits: int | None = None,
+) -> None:
     """Rows as an aligned plain-text table: numbers right-aligned, text left-aligned.
 
     Cells follow :mod:`suanli.present`: counts whole, money (keys such as ``cost``, ``capex``) with
@@ -48,8 +53,13 @@ def print_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str], file=
     columns = list(columns)
     cells = table_cells(rows, columns, currency, digits or DIGITS)
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    numeric = [all(getattr(row.get(c), "numeric", False) or isinstance(row.get(c), (int, float)) or row.get(c) is None
-                   for row in rows) for c in columns]
+    numeric = [
+        all(
+            getattr(row.get(c), "numeric", False) or isinstance(row.get(c), (int, float)) or row.get(c) is None
+            for row in rows
+        )
+        for c in columns
+    ]
     out = file or sys.stdout
 
     def line(values):

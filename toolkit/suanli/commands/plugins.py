@@ -19,7 +19,9 @@ def add_arguments(parser) -> None:
     check = sub.add_parser("check", help="load every plugin and report problems; non-zero exit on errors")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors (for a vendor's CI)")
     new = sub.add_parser("new", help="write a new plugin package (suanli-VENDOR) from the template, tests included")
-    new.add_argument("vendor", metavar="VENDOR", help="the vendor's short name: lowercase letters, digits and '-' (acme)")
+    new.add_argument(
+        "vendor", metavar="VENDOR", help="the vendor's short name: lowercase letters, digits and '-' (acme)"
+    )
     new.add_argument("--dir", default=".", help="folder to create suanli-VENDOR in (default: here)")
     sub.add_parser("schema", help="print the plugin data-file format as JSON Schema (docs/plugin-schema.json)")
 
@@ -39,8 +41,9 @@ def template_dir() -> Path:
 
     here = Path(str(resources.files("suanli.data").joinpath("plugin_template")))
     if not (here / "pyproject.toml").is_file():
-        raise InputError("this suanli installation lacks its plugin template (suanli/data/plugin_template); "
-                         "reinstall suanli")
+        raise InputError(
+            "this suanli installation lacks its plugin template (suanli/data/plugin_template); reinstall suanli"
+        )
     return here
 
 
@@ -50,7 +53,9 @@ def new_plugin(vendor: str, where: Path) -> Path:
     from suanli.errors import InputError
 
     if not isinstance(vendor, str) or not VENDOR_NAME.match(vendor):
-        raise InputError(f"the vendor name {vendor!r} must be lowercase letters and digits, words joined by '-' (like 'acme')")
+        raise InputError(
+            f"the vendor name {vendor!r} must be lowercase letters and digits, words joined by '-' (like 'acme')"
+        )
     if not Path(where).is_dir():
         raise InputError(f"--dir {str(where)!r} is not a folder")
     package, dist = "suanli_" + vendor.replace("-", "_"), "suanli-" + vendor
@@ -58,16 +63,26 @@ def new_plugin(vendor: str, where: Path) -> Path:
     if target.exists():
         raise InputError(f"{str(target)!r} already exists; choose another --dir or remove it")
     source = template_dir()
-    files = [p for p in sorted(source.rglob("*")) if p.is_file() and "__pycache__" not in p.parts
-             and "build" not in p.relative_to(source).parts
-             and not p.name.endswith((".pyc", ".egg-info")) and ".egg-info" not in str(p)]
+    files = [
+        p
+        for p in sorted(source.rglob("*"))
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and "build" not in p.relative_to(source).parts
+        and not p.name.endswith((".pyc", ".egg-info"))
+        and ".egg-info" not in str(p)
+    ]
     for path in files:
         rel = path.relative_to(source).as_posix().replace("suanli_example", package)
         rel = rel.replace("test_example_plugin", f"test_{package.removeprefix('suanli_')}_plugin")
         text = path.read_text(encoding="utf-8")
-        text = (text.replace("suanli_example", package).replace("suanli-example", dist)
-                .replace('plugin="example"', f'plugin="{vendor}"').replace('example = "', f'{vendor} = "')
-                .replace('tpu.plugin == "example"', f'tpu.plugin == "{vendor}"'))
+        text = (
+            text.replace("suanli_example", package)
+            .replace("suanli-example", dist)
+            .replace('plugin="example"', f'plugin="{vendor}"')
+            .replace('example = "', f'{vendor} = "')
+            .replace('tpu.plugin == "example"', f'tpu.plugin == "{vendor}"')
+        )
         out = target / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
@@ -77,8 +92,10 @@ def new_plugin(vendor: str, where: Path) -> Path:
 def run(args) -> int:
     if args.action == "new":
         target = new_plugin(args.vendor, Path(args.dir))
-        print(f"wrote {target}: describe your chips in {target.name.replace('-', '_')}/chips.toml, then\n"
-              f"  pip install -e {target} && pytest {target}/tests && suanli plugins check --strict")
+        print(
+            f"wrote {target}: describe your chips in {target.name.replace('-', '_')}/chips.toml, then\n"
+            f"  pip install -e {target} && pytest {target}/tests && suanli plugins check --strict"
+        )
         return 0
     if args.action == "schema":
         import json

@@ -8,9 +8,12 @@ HELP = "Show one accelerator, link, stack or site with the source of every numbe
 
 def add_arguments(parser) -> None:
     parser.add_argument("id", help="an id from `suanli catalog`, e.g. nvidia-h100-sxm5-80gb")
-    parser.add_argument("--on", metavar="YYYY-MM-DD",
-                        help="an accelerator's US export status on that date: the 3A090 rule then in force and any "
-                        "chip-specific licence event (e.g. --on 2025-07-01 for the H20 in mid-2025)")
+    parser.add_argument(
+        "--on",
+        metavar="YYYY-MM-DD",
+        help="an accelerator's US export status on that date: the 3A090 rule then in force and any "
+        "chip-specific licence event (e.g. --on 2025-07-01 for the H20 in mid-2025)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -32,7 +35,9 @@ def run(args) -> int:
             record = {**record, "efficiency": eff.as_dict() if eff else None}
         print_json(record)
         return 0
-    print(f"{spec.name}  [{spec.id}]  {spec.kind} by {spec.vendor}, plugin {spec.plugin} {record.get('plugin_version', '')}")
+    print(
+        f"{spec.name}  [{spec.id}]  {spec.kind} by {spec.vendor}, plugin {spec.plugin} {record.get('plugin_version', '')}"
+    )
     for name in spec.text_fields():
         if getattr(spec, name):
             print(f"  {name:24} {getattr(spec, name)}")
@@ -47,20 +52,31 @@ def run(args) -> int:
         n = refs.setdefault(src, len(refs) + 1)
         rng = spec.ranges.get(name)
         unit = spec.unit_of(name)
-        shown = quantity(value, unit, INPUT_DIGITS) + (f" (range {number(rng[0], INPUT_DIGITS)}..{number(rng[1], INPUT_DIGITS)})" if rng else "")
+        shown = quantity(value, unit, INPUT_DIGITS) + (
+            f" (range {number(rng[0], INPUT_DIGITS)}..{number(rng[1], INPUT_DIGITS)})" if rng else ""
+        )
         gap = f"; not stated there: {gaps[name]}" if name in gaps else ""
         print(f"  {name:24} {shown:28} [{src.confidence}] [{n}{gap}]")
-    derived = {k: v for k, v in record.items() if k.startswith(("tpp", "performance_density", "export_"))
-               and k != "export_timeline"}
+    derived = {
+        k: v
+        for k, v in record.items()
+        if k.startswith(("tpp", "performance_density", "export_")) and k != "export_timeline"
+    }
     for key, value in derived.items():
         src = record.get("sources", {}).get(key)
         if value is None:
             print(f"  {key:24} {'-':28} [{blank_reason(key)}]")
             continue
-        print(f"  {key:24} {cell(value):28} [derived from the numbers above" + (f", {src['confidence']}" if src else "") + "]")
+        print(
+            f"  {key:24} {cell(value):28} [derived from the numbers above"
+            + (f", {src['confidence']}" if src else "")
+            + "]"
+        )
     for step in record.get("export_timeline", []):
-        print(f"  export from {step['date']}: {step['eccn']}; to China: {'yes' if step['exportable_to_china'] else 'no'}"
-              + (f" ({step['rule']['id']} rule)" if step["rule"] else ""))
+        print(
+            f"  export from {step['date']}: {step['eccn']}; to China: {'yes' if step['exportable_to_china'] else 'no'}"
+            + (f" ({step['rule']['id']} rule)" if step["rule"] else "")
+        )
     if spec.notes:
         print(f"  notes: {spec.notes}")
     if refs:
@@ -73,8 +89,10 @@ def run(args) -> int:
 
         eff = derive(spec, catalog=cat)
         if eff is None:
-            print("  efficiency: no entry in suanli/data/chip_efficiency.toml; the engine uses the plugin's "
-                  "matmul_efficiency as given")
+            print(
+                "  efficiency: no entry in suanli/data/chip_efficiency.toml; the engine uses the plugin's "
+                "matmul_efficiency as given"
+            )
         else:
             print("\n".join("  " + line for line in explain_lines(eff)))
     return 0
@@ -85,8 +103,10 @@ BLANK_REASONS = {
     "tpp_format": "not derived: no peak sets the TPP",
     "performance_density": "not derived: the die area is not published",
     "export_io_gbs": "not derived: no scale-up bandwidth is published",
-    "export_case_by_case_2026": ("not applicable: the 2023 thresholds (ECCN 3A090) do not control this chip, so the "
-                                 "January 2026 case-by-case licence review does not apply (BIS, 91 FR 1684, 2026-01-15)"),
+    "export_case_by_case_2026": (
+        "not applicable: the 2023 thresholds (ECCN 3A090) do not control this chip, so the "
+        "January 2026 case-by-case licence review does not apply (BIS, 91 FR 1684, 2026-01-15)"
+    ),
 }
 """Why a derived field of ``suanli show`` is blank, by field; what is not listed says its input is missing."""
 

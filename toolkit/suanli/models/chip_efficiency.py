@@ -33,8 +33,13 @@ MEASURED_KINDS = ("independent", "vendor_harness", "transfer")
 """Kinds that count as a measurement: one of them lifts the vendor-only discount."""
 
 
-@V.checked(ratio_vs_reference=V.POSITIVE, reference_share=V.POSITIVE, reference_peak_tflops=V.POSITIVE,
-           peak_tflops=V.POSITIVE, stack_factor=V.POSITIVE)
+@V.checked(
+    ratio_vs_reference=V.POSITIVE,
+    reference_share=V.POSITIVE,
+    reference_peak_tflops=V.POSITIVE,
+    peak_tflops=V.POSITIVE,
+    stack_factor=V.POSITIVE,
+)
 def implied_gemm_share(ratio_vs_reference, reference_share, reference_peak_tflops, peak_tflops, stack_factor=1.0):
     """The GEMM share at which a compute-bound step reproduces a measured throughput ratio to a reference chip.
 
@@ -47,16 +52,32 @@ def implied_gemm_share(ratio_vs_reference, reference_share, reference_peak_tflop
     [1] Williams, Waterman & Patterson 2009, 'Roofline', CACM 52(4) (compute-bound regime). [2] Chowdhery et al.
     2022 (PaLM) App. B: throughput = MFU x peak / FLOPs per token, so equal jobs compare by MFU x peak.
     """
-    for name, v in (("ratio", ratio_vs_reference), ("reference share", reference_share),
-                    ("reference peak", reference_peak_tflops), ("peak", peak_tflops), ("stack factor", stack_factor)):
+    for name, v in (
+        ("ratio", ratio_vs_reference),
+        ("reference share", reference_share),
+        ("reference peak", reference_peak_tflops),
+        ("peak", peak_tflops),
+        ("stack factor", stack_factor),
+    ):
         if not np.all(np.asarray(v, dtype=float) > 0):
             raise InputError(f"{name} must be positive, got {v!r}")
-    return (np.asarray(ratio_vs_reference, dtype=float) * reference_share * reference_peak_tflops
-            / (np.asarray(peak_tflops, dtype=float) * stack_factor))
+    return (
+        np.asarray(ratio_vs_reference, dtype=float)
+        * reference_share
+        * reference_peak_tflops
+        / (np.asarray(peak_tflops, dtype=float) * stack_factor)
+    )
 
 
-@V.checked(aligned=False, values=V.POSITIVE, kinds=V.sequence, cap=V.ONE_POSITIVE, survival=V.POSITIVE,
-           gemm=V.optional(V.sequence), ceiling=V.ONE_POSITIVE)
+@V.checked(
+    aligned=False,
+    values=V.POSITIVE,
+    kinds=V.sequence,
+    cap=V.ONE_POSITIVE,
+    survival=V.POSITIVE,
+    gemm=V.optional(V.sequence),
+    ceiling=V.ONE_POSITIVE,
+)
 def derive_efficiency(values, kinds, *, cap, survival=(1.0,), gemm=None, ceiling=1.0):
     """Central value, low and high of a chip's GEMM share from its evidence, and the rule applied.
 
@@ -96,9 +117,11 @@ def derive_efficiency(values, kinds, *, cap, survival=(1.0,), gemm=None, ceiling
     measured = any(k in MEASURED_KINDS for k in kinds)
     if measured:
         low, high = float(np.min(capped)), float(min(np.max(v), ceiling))
-        rule = ("weighted geometric mean of the evidence (independent 1, vendor-run in a public harness 0.5, "
-                "vendor/press 0.2, estimate 0.1), vendor GEMM shares capped at the independent median "
-                f"{cap:.3f}; range over the evidence")
+        rule = (
+            "weighted geometric mean of the evidence (independent 1, vendor-run in a public harness 0.5, "
+            "vendor/press 0.2, estimate 0.1), vendor GEMM shares capped at the independent median "
+            f"{cap:.3f}; range over the evidence"
+        )
         if len(kinds) == 1:  # one measurement: the spread of repeated GEMM sweeps and library versions, +-15%
             low, high = central * 0.85, min(central * 1.15, ceiling)
             rule = "a single independent measurement; range +-15% around it (library versions and GEMM shapes)"
@@ -108,8 +131,9 @@ def derive_efficiency(values, kinds, *, cap, survival=(1.0,), gemm=None, ceiling
         central = central * med
         low = float(np.min(capped)) * float(np.min(s))
         high = float(min(np.max(v), ceiling))
-        rule = (f"no measurement: the claimed/estimated share, capped at {cap:.3f}, times {med:.2f} (the median share "
-                "of a vendor's GEMM figure that survived a training measurement on the chips that have both); wide range")
+        rule = (
+            f"no measurement: the claimed/estimated share, capped at {cap:.3f}, times {med:.2f} (the median share "
+            "of a vendor's GEMM figure that survived a training measurement on the chips that have both); wide range"
+        )
     low, high = min(low, central), max(high, central)
-    return {"central": central, "low": low, "high": high, "rule": rule, "capped": capped.tolist(),
-            "measured": measured}
+    return {"central": central, "low": low, "high": high, "rule": rule, "capped": capped.tolist(), "measured": measured}

@@ -120,11 +120,28 @@ def fibre_one_way_s(route_km):
     return km / (FIBRE_KM_PER_MS * 1000.0)
 
 
-@V.checked(nbytes=V.NON_NEGATIVE, ranks_per_site=V.COUNT, sites=V.COUNT, site_bandwidth_bytes_per_s=V.POSITIVE,
-           site_alpha_s=V.NON_NEGATIVE, wan_bandwidth_bytes_per_s=V.POSITIVE, route_km=V.NON_NEGATIVE,
-           ranks_sharing_wan=V.optional(V.COUNT), wan_equipment_s=V.NON_NEGATIVE)
-def cross_site_all_reduce(nbytes, ranks_per_site, sites, site_bandwidth_bytes_per_s, site_alpha_s,
-                          wan_bandwidth_bytes_per_s, route_km, ranks_sharing_wan=None, wan_equipment_s=0.0):
+@V.checked(
+    nbytes=V.NON_NEGATIVE,
+    ranks_per_site=V.COUNT,
+    sites=V.COUNT,
+    site_bandwidth_bytes_per_s=V.POSITIVE,
+    site_alpha_s=V.NON_NEGATIVE,
+    wan_bandwidth_bytes_per_s=V.POSITIVE,
+    route_km=V.NON_NEGATIVE,
+    ranks_sharing_wan=V.optional(V.COUNT),
+    wan_equipment_s=V.NON_NEGATIVE,
+)
+def cross_site_all_reduce(
+    nbytes,
+    ranks_per_site,
+    sites,
+    site_bandwidth_bytes_per_s,
+    site_alpha_s,
+    wan_bandwidth_bytes_per_s,
+    route_km,
+    ranks_sharing_wan=None,
+    wan_equipment_s=0.0,
+):
     """Two-level all-reduce across data centres: inside each site over its network, across over the WAN.
 
     Each of ``ranks_per_site`` ranks in a site holds ``nbytes`` of gradients. Reduce-scatter inside the
@@ -137,14 +154,19 @@ def cross_site_all_reduce(nbytes, ranks_per_site, sites, site_bandwidth_bytes_pe
     References: Goyal et al. 2017, arXiv:1706.02677, Sec 4 and Jia et al. 2018, arXiv:1807.11205
     (hierarchical all-reduce); ITU-T G.652 fibre delay; :func:`suanli.models.interconnect.hierarchical_all_reduce`.
     """
-    require_positive(ranks_per_site=ranks_per_site, sites=sites, wan_bandwidth_bytes_per_s=wan_bandwidth_bytes_per_s,
-                     site_bandwidth_bytes_per_s=site_bandwidth_bytes_per_s)
+    require_positive(
+        ranks_per_site=ranks_per_site,
+        sites=sites,
+        wan_bandwidth_bytes_per_s=wan_bandwidth_bytes_per_s,
+        site_bandwidth_bytes_per_s=site_bandwidth_bytes_per_s,
+    )
     share = ranks_per_site if ranks_sharing_wan is None else ranks_sharing_wan
     require_positive(ranks_sharing_wan=share)
     alpha = fibre_one_way_s(route_km) + np.asarray(wan_equipment_s, dtype=float)
     per_rank_wan = np.asarray(wan_bandwidth_bytes_per_s, dtype=float) / np.asarray(share, dtype=float)
-    return ic.hierarchical_all_reduce(nbytes, ranks_per_site, sites, site_bandwidth_bytes_per_s, site_alpha_s,
-                                      per_rank_wan, alpha)
+    return ic.hierarchical_all_reduce(
+        nbytes, ranks_per_site, sites, site_bandwidth_bytes_per_s, site_alpha_s, per_rank_wan, alpha
+    )
 
 
 @V.checked(comm_seconds=V.NON_NEGATIVE, overlap_window_s=V.NON_NEGATIVE)

@@ -200,8 +200,13 @@ CNY_PER_ENGINEER_MONTH_SOURCE = Source(
 # --------------------------------------------------------------------------------------------
 
 
-@V.checked(translated=V.SHARE, fallback=V.SHARE, translated_efficiency=V.EFFICIENCY, fallback_efficiency=V.EFFICIENCY,
-           library_efficiency=V.EFFICIENCY)
+@V.checked(
+    translated=V.SHARE,
+    fallback=V.SHARE,
+    translated_efficiency=V.EFFICIENCY,
+    fallback_efficiency=V.EFFICIENCY,
+    library_efficiency=V.EFFICIENCY,
+)
 def class_time_factor(translated, fallback, translated_efficiency, fallback_efficiency, library_efficiency=1.0):
     """Time of an op class on a stack over its time on native CUDA (>= 1).
 
@@ -216,7 +221,10 @@ def class_time_factor(translated, fallback, translated_efficiency, fallback_effi
     t, b = V.share("translated", translated), V.share("fallback", fallback)
     if np.any(t + b > 1.0 + 1e-9):
         raise InputError(f"translated + fallback shares cannot exceed 1, got {translated!r} + {fallback!r}")
-    et, eb = V.efficiency("translated_efficiency", translated_efficiency), V.efficiency("fallback_efficiency", fallback_efficiency)
+    et, eb = (
+        V.efficiency("translated_efficiency", translated_efficiency),
+        V.efficiency("fallback_efficiency", fallback_efficiency),
+    )
     g = V.efficiency("library_efficiency", library_efficiency)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # a path with no share costs nothing
         out = (1.0 + np.where(t > 0, t * (1.0 / et - 1.0), 0.0) + np.where(b > 0, b * (1.0 / eb - 1.0), 0.0)) / g
@@ -273,8 +281,10 @@ def porting_gain(op_shares, time_factors, library_efficiency):
     w, f = V.share("op_shares", op_shares), V.array("time_factors", time_factors, low=1.0)
     g = V.efficiency("library_efficiency", library_efficiency)
     if np.any(f < 1.0 / g - 1e-12):
-        raise InputError("a time factor includes its library efficiency g, so it is at least 1/g; "
-                         f"got time_factors {time_factors!r} with library_efficiency {library_efficiency!r}")
+        raise InputError(
+            "a time factor includes its library efficiency g, so it is at least 1/g; "
+            f"got time_factors {time_factors!r} with library_efficiency {library_efficiency!r}"
+        )
     return w * (f - 1.0 / g)
 
 
@@ -286,7 +296,9 @@ def break_even_chips(port_cost, slowdown_removed, chip_price):
     removes nothing. References: Amdahl 1967 (the saving is ``chips x slowdown_removed`` chips).
     """
     cost = V.array("port_cost", port_cost, low=0.0)
-    saved = V.array("slowdown_removed", slowdown_removed, low=0.0) * V.array("chip_price", chip_price, low=0.0, low_open=True)
+    saved = V.array("slowdown_removed", slowdown_removed, low=0.0) * V.array(
+        "chip_price", chip_price, low=0.0, low_open=True
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(saved > 0, cost / np.where(saved > 0, saved, 1.0), np.inf)
 
@@ -295,9 +307,23 @@ def break_even_chips(port_cost, slowdown_removed, chip_price):
 # Profiles: from a stack spec (with ranges) to arrays.
 # --------------------------------------------------------------------------------------------
 
-_ENTRY_KEYS = ("translated", "fallback", "unsupported", "translated_efficiency", "fallback_efficiency", "port_engineer_months")
-_WORSE_WHEN_HIGH = {"translated": True, "fallback": True, "unsupported": True, "port_engineer_months": True,
-                    "translated_efficiency": False, "fallback_efficiency": False, "library_efficiency": False}
+_ENTRY_KEYS = (
+    "translated",
+    "fallback",
+    "unsupported",
+    "translated_efficiency",
+    "fallback_efficiency",
+    "port_engineer_months",
+)
+_WORSE_WHEN_HIGH = {
+    "translated": True,
+    "fallback": True,
+    "unsupported": True,
+    "port_engineer_months": True,
+    "translated_efficiency": False,
+    "fallback_efficiency": False,
+    "library_efficiency": False,
+}
 
 
 def _bounds(value: Any, name: str) -> tuple[float, float, float]:
@@ -391,11 +417,15 @@ def stack_profile(stack, overrides: Mapping[str, Mapping[str, Any]] | None = Non
     overrides = dict(overrides or {})
     unknown = set(overrides) - set(OP_CLASSES) - {"stack"}
     if unknown:
-        raise InputError(f"overrides name unknown op class(es) {', '.join(sorted(unknown))}; use {', '.join(OP_CLASSES)} or 'stack'")
+        raise InputError(
+            f"overrides name unknown op class(es) {', '.join(sorted(unknown))}; use {', '.join(OP_CLASSES)} or 'stack'"
+        )
     profile = dict(getattr(stack, "op_profile", {}) or {})
     missing = [op for op in OP_CLASSES if op not in profile and op not in overrides]
     if missing:
-        raise InputError(f"stack {stack.id!r} does not describe op class(es) {', '.join(missing)}; give them as overrides")
+        raise InputError(
+            f"stack {stack.id!r} does not describe op class(es) {', '.join(missing)}; give them as overrides"
+        )
     per = {k: np.zeros((3, N_CLASSES)) for k in _ENTRY_KEYS}
     per["translated_efficiency"][:] = 1.0
     per["fallback_efficiency"][:] = 1.0
@@ -405,7 +435,9 @@ def stack_profile(stack, overrides: Mapping[str, Mapping[str, Any]] | None = Non
         extra = dict(overrides.get(op, {}))
         bad = set(extra) - set(_ENTRY_KEYS)
         if bad:
-            raise InputError(f"override for {op!r} has unknown key(s) {', '.join(sorted(bad))}; use {', '.join(_ENTRY_KEYS)}")
+            raise InputError(
+                f"override for {op!r} has unknown key(s) {', '.join(sorted(bad))}; use {', '.join(_ENTRY_KEYS)}"
+            )
         entry.update(extra)
         if "port_engineer_months" not in entry:
             entry["port_engineer_months"] = list(DEFAULT_PORT_ENGINEER_MONTHS[op])
@@ -413,11 +445,17 @@ def stack_profile(stack, overrides: Mapping[str, Mapping[str, Any]] | None = Non
             if key in entry:
                 per[key][:, i] = _bounds(entry[key], f"{op}.{key}")
         shares = per["translated"][:, i] + per["fallback"][:, i] + per["unsupported"][:, i]
-        if np.any(per["translated"][:, i] < 0) or np.any(per["fallback"][:, i] < 0) or np.any(per["unsupported"][:, i] < 0):
+        if (
+            np.any(per["translated"][:, i] < 0)
+            or np.any(per["fallback"][:, i] < 0)
+            or np.any(per["unsupported"][:, i] < 0)
+        ):
             raise InputError(f"{op}: shares cannot be negative")
         if shares[2] > 1.0 + 1e-9:
             where = "" if shares[1] > 1.0 + 1e-9 or shares[2] - shares[1] < 1e-9 else " at the top of their ranges"
-            raise InputError(f"{op}: translated + fallback + unsupported shares reach {shares[2]:.3g}{where}, more than 1")
+            raise InputError(
+                f"{op}: translated + fallback + unsupported shares reach {shares[2]:.3g}{where}, more than 1"
+            )
         for key in ("translated_efficiency", "fallback_efficiency"):
             if np.any(per[key][:, i] <= 0) or np.any(per[key][:, i] > 1):
                 raise InputError(f"{op}.{key} must lie in (0, 1], got {entry.get(key)!r}")
@@ -452,7 +490,9 @@ def stack_profile(stack, overrides: Mapping[str, Mapping[str, Any]] | None = Non
 
 def _check_profile(profile: Any, keys: tuple[str, ...]) -> None:
     if not isinstance(profile, Mapping) or any(k not in profile for k in keys):
-        raise InputError(f"profile must be a mapping with {', '.join(keys)} (from stack_profile), got {type(profile).__name__}")
+        raise InputError(
+            f"profile must be a mapping with {', '.join(keys)} (from stack_profile), got {type(profile).__name__}"
+        )
 
 
 def time_factors(profile: Mapping[str, np.ndarray]):
@@ -461,9 +501,16 @@ def time_factors(profile: Mapping[str, np.ndarray]):
     References: Amdahl 1967, generalised to several fractions as in Hennessy & Patterson, 6th ed.
     (2017), sec. 1.9 (see :func:`class_time_factor`).
     """
-    _check_profile(profile, ("translated", "fallback", "translated_efficiency", "fallback_efficiency", "library_efficiency"))
-    return class_time_factor(profile["translated"], profile["fallback"], profile["translated_efficiency"],
-                             profile["fallback_efficiency"], profile["library_efficiency"])
+    _check_profile(
+        profile, ("translated", "fallback", "translated_efficiency", "fallback_efficiency", "library_efficiency")
+    )
+    return class_time_factor(
+        profile["translated"],
+        profile["fallback"],
+        profile["translated_efficiency"],
+        profile["fallback_efficiency"],
+        profile["library_efficiency"],
+    )
 
 
 def port_engineer_months(profile: Mapping[str, np.ndarray]):
@@ -500,8 +547,9 @@ _SHARES = _shares_kind
 
 
 @V.checked(op_shares=_SHARES, kind=V.TEXT, overrides=V.optional(V.mapping))
-def workload_profile(op_shares: Mapping[str, float] | None = None, *, kind: str = "dense",
-                     overrides: Mapping[str, float] | None = None) -> np.ndarray:
+def workload_profile(
+    op_shares: Mapping[str, float] | None = None, *, kind: str = "dense", overrides: Mapping[str, float] | None = None
+) -> np.ndarray:
     """Shares of native step time per op class, as an array over :data:`OP_CLASSES` summing to 1.
 
     ``op_shares`` is the engine's breakdown (``Estimate.op_shares``); without it the documented
@@ -520,7 +568,9 @@ def workload_profile(op_shares: Mapping[str, float] | None = None, *, kind: str 
     for source_map, label in ((op_shares, "op_shares"), (overrides or {}, "overrides")):
         unknown = set(source_map) - set(OP_CLASSES)
         if unknown:
-            raise InputError(f"{label} names unknown op class(es) {', '.join(sorted(unknown))}; use {', '.join(OP_CLASSES)}")
+            raise InputError(
+                f"{label} names unknown op class(es) {', '.join(sorted(unknown))}; use {', '.join(OP_CLASSES)}"
+            )
     shares.update({k: float(v) for k, v in op_shares.items()})
     if any(not np.isfinite(v) or v < 0 for v in shares.values()):
         raise InputError(f"op shares must be finite and >= 0, got {dict(op_shares)}")
@@ -634,8 +684,9 @@ def compat_estimate(
     if w.shape != (N_CLASSES,) or abs(w.sum() - 1) > 1e-6 or np.any(w < 0):
         raise InputError(f"op_shares must be {N_CLASSES} non-negative shares summing to 1 (one per op class)")
     rate_default = USD_PER_ENGINEER_MONTH if currency == "USD" else CNY_PER_ENGINEER_MONTH
-    rate_lo, rate_mid, rate_hi = _bounds(list(rate_default) if cost_per_engineer_month is None else cost_per_engineer_month,
-                                         "cost_per_engineer_month")
+    rate_lo, rate_mid, rate_hi = _bounds(
+        list(rate_default) if cost_per_engineer_month is None else cost_per_engineer_month, "cost_per_engineer_month"
+    )
     require_positive(cost_per_engineer_month=rate_lo)
     prof = stack_profile(stack, overrides)
     rate = {"best": rate_lo, "central": rate_mid, "worst": rate_hi}
@@ -645,25 +696,40 @@ def compat_estimate(
         p = prof.case(case)
         f = time_factors(p)
         opt_em, mand_em = port_engineer_months(p)
-        per_case[case] = {"p": p, "f": f, "S": float(slowdown(w, f)), "loss": class_losses(w, f),
-                          "gain": porting_gain(w, f, p["library_efficiency"]), "opt_em": opt_em, "mand_em": mand_em}
+        per_case[case] = {
+            "p": p,
+            "f": f,
+            "S": float(slowdown(w, f)),
+            "loss": class_losses(w, f),
+            "gain": porting_gain(w, f, p["library_efficiency"]),
+            "opt_em": opt_em,
+            "mand_em": mand_em,
+        }
     central = per_case["central"]
     S = {c: per_case[c]["S"] for c in CASES}
     if samples:
         draws = prof.sample(samples, seed)
         s_mc = slowdown(w, time_factors(draws))
-        S.update({"p10": float(np.percentile(s_mc, 10)), "p50": float(np.percentile(s_mc, 50)), "p90": float(np.percentile(s_mc, 90))})
+        S.update(
+            {
+                "p10": float(np.percentile(s_mc, 10)),
+                "p50": float(np.percentile(s_mc, 50)),
+                "p90": float(np.percentile(s_mc, 90)),
+            }
+        )
 
     total_loss = max(central["S"] - 1.0, 0.0)
     losses = []
     for i, op in enumerate(OP_CLASSES):
-        losses.append({
-            "op_class": op,
-            "share": float(w[i]),
-            "time_factor": _cases({c: per_case[c]["f"][i] for c in CASES}),
-            "loss": _cases({c: per_case[c]["loss"][i] for c in CASES}),
-            "fraction_of_loss": float(central["loss"][i] / total_loss) if total_loss > 0 else 0.0,
-        })
+        losses.append(
+            {
+                "op_class": op,
+                "share": float(w[i]),
+                "time_factor": _cases({c: per_case[c]["f"][i] for c in CASES}),
+                "loss": _cases({c: per_case[c]["loss"][i] for c in CASES}),
+                "fraction_of_loss": float(central["loss"][i] / total_loss) if total_loss > 0 else 0.0,
+            }
+        )
     order = sorted(range(N_CLASSES), key=lambda i: -central["loss"][i])
     dominant, acc = [], 0.0
     for i in order:  # the classes that make up 80% of the loss
@@ -676,12 +742,14 @@ def compat_estimate(
     for i, op in enumerate(OP_CLASSES):
         if prof.bounds["unsupported"][2, i] > 0 and w[i] > 0:
             em = _cases({c: per_case[c]["mand_em"][i] for c in CASES})
-            porting_required.append({
-                "op_class": op,
-                "unsupported_share": _cases({c: per_case[c]["p"]["unsupported"][i] for c in CASES}),
-                "engineer_months": em,
-                f"cost_{currency.lower()}": _cases({c: em[c] * rate[c] for c in CASES}),
-            })
+            porting_required.append(
+                {
+                    "op_class": op,
+                    "unsupported_share": _cases({c: per_case[c]["p"]["unsupported"][i] for c in CASES}),
+                    "engineer_months": em,
+                    f"cost_{currency.lower()}": _cases({c: em[c] * rate[c] for c in CASES}),
+                }
+            )
     feasible = not porting_required
     mandatory_cost = {c: sum(r[f"cost_{currency.lower()}"][c] for r in porting_required) for c in CASES}
 
@@ -694,9 +762,16 @@ def compat_estimate(
 
     # The programme: classes by slowdown removed per unit cost (central), cumulative.
     cost_c = {c: per_case[c]["opt_em"] * rate[c] for c in CASES}
-    ratio = np.where(cost_c["central"] > 0, central["gain"] / np.where(cost_c["central"] > 0, cost_c["central"], 1), np.inf)
+    ratio = np.where(
+        cost_c["central"] > 0, central["gain"] / np.where(cost_c["central"] > 0, cost_c["central"], 1), np.inf
+    )
     steps = [i for i in sorted(range(N_CLASSES), key=lambda i: -ratio[i]) if central["gain"][i] > 1e-12]
-    programme, cum_gain, cum_cost, cum_em = [], dict.fromkeys(CASES, 0.0), dict.fromkeys(CASES, 0.0), dict.fromkeys(CASES, 0.0)
+    programme, cum_gain, cum_cost, cum_em = (
+        [],
+        dict.fromkeys(CASES, 0.0),
+        dict.fromkeys(CASES, 0.0),
+        dict.fromkeys(CASES, 0.0),
+    )
     for i in steps:
         for c in CASES:
             cum_gain[c] += float(per_case[c]["gain"][i])
@@ -711,7 +786,9 @@ def compat_estimate(
         }
         if chip_price is not None:
             row["break_even_chips"] = _break_even_range(cost_c, per_case, [i], chip_price)
-            row["cumulative_break_even_chips"] = _break_even_range(cost_c, per_case, [s for s in steps[: steps.index(i) + 1]], chip_price)
+            row["cumulative_break_even_chips"] = _break_even_range(
+                cost_c, per_case, [s for s in steps[: steps.index(i) + 1]], chip_price
+            )
         programme.append(row)
 
     be: dict[str, Any] = {
@@ -727,16 +804,25 @@ def compat_estimate(
         if chips is not None:
             be["chips_saved"] = _cases({c: chips * cum_gain[c] for c in CASES})
             be["value_of_chips_saved"] = _cases({c: chips * cum_gain[c] * chip_price for c in CASES})
-            be["pays_off_central"] = be["break_even_chips"]["central"] is not None and bool(chips > be["break_even_chips"]["central"])
-            be["worth_porting_at_this_fleet"] = [r["op_class"] for r in programme
-                                                  if r["break_even_chips"]["central"] is not None and chips > r["break_even_chips"]["central"]]
+            be["pays_off_central"] = be["break_even_chips"]["central"] is not None and bool(
+                chips > be["break_even_chips"]["central"]
+            )
+            be["worth_porting_at_this_fleet"] = [
+                r["op_class"]
+                for r in programme
+                if r["break_even_chips"]["central"] is not None and chips > r["break_even_chips"]["central"]
+            ]
     sources = {k: v.as_dict() for k, v in prof.sources.items()}
     if op_shares is None:
         sources["op_shares"] = FALLBACK_WORKLOAD_SOURCE.as_dict()
-    sources["cost_per_engineer_month"] = (USD_PER_ENGINEER_MONTH_SOURCE if currency == "USD" else CNY_PER_ENGINEER_MONTH_SOURCE).as_dict()
+    sources["cost_per_engineer_month"] = (
+        USD_PER_ENGINEER_MONTH_SOURCE if currency == "USD" else CNY_PER_ENGINEER_MONTH_SOURCE
+    ).as_dict()
     assumptions = list(prof.assumptions)
     if porting_required:
-        assumptions.append("unsupported code is ported before the run (mandatory, priced) and then runs at native speed")
+        assumptions.append(
+            "unsupported code is ported before the run (mandatory, priced) and then runs at native speed"
+        )
     if chips is not None:
         assumptions.append("extra chips assume linear scaling (an optimistic bound)")
     return CompatResult(
@@ -780,6 +866,7 @@ def _break_even_range(cost_c, per_case, idx: list[int], chip_price: float) -> di
     no slowdown in that case (it never pays back)."""
     cost = {c: float(sum(cost_c[c][i] for i in idx)) for c in CASES}
     gain = {c: float(sum(per_case[c]["gain"][i] for i in idx)) for c in CASES}
+
     def never_is_none(value) -> float | None:  # porting that removes nothing never pays back: None, not inf
         value = float(value)
         return value if np.isfinite(value) else None

@@ -45,10 +45,18 @@ def capital_recovery_factor(cost_of_capital=DEFAULTS.cost_of_capital, lifetime_y
     return _out(crf)
 
 
-@V.checked(capex=V.NON_NEGATIVE, cost_of_capital=V.between(0, 1), lifetime_years=V.between(0.01, 1000),
-           hours_per_year=V.POSITIVE)
-def capex_per_hour(capex, cost_of_capital=DEFAULTS.cost_of_capital, lifetime_years=DEFAULTS.lifetime_years,
-                   hours_per_year=DEFAULTS.hours_per_year):
+@V.checked(
+    capex=V.NON_NEGATIVE,
+    cost_of_capital=V.between(0, 1),
+    lifetime_years=V.between(0.01, 1000),
+    hours_per_year=V.POSITIVE,
+)
+def capex_per_hour(
+    capex,
+    cost_of_capital=DEFAULTS.cost_of_capital,
+    lifetime_years=DEFAULTS.lifetime_years,
+    hours_per_year=DEFAULTS.hours_per_year,
+):
     """Hourly cost of owning ``capex`` (annuity payment / hours per year), same currency as ``capex``.
 
     References: as :func:`capital_recovery_factor`.
@@ -71,19 +79,33 @@ def accelerator_capex(price_per_accelerator, count, server_capex_fraction=DEFAUL
     return _out(p * n * (1.0 + f))
 
 
-@V.checked(price_per_accelerator=V.NON_NEGATIVE, count=V.NON_NEGATIVE, hours=V.NON_NEGATIVE,
-           cost_of_capital=V.between(0, 1), lifetime_years=V.between(0.01, 1000), server_capex_fraction=V.NON_NEGATIVE,
-           hours_per_year=V.POSITIVE)
-def owned_hardware_cost(price_per_accelerator, count, hours, cost_of_capital=DEFAULTS.cost_of_capital,
-                        lifetime_years=DEFAULTS.lifetime_years, server_capex_fraction=DEFAULTS.server_capex_fraction,
-                        hours_per_year=DEFAULTS.hours_per_year):
+@V.checked(
+    price_per_accelerator=V.NON_NEGATIVE,
+    count=V.NON_NEGATIVE,
+    hours=V.NON_NEGATIVE,
+    cost_of_capital=V.between(0, 1),
+    lifetime_years=V.between(0.01, 1000),
+    server_capex_fraction=V.NON_NEGATIVE,
+    hours_per_year=V.POSITIVE,
+)
+def owned_hardware_cost(
+    price_per_accelerator,
+    count,
+    hours,
+    cost_of_capital=DEFAULTS.cost_of_capital,
+    lifetime_years=DEFAULTS.lifetime_years,
+    server_capex_fraction=DEFAULTS.server_capex_fraction,
+    hours_per_year=DEFAULTS.hours_per_year,
+):
     """Amortised hardware cost of using ``count`` owned accelerators for ``hours``.
 
     References: as :func:`capital_recovery_factor` and :func:`accelerator_capex`.
     """
     capex = accelerator_capex(price_per_accelerator, count, server_capex_fraction)
-    return _out(np.asarray(capex_per_hour(capex, cost_of_capital, lifetime_years, hours_per_year))
-                * _non_negative("hours", hours))
+    return _out(
+        np.asarray(capex_per_hour(capex, cost_of_capital, lifetime_years, hours_per_year))
+        * _non_negative("hours", hours)
+    )
 
 
 @V.checked(price_per_accelerator_hour=V.NON_NEGATIVE, count=V.NON_NEGATIVE, hours=V.NON_NEGATIVE)
@@ -95,8 +117,11 @@ def rental_cost(price_per_accelerator_hour, count, hours):
     References: on-demand accelerator pricing as published by the clouds, e.g. Google Cloud TPU
     pricing, https://cloud.google.com/tpu/pricing (the per-chip-hour basis this function follows).
     """
-    return _out(_non_negative("price_per_accelerator_hour", price_per_accelerator_hour)
-                * _non_negative("count", count) * _non_negative("hours", hours))
+    return _out(
+        _non_negative("price_per_accelerator_hour", price_per_accelerator_hour)
+        * _non_negative("count", count)
+        * _non_negative("hours", hours)
+    )
 
 
 @V.checked(total_cost=V.NON_NEGATIVE, tokens=V.POSITIVE)

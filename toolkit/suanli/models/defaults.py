@@ -154,8 +154,13 @@ def kernel_factor(family: str | None) -> tuple[float, Source | None]:
     if d is None:
         return 1.0, None
     if fam != family:
-        src = Source(d.source.citation, d.source.url, d.source.date, "estimate",
-                     f"no published fixed-layout steps for {family}: {fam}'s fitted factor is used. " + d.source.note)
+        src = Source(
+            d.source.citation,
+            d.source.url,
+            d.source.date,
+            "estimate",
+            f"no published fixed-layout steps for {family}: {fam}'s fitted factor is used. " + d.source.note,
+        )
         return float(d.value), src
     return float(d.value), d.source
 
@@ -191,27 +196,55 @@ FLASH_ATTENTION = Default(
 )
 
 ATTENTION_EFFICIENCY = {
-    1: Default(0.40, "fraction of the BF16 peak (forward + backward)", Source(
-        "Dao et al. 2022, 'FlashAttention', arXiv:2205.14135, Sec 4 and Fig. 3 (A100: forward + backward of the "
-        "attention core at 100-140 TFLOP/s for head dim 64-128)", url="https://arxiv.org/abs/2205.14135", date="2022-05",
-        confidence="paper", note="about 0.35-0.45 of the 312 TFLOP/s peak; 0.40 taken")),
-    2: Default(0.55, "fraction of the BF16 peak (forward + backward)", Source(
-        "Dao 2023, 'FlashAttention-2', arXiv:2307.08691, Sec 4.1, Fig. 4-6 (A100, head dim 128: forward + backward "
-        "160-190 TFLOP/s at sequence 2k-16k, 50-73% of peak forward, backward lower)", url="https://arxiv.org/abs/2307.08691",
-        date="2023-07", confidence="paper", note="forward + backward of the causal kernel around 170 of 312 TFLOP/s")),
-    3: Default(0.60, "fraction of the BF16 peak (forward + backward)", Source(
-        "Shah et al. 2024, 'FlashAttention-3', arXiv:2407.08608, Sec 4.1, Fig. 5-7 (H100 BF16: forward up to 740 "
-        "TFLOP/s = 75% of peak; backward 1.5-1.75x FlashAttention-2's, about 500-550 TFLOP/s at head dim 128)",
-        url="https://arxiv.org/abs/2407.08608", date="2024-07", confidence="paper",
-        note="forward 0.75 and backward (2/3 of the FLOPs) about 0.52 of the 989 TFLOP/s peak combine to about 0.58-0.62")),
+    1: Default(
+        0.40,
+        "fraction of the BF16 peak (forward + backward)",
+        Source(
+            "Dao et al. 2022, 'FlashAttention', arXiv:2205.14135, Sec 4 and Fig. 3 (A100: forward + backward of the "
+            "attention core at 100-140 TFLOP/s for head dim 64-128)",
+            url="https://arxiv.org/abs/2205.14135",
+            date="2022-05",
+            confidence="paper",
+            note="about 0.35-0.45 of the 312 TFLOP/s peak; 0.40 taken",
+        ),
+    ),
+    2: Default(
+        0.55,
+        "fraction of the BF16 peak (forward + backward)",
+        Source(
+            "Dao 2023, 'FlashAttention-2', arXiv:2307.08691, Sec 4.1, Fig. 4-6 (A100, head dim 128: forward + backward "
+            "160-190 TFLOP/s at sequence 2k-16k, 50-73% of peak forward, backward lower)",
+            url="https://arxiv.org/abs/2307.08691",
+            date="2023-07",
+            confidence="paper",
+            note="forward + backward of the causal kernel around 170 of 312 TFLOP/s",
+        ),
+    ),
+    3: Default(
+        0.60,
+        "fraction of the BF16 peak (forward + backward)",
+        Source(
+            "Shah et al. 2024, 'FlashAttention-3', arXiv:2407.08608, Sec 4.1, Fig. 5-7 (H100 BF16: forward up to 740 "
+            "TFLOP/s = 75% of peak; backward 1.5-1.75x FlashAttention-2's, about 500-550 TFLOP/s at head dim 128)",
+            url="https://arxiv.org/abs/2407.08608",
+            date="2024-07",
+            confidence="paper",
+            note="forward 0.75 and backward (2/3 of the FLOPs) about 0.52 of the 989 TFLOP/s peak combine to about 0.58-0.62",
+        ),
+    ),
 }
 """Share of the BF16 peak a FlashAttention kernel reaches over forward + backward, by generation."""
 
 FLASH2_ON_HOPPER = Default(
-    0.37, "fraction of the BF16 peak (forward + backward)",
-    Source("Shah et al. 2024, arXiv:2407.08608, Fig. 5-7: FlashAttention-2 on H100 runs at 300-400 TFLOP/s of 989 "
-           "(it does not use the Hopper tensor-core instructions, wgmma/TMA)", url="https://arxiv.org/abs/2407.08608",
-           date="2024-07", confidence="paper"),
+    0.37,
+    "fraction of the BF16 peak (forward + backward)",
+    Source(
+        "Shah et al. 2024, arXiv:2407.08608, Fig. 5-7: FlashAttention-2 on H100 runs at 300-400 TFLOP/s of 989 "
+        "(it does not use the Hopper tensor-core instructions, wgmma/TMA)",
+        url="https://arxiv.org/abs/2407.08608",
+        date="2024-07",
+        confidence="paper",
+    ),
 )
 
 
@@ -224,11 +257,17 @@ def attention_efficiency(generation: int, fp8_capable: bool = False) -> float:
     References: Dao et al. 2022 (arXiv:2205.14135); Dao 2023 (arXiv:2307.08691); Shah et al. 2024
     (arXiv:2407.08608). See :data:`ATTENTION_EFFICIENCY`.
     """
-    if isinstance(generation, bool) or not isinstance(generation, numbers.Integral) or generation not in ATTENTION_EFFICIENCY:
+    if (
+        isinstance(generation, bool)
+        or not isinstance(generation, numbers.Integral)
+        or generation not in ATTENTION_EFFICIENCY
+    ):
         from suanli.errors import InputError
 
-        raise InputError(f"generation must be a FlashAttention generation ({', '.join(map(str, ATTENTION_EFFICIENCY))}), "
-                         f"got {generation!r}")
+        raise InputError(
+            f"generation must be a FlashAttention generation ({', '.join(map(str, ATTENTION_EFFICIENCY))}), "
+            f"got {generation!r}"
+        )
     gen = min(int(generation), 3 if fp8_capable else 2)
     if gen == 2 and fp8_capable:
         return FLASH2_ON_HOPPER.value
@@ -241,25 +280,35 @@ SCORE_BYTES_PER_ELEMENT = Default(
     Source(
         "Korthikanti et al. 2022, arXiv:2205.05198, Sec 4.1 (the 5 a s^2 b bytes stored: softmax output 2 B, "
         "dropout mask 1 B, dropout output 2 B per score element) and Megatron-LM's fused scale-mask-softmax kernel",
-        url="https://arxiv.org/abs/2205.05198", confidence="estimate",
+        url="https://arxiv.org/abs/2205.05198",
+        confidence="estimate",
         note="counted: forward writes the fp16 scores (2 B, by the QK^T GEMM), softmax reads and writes them (4 B), "
         "dropout reads them and writes mask and output (5 B): 11 B; backward reads output grad, mask and softmax "
-        "output and writes two grads (about 9 B): 20 B"),
+        "output and writes two grads (about 9 B): 20 B",
+    ),
 )
 SCORE_RECOMPUTE_BYTES_PER_ELEMENT = Default(
     11.0,
     "bytes per score element added by recomputing the attention core (selective or full recompute)",
-    Source("Korthikanti et al. 2022, arXiv:2205.05198, Sec 5 (selective recomputation reruns QK^T, softmax, "
-           "dropout and AV in the backward pass)", url="https://arxiv.org/abs/2205.05198", confidence="estimate",
-           note="the forward part of SCORE_BYTES_PER_ELEMENT (11 B) runs a second time"),
+    Source(
+        "Korthikanti et al. 2022, arXiv:2205.05198, Sec 5 (selective recomputation reruns QK^T, softmax, "
+        "dropout and AV in the backward pass)",
+        url="https://arxiv.org/abs/2205.05198",
+        confidence="estimate",
+        note="the forward part of SCORE_BYTES_PER_ELEMENT (11 B) runs a second time",
+    ),
 )
 UNFUSED_ELEMENTWISE_FACTOR = Default(
     1.6,
     "x the fused elementwise HBM traffic",
-    Source("Narayanan et al. 2021, arXiv:2104.04473, Sec 4.2 and Fig. 18 (fused bias+GeLU and bias+dropout+add "
-           "raise throughput 11-19%)", url="https://arxiv.org/abs/2104.04473", confidence="estimate",
-           note="unfused, each of bias, activation, dropout and residual reads and writes the tensor once more: "
-           "about 1.6x the fused traffic"),
+    Source(
+        "Narayanan et al. 2021, arXiv:2104.04473, Sec 4.2 and Fig. 18 (fused bias+GeLU and bias+dropout+add "
+        "raise throughput 11-19%)",
+        url="https://arxiv.org/abs/2104.04473",
+        confidence="estimate",
+        note="unfused, each of bias, activation, dropout and residual reads and writes the tensor once more: "
+        "about 1.6x the fused traffic",
+    ),
 )
 
 FP8_GEMM_EFFICIENCY = Default(
@@ -401,14 +450,22 @@ SCALEOUT_EFFICIENCY = Default(
     ),
 )
 SCALEUP_LATENCY_S = Default(
-    3e-6, "s",
-    Source("NCCL intra-node (NVLink) per-step latency", confidence="estimate",
-           note="a few microseconds per ring step, as the NCCL latency model assumes for NVLink"),
+    3e-6,
+    "s",
+    Source(
+        "NCCL intra-node (NVLink) per-step latency",
+        confidence="estimate",
+        note="a few microseconds per ring step, as the NCCL latency model assumes for NVLink",
+    ),
 )
 SCALEOUT_LATENCY_S = Default(
-    8e-6, "s",
-    Source("NCCL inter-node (InfiniBand/RoCE) per-step latency", confidence="estimate",
-           note="a few microseconds of NIC + switch latency plus NCCL protocol overhead per step"),
+    8e-6,
+    "s",
+    Source(
+        "NCCL inter-node (InfiniBand/RoCE) per-step latency",
+        confidence="estimate",
+        note="a few microseconds of NIC + switch latency plus NCCL protocol overhead per step",
+    ),
 )
 
 TP_COMM_OVERLAP = Default(
@@ -502,8 +559,11 @@ RESTART_SECONDS = Default(
 CHECKPOINT_BYTES_PER_PARAM = Default(
     14.0,
     "bytes/param",
-    Source("bf16 weights (2 B) + fp32 master weights and Adam moments (12 B) per parameter (ZeRO paper's accounting)",
-           url="https://arxiv.org/abs/1910.02054", confidence="paper"),
+    Source(
+        "bf16 weights (2 B) + fp32 master weights and Adam moments (12 B) per parameter (ZeRO paper's accounting)",
+        url="https://arxiv.org/abs/1910.02054",
+        confidence="paper",
+    ),
 )
 STORAGE_WRITE_BYTES_PER_S = Default(
     7e12,
@@ -531,8 +591,11 @@ STORAGE_WRITE_BYTES_PER_S_PER_DEVICE = Default(
 GLOBAL_BATCH_TOKENS = Default(
     4 * 2**20,
     "tokens",
-    Source("Llama 2 (arXiv:2307.09288 Sec 2.2: 'global batch-size of 4M tokens'); GPT-3 175B used 3.2M",
-           url="https://arxiv.org/abs/2307.09288", confidence="paper"),
+    Source(
+        "Llama 2 (arXiv:2307.09288 Sec 2.2: 'global batch-size of 4M tokens'); GPT-3 175B used 3.2M",
+        url="https://arxiv.org/abs/2307.09288",
+        confidence="paper",
+    ),
 )
 ASPECT_RATIO = Default(
     128.0,
@@ -543,9 +606,23 @@ ASPECT_RATIO = Default(
         confidence="paper",
     ),
 )
-HEAD_DIM = Default(128.0, "elements", Source("GPT-3 175B and the Llama family use 128-wide heads", url="https://arxiv.org/abs/2005.14165", confidence="paper"))
-DEFAULT_VOCAB = Default(32000.0, "tokens", Source("Llama / Llama 2 vocabulary (arXiv:2302.13971)", url="https://arxiv.org/abs/2302.13971", confidence="paper"))
-DEFAULT_SEQ = Default(4096.0, "tokens", Source("Llama 2 context length (arXiv:2307.09288)", url="https://arxiv.org/abs/2307.09288", confidence="paper"))
+HEAD_DIM = Default(
+    128.0,
+    "elements",
+    Source(
+        "GPT-3 175B and the Llama family use 128-wide heads", url="https://arxiv.org/abs/2005.14165", confidence="paper"
+    ),
+)
+DEFAULT_VOCAB = Default(
+    32000.0,
+    "tokens",
+    Source("Llama / Llama 2 vocabulary (arXiv:2302.13971)", url="https://arxiv.org/abs/2302.13971", confidence="paper"),
+)
+DEFAULT_SEQ = Default(
+    4096.0,
+    "tokens",
+    Source("Llama 2 context length (arXiv:2307.09288)", url="https://arxiv.org/abs/2307.09288", confidence="paper"),
+)
 
 
 def table() -> list[dict[str, object]]:

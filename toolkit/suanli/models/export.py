@@ -223,7 +223,10 @@ def accelerator_tpp(acc: Accelerator) -> tuple[float | None, str | None]:
     References: see :func:`total_processing_performance`.
     """
     best, best_format = None, None
-    narrow = any(getattr(acc, f, None) is not None for f in ("bf16_tflops", "fp16_tflops", "fp8_tflops", "int8_tops", "fp4_tflops"))
+    narrow = any(
+        getattr(acc, f, None) is not None
+        for f in ("bf16_tflops", "fp16_tflops", "fp8_tflops", "int8_tops", "fp4_tflops")
+    )
     for precision in PRECISIONS:
         value = getattr(acc, "int8_tops" if precision == "int8" else f"{precision}_tflops")
         if value is None or (precision == "tf32" and narrow):
@@ -300,7 +303,6 @@ def classify_accelerator(acc: Accelerator, *, datacenter: bool = True) -> dict[s
 # --------------------------------------------------------------------------------------------
 
 
-
 @dataclass(frozen=True)
 class Rule:
     """One version of the 3A090 test: its id, name, the date it took effect, and its source."""
@@ -312,8 +314,13 @@ class Rule:
     source: Source
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "effective": self.effective, "test": self.test,
-                "source": self.source.as_dict()}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "effective": self.effective,
+            "test": self.test,
+            "source": self.source.as_dict(),
+        }
 
 
 def _federal_register(citation: str, date: str, note: str = "the regulation itself (government text)") -> Source:
@@ -321,23 +328,53 @@ def _federal_register(citation: str, date: str, note: str = "the regulation itse
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("oct2022", "BIS interim final rule of 2022-10-07 (new ECCN 3A090)", "2022-10-21", "oct2022",
-         _federal_register("BIS, 'Implementation of Additional Export Controls: Certain Advanced Computing and "
-                           "Semiconductor Manufacturing Items', interim final rule, 87 FR 62186 (published 2022-10-13; "
-                           "3A090 licence requirements effective 2022-10-21)", "2022-10-13")),
-    Rule("oct2023", "BIS rule of 2023-10-17 (TPP and performance density; I/O test dropped)", "2023-11-17", "oct2023",
-         _federal_register("BIS, 'Implementation of Additional Export Controls: Certain Advanced Computing Items; "
-                           "Supercomputer and Semiconductor End Use; Updates and Corrections', 88 FR 73458 (published "
-                           "2023-10-25, effective 2023-11-17)", "2023-10-25")),
-    Rule("dec2024", "BIS rule of 2024-12-02 (3A090.a restated; 3A090.c HBM added)", "2024-12-02", "oct2023",
-         _federal_register("BIS, 'Foreign-Produced Direct Product Rule Additions, and Refinements to Controls for "
-                           "Advanced Computing and Semiconductor Manufacturing Items', 89 FR 96790 (effective "
-                           "2024-12-02): 3A090.a/.b thresholds unchanged", "2024-12-05")),
-    Rule("jan2026", "BIS licence review policy of 2026-01-15 (case-by-case below TPP 21,000 and 6,500 GB/s)",
-         "2026-01-15", "oct2023",
-         _federal_register("BIS, 'Revision to License Review Policy for Advanced Computing Commodities', 91 FR 1684 "
-                           "(2026-01-15)", "2026-01-15",
-                           "changes how licences for China are reviewed, not which chips need one")),
+    Rule(
+        "oct2022",
+        "BIS interim final rule of 2022-10-07 (new ECCN 3A090)",
+        "2022-10-21",
+        "oct2022",
+        _federal_register(
+            "BIS, 'Implementation of Additional Export Controls: Certain Advanced Computing and "
+            "Semiconductor Manufacturing Items', interim final rule, 87 FR 62186 (published 2022-10-13; "
+            "3A090 licence requirements effective 2022-10-21)",
+            "2022-10-13",
+        ),
+    ),
+    Rule(
+        "oct2023",
+        "BIS rule of 2023-10-17 (TPP and performance density; I/O test dropped)",
+        "2023-11-17",
+        "oct2023",
+        _federal_register(
+            "BIS, 'Implementation of Additional Export Controls: Certain Advanced Computing Items; "
+            "Supercomputer and Semiconductor End Use; Updates and Corrections', 88 FR 73458 (published "
+            "2023-10-25, effective 2023-11-17)",
+            "2023-10-25",
+        ),
+    ),
+    Rule(
+        "dec2024",
+        "BIS rule of 2024-12-02 (3A090.a restated; 3A090.c HBM added)",
+        "2024-12-02",
+        "oct2023",
+        _federal_register(
+            "BIS, 'Foreign-Produced Direct Product Rule Additions, and Refinements to Controls for "
+            "Advanced Computing and Semiconductor Manufacturing Items', 89 FR 96790 (effective "
+            "2024-12-02): 3A090.a/.b thresholds unchanged",
+            "2024-12-05",
+        ),
+    ),
+    Rule(
+        "jan2026",
+        "BIS licence review policy of 2026-01-15 (case-by-case below TPP 21,000 and 6,500 GB/s)",
+        "2026-01-15",
+        "oct2023",
+        _federal_register(
+            "BIS, 'Revision to License Review Policy for Advanced Computing Commodities', 91 FR 1684 (2026-01-15)",
+            "2026-01-15",
+            "changes how licences for China are reviewed, not which chips need one",
+        ),
+    ),
 )
 """The versions of the 3A090 test in force over time, oldest first."""
 
@@ -353,8 +390,13 @@ class LicenceEvent:
     source: Source
 
     def as_dict(self) -> dict[str, Any]:
-        return {"chips": list(self.chips), "date": self.date, "status": self.status,
-                "exportable_to_china": self.exportable_to_china, "source": self.source.as_dict()}
+        return {
+            "chips": list(self.chips),
+            "date": self.date,
+            "status": self.status,
+            "exportable_to_china": self.exportable_to_china,
+            "source": self.source.as_dict(),
+        }
 
 
 _CNN_2025_07_15 = Source(
@@ -362,28 +404,48 @@ _CNN_2025_07_15 = Source(
     "told NVIDIA it would need a licence to export the H20 to China; on 2025-07-14 NVIDIA said it had applied and "
     "had US assurances that licences would be granted",
     "https://kesq.com/money/cnn-business-consumer/2025/07/15/nvidia-says-it-will-resume-sale-of-key-ai-chip-to-china/",
-    "2025-07-15", "press",
+    "2025-07-15",
+    "press",
 )
 
 LICENCE_EVENTS: tuple[LicenceEvent, ...] = (
-    LicenceEvent(("nvidia-h20",), "2025-04-09",
-                 "licence required for China (US government 'is informed' letter of 2025-04-09, made indefinite 2025-04-14)",
-                 "no (licence required, none granted)",
-                 Source("NVIDIA Form 8-K of 2025-04-15 (as reported by CNBC/NBC 2025-04-15): on 2025-04-09 the US "
-                        "government informed NVIDIA that the H20 needs a licence for export to China, Hong Kong and "
-                        "Macau and D:5 countries; on 2025-04-14 that the requirement is for the indefinite future; "
-                        "~$5.5B charge", _CNN_2025_07_15.url, "2025-04-15", "press")),
-    LicenceEvent(("nvidia-h20",), "2025-07-14",
-                 "licence required; NVIDIA filed applications with US assurances that licences would be granted",
-                 "no (licences promised, not yet granted)", _CNN_2025_07_15),
-    LicenceEvent(("nvidia-h20",), "2025-08-27",
-                 "licences granted to a select number of Chinese customers; the US government expects 15% of licensed "
-                 "H20 revenue (not codified); no H20 sold under them in NVIDIA's Q2 FY2026",
-                 "with a licence (granted to some customers)",
-                 Source("NVIDIA Q2 FY2026 earnings call (CFO C. Kress, 2025-08-27), as reported: 'a select number' "
-                        "of Chinese customers received licences in the past few weeks; officials expect 15% of "
-                        "licensed H20 revenue but no regulation codifies it", "https://todayheadline.co/?p=206511",
-                        "2025-08-27", "press")),
+    LicenceEvent(
+        ("nvidia-h20",),
+        "2025-04-09",
+        "licence required for China (US government 'is informed' letter of 2025-04-09, made indefinite 2025-04-14)",
+        "no (licence required, none granted)",
+        Source(
+            "NVIDIA Form 8-K of 2025-04-15 (as reported by CNBC/NBC 2025-04-15): on 2025-04-09 the US "
+            "government informed NVIDIA that the H20 needs a licence for export to China, Hong Kong and "
+            "Macau and D:5 countries; on 2025-04-14 that the requirement is for the indefinite future; "
+            "~$5.5B charge",
+            _CNN_2025_07_15.url,
+            "2025-04-15",
+            "press",
+        ),
+    ),
+    LicenceEvent(
+        ("nvidia-h20",),
+        "2025-07-14",
+        "licence required; NVIDIA filed applications with US assurances that licences would be granted",
+        "no (licences promised, not yet granted)",
+        _CNN_2025_07_15,
+    ),
+    LicenceEvent(
+        ("nvidia-h20",),
+        "2025-08-27",
+        "licences granted to a select number of Chinese customers; the US government expects 15% of licensed "
+        "H20 revenue (not codified); no H20 sold under them in NVIDIA's Q2 FY2026",
+        "with a licence (granted to some customers)",
+        Source(
+            "NVIDIA Q2 FY2026 earnings call (CFO C. Kress, 2025-08-27), as reported: 'a select number' "
+            "of Chinese customers received licences in the past few weeks; officials expect 15% of "
+            "licensed H20 revenue but no regulation codifies it",
+            "https://todayheadline.co/?p=206511",
+            "2025-08-27",
+            "press",
+        ),
+    ),
 )
 """Chip-specific licence events, oldest first (only those with a stored public source)."""
 
@@ -420,9 +482,11 @@ def export_status_on(acc: Accelerator, on: str, *, datacenter: bool = True) -> d
         eccn, reason = "not controlled", "before ECCN 3A090 existed (the rule took effect 2022-10-21)"
     else:
         eccn, reason = c[f"export_{rule.test}"], c[f"export_{rule.test}_reason"]
-    exportable = {"3A090.a": "no (licence required, presumption of denial)",
-                  "3A090.b": "with notification or licence (3A090.b)",
-                  "not controlled": "yes (no 3A090 licence requirement)"}.get(eccn, "undetermined")
+    exportable = {
+        "3A090.a": "no (licence required, presumption of denial)",
+        "3A090.b": "with notification or licence (3A090.b)",
+        "not controlled": "yes (no 3A090 licence requirement)",
+    }.get(eccn, "undetermined")
     if rule is not None and rule.id == "jan2026" and eccn in ("3A090.a", "3A090.b") and c["export_case_by_case_2026"]:
         exportable = "with a licence (case-by-case review since 2026-01-15)"
     event = None
@@ -432,9 +496,11 @@ def export_status_on(acc: Accelerator, on: str, *, datacenter: bool = True) -> d
     if event is not None:
         exportable = event.exportable_to_china
     return {
-        "chip": acc.id, "date": day,
+        "chip": acc.id,
+        "date": day,
         "rule": None if rule is None else rule.as_dict(),
-        "eccn": eccn, "reason": reason,
+        "eccn": eccn,
+        "reason": reason,
         "licence_event": None if event is None else event.as_dict(),
         "exportable_to_china": exportable,
     }
@@ -467,18 +533,23 @@ def derived_sources(acc: Accelerator) -> dict[str, dict[str, Any]]:
     tpp, fmt = accelerator_tpp(acc)
     if tpp is not None:
         field = "int8_tops" if fmt == "int8" else f"{fmt}_tflops"
-        out["tpp"] = Source(f"derived: TPP = dense peak {field} x {BITS[fmt]} bits (Technical Notes to ECCN 3A090, "
-                            "88 FR 73458)", confidence=weakest([field]),
-                            note=f"computed from {field} = {getattr(acc, field):g}, whose source is: "
-                            + (acc.sources[field].citation if field in acc.sources else "none")).as_dict()
+        out["tpp"] = Source(
+            f"derived: TPP = dense peak {field} x {BITS[fmt]} bits (Technical Notes to ECCN 3A090, 88 FR 73458)",
+            confidence=weakest([field]),
+            note=f"computed from {field} = {getattr(acc, field):g}, whose source is: "
+            + (acc.sources[field].citation if field in acc.sources else "none"),
+        ).as_dict()
         if acc.die_area_mm2:
             out["performance_density"] = Source(
                 "derived: performance density = TPP / die_area_mm2 (Technical Notes to ECCN 3A090, 88 FR 73458)",
                 confidence=weakest([field, "die_area_mm2"]),
-                note=f"computed from {field} and die_area_mm2 = {acc.die_area_mm2:g}; as sure as the weaker of the two").as_dict()
+                note=f"computed from {field} and die_area_mm2 = {acc.die_area_mm2:g}; as sure as the weaker of the two",
+            ).as_dict()
     if acc.scaleup_gbs is not None:
-        out["export_io_gbs"] = Source("derived: 2 x scale-up bandwidth (+ on-die scale-out NICs), the bidirectional "
-                                      "I/O of the October 2022 test (87 FR 62186)",
-                                      confidence=weakest(["scaleup_gbs"]),
-                                      note=f"computed from scaleup_gbs = {acc.scaleup_gbs:g}").as_dict()
+        out["export_io_gbs"] = Source(
+            "derived: 2 x scale-up bandwidth (+ on-die scale-out NICs), the bidirectional "
+            "I/O of the October 2022 test (87 FR 62186)",
+            confidence=weakest(["scaleup_gbs"]),
+            note=f"computed from scaleup_gbs = {acc.scaleup_gbs:g}",
+        ).as_dict()
     return out

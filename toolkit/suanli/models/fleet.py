@@ -104,12 +104,21 @@ class Jobs:
         return int(np.asarray(self.submit_s).size)
 
 
-@V.checked(finite_result=False, aligned=False, submit_s=V.NON_NEGATIVE, gpus=V.COUNT, work_s=V.POSITIVE,
-           origin=V.optional(V.instance(str, list, tuple, what="name or a list of names")),
-           priority=V.optional(V.FINITE), home=V.optional(V.FINITE), max_rtt_ms=V.optional(V.POSITIVE_OR_INF),
-           busy_fraction=V.optional(V.EFFICIENCY))
-def make_jobs(submit_s, gpus, work_s, *, priority=None, home=None, origin=None, max_rtt_ms=None,
-              busy_fraction=None) -> Jobs:
+@V.checked(
+    finite_result=False,
+    aligned=False,
+    submit_s=V.NON_NEGATIVE,
+    gpus=V.COUNT,
+    work_s=V.POSITIVE,
+    origin=V.optional(V.instance(str, list, tuple, what="name or a list of names")),
+    priority=V.optional(V.FINITE),
+    home=V.optional(V.FINITE),
+    max_rtt_ms=V.optional(V.POSITIVE_OR_INF),
+    busy_fraction=V.optional(V.EFFICIENCY),
+)
+def make_jobs(
+    submit_s, gpus, work_s, *, priority=None, home=None, origin=None, max_rtt_ms=None, busy_fraction=None
+) -> Jobs:
     """Check and align a job stream (see :class:`Jobs`); raises :class:`InputError` naming a bad column.
 
     References: the Acme / Philly / Helios trace schemas (submit time, GPU count, duration), Hu et al.
@@ -148,8 +157,16 @@ def make_jobs(submit_s, gpus, work_s, *, priority=None, home=None, origin=None, 
     if len(org) != n:
         raise InputError(f"job column origin has {len(org)} values for {n} jobs")
     order = np.argsort(sub, kind="stable")
-    return Jobs(sub[order], g[order].astype(int), w[order], pr[order], hm[order], tuple(org[i] for i in order),
-                rtt[order], busy[order])
+    return Jobs(
+        sub[order],
+        g[order].astype(int),
+        w[order],
+        pr[order],
+        hm[order],
+        tuple(org[i] for i in order),
+        rtt[order],
+        busy[order],
+    )
 
 
 @dataclass(frozen=True)
@@ -226,16 +243,33 @@ class FleetResult:
             "preemptions": int(self.preemptions.sum()),
             "energy_mwh": self.energy_mwh,
         }
-        return {k: (v if isinstance(v, str) else float(v) if isinstance(v, float) or hasattr(v, "dtype") else v)
-                for k, v in out.items()}
+        return {
+            k: (v if isinstance(v, str) else float(v) if isinstance(v, float) or hasattr(v, "dtype") else v)
+            for k, v in out.items()
+        }
 
 
-@V.checked(gpus_per_site=V.COUNT, sites=V.COUNT, grad_bytes_per_gpu=V.NON_NEGATIVE, step_s=V.POSITIVE,
-           site_bandwidth_bytes_per_s=V.POSITIVE, site_alpha_s=V.NON_NEGATIVE, wan_bandwidth_bytes_per_s=V.POSITIVE,
-           route_km=V.NON_NEGATIVE)
-def cross_site_slowdown(gpus_per_site, sites, *, grad_bytes_per_gpu=2.0e9, step_s=1.0,
-                        site_bandwidth_bytes_per_s=50e9, site_alpha_s=10e-6, wan_bandwidth_bytes_per_s=100e9 / 8 * 8,
-                        route_km=1000.0):
+@V.checked(
+    gpus_per_site=V.COUNT,
+    sites=V.COUNT,
+    grad_bytes_per_gpu=V.NON_NEGATIVE,
+    step_s=V.POSITIVE,
+    site_bandwidth_bytes_per_s=V.POSITIVE,
+    site_alpha_s=V.NON_NEGATIVE,
+    wan_bandwidth_bytes_per_s=V.POSITIVE,
+    route_km=V.NON_NEGATIVE,
+)
+def cross_site_slowdown(
+    gpus_per_site,
+    sites,
+    *,
+    grad_bytes_per_gpu=2.0e9,
+    step_s=1.0,
+    site_bandwidth_bytes_per_s=50e9,
+    site_alpha_s=10e-6,
+    wan_bandwidth_bytes_per_s=100e9 / 8 * 8,
+    route_km=1000.0,
+):
     """Factor (>= 1) by which a data-parallel job slows when its ranks span ``sites`` sites.
 
     Each step's gradient all-reduce becomes two-level: inside each site, then across the WAN
@@ -250,8 +284,9 @@ def cross_site_slowdown(gpus_per_site, sites, *, grad_bytes_per_gpu=2.0e9, step_
     sites = np.asarray(sites, dtype=float)
     per = np.asarray(gpus_per_site, dtype=float)
     one = interconnect.ring_all_reduce(grad_bytes_per_gpu, per * sites, site_bandwidth_bytes_per_s, site_alpha_s)
-    two = cluster.cross_site_all_reduce(grad_bytes_per_gpu, per, sites, site_bandwidth_bytes_per_s, site_alpha_s,
-                                        wan_bandwidth_bytes_per_s, route_km)
+    two = cluster.cross_site_all_reduce(
+        grad_bytes_per_gpu, per, sites, site_bandwidth_bytes_per_s, site_alpha_s, wan_bandwidth_bytes_per_s, route_km
+    )
     extra = np.maximum(np.asarray(two) - np.asarray(one), 0.0)
     return np.where(sites > 1, 1.0 + extra / step_s, 1.0)
 
@@ -301,14 +336,35 @@ class _Fleet:
         return int(f[(f > 0) & (f < per)].sum())
 
 
-@V.checked(pools=V.sequence, policy=V.TEXT, horizon_s=V.optional(V.ONE_POSITIVE),
-           failure_rate_per_device_hour=V.optional(V.ONE_NON_NEGATIVE), restart_s=V.ONE_NON_NEGATIVE,
-           checkpoint_s=V.ONE_NON_NEGATIVE, wan_route_km=V.ONE_NON_NEGATIVE, wan_bandwidth_bytes_per_s=V.ONE_POSITIVE,
-           sample_s=V.optional(V.ONE_POSITIVE), utilization_busy=V.optional(V.SHARE), seed=V.SEED)
-def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | None = None,
-             failure_rate_per_device_hour: float = 0.0, restart_s: float = 600.0, checkpoint_s: float = 60.0,
-             cross_site: bool = False, wan_route_km: float = 1000.0, wan_bandwidth_bytes_per_s: float = 100e9,
-             sample_s: float | None = None, utilization_busy: float | None = None, seed: int = 0) -> FleetResult:
+@V.checked(
+    pools=V.sequence,
+    policy=V.TEXT,
+    horizon_s=V.optional(V.ONE_POSITIVE),
+    failure_rate_per_device_hour=V.optional(V.ONE_NON_NEGATIVE),
+    restart_s=V.ONE_NON_NEGATIVE,
+    checkpoint_s=V.ONE_NON_NEGATIVE,
+    wan_route_km=V.ONE_NON_NEGATIVE,
+    wan_bandwidth_bytes_per_s=V.ONE_POSITIVE,
+    sample_s=V.optional(V.ONE_POSITIVE),
+    utilization_busy=V.optional(V.SHARE),
+    seed=V.SEED,
+)
+def simulate(
+    pools,
+    jobs: Jobs,
+    policy: str = "backfill",
+    *,
+    horizon_s: float | None = None,
+    failure_rate_per_device_hour: float = 0.0,
+    restart_s: float = 600.0,
+    checkpoint_s: float = 60.0,
+    cross_site: bool = False,
+    wan_route_km: float = 1000.0,
+    wan_bandwidth_bytes_per_s: float = 100e9,
+    sample_s: float | None = None,
+    utilization_busy: float | None = None,
+    seed: int = 0,
+) -> FleetResult:
     """Run ``jobs`` on ``pools`` under ``policy`` with SimPy and measure the fleet.
 
     Parameters
@@ -377,10 +433,13 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
                     continue
             ok.append(i)
         allowed.append(tuple(ok))
-    fits_somewhere = np.array([
-        any(jobs.gpus[j] <= pools[i].gpus for i in allowed[j])
-        or (cross_site and len(allowed[j]) > 1 and jobs.gpus[j] <= sum(pools[i].gpus for i in allowed[j]))
-        for j in range(n)])
+    fits_somewhere = np.array(
+        [
+            any(jobs.gpus[j] <= pools[i].gpus for i in allowed[j])
+            or (cross_site and len(allowed[j]) > 1 and jobs.gpus[j] <= sum(pools[i].gpus for i in allowed[j]))
+            for j in range(n)
+        ]
+    )
 
     rate = failure_rate_per_device_hour
     mtbf = reliability.mtbf_seconds(jobs.gpus, rate) if (rate is None or rate > 0) else np.full(n, np.inf)
@@ -429,8 +488,11 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
                 parts.append(whole)
                 need -= whole
             if need <= 0 and len(got) > 1:
-                slow = float(cross_site_slowdown(max(parts), len(got), route_km=wan_route_km,
-                                                 wan_bandwidth_bytes_per_s=wan_bandwidth_bytes_per_s))
+                slow = float(
+                    cross_site_slowdown(
+                        max(parts), len(got), route_km=wan_route_km, wan_bandwidth_bytes_per_s=wan_bandwidth_bytes_per_s
+                    )
+                )
                 slow /= min(pools[i].speed for i, _ in got)  # a gang runs at its slowest member's pace
                 return got, slow
         return None, 1.0
@@ -440,8 +502,15 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
         where[j] = placement[0][0]
         g = int(jobs.gpus[j])
         t0 = env.now
-        info = {"placement": placement, "t0": t0, "g": g, "prio": jobs.priority[j], "seg_start": t0,
-                "slow": slow, "plan_end": t0 + remaining[j] * slow}
+        info = {
+            "placement": placement,
+            "t0": t0,
+            "g": g,
+            "prio": jobs.priority[j],
+            "seg_start": t0,
+            "slow": slow,
+            "plan_end": t0 + remaining[j] * slow,
+        }
         running[j] = info
         tau = float(interval[j]) if np.isfinite(interval[j]) else math.inf
         # GPU-seconds of busy compute per unit of work: 1/speed of the slowest pool in the gang (time spent
@@ -492,8 +561,12 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
         (time, pool, GPUs to spare in that pool then)."""
         best = (math.inf, -1, 0)
         for i in allowed_pools:
-            ends = sorted((info["plan_end"], sum(x for _, x in pl))
-                          for info in running.values() for pi, pl in info["placement"] if pi == i)
+            ends = sorted(
+                (info["plan_end"], sum(x for _, x in pl))
+                for info in running.values()
+                for pi, pl in info["placement"]
+                if pi == i
+            )
             cum = fleet.free_total[i]
             for t_end, gg in ends:
                 cum += gg
@@ -507,9 +580,14 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
         """Interrupt lower-priority jobs so that ``j`` fits (newest first); True if any were stopped."""
         need = int(jobs.gpus[j])
         free = sum(fleet.free_total[i] for i in allowed[j])
-        victims = sorted((k for k, info in running.items() if info["prio"] < jobs.priority[j]
-                          and any(pi in allowed[j] for pi, _ in info["placement"])),
-                         key=lambda k: (running[k]["prio"], -running[k]["t0"]))
+        victims = sorted(
+            (
+                k
+                for k, info in running.items()
+                if info["prio"] < jobs.priority[j] and any(pi in allowed[j] for pi, _ in info["placement"])
+            ),
+            key=lambda k: (running[k]["prio"], -running[k]["t0"]),
+        )
         chosen = []
         for k in victims:
             if free >= need:
@@ -627,9 +705,29 @@ def simulate(pools, jobs: Jobs, policy: str = "backfill", *, horizon_s: float | 
         u = np.clip(per_pool[:, i] / p.gpus * share * util_busy, 0.0, 1.0)
         fac = fac + np.asarray(power.fleet_power(p.tdp_w, p.gpus, 8, utilization=u, pue=p.pue).facility_w)
     energy = float(np.sum(fac[:-1] * np.diff(ts))) / 3.6e9 if ts.size > 1 else 0.0
-    return FleetResult(policy, end_t, capacity, jobs.submit_s.copy(), start, end, jobs.gpus.copy(), where,
-                       restarts, preempted, rejected, acc["alloc"], acc["used"], acc["lost"], ts, alloc_g, busy_g,
-                       frag_g, fac, energy, tuple(p.name for p in pools))
+    return FleetResult(
+        policy,
+        end_t,
+        capacity,
+        jobs.submit_s.copy(),
+        start,
+        end,
+        jobs.gpus.copy(),
+        where,
+        restarts,
+        preempted,
+        rejected,
+        acc["alloc"],
+        acc["used"],
+        acc["lost"],
+        ts,
+        alloc_g,
+        busy_g,
+        frag_g,
+        fac,
+        energy,
+        tuple(p.name for p in pools),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -701,15 +799,23 @@ def _draw(n, values, probs, mu, sigma, max_run_s, correlation, rng):
     from scipy.special import ndtr
 
     z1 = rng.standard_normal(n)
-    z2 = correlation * z1 + math.sqrt(max(1.0 - correlation ** 2, 0.0)) * rng.standard_normal(n)
+    z2 = correlation * z1 + math.sqrt(max(1.0 - correlation**2, 0.0)) * rng.standard_normal(n)
     idx = np.minimum(np.searchsorted(np.cumsum(probs), ndtr(z1) * (1 - 1e-12), side="right"), len(values) - 1)
     gpus = values[idx]
     dur = np.minimum(np.exp(mu + sigma * z2), max_run_s)
     return gpus, np.maximum(dur, 1.0)
 
 
-@V.checked(mean_gpu_s_per_job=V.ONE_POSITIVE, values=V.POSITIVE, probs=V.SHARE, mu=V.ONE_FINITE,
-           sigma=V.ONE_NON_NEGATIVE, max_run_s=V.ONE_POSITIVE, n=V.ONE_COUNT, seed=V.SEED)
+@V.checked(
+    mean_gpu_s_per_job=V.ONE_POSITIVE,
+    values=V.POSITIVE,
+    probs=V.SHARE,
+    mu=V.ONE_FINITE,
+    sigma=V.ONE_NON_NEGATIVE,
+    max_run_s=V.ONE_POSITIVE,
+    n=V.ONE_COUNT,
+    seed=V.SEED,
+)
 def fit_size_duration_correlation(mean_gpu_s_per_job, values, probs, mu, sigma, max_run_s, *, n=50_000, seed=1):
     """Gaussian-copula correlation between job size and log run time that gives the mean GPU-time per job.
 
@@ -739,12 +845,34 @@ def fit_size_duration_correlation(mean_gpu_s_per_job, values, probs, mu, sigma, 
     return 0.5 * (lo + hi)
 
 
-@V.checked(jobs=V.ONE_COUNT, arrival_rate_per_s=V.ONE_POSITIVE, mean_gpus=V.ONE_POSITIVE, median_gpus=V.ONE_POSITIVE,
-           max_gpus=V.ONE_POSITIVE, median_run_s=V.ONE_POSITIVE, mean_run_s=V.ONE_POSITIVE,
-           max_run_s=V.optional(V.ONE_POSITIVE), correlation=V.between(-1, 1), max_job_gpus=V.optional(V.ONE_COUNT),
-           seed=V.SEED)
-def generate_jobs(jobs, arrival_rate_per_s, *, mean_gpus, median_gpus, max_gpus, median_run_s, mean_run_s,
-                  max_run_s=None, correlation=0.0, max_job_gpus=None, seed=0, **job_columns) -> Jobs:
+@V.checked(
+    jobs=V.ONE_COUNT,
+    arrival_rate_per_s=V.ONE_POSITIVE,
+    mean_gpus=V.ONE_POSITIVE,
+    median_gpus=V.ONE_POSITIVE,
+    max_gpus=V.ONE_POSITIVE,
+    median_run_s=V.ONE_POSITIVE,
+    mean_run_s=V.ONE_POSITIVE,
+    max_run_s=V.optional(V.ONE_POSITIVE),
+    correlation=V.between(-1, 1),
+    max_job_gpus=V.optional(V.ONE_COUNT),
+    seed=V.SEED,
+)
+def generate_jobs(
+    jobs,
+    arrival_rate_per_s,
+    *,
+    mean_gpus,
+    median_gpus,
+    max_gpus,
+    median_run_s,
+    mean_run_s,
+    max_run_s=None,
+    correlation=0.0,
+    max_job_gpus=None,
+    seed=0,
+    **job_columns,
+) -> Jobs:
     """A synthetic job stream: Poisson arrivals, sizes from :func:`size_distribution`, lognormal run times.
 
     Parameters

@@ -40,8 +40,14 @@ def model_flops_per_token(matmul_params, layers, seq, q_dim):
     return 6.0 * np.asarray(matmul_params, dtype=float) + attention_flops_per_token(layers, seq, q_dim)
 
 
-@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.NON_NEGATIVE, seq=V.NON_NEGATIVE, q_dim=V.NON_NEGATIVE, recompute=V.between(0, 2),
-           logit_params=V.NON_NEGATIVE)
+@V.checked(
+    matmul_params=V.NON_NEGATIVE,
+    layers=V.NON_NEGATIVE,
+    seq=V.NON_NEGATIVE,
+    q_dim=V.NON_NEGATIVE,
+    recompute=V.between(0, 2),
+    logit_params=V.NON_NEGATIVE,
+)
 def recompute_flops_per_token(matmul_params, layers, seq, q_dim, recompute, logit_params=0.0):
     """Extra FLOPs per token that recomputation runs: full = one more forward of the transformer layers
     (2 (N - N_logits) + 4 L s d; the output layer is not recomputed); selective = the attention core only
@@ -51,15 +57,23 @@ def recompute_flops_per_token(matmul_params, layers, seq, q_dim, recompute, logi
     2022, arXiv:2205.05198, Sec 5 (selective recomputation of the attention core).
     """
     if np.any(np.asarray(logit_params, dtype=float) > np.asarray(matmul_params, dtype=float)):
-        raise V.InputError(f"logit_params ({logit_params!r}) are part of matmul_params ({matmul_params!r}), so cannot exceed them")
+        raise V.InputError(
+            f"logit_params ({logit_params!r}) are part of matmul_params ({matmul_params!r}), so cannot exceed them"
+        )
     rc = np.asarray(recompute)
     attn_fwd = attention_flops_per_token(layers, seq, q_dim) / 3.0
     full = 2.0 * (np.asarray(matmul_params, dtype=float) - logit_params) + attn_fwd
     return np.where(rc == 2, full, np.where(rc == 1, attn_fwd, 0.0))
 
 
-@V.checked(matmul_params=V.NON_NEGATIVE, layers=V.NON_NEGATIVE, seq=V.NON_NEGATIVE, q_dim=V.NON_NEGATIVE, recompute=V.between(0, 2),
-           logit_params=V.NON_NEGATIVE)
+@V.checked(
+    matmul_params=V.NON_NEGATIVE,
+    layers=V.NON_NEGATIVE,
+    seq=V.NON_NEGATIVE,
+    q_dim=V.NON_NEGATIVE,
+    recompute=V.between(0, 2),
+    logit_params=V.NON_NEGATIVE,
+)
 def hardware_flops_per_token(matmul_params, layers, seq, q_dim, recompute, logit_params=0.0):
     """Hardware FLOPs per token (HFU numerator): model FLOPs plus recomputation.
 

@@ -45,12 +45,17 @@ DEFAULT_RUN_KIND = "production"
 the published run totals (Llama, BLOOM, OPT, PaLM) all include failures, evaluation and ramp-up."""
 
 WHOLE_RUN_TOKENS_PER_PARAM = Default(
-    1.0, "training tokens per parameter",
-    Source("Hoffmann et al. 2022 (Chinchilla) arXiv:2203.15556: compute-optimal ~20 tokens per parameter; GPT-3 "
-           "(Brown et al. 2020), the leanest published pretraining run, 300B tokens on 175B parameters (1.7)",
-           url="https://arxiv.org/abs/2203.15556", confidence="paper",
-           note="below one token per parameter a question is about a slice of training (an MLPerf timed region is "
-           "1.2B tokens on 175B parameters, 0.007), so the default run kind is benchmark; at or above it, production"))
+    1.0,
+    "training tokens per parameter",
+    Source(
+        "Hoffmann et al. 2022 (Chinchilla) arXiv:2203.15556: compute-optimal ~20 tokens per parameter; GPT-3 "
+        "(Brown et al. 2020), the leanest published pretraining run, 300B tokens on 175B parameters (1.7)",
+        url="https://arxiv.org/abs/2203.15556",
+        confidence="paper",
+        note="below one token per parameter a question is about a slice of training (an MLPerf timed region is "
+        "1.2B tokens on 175B parameters, 0.007), so the default run kind is benchmark; at or above it, production",
+    ),
+)
 
 
 @V.checked(tokens=V.ONE_POSITIVE, params=V.ONE_POSITIVE)
@@ -63,71 +68,118 @@ def default_run_kind(tokens, params) -> str:
     per_param = float(tokens) / max(float(params), 1.0)
     return DEFAULT_RUN_KIND if per_param >= WHOLE_RUN_TOKENS_PER_PARAM.value else "benchmark"
 
+
 ITEMS = ("failures", "checkpoints", "evaluation", "stalls", "rampup", "other")
 """The run-level loss items, in the order they are shown (``other``: a caller-given residual, e.g. a calibrated one)."""
 
-_OPT_RATE = 105 / (60 * 24 * 992)       # OPT-175B: ~105 restarts (35 manual + ~70 automatic) in ~60 days on 992 GPUs
+_OPT_RATE = 105 / (60 * 24 * 992)  # OPT-175B: ~105 restarts (35 manual + ~70 automatic) in ~60 days on 992 GPUs
 _LLAMA3_RATE = 419 / (54 * 24 * 16384)  # Llama 3: 419 unexpected interruptions in 54 days on 16,384 GPUs
 
 STACK_MATURITY = {
     "mature": Default(
-        1.0, "x the base interruption rate",
-        Source("Llama 3 report (arXiv:2407.21783 Sec 3.3.4), MegaScale (arXiv:2402.15627) and BLOOM "
-               "(arXiv:2211.05100: 1-2 GPU failures a week on 384 A100) agree within ~20% at ~2e-5 per GPU-hour",
-               url="https://arxiv.org/abs/2407.21783", date="2024-07", confidence="paper",
-               note="CUDA on NVIDIA datacenter GPUs and XLA on TPUs: stacks with years of production at 10k-chip scale")),
+        1.0,
+        "x the base interruption rate",
+        Source(
+            "Llama 3 report (arXiv:2407.21783 Sec 3.3.4), MegaScale (arXiv:2402.15627) and BLOOM "
+            "(arXiv:2211.05100: 1-2 GPU failures a week on 384 A100) agree within ~20% at ~2e-5 per GPU-hour",
+            url="https://arxiv.org/abs/2407.21783",
+            date="2024-07",
+            confidence="paper",
+            note="CUDA on NVIDIA datacenter GPUs and XLA on TPUs: stacks with years of production at 10k-chip scale",
+        ),
+    ),
     "early": Default(
-        _OPT_RATE / _LLAMA3_RATE, "x the base interruption rate",
-        Source("OPT-175B (Zhang et al. 2022, arXiv:2205.01068 Sec 2.5; metaseq logbook): ~105 restarts in ~60 days "
-               "on 992 A100 = 7.4e-5 per GPU-hour, against Llama 3's 2.0e-5",
-               url="https://arxiv.org/abs/2205.01068", date="2022-05", confidence="paper",
-               note="a first large run on a freshly built cluster with a young training stack; the ratio of the two "
-               "published rates (3.7x)")),
+        _OPT_RATE / _LLAMA3_RATE,
+        "x the base interruption rate",
+        Source(
+            "OPT-175B (Zhang et al. 2022, arXiv:2205.01068 Sec 2.5; metaseq logbook): ~105 restarts in ~60 days "
+            "on 992 A100 = 7.4e-5 per GPU-hour, against Llama 3's 2.0e-5",
+            url="https://arxiv.org/abs/2205.01068",
+            date="2022-05",
+            confidence="paper",
+            note="a first large run on a freshly built cluster with a young training stack; the ratio of the two "
+            "published rates (3.7x)",
+        ),
+    ),
     "new": Default(
-        float(np.sqrt(_OPT_RATE / _LLAMA3_RATE)), "x the base interruption rate",
-        Source("suanli estimate for stacks without a published large-scale reliability record (CANN, DTK, Neuware, "
-               "MUSA, SUPA, TopsRider, Gaudi software, ROCm at 10k scale)",
-               confidence="estimate",
-               note="geometric mean of parity with mature stacks (1x) and the OPT-to-Llama-3 ratio (3.7x): 1.9x, "
-               "range 1x-3.7x. No public per-device-hour interruption rate of a domestic 1k+-chip run was found")),
+        float(np.sqrt(_OPT_RATE / _LLAMA3_RATE)),
+        "x the base interruption rate",
+        Source(
+            "suanli estimate for stacks without a published large-scale reliability record (CANN, DTK, Neuware, "
+            "MUSA, SUPA, TopsRider, Gaudi software, ROCm at 10k scale)",
+            confidence="estimate",
+            note="geometric mean of parity with mature stacks (1x) and the OPT-to-Llama-3 ratio (3.7x): 1.9x, "
+            "range 1x-3.7x. No public per-device-hour interruption rate of a domestic 1k+-chip run was found",
+        ),
+    ),
 }
 """Interruption-rate multipliers by the maturity of a chip's software stack (the same rate for every chip is wrong)."""
 
-MATURITY_RANGE = {"mature": (1.0, 1.0), "early": (2.0, _OPT_RATE / _LLAMA3_RATE), "new": (1.0, _OPT_RATE / _LLAMA3_RATE)}
+MATURITY_RANGE = {
+    "mature": (1.0, 1.0),
+    "early": (2.0, _OPT_RATE / _LLAMA3_RATE),
+    "new": (1.0, _OPT_RATE / _LLAMA3_RATE),
+}
 
 MATURE_STACKS = ("cuda", "google-xla")
 """Stacks rated ``mature`` (the rest are ``new`` unless the caller says otherwise)."""
 
 EVAL_ITERS_PER_INTERVAL = Default(
-    0.1, "eval iterations per training iteration",
-    Source("Megatron-LM arguments.py defaults: --eval-iters 100 every --eval-interval 1000 iterations",
-           url="https://github.com/NVIDIA/Megatron-LM/blob/main/megatron/training/arguments.py", confidence="paper",
-           note="what a run gets unless it changes them; GPT-NeoX configs use 10 per 1000 (0.01), the low end of the range"))
+    0.1,
+    "eval iterations per training iteration",
+    Source(
+        "Megatron-LM arguments.py defaults: --eval-iters 100 every --eval-interval 1000 iterations",
+        url="https://github.com/NVIDIA/Megatron-LM/blob/main/megatron/training/arguments.py",
+        confidence="paper",
+        note="what a run gets unless it changes them; GPT-NeoX configs use 10 per 1000 (0.01), the low end of the range",
+    ),
+)
 EVAL_RANGE = (0.01, 0.1)
 
 FORWARD_SHARE = Default(
-    1.0 / 3.0, "fraction of a training step",
-    Source("Kaplan et al. 2020 arXiv:2001.08361 Sec 2.1: forward 2N FLOPs per token of the 6N of a training step",
-           url="https://arxiv.org/abs/2001.08361", confidence="paper",
-           note="an evaluation iteration is a forward pass: a third of a training iteration's FLOPs"))
+    1.0 / 3.0,
+    "fraction of a training step",
+    Source(
+        "Kaplan et al. 2020 arXiv:2001.08361 Sec 2.1: forward 2N FLOPs per token of the 6N of a training step",
+        url="https://arxiv.org/abs/2001.08361",
+        confidence="paper",
+        note="an evaluation iteration is a forward pass: a third of a training iteration's FLOPs",
+    ),
+)
 
 STALL_FRACTION = Default(
-    0.02, "overhead ratio",
-    Source("suanli estimate from Llama 3 (arXiv:2407.21783 Sec 3.3.4: 1-2% diurnal throughput variation; stragglers "
-           "and slow data loading diagnosed at 16k-GPU scale) and MegaScale (arXiv:2402.15627 Sec 5: stragglers)",
-           url="https://arxiv.org/abs/2407.21783", confidence="estimate",
-           note="stragglers, data-loader hand-offs and throughput drift not in the step model; range 0.5%-5%"))
+    0.02,
+    "overhead ratio",
+    Source(
+        "suanli estimate from Llama 3 (arXiv:2407.21783 Sec 3.3.4: 1-2% diurnal throughput variation; stragglers "
+        "and slow data loading diagnosed at 16k-GPU scale) and MegaScale (arXiv:2402.15627 Sec 5: stragglers)",
+        url="https://arxiv.org/abs/2407.21783",
+        confidence="estimate",
+        note="stragglers, data-loader hand-offs and throughput drift not in the step model; range 0.5%-5%",
+    ),
+)
 STALL_RANGE = (0.005, 0.05)
 
 RAMP_TOKENS = Default(
-    8e9, "tokens",
-    Source("Brown et al. 2020 (GPT-3) arXiv:2005.14165 Sec 2.3 / App. B: batch raised linearly from 32k tokens to the "
-           "full batch 'over the first 4-12 billion tokens of training, depending on the model size'",
-           url="https://arxiv.org/abs/2005.14165", confidence="paper", note="the middle of 4-12B tokens"))
+    8e9,
+    "tokens",
+    Source(
+        "Brown et al. 2020 (GPT-3) arXiv:2005.14165 Sec 2.3 / App. B: batch raised linearly from 32k tokens to the "
+        "full batch 'over the first 4-12 billion tokens of training, depending on the model size'",
+        url="https://arxiv.org/abs/2005.14165",
+        confidence="paper",
+        note="the middle of 4-12B tokens",
+    ),
+)
 RAMP_START_TOKENS = Default(
-    32768.0, "tokens per step",
-    Source("Brown et al. 2020 (GPT-3) arXiv:2005.14165 App. B: ramp starts at 32k tokens per batch",
-           url="https://arxiv.org/abs/2005.14165", confidence="paper"))
+    32768.0,
+    "tokens per step",
+    Source(
+        "Brown et al. 2020 (GPT-3) arXiv:2005.14165 App. B: ramp starts at 32k tokens per batch",
+        url="https://arxiv.org/abs/2005.14165",
+        confidence="paper",
+    ),
+)
 
 
 def _arr(name: str, x, low: float = 0.0, high: float = np.inf) -> np.ndarray:
@@ -206,11 +258,26 @@ def evaluation_overhead(eval_iters_per_iter=None, forward_share=None):
     return _arr("evaluation iterations per training iteration", e, 0.0, 10.0) * _arr("forward share", f, 0.0, 1.0)
 
 
-@V.checked(micro_batches=V.POSITIVE, pipeline_stages=V.COUNT, interleave=V.COUNT, batch_tokens=V.POSITIVE,
-           total_tokens=V.POSITIVE, ramp_tokens=V.optional(V.NON_NEGATIVE), start_tokens=V.optional(V.POSITIVE),
-           points=V.ONE_COUNT)
-def rampup_overhead(micro_batches, pipeline_stages, interleave, batch_tokens, total_tokens, ramp_tokens=None,
-                    start_tokens=None, points: int = 256):
+@V.checked(
+    micro_batches=V.POSITIVE,
+    pipeline_stages=V.COUNT,
+    interleave=V.COUNT,
+    batch_tokens=V.POSITIVE,
+    total_tokens=V.POSITIVE,
+    ramp_tokens=V.optional(V.NON_NEGATIVE),
+    start_tokens=V.optional(V.POSITIVE),
+    points=V.ONE_COUNT,
+)
+def rampup_overhead(
+    micro_batches,
+    pipeline_stages,
+    interleave,
+    batch_tokens,
+    total_tokens,
+    ramp_tokens=None,
+    start_tokens=None,
+    points: int = 256,
+):
     """Extra time of a linear batch ramp-up, as an overhead ratio on the whole run's productive time.
 
     The batch grows linearly (in tokens trained) from ``start_tokens`` per step to the full batch over
@@ -253,14 +320,41 @@ def rampup_overhead(micro_batches, pipeline_stages, interleave, batch_tokens, to
     return extra * R / T
 
 
-@V.checked(run_kind=V.TEXT, count=V.COUNT, checkpoint_s=V.NON_NEGATIVE, micro_batches=V.POSITIVE,
-           pipeline_stages=V.COUNT, interleave=V.COUNT, batch_tokens=V.POSITIVE, total_tokens=V.POSITIVE,
-           maturity_multiplier=V.NON_NEGATIVE, base_rate_per_device_hour=V.optional(V.NON_NEGATIVE),
-           restart_s=V.optional(V.NON_NEGATIVE), eval_iters_per_iter=V.optional(V.NON_NEGATIVE),
-           stall_fraction=V.optional(V.SHARE), ramp_tokens=V.optional(V.NON_NEGATIVE), other_overhead=V.NON_NEGATIVE)
-def run_overheads(run_kind, *, count, checkpoint_s, micro_batches, pipeline_stages, interleave, batch_tokens,
-                  total_tokens, maturity_multiplier=1.0, base_rate_per_device_hour=None, restart_s=None,
-                  eval_iters_per_iter=None, stall_fraction=None, ramp_tokens=None, other_overhead=0.0):
+@V.checked(
+    run_kind=V.TEXT,
+    count=V.COUNT,
+    checkpoint_s=V.NON_NEGATIVE,
+    micro_batches=V.POSITIVE,
+    pipeline_stages=V.COUNT,
+    interleave=V.COUNT,
+    batch_tokens=V.POSITIVE,
+    total_tokens=V.POSITIVE,
+    maturity_multiplier=V.NON_NEGATIVE,
+    base_rate_per_device_hour=V.optional(V.NON_NEGATIVE),
+    restart_s=V.optional(V.NON_NEGATIVE),
+    eval_iters_per_iter=V.optional(V.NON_NEGATIVE),
+    stall_fraction=V.optional(V.SHARE),
+    ramp_tokens=V.optional(V.NON_NEGATIVE),
+    other_overhead=V.NON_NEGATIVE,
+)
+def run_overheads(
+    run_kind,
+    *,
+    count,
+    checkpoint_s,
+    micro_batches,
+    pipeline_stages,
+    interleave,
+    batch_tokens,
+    total_tokens,
+    maturity_multiplier=1.0,
+    base_rate_per_device_hour=None,
+    restart_s=None,
+    eval_iters_per_iter=None,
+    stall_fraction=None,
+    ramp_tokens=None,
+    other_overhead=0.0,
+):
     """Every run-level overhead ratio of a run: a dict over :data:`ITEMS` (all zero for a benchmark).
 
     ``other_overhead`` is what the sourced items leave unexplained (a residual the caller brings, as
@@ -290,13 +384,20 @@ def run_overheads(run_kind, *, count, checkpoint_s, micro_batches, pipeline_stag
             "checkpoints": ckpt + zero,
             "evaluation": evaluation_overhead(eval_iters_per_iter) + zero,
             "stalls": stall + zero,
-            "rampup": rampup_overhead(micro_batches, pipeline_stages, interleave, batch_tokens, total_tokens,
-                                      ramp_tokens) + zero,
+            "rampup": rampup_overhead(
+                micro_batches, pipeline_stages, interleave, batch_tokens, total_tokens, ramp_tokens
+            )
+            + zero,
             "other": _arr("other overhead", other_overhead) + zero,
         }
     total = sum(items.values())
-    return {**items, "goodput": 1.0 / (1.0 + total), "mtbf_s": mtbf + zero, "rate_per_device_hour": rate + zero,
-            "checkpoint_interval_s": tau + zero}
+    return {
+        **items,
+        "goodput": 1.0 / (1.0 + total),
+        "mtbf_s": mtbf + zero,
+        "rate_per_device_hour": rate + zero,
+        "checkpoint_interval_s": tau + zero,
+    }
 
 
 def scale_to_goodput(items: dict, goodput):
@@ -316,8 +417,11 @@ def scale_to_goodput(items: dict, goodput):
     out = dict(items)
     with np.errstate(invalid="ignore", divide="ignore"):
         for k in ITEMS:
-            share = np.where(total > 0, np.asarray(items[k], dtype=float) / np.where(total > 0, total, 1.0),
-                             1.0 if k == "stalls" else 0.0)
+            share = np.where(
+                total > 0,
+                np.asarray(items[k], dtype=float) / np.where(total > 0, total, 1.0),
+                1.0 if k == "stalls" else 0.0,
+            )
             out[k] = share * target
     out["goodput"] = g + 0.0 * total
     return out

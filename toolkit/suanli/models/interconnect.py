@@ -50,8 +50,10 @@ def all_reduce(nbytes, n, bandwidth_bytes_per_s, alpha_s):
 
     References: see :func:`ring_all_reduce` and :func:`tree_all_reduce`.
     """
-    return np.minimum(ring_all_reduce(nbytes, n, bandwidth_bytes_per_s, alpha_s),
-                      tree_all_reduce(nbytes, n, bandwidth_bytes_per_s, alpha_s))
+    return np.minimum(
+        ring_all_reduce(nbytes, n, bandwidth_bytes_per_s, alpha_s),
+        tree_all_reduce(nbytes, n, bandwidth_bytes_per_s, alpha_s),
+    )
 
 
 @V.checked(nbytes=V.NON_NEGATIVE, n=V.NON_NEGATIVE, bandwidth_bytes_per_s=V.POSITIVE, alpha_s=V.NON_NEGATIVE)
@@ -91,8 +93,15 @@ def send_recv(nbytes, bandwidth_bytes_per_s, alpha_s):
     return np.asarray(nbytes, dtype=float) / bandwidth_bytes_per_s + alpha_s
 
 
-@V.checked(nbytes=V.NON_NEGATIVE, n_local=V.COUNT, n_nodes=V.COUNT, local_bw=V.POSITIVE, local_alpha=V.NON_NEGATIVE,
-           remote_bw=V.POSITIVE, remote_alpha=V.NON_NEGATIVE)
+@V.checked(
+    nbytes=V.NON_NEGATIVE,
+    n_local=V.COUNT,
+    n_nodes=V.COUNT,
+    local_bw=V.POSITIVE,
+    local_alpha=V.NON_NEGATIVE,
+    remote_bw=V.POSITIVE,
+    remote_alpha=V.NON_NEGATIVE,
+)
 def hierarchical_all_reduce(nbytes, n_local, n_nodes, local_bw, local_alpha, remote_bw, remote_alpha):
     """Two-level all-reduce: reduce-scatter inside the scale-up domain (``n_local`` ranks), all-reduce
     of each 1/n_local shard across ``n_nodes`` domains over the NICs (all ranks in parallel), then

@@ -23,8 +23,14 @@ from suanli import validate as V
 from suanli.models import defaults as D
 
 
-@V.checked(params_local=V.NON_NEGATIVE, zero=V.between(0, 3), dp=V.COUNT, bytes_weight=V.optional(V.NON_NEGATIVE),
-           bytes_grad=V.optional(V.NON_NEGATIVE), bytes_optimizer=V.optional(V.NON_NEGATIVE))
+@V.checked(
+    params_local=V.NON_NEGATIVE,
+    zero=V.between(0, 3),
+    dp=V.COUNT,
+    bytes_weight=V.optional(V.NON_NEGATIVE),
+    bytes_grad=V.optional(V.NON_NEGATIVE),
+    bytes_optimizer=V.optional(V.NON_NEGATIVE),
+)
 def model_state_bytes(params_local, zero, dp, *, bytes_weight=None, bytes_grad=None, bytes_optimizer=None):
     """Bytes of weights + gradients + optimizer state on one device, with ZeRO stage ``zero`` (0-3).
 
@@ -44,9 +50,19 @@ def model_state_bytes(params_local, zero, dp, *, bytes_weight=None, bytes_grad=N
     return p * (weight + grad + opt)
 
 
-@V.checked(seq=V.COUNT, micro_batch=V.COUNT, hidden=V.ONE_COUNT, heads=V.COUNT, ffn_active=V.ONE_COUNT, tp=V.COUNT,
-           sp=V.between(0, 1), recompute=V.between(0, 2))
-def activation_bytes_per_layer(seq, micro_batch, hidden, heads, ffn_active, tp, sp, recompute, *, gated=False, dropout=True):
+@V.checked(
+    seq=V.COUNT,
+    micro_batch=V.COUNT,
+    hidden=V.ONE_COUNT,
+    heads=V.COUNT,
+    ffn_active=V.ONE_COUNT,
+    tp=V.COUNT,
+    sp=V.between(0, 1),
+    recompute=V.between(0, 2),
+)
+def activation_bytes_per_layer(
+    seq, micro_batch, hidden, heads, ffn_active, tp, sp, recompute, *, gated=False, dropout=True
+):
     """Activation bytes one transformer layer stores for one micro-batch on one device.
 
     ``ffn_active`` is the FFN width a token passes through (``top_k x expert_ffn`` for MoE);
@@ -68,17 +84,31 @@ def activation_bytes_per_layer(seq, micro_batch, hidden, heads, ffn_active, tp, 
     # without dropout the two dropout masks (s b h each) and the attention-dropout tensors go away
     replicated = (10.0 if dropout else 8.0) * h
     per_token = np.where(sp == 1, (parallel + replicated) / t, replicated + parallel / t)
-    scores = (5.0 if dropout else 2.0) * heads * s / t  # softmax (+ dropout) of the scores; gone with selective recompute
+    scores = (
+        (5.0 if dropout else 2.0) * heads * s / t
+    )  # softmax (+ dropout) of the scores; gone with selective recompute
     per_token = per_token + np.where(rc == 0, scores, 0.0)
     full = np.where(sp == 1, 2.0 * h / t, 2.0 * h)
     per_token = np.where(rc == 2, full, per_token)
     return s * b * per_token
 
 
-@V.checked(layers=V.POSITIVE, pp=V.COUNT, interleave=V.COUNT, seq=V.COUNT, micro_batch=V.COUNT, hidden=V.ONE_COUNT,
-           heads=V.COUNT, ffn_active=V.ONE_COUNT, tp=V.COUNT, sp=V.between(0, 1), recompute=V.between(0, 2))
-def activation_bytes(layers, pp, interleave, seq, micro_batch, hidden, heads, ffn_active, tp, sp, recompute, *, gated=False,
-                     dropout=True):
+@V.checked(
+    layers=V.POSITIVE,
+    pp=V.COUNT,
+    interleave=V.COUNT,
+    seq=V.COUNT,
+    micro_batch=V.COUNT,
+    hidden=V.ONE_COUNT,
+    heads=V.COUNT,
+    ffn_active=V.ONE_COUNT,
+    tp=V.COUNT,
+    sp=V.between(0, 1),
+    recompute=V.between(0, 2),
+)
+def activation_bytes(
+    layers, pp, interleave, seq, micro_batch, hidden, heads, ffn_active, tp, sp, recompute, *, gated=False, dropout=True
+):
     """Peak activation bytes on the busiest (first) pipeline stage under 1F1B (or interleaved 1F1B).
 
     The first stage holds ``pp`` micro-batches of its L/p layers, i.e. ``layers`` layers' worth (pass
@@ -87,8 +117,9 @@ def activation_bytes(layers, pp, interleave, seq, micro_batch, hidden, heads, ff
 
     References: Korthikanti et al. 2022, arXiv:2205.05198, Sec 4.2.3 (eq. 5 and the interleaved factor).
     """
-    per_layer = activation_bytes_per_layer(seq, micro_batch, hidden, heads, ffn_active, tp, sp, recompute, gated=gated,
-                                           dropout=dropout)
+    per_layer = activation_bytes_per_layer(
+        seq, micro_batch, hidden, heads, ffn_active, tp, sp, recompute, gated=gated, dropout=dropout
+    )
     pp = np.asarray(pp, dtype=float)
     v = np.asarray(interleave, dtype=float)
     factor = np.where(v > 1, 1.0 + (pp - 1.0) / (pp * v), 1.0)

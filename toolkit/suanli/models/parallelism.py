@@ -120,8 +120,14 @@ def stage_layers(layers, pp):
 def _check_degrees(tp, pp, dp, ep, interleave, micro_batch, zero, recompute) -> None:
     """One sentence for a fixed degree that is not a whole number >= 1, a ZeRO stage outside 0-3 or an
     unknown recompute code (a zero or negative degree would otherwise divide by zero in the grid)."""
-    for name, value in (("TP", tp), ("PP", pp), ("DP", dp), ("EP", ep), ("interleave", interleave),
-                        ("micro-batch", micro_batch)):
+    for name, value in (
+        ("TP", tp),
+        ("PP", pp),
+        ("DP", dp),
+        ("EP", ep),
+        ("interleave", interleave),
+        ("micro-batch", micro_batch),
+    ):
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -133,8 +139,22 @@ def _check_degrees(tp, pp, dp, ep, interleave, micro_batch, zero, recompute) -> 
         raise InputError(f"recompute must be 0 (none), 1 (selective) or 2 (full), got {recompute!r}")
 
 
-def check_layout(w: Workload, count: int, domain: int, *, tp=None, pp=None, dp=None, ep=None, interleave=None,
-                 uneven_pp: bool = False, micro_batch=None, zero=None, recompute=None, cp=None) -> None:
+def check_layout(
+    w: Workload,
+    count: int,
+    domain: int,
+    *,
+    tp=None,
+    pp=None,
+    dp=None,
+    ep=None,
+    interleave=None,
+    uneven_pp: bool = False,
+    micro_batch=None,
+    zero=None,
+    recompute=None,
+    cp=None,
+) -> None:
     """Raise :class:`InputError` (one sentence) if a layout the user fixed is impossible.
 
     A fixed PP must divide the layers unless ``uneven_pp`` (stages one layer apart) is allowed.
@@ -146,16 +166,24 @@ def check_layout(w: Workload, count: int, domain: int, *, tp=None, pp=None, dp=N
     _check_degrees(tp, pp, dp, ep, interleave, micro_batch, zero, recompute)
     if tp is not None:
         if tp > domain:
-            raise InputError(f"TP={tp} exceeds the chip's scale-up domain of {domain}; tensor parallelism must stay inside it")
+            raise InputError(
+                f"TP={tp} exceeds the chip's scale-up domain of {domain}; tensor parallelism must stay inside it"
+            )
         if w.heads % tp or not _kv_ok(w, tp):
-            raise InputError(f"TP={tp} must divide the {w.heads} attention heads and divide or be a multiple of the {w.kv} KV heads")
+            raise InputError(
+                f"TP={tp} must divide the {w.heads} attention heads and divide or be a multiple of the {w.kv} KV heads"
+            )
     if pp is not None and pp > w.layers:
         raise InputError(f"PP={pp} exceeds the model's {w.layers} layers")
     if pp is not None and w.layers % pp and not uneven_pp:
-        raise InputError(f"PP={pp} does not divide the model's {w.layers} layers (allow uneven stages with --uneven-pipeline, or uneven_pipeline=True in Python)")
+        raise InputError(
+            f"PP={pp} does not divide the model's {w.layers} layers (allow uneven stages with --uneven-pipeline, or uneven_pipeline=True in Python)"
+        )
     fixed = [x for x in (tp, cp, pp, dp) if x is not None and not (x is cp and x == 1)]
     if fixed and count % int(np.prod(fixed)):
-        raise InputError(f"the layout's fixed degrees ({' x '.join(map(str, fixed))}) do not divide the {count} devices")
+        raise InputError(
+            f"the layout's fixed degrees ({' x '.join(map(str, fixed))}) do not divide the {count} devices"
+        )
     c = cp or 1
     if tp is not None and pp is not None and dp is not None and tp * c * pp * dp != count:
         what = "TP x PP x DP" if c == 1 else "TP x CP x PP x DP"
@@ -166,7 +194,9 @@ def check_layout(w: Workload, count: int, domain: int, *, tp=None, pp=None, dp=N
         if w.experts % ep:
             raise InputError(f"EP={ep} must divide the {w.experts} experts")
     if interleave is not None and interleave > 1 and pp is not None and int(stage_layers(w.layers, pp)) % interleave:
-        raise InputError(f"interleave={interleave} must divide the {int(stage_layers(w.layers, pp))} layers per pipeline stage")
+        raise InputError(
+            f"interleave={interleave} must divide the {int(stage_layers(w.layers, pp))} layers per pipeline stage"
+        )
 
 
 @V.checked(seq=V.ONE_COUNT, long_seq=V.ONE_COUNT, most=V.ONE_COUNT)
@@ -182,11 +212,31 @@ def context_parallel_candidates(seq: int, long_seq: int = 32768, most: int = 32)
     return [c for c in _powers_of_two_upto(most) if seq // c >= 4096]
 
 
-def layout_grid(w: Workload, count: int, domain: int, global_batch: int, *, tp=None, pp=None, dp=None, ep=None,
-                micro_batch=None, recompute=None, zero=None, sp=None, interleave=None,
-                uneven_pp: bool = False, cp=None, zero_stages=None, tp_options=None, pp_options=None,
-                interleave_options=None, cp_options=None, exact_batch: bool = False,
-                flexible_interleave: bool = False) -> dict[str, np.ndarray]:
+def layout_grid(
+    w: Workload,
+    count: int,
+    domain: int,
+    global_batch: int,
+    *,
+    tp=None,
+    pp=None,
+    dp=None,
+    ep=None,
+    micro_batch=None,
+    recompute=None,
+    zero=None,
+    sp=None,
+    interleave=None,
+    uneven_pp: bool = False,
+    cp=None,
+    zero_stages=None,
+    tp_options=None,
+    pp_options=None,
+    interleave_options=None,
+    cp_options=None,
+    exact_batch: bool = False,
+    flexible_interleave: bool = False,
+) -> dict[str, np.ndarray]:
     """Every valid layout for ``count`` devices as flat int arrays keyed by :data:`LAYOUT_KEYS`.
 
     Arguments left as None are searched; given ones are fixed (``recompute`` may also be a tuple of
@@ -204,38 +254,78 @@ def layout_grid(w: Workload, count: int, domain: int, global_batch: int, *, tp=N
 
     References: Narayanan et al. 2021, arXiv:2104.04473, Sec 3 (layout rules).
     """
-    check_layout(w, count, domain, tp=tp, pp=pp, dp=dp, ep=ep, interleave=interleave, uneven_pp=uneven_pp,
-                 micro_batch=micro_batch, zero=zero, recompute=recompute, cp=cp)
+    check_layout(
+        w,
+        count,
+        domain,
+        tp=tp,
+        pp=pp,
+        dp=dp,
+        ep=ep,
+        interleave=interleave,
+        uneven_pp=uneven_pp,
+        micro_batch=micro_batch,
+        zero=zero,
+        recompute=recompute,
+        cp=cp,
+    )
     cps = [cp] if cp is not None else (list(cp_options) if cp_options is not None else [1])
     most = max(1, domain) * max(cps) * w.layers * max(int(global_batch), 1)  # TP <= domain, PP <= layers, DP <= batch
     if count > most:
         shown = f"{count:,}" if count < 1e15 else f"{float(count):.3g}"
-        raise InputError(f"{shown} devices are more than any layout uses: TP up to the scale-up domain of {domain}, "
-                         f"PP up to the {w.layers} layers and DP up to the global batch of {int(global_batch):,} "
-                         f"sequences make at most {most:,}; use fewer devices or a larger global batch")
+        raise InputError(
+            f"{shown} devices are more than any layout uses: TP up to the scale-up domain of {domain}, "
+            f"PP up to the {w.layers} layers and DP up to the global batch of {int(global_batch):,} "
+            f"sequences make at most {most:,}; use fewer devices or a larger global batch"
+        )
     tps = [tp] if tp is not None else [t for t in tp_candidates(w, domain) if tp_options is None or t in tp_options]
-    pps = [pp] if pp is not None else [p for p in _divisors(count, upto=w.layers) if pp_options is None or p in pp_options]
-    pairs = [(t, c, p) for t in tps for c in cps for p in pps
-             if count % (t * c * p) == 0 and (dp is None or t * c * p * dp == count)]
+    pps = (
+        [pp]
+        if pp is not None
+        else [p for p in _divisors(count, upto=w.layers) if pp_options is None or p in pp_options]
+    )
+    pairs = [
+        (t, c, p)
+        for t in tps
+        for c in cps
+        for p in pps
+        if count % (t * c * p) == 0 and (dp is None or t * c * p * dp == count)
+    ]
     if not pairs:
-        raise InputError(f"no tensor x pipeline split of {w.layers} layers and {w.heads} heads fits {count} devices "
-                         f"with TP inside a scale-up domain of {domain}")
+        raise InputError(
+            f"no tensor x pipeline split of {w.layers} layers and {w.heads} heads fits {count} devices "
+            f"with TP inside a scale-up domain of {domain}"
+        )
     t_arr = np.array([t for t, _, _ in pairs])
     c_arr = np.array([c for _, c, _ in pairs])
     p_arr = np.array([p for _, _, p in pairs])
     d_arr = count // (t_arr * c_arr * p_arr)
-    eps = [ep] if ep is not None else ([e for e in _powers_of_two_upto(w.experts) if w.experts % e == 0] if w.is_moe else [1])
+    eps = (
+        [ep]
+        if ep is not None
+        else ([e for e in _powers_of_two_upto(w.experts) if w.experts % e == 0] if w.is_moe else [1])
+    )
     mbs = [micro_batch] if micro_batch is not None else list(MICRO_BATCHES)
     rcs = [0, 1, 2] if recompute is None else list(recompute) if isinstance(recompute, (list, tuple)) else [recompute]
     zs = [zero] if zero is not None else list(zero_stages if zero_stages is not None else ZERO_STAGES)
-    vs = [interleave] if interleave is not None else list(interleave_options if interleave_options is not None else INTERLEAVES)
+    vs = (
+        [interleave]
+        if interleave is not None
+        else list(interleave_options if interleave_options is not None else INTERLEAVES)
+    )
     # broadcast (pair, ep, mb, rc, zero, v) and flatten
     shape = (len(pairs), len(eps), len(mbs), len(rcs), len(zs), len(vs))
     idx = np.indices(shape).reshape(len(shape), -1)
     g = {
-        "tp": t_arr[idx[0]], "pp": p_arr[idx[0]], "dp": d_arr[idx[0]], "cp": c_arr[idx[0]],
-        "ep": np.array(eps)[idx[1]], "micro_batch": np.array(mbs)[idx[2]],
-        "recompute": np.array(rcs)[idx[3]], "zero": np.array(zs)[idx[4]], "interleave": np.array(vs)[idx[5]],
+        "tp": t_arr[idx[0]],
+        "pp": p_arr[idx[0]],
+        "dp": d_arr[idx[0]],
+        "cp": c_arr[idx[0]],
+        "ep": np.array(eps)[idx[1]],
+        "micro_batch": np.array(mbs)[idx[2]],
+        "recompute": np.array(rcs)[idx[3]],
+        "zero": np.array(zs)[idx[4]],
+        "interleave": np.array(vs)[idx[5]],
     }
     g["sp"] = (g["tp"] > 1).astype(int) if sp is None else np.full_like(g["tp"], int(bool(sp)))
     m = micro_batches(global_batch, g["dp"], g["micro_batch"])
@@ -252,14 +342,20 @@ def layout_grid(w: Workload, count: int, domain: int, global_batch: int, *, tp=N
     if (ok & exact).any():  # prefer layouts that keep the global batch as given; round it only if none do
         ok &= exact
     elif exact_batch and ok.any():
-        raise InputError(f"no layout of {count:,} devices keeps the global batch of {int(global_batch):,} sequences exactly "
-                         f"(DP x micro-batch must divide it); give a batch that a data-parallel degree divides, "
-                         f"e.g. {_nearest_divisible(int(global_batch), g['dp'][ok])}, or leave it out")
+        raise InputError(
+            f"no layout of {count:,} devices keeps the global batch of {int(global_batch):,} sequences exactly "
+            f"(DP x micro-batch must divide it); give a batch that a data-parallel degree divides, "
+            f"e.g. {_nearest_divisible(int(global_batch), g['dp'][ok])}, or leave it out"
+        )
     if not ok.any():
         if not (g["dp"] * g["micro_batch"] <= max(global_batch, 1)).any():
-            raise InputError(f"{count:,} devices need at least {int(g['dp'].min()):,} data-parallel replicas, more than the "
-                             f"global batch of {global_batch:,} sequences; use fewer devices or a larger global batch")
-        raise InputError("no valid layout: the fixed choices rule out every split (check EP, interleave and micro-batch)")
+            raise InputError(
+                f"{count:,} devices need at least {int(g['dp'].min()):,} data-parallel replicas, more than the "
+                f"global batch of {global_batch:,} sequences; use fewer devices or a larger global batch"
+            )
+        raise InputError(
+            "no valid layout: the fixed choices rule out every split (check EP, interleave and micro-batch)"
+        )
     return {k: g[k][ok] for k in LAYOUT_KEYS}
 
 

@@ -63,13 +63,25 @@ class Hardware:
     stack_efficiency: float = 1.0
     fp8: bool = False
     fp8_capable: bool = True  # the chip has FP8 tensor cores (Hopper and later): FlashAttention-3 runs on it
-    kernel_factor: float = 1.0  # the chip generation's share of the calibrated kernel efficiency (defaults.kernel_factor)
+    kernel_factor: float = (
+        1.0  # the chip generation's share of the calibrated kernel efficiency (defaults.kernel_factor)
+    )
 
 
-HARDWARE = V.instance(Hardware, positive=("gemm_peak_flops", "bf16_peak_flops", "hbm_bytes", "hbm_bytes_per_s",
-                                          "scaleup_domain", "scaleup_bytes_per_s", "scaleout_bytes_per_s"),
-                      non_negative=("scaleup_alpha_s", "scaleout_alpha_s"),
-                      efficiency=("matmul_efficiency", "stack_efficiency"))
+HARDWARE = V.instance(
+    Hardware,
+    positive=(
+        "gemm_peak_flops",
+        "bf16_peak_flops",
+        "hbm_bytes",
+        "hbm_bytes_per_s",
+        "scaleup_domain",
+        "scaleup_bytes_per_s",
+        "scaleout_bytes_per_s",
+    ),
+    non_negative=("scaleup_alpha_s", "scaleout_alpha_s"),
+    efficiency=("matmul_efficiency", "stack_efficiency"),
+)
 """The entry check of a :class:`Hardware` argument: every number finite and in its range."""
 
 
@@ -94,10 +106,14 @@ def flash_generation(flash_attention=None) -> int:
     if isinstance(value, (bool, np.bool_)):
         return int(D.FLASH_ATTENTION.value) if value else 0
     if not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value) or value != int(value):
-        raise InputError(f"flash_attention must be 0 (none) or a FlashAttention generation 1-3, got {flash_attention!r}")
+        raise InputError(
+            f"flash_attention must be 0 (none) or a FlashAttention generation 1-3, got {flash_attention!r}"
+        )
     gen = int(value)
     if gen not in (0, 1, 2, 3):
-        raise InputError(f"flash_attention must be 0 (none) or a FlashAttention generation 1-3, got {flash_attention!r}")
+        raise InputError(
+            f"flash_attention must be 0 (none) or a FlashAttention generation 1-3, got {flash_attention!r}"
+        )
     return gen
 
 
@@ -113,8 +129,7 @@ def gemm_size_efficiency(dim, half_dim=None):
     return d / (d + half)
 
 
-@V.checked(gemm_peak_flops=V.POSITIVE, hbm_bytes_per_s=V.POSITIVE,
-           half_dim_reference=V.optional(V.POSITIVE))
+@V.checked(gemm_peak_flops=V.POSITIVE, hbm_bytes_per_s=V.POSITIVE, half_dim_reference=V.optional(V.POSITIVE))
 def gemm_half_dim(gemm_peak_flops, hbm_bytes_per_s, half_dim_reference=None):
     """The GEMM dimension at which a chip reaches half its large-GEMM rate, scaled by its roofline ridge.
 
@@ -144,12 +159,13 @@ def memory_bound_seconds(nbytes, hbm_bytes_per_s):
 def _link(n_nodes, hw: Hardware):
     """(bandwidth, alpha) of a group: scale-up inside one domain, the NIC across domains."""
     inside = _a(n_nodes) <= 1
-    return (np.where(inside, hw.scaleup_bytes_per_s, hw.scaleout_bytes_per_s),
-            np.where(inside, hw.scaleup_alpha_s, hw.scaleout_alpha_s))
+    return (
+        np.where(inside, hw.scaleup_bytes_per_s, hw.scaleout_bytes_per_s),
+        np.where(inside, hw.scaleup_alpha_s, hw.scaleout_alpha_s),
+    )
 
 
-@V.checked(comm_s=V.NON_NEGATIVE, window_s=V.NON_NEGATIVE,
-           overlap_slowdown=V.optional(V.NON_NEGATIVE))
+@V.checked(comm_s=V.NON_NEGATIVE, window_s=V.NON_NEGATIVE, overlap_slowdown=V.optional(V.NON_NEGATIVE))
 def hidden_communication_seconds(comm_s, window_s, overlap_slowdown=None):
     """Time a communication adds to the step when it runs behind a compute window of ``window_s``.
 
@@ -199,11 +215,13 @@ def _compute_seconds(c: _Step, pc, eff_mm, eff_stack, half_dim, flash):
     n_moe, n_dense = w.n_moe_layers, w.layers - w.n_moe_layers
     k = w.top_k + w.shared_experts
     router = h * w.experts if w.is_moe else 0.0
-    layer_active = pc["attention_per_layer"] + (n_dense * pc["ffn_per_layer"] + n_moe * (k * pc["expert_ffn"] + router)) / L
+    layer_active = (
+        pc["attention_per_layer"] + (n_dense * pc["ffn_per_layer"] + n_moe * (k * pc["expert_ffn"] + router)) / L
+    )
     gemm_layer = 6.0 * layer_active + np.where(c.rc == 2, 2.0 * layer_active, 0.0)
     # attention core per token: 12 s d (forward 4 s d) against the whole sequence; each CP rank holds s/cp
     # queries of a load-balanced (zig-zag) causal split, so its share is 1/cp of the full-sequence work
-    attn_layer = (12.0 * s_full * w.q_dim + np.where(c.rc >= 1, 4.0 * s_full * w.q_dim, 0.0))
+    attn_layer = 12.0 * s_full * w.q_dim + np.where(c.rc >= 1, 4.0 * s_full * w.q_dim, 0.0)
     edge = edge_stage_layers(L, c.pp)  # the output stage may carry one layer fewer (Llama 3 balancing)
     gemm_flops_mb = c.tokens_mb * np.maximum(c.layers_stage * gemm_layer, edge * gemm_layer + 6.0 * V * h) / tp
     attn_flops_mb = c.tokens_mb * c.layers_stage * attn_layer / tp
@@ -221,9 +239,12 @@ def _compute_seconds(c: _Step, pc, eff_mm, eff_stack, half_dim, flash):
         t_scores = 0.0
     else:  # batched GEMMs of inner size head_dim + memory-bound softmax/mask/dropout over the s x s scores
         attn_rate = hw.bf16_peak_flops * eff_mm * eff_stack * gemm_size_efficiency(w.head_width, half)
-        score_bytes = D.SCORE_BYTES_PER_ELEMENT.value + np.where(c.rc >= 1, D.SCORE_RECOMPUTE_BYTES_PER_ELEMENT.value, 0.0)
-        t_scores = memory_bound_seconds(score_bytes * (w.heads / tp) * c.s * s_full * c.mb * c.layers_stage,
-                                        hw.hbm_bytes_per_s)
+        score_bytes = D.SCORE_BYTES_PER_ELEMENT.value + np.where(
+            c.rc >= 1, D.SCORE_RECOMPUTE_BYTES_PER_ELEMENT.value, 0.0
+        )
+        t_scores = memory_bound_seconds(
+            score_bytes * (w.heads / tp) * c.s * s_full * c.mb * c.layers_stage, hw.hbm_bytes_per_s
+        )
     return t_gemm, attn_flops_mb / attn_rate, t_scores
 
 
@@ -231,10 +252,16 @@ def _elementwise_seconds(c: _Step, fused_kernels):
     """Memory-bound seconds of one micro-batch: norms, activations, dropout, residuals, MoE routing copies."""
     w, h = c.w, float(c.w.hidden)
     elem_bytes = D.ELEMENTWISE_BYTES_PER_TOKEN_HIDDEN.value * h * c.tokens_mb * c.layers_stage / c.split
-    elem_bytes = elem_bytes * np.where(c.rc == 2, 4.0 / 3.0, 1.0) * (1.0 if fused_kernels else D.UNFUSED_ELEMENTWISE_FACTOR.value)
+    elem_bytes = (
+        elem_bytes
+        * np.where(c.rc == 2, 4.0 / 3.0, 1.0)
+        * (1.0 if fused_kernels else D.UNFUSED_ELEMENTWISE_FACTOR.value)
+    )
     moe_stage = np.ceil(w.n_moe_layers / c.pp)
     route_bytes = 4.0 * BYTES_ACT * c.tokens_mb / c.split * w.top_k * h * moe_stage if w.is_moe else 0.0
-    return memory_bound_seconds(elem_bytes, c.hw.hbm_bytes_per_s), memory_bound_seconds(route_bytes, c.hw.hbm_bytes_per_s)
+    return memory_bound_seconds(elem_bytes, c.hw.hbm_bytes_per_s), memory_bound_seconds(
+        route_bytes, c.hw.hbm_bytes_per_s
+    )
 
 
 def _tensor_parallel_seconds(c: _Step, tp_overlap, t_attn):
@@ -292,7 +319,10 @@ def _data_parallel_seconds(c: _Step, pc, dp_overlap, t_compute_mb):
     L, h, V = w.layers, float(w.hidden), float(w.vocab)
     n_moe, n_dense = w.n_moe_layers, w.layers - w.n_moe_layers
     router = h * w.experts if w.is_moe else 0.0
-    layer_shared = pc["attention_per_layer"] + (n_dense * pc["ffn_per_layer"] + n_moe * (w.shared_experts * pc["expert_ffn"] + router)) / L
+    layer_shared = (
+        pc["attention_per_layer"]
+        + (n_dense * pc["ffn_per_layer"] + n_moe * (w.shared_experts * pc["expert_ffn"] + router)) / L
+    )
     routed_layer = n_moe * w.experts * pc["expert_ffn"] / L
     embed_stage = V * h * np.where((pp == 1) & (not w.tied_embeddings), 2.0, 1.0) / tp
     params_shared = c.layers_stage * layer_shared / tp + embed_stage
@@ -302,8 +332,15 @@ def _data_parallel_seconds(c: _Step, pc, dp_overlap, t_compute_mb):
     edp_local, edp_nodes = ic.group_placement(edp, tp * ep, hw.scaleup_domain)
 
     def reduce_time(nbytes, n_local, n_nodes):
-        return ic.hierarchical_all_reduce(nbytes, n_local, n_nodes, hw.scaleup_bytes_per_s, hw.scaleup_alpha_s,
-                                          hw.scaleout_bytes_per_s, hw.scaleout_alpha_s)
+        return ic.hierarchical_all_reduce(
+            nbytes,
+            n_local,
+            n_nodes,
+            hw.scaleup_bytes_per_s,
+            hw.scaleup_alpha_s,
+            hw.scaleout_bytes_per_s,
+            hw.scaleout_alpha_s,
+        )
 
     gbytes = D.GRAD_REDUCE_BYTES.value
     t_dp = reduce_time(params_shared * gbytes, dp_local, dp_nodes)
@@ -328,8 +365,21 @@ def _memory_per_device(c: _Step, params_shared, params_expert, edp):
     k = w.top_k + w.shared_experts
     states = mem.model_state_bytes(params_shared, c.zero, c.dp) + mem.model_state_bytes(params_expert, c.zero, edp)
     ffn_active = max(w.ffn_dense if n_dense else 0, (k * w.ffn_expert) if n_moe else 0)
-    acts = mem.activation_bytes(activation_layer_slots(w.layers, c.pp, c.m), c.pp, c.v, c.s, c.mb, w.hidden, w.heads,
-                                ffn_active, c.tp, c.sp, c.rc, gated=w.gated, dropout=w.dropout)
+    acts = mem.activation_bytes(
+        activation_layer_slots(w.layers, c.pp, c.m),
+        c.pp,
+        c.v,
+        c.s,
+        c.mb,
+        w.hidden,
+        w.heads,
+        ffn_active,
+        c.tp,
+        c.sp,
+        c.rc,
+        gated=w.gated,
+        dropout=w.dropout,
+    )
     # fp32 logits + a bf16 copy live on the output stage, which holds one micro-batch in flight where the
     # first stage holds pp of them (1F1B): the busiest stage is the larger of the two.
     logits = c.mb * c.s * w.vocab * 6.0 / c.tp
@@ -338,16 +388,55 @@ def _memory_per_device(c: _Step, params_shared, params_expert, edp):
     return states, acts
 
 
-@V.checked(w=V.instance(Workload), hw=HARDWARE, tp=V.COUNT, pp=V.COUNT, dp=V.COUNT, ep=V.COUNT, micro_batch=V.COUNT,
-           global_batch=V.COUNT, recompute=V.between(0, 2), zero=V.between(0, 3), sp=V.between(0, 1),
-           interleave=V.COUNT, matmul_efficiency=V.optional(V.EFFICIENCY), stack_efficiency=V.optional(V.EFFICIENCY),
-           tp_overlap=V.optional(V.SHARE), dp_overlap=V.optional(V.SHARE), ep_overlap=V.optional(V.SHARE),
-           pp_overlap=V.SHARE, gemm_half_dim=V.optional(V.POSITIVE), cp=V.COUNT,
-           overlap_slowdown=V.optional(V.NON_NEGATIVE))
-def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_batch, recompute, zero, sp, interleave,
-              *, matmul_efficiency=None, stack_efficiency=None, tp_overlap=None, dp_overlap=None, ep_overlap=None,
-              pp_overlap=0.0, gemm_half_dim=None, flash_attention=None, fused_kernels=True,
-              cp=1, overlap_slowdown=None) -> dict[str, np.ndarray]:
+@V.checked(
+    w=V.instance(Workload),
+    hw=HARDWARE,
+    tp=V.COUNT,
+    pp=V.COUNT,
+    dp=V.COUNT,
+    ep=V.COUNT,
+    micro_batch=V.COUNT,
+    global_batch=V.COUNT,
+    recompute=V.between(0, 2),
+    zero=V.between(0, 3),
+    sp=V.between(0, 1),
+    interleave=V.COUNT,
+    matmul_efficiency=V.optional(V.EFFICIENCY),
+    stack_efficiency=V.optional(V.EFFICIENCY),
+    tp_overlap=V.optional(V.SHARE),
+    dp_overlap=V.optional(V.SHARE),
+    ep_overlap=V.optional(V.SHARE),
+    pp_overlap=V.SHARE,
+    gemm_half_dim=V.optional(V.POSITIVE),
+    cp=V.COUNT,
+    overlap_slowdown=V.optional(V.NON_NEGATIVE),
+)
+def step_time(
+    w: Workload,
+    hw: Hardware,
+    tp,
+    pp,
+    dp,
+    ep,
+    micro_batch,
+    global_batch,
+    recompute,
+    zero,
+    sp,
+    interleave,
+    *,
+    matmul_efficiency=None,
+    stack_efficiency=None,
+    tp_overlap=None,
+    dp_overlap=None,
+    ep_overlap=None,
+    pp_overlap=0.0,
+    gemm_half_dim=None,
+    flash_attention=None,
+    fused_kernels=True,
+    cp=1,
+    overlap_slowdown=None,
+) -> dict[str, np.ndarray]:
     """Seconds per optimizer step of each layout, its breakdown, tokens per step and memory per device.
 
     Returns arrays: ``step_time_s``, ``tokens_per_step``, ``micro_batches``, ``compute``,
@@ -391,17 +480,35 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
         rc = np.where(rc == 0, 1, rc)
     gb = _a(global_batch)
     eff_mm = hw.matmul_efficiency if matmul_efficiency is None else _share("matmul_efficiency", matmul_efficiency)
-    eff_stack = hw.stack_efficiency * (D.STACK_EFFICIENCY.value if stack_efficiency is None
-                                       else _share("stack_efficiency", stack_efficiency))
+    eff_stack = hw.stack_efficiency * (
+        D.STACK_EFFICIENCY.value if stack_efficiency is None else _share("stack_efficiency", stack_efficiency)
+    )
     tp_ov = D.TP_COMM_OVERLAP.value if tp_overlap is None else tp_overlap
     dp_ov = D.DP_COMM_OVERLAP.value if dp_overlap is None else dp_overlap
     ep_ov = D.EP_COMM_OVERLAP.value if ep_overlap is None else ep_overlap
     kappa = D.OVERLAP_SLOWDOWN.value if overlap_slowdown is None else float(overlap_slowdown)
     s = float(w.seq) / cp
     m = micro_batches(gb, dp, mb)
-    c = _Step(w=w, hw=hw, tp=tp, pp=pp, dp=dp, ep=ep, mb=mb, cp=cp, v=v, rc=rc, zero=zero, sp=sp, m=m,
-              layers_stage=stage_layers(w.layers, pp), s=s, tokens_mb=mb * s, split=np.where(sp == 1, tp, 1.0),
-              kappa=kappa)
+    c = _Step(
+        w=w,
+        hw=hw,
+        tp=tp,
+        pp=pp,
+        dp=dp,
+        ep=ep,
+        mb=mb,
+        cp=cp,
+        v=v,
+        rc=rc,
+        zero=zero,
+        sp=sp,
+        m=m,
+        layers_stage=stage_layers(w.layers, pp),
+        s=s,
+        tokens_mb=mb * s,
+        split=np.where(sp == 1, tp, 1.0),
+        kappa=kappa,
+    )
 
     t_gemm, t_attn, t_scores = _compute_seconds(c, pc, eff_mm, eff_stack, gemm_half_dim, flash)
     t_elem, t_route = _elementwise_seconds(c, fused_kernels)
@@ -430,16 +537,18 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     # out in proportion to them (a slower GEMM makes the bubble longer too).
     stretch = slots / m
     cust = D.CUSTOM_KERNEL_SHARE_OF_MEMORY_BOUND.value
-    out.update({
-        "op_gemm": m * t_gemm * stretch,
-        "op_attention": m * t_attn * stretch,
-        "op_elementwise": m * t_elem * (1 - cust) * stretch,
-        "op_custom_kernels": m * t_elem * cust * stretch,
-        "op_moe_routing": m * (t_route + t_ep) * stretch,
-        "op_collectives": m * (t_tp + t_cp + t_p2p) * stretch + t_dp_exposed,
-        "op_optimizer": t_opt + np.zeros_like(step),
-        "op_host_overhead": m * host * stretch + np.zeros_like(step),
-    })
+    out.update(
+        {
+            "op_gemm": m * t_gemm * stretch,
+            "op_attention": m * t_attn * stretch,
+            "op_elementwise": m * t_elem * (1 - cust) * stretch,
+            "op_custom_kernels": m * t_elem * cust * stretch,
+            "op_moe_routing": m * (t_route + t_ep) * stretch,
+            "op_collectives": m * (t_tp + t_cp + t_p2p) * stretch + t_dp_exposed,
+            "op_optimizer": t_opt + np.zeros_like(step),
+            "op_host_overhead": m * host * stretch + np.zeros_like(step),
+        }
+    )
 
     states, acts = _memory_per_device(c, params_shared, params_expert, edp)
     total = states + acts
@@ -449,29 +558,48 @@ def step_time(w: Workload, hw: Hardware, tp, pp, dp, ep, micro_batch, global_bat
     # devices but every token still attends over the whole of it
     model_flops = flops.model_flops_per_token(pc["matmul_active"], L, float(w.seq), w.q_dim)
     hw_flops = flops.hardware_flops_per_token(pc["matmul_active"], L, float(w.seq), w.q_dim, rc, V * h)
-    out.update({
-        "step_time_s": step,
-        "tokens_per_step": m * mb * dp * float(w.seq),
-        "micro_batches": m,
-        "microbatch_s": t_mb,
-        "optimizer_s": t_opt,
-        "params_per_device": params_local,
-        "mem_states": states,
-        "mem_activations": acts,
-        "memory_bytes": total,
-        "fits": total <= mem.usable_bytes(hw.hbm_bytes),
-        "model_flops_per_token": model_flops + np.zeros_like(step),
-        "hardware_flops_per_token": hw_flops + np.zeros_like(step),
-    })
+    out.update(
+        {
+            "step_time_s": step,
+            "tokens_per_step": m * mb * dp * float(w.seq),
+            "micro_batches": m,
+            "microbatch_s": t_mb,
+            "optimizer_s": t_opt,
+            "params_per_device": params_local,
+            "mem_states": states,
+            "mem_activations": acts,
+            "memory_bytes": total,
+            "fits": total <= mem.usable_bytes(hw.hbm_bytes),
+            "model_flops_per_token": model_flops + np.zeros_like(step),
+            "hardware_flops_per_token": hw_flops + np.zeros_like(step),
+        }
+    )
     return out
 
 
-@V.checked(step=V.mapping_with("step_time_s", "tokens_per_step", "model_flops_per_token", "hardware_flops_per_token"),
-           tokens=V.POSITIVE, count=V.COUNT, peak_flops=V.POSITIVE, params=V.POSITIVE,
-           failure_rate_per_device_hour=V.optional(V.NON_NEGATIVE), restart_s=V.optional(V.NON_NEGATIVE),
-           storage_bytes_per_s=V.optional(V.POSITIVE), run_efficiency=V.optional(V.EFFICIENCY))
-def training_time(step: dict, tokens, count, peak_flops, params, *, failure_rate_per_device_hour=None,
-                  restart_s=None, storage_bytes_per_s=None, run_efficiency=None) -> dict[str, np.ndarray]:
+@V.checked(
+    step=V.mapping_with("step_time_s", "tokens_per_step", "model_flops_per_token", "hardware_flops_per_token"),
+    tokens=V.POSITIVE,
+    count=V.COUNT,
+    peak_flops=V.POSITIVE,
+    params=V.POSITIVE,
+    failure_rate_per_device_hour=V.optional(V.NON_NEGATIVE),
+    restart_s=V.optional(V.NON_NEGATIVE),
+    storage_bytes_per_s=V.optional(V.POSITIVE),
+    run_efficiency=V.optional(V.EFFICIENCY),
+)
+def training_time(
+    step: dict,
+    tokens,
+    count,
+    peak_flops,
+    params,
+    *,
+    failure_rate_per_device_hour=None,
+    restart_s=None,
+    storage_bytes_per_s=None,
+    run_efficiency=None,
+) -> dict[str, np.ndarray]:
     """Tokens/s, MFU, HFU, goodput, wall-clock days and accelerator-hours from a :func:`step_time` result.
 
     References: Chowdhery et al. 2022 (PaLM) App. B (MFU/HFU); :mod:`suanli.models.reliability`

@@ -242,23 +242,39 @@ class ChipLoad:
 _FLAGPERF_BF16 = "https://github.com/FlagOpen/FlagPerf/tree/main/base/benchmarks/computation-BF16"
 
 
-def _flagperf_load(system: str, card_w: float, tdp_w: float, high: float, note: str, chips: tuple[str, ...]) -> ChipLoad:
+def _flagperf_load(
+    system: str, card_w: float, tdp_w: float, high: float, note: str, chips: tuple[str, ...]
+) -> ChipLoad:
     """A chip's load share from FlagPerf's computation-BF16 benchmark: the measured per-card average over ``tdp_w``."""
-    return ChipLoad(card_w / tdp_w, card_w / tdp_w, high, Source(
-        citation=f"FlagPerf computation-BF16 benchmark, {system}: per-card average {card_w:g} W, of {tdp_w:g} W",
-        url=_FLAGPERF_BF16, date="2024", confidence="measured", note=note), chips)
+    return ChipLoad(
+        card_w / tdp_w,
+        card_w / tdp_w,
+        high,
+        Source(
+            citation=f"FlagPerf computation-BF16 benchmark, {system}: per-card average {card_w:g} W, of {tdp_w:g} W",
+            url=_FLAGPERF_BF16,
+            date="2024",
+            confidence="measured",
+            note=note,
+        ),
+        chips,
+    )
 
 
 CHIP_LOAD = (
     _flagperf_load(
-        "DGX A100 (8x A100-40GB SXM)", 338.0, 400.0, 412.0 / 400.0,
+        "DGX A100 (8x A100-40GB SXM)",
+        338.0,
+        400.0,
+        412.0 / 400.0,
         "a saturating BF16 GEMM; the range runs from the average to the per-card maximum (412 W, a short excursion "
         "above TDP). Applied to the A100/A800 SXM parts (same board and 400 W limit).",
         ("nvidia-a100-sxm4-40gb", "nvidia-a100-sxm4-80gb", "nvidia-a800-sxm4-80gb"),
     ),
     ChipLoad(
         (7752.0 - (8480.0 - 8 * 700.0)) / (8 * 700.0),
-        338.0 / 400.0, 1.0,
+        338.0 / 400.0,
+        1.0,
         Source(
             citation="Latif et al. 2024, 'Empirical Measurements of AI Training Power Demand on a GPU-Accelerated Node', "
             "arXiv:2412.08602 (peak 8.48 kW of an 8 x H100 HGX node, GPU-burn bounding the envelope); Latif et al. 2025, "
@@ -274,13 +290,19 @@ CHIP_LOAD = (
         ("nvidia-h100-sxm5-80gb", "nvidia-h800-sxm5-80gb"),
     ),
     _flagperf_load(
-        "Huawei Atlas 800T A2 (8x Ascend 910B)", 364.671, 400.0, 1.0,
+        "Huawei Atlas 800T A2 (8x Ascend 910B)",
+        364.671,
+        400.0,
+        1.0,
         "vendor-submitted (max 364.8 W); the README gives the card 'TDP 350 W', which the measured 364.7 W exceeds, so "
         "the share is taken of the catalog's 400 W; range up to the limit.",
         ("huawei-ascend-910b", "huawei-ascend-910b3"),
     ),
     _flagperf_load(
-        "Iluvatar BI150 (8 cards, R5300 G5 server)", 336.1, 350.0, 1.0,
+        "Iluvatar BI150 (8 cards, R5300 G5 server)",
+        336.1,
+        350.0,
+        1.0,
         "vendor-submitted (max 465.1 W, standard deviation 173 W): the large spread makes the average the figure to "
         "use, capped at the limit.",
         ("iluvatar-bi-v150",),
@@ -415,10 +437,15 @@ def accelerator_power_w(tdp_w, utilization=DEFAULTS.utilization, idle_fraction=D
     return _out(tdp * load_factor(utilization, idle_fraction))
 
 
-@V.checked(tdp_w=V.NON_NEGATIVE, chips_per_server=V.NON_NEGATIVE, server_rating_w=V.unknown_or(V.NON_NEGATIVE),
-           overhead_fraction=V.NON_NEGATIVE)
-def rated_server_power_w(tdp_w, chips_per_server, server_rating_w=None,
-                         overhead_fraction=DEFAULTS.server_overhead_fraction):
+@V.checked(
+    tdp_w=V.NON_NEGATIVE,
+    chips_per_server=V.NON_NEGATIVE,
+    server_rating_w=V.unknown_or(V.NON_NEGATIVE),
+    overhead_fraction=V.NON_NEGATIVE,
+)
+def rated_server_power_w(
+    tdp_w, chips_per_server, server_rating_w=None, overhead_fraction=DEFAULTS.server_overhead_fraction
+):
     """Rated (maximum) power of one server in W.
 
     The datasheet figure when known (``server_rating_w``, an accelerator's ``server_power_w``: DGX A100 6,500 W, DGX H100 10,200 W);
@@ -434,12 +461,24 @@ def rated_server_power_w(tdp_w, chips_per_server, server_rating_w=None,
     return _out(tdp * n * (1.0 + over))
 
 
-@V.checked(tdp_w=V.NON_NEGATIVE, chips_per_server=V.NON_NEGATIVE, utilization=V.SHARE,
-           server_rating_w=V.unknown_or(V.NON_NEGATIVE), idle_fraction=V.SHARE, overhead_fraction=V.NON_NEGATIVE,
-           host_draw_fraction=V.SHARE)
-def server_power_w(tdp_w, chips_per_server, utilization=DEFAULTS.utilization, server_rating_w=None,
-                   idle_fraction=DEFAULTS.idle_fraction, overhead_fraction=DEFAULTS.server_overhead_fraction,
-                   host_draw_fraction=DEFAULTS.host_draw_fraction):
+@V.checked(
+    tdp_w=V.NON_NEGATIVE,
+    chips_per_server=V.NON_NEGATIVE,
+    utilization=V.SHARE,
+    server_rating_w=V.unknown_or(V.NON_NEGATIVE),
+    idle_fraction=V.SHARE,
+    overhead_fraction=V.NON_NEGATIVE,
+    host_draw_fraction=V.SHARE,
+)
+def server_power_w(
+    tdp_w,
+    chips_per_server,
+    utilization=DEFAULTS.utilization,
+    server_rating_w=None,
+    idle_fraction=DEFAULTS.idle_fraction,
+    overhead_fraction=DEFAULTS.server_overhead_fraction,
+    host_draw_fraction=DEFAULTS.host_draw_fraction,
+):
     """Draw of one server (accelerators + host CPUs, memory, NICs, switches, fans) in W at a utilisation.
 
     ``P = n * TDP * (idle + (1 - idle) u) + (P_rated - n * TDP) * h``: the accelerators follow the
@@ -524,7 +563,9 @@ class PowerChain:
 
     def as_dict(self) -> dict[str, Any]:
         """The waterfall in kW: accelerators, host overhead, network/storage, facility overhead."""
-        acc, srv, it, fac = (np.asarray(x) / 1e3 for x in (self.accelerators_w, self.servers_w, self.it_w, self.facility_w))
+        acc, srv, it, fac = (
+            np.asarray(x) / 1e3 for x in (self.accelerators_w, self.servers_w, self.it_w, self.facility_w)
+        )
         return {
             "accelerators_kw": _out(acc),
             "host_overhead_kw": _out(srv - acc),
@@ -535,11 +576,18 @@ class PowerChain:
         }
 
 
-def fleet_power(tdp_w, count, chips_per_server=8, utilization=DEFAULTS.utilization, pue=DEFAULTS.pue,
-                server_rating_w=None, idle_fraction=DEFAULTS.idle_fraction,
-                overhead_fraction=DEFAULTS.server_overhead_fraction,
-                network_storage_fraction=DEFAULTS.network_storage_fraction,
-                host_draw_fraction=DEFAULTS.host_draw_fraction) -> PowerChain:
+def fleet_power(
+    tdp_w,
+    count,
+    chips_per_server=8,
+    utilization=DEFAULTS.utilization,
+    pue=DEFAULTS.pue,
+    server_rating_w=None,
+    idle_fraction=DEFAULTS.idle_fraction,
+    overhead_fraction=DEFAULTS.server_overhead_fraction,
+    network_storage_fraction=DEFAULTS.network_storage_fraction,
+    host_draw_fraction=DEFAULTS.host_draw_fraction,
+) -> PowerChain:
     """The whole chain for ``count`` accelerators: chips, servers, IT, facility (W).
 
     Servers are counted as ``count / chips_per_server`` (fractional servers allowed, so a sweep over
@@ -554,17 +602,29 @@ def fleet_power(tdp_w, count, chips_per_server=8, utilization=DEFAULTS.utilizati
         raise InputError(f"chips_per_server must be positive, got {chips_per_server!r}")
     servers = n / per_server
     acc = np.asarray(accelerator_power_w(tdp_w, utilization, idle_fraction)) * n
-    srv = np.asarray(server_power_w(tdp_w, per_server, utilization, server_rating_w, idle_fraction, overhead_fraction,
-                                    host_draw_fraction)) * servers
+    srv = (
+        np.asarray(
+            server_power_w(
+                tdp_w, per_server, utilization, server_rating_w, idle_fraction, overhead_fraction, host_draw_fraction
+            )
+        )
+        * servers
+    )
     it = np.asarray(it_power_w(srv, 1.0, network_storage_fraction))
     fac = np.asarray(facility_power_w(it, pue))
     return PowerChain(_out(acc), _out(srv), _out(it), _out(fac))
 
 
-def all_in_power_per_accelerator_w(tdp_w, chips_per_server=8, utilization=1.0, pue=DEFAULTS.pue,
-                                   server_rating_w=None, idle_fraction=DEFAULTS.idle_fraction,
-                                   overhead_fraction=DEFAULTS.server_overhead_fraction,
-                                   network_storage_fraction=DEFAULTS.network_storage_fraction):
+def all_in_power_per_accelerator_w(
+    tdp_w,
+    chips_per_server=8,
+    utilization=1.0,
+    pue=DEFAULTS.pue,
+    server_rating_w=None,
+    idle_fraction=DEFAULTS.idle_fraction,
+    overhead_fraction=DEFAULTS.server_overhead_fraction,
+    network_storage_fraction=DEFAULTS.network_storage_fraction,
+):
     """Facility power per accelerator in W ("all-in"), the figure press numbers quote.
 
     At ``utilization=1`` (the default here) it is the rated figure, the server's full rating: 8,000
@@ -576,13 +636,29 @@ def all_in_power_per_accelerator_w(tdp_w, chips_per_server=8, utilization=1.0, p
         rated = np.asarray(rated_server_power_w(tdp_w, chips_per_server, server_rating_w, overhead_fraction))
         per_chip = rated / _arr("chips_per_server", chips_per_server)
         return facility_power_w(it_power_w(per_chip, 1.0, network_storage_fraction), pue)
-    return fleet_power(tdp_w, 1.0, chips_per_server, utilization, pue, server_rating_w, idle_fraction,
-                       overhead_fraction, network_storage_fraction).facility_w
+    return fleet_power(
+        tdp_w,
+        1.0,
+        chips_per_server,
+        utilization,
+        pue,
+        server_rating_w,
+        idle_fraction,
+        overhead_fraction,
+        network_storage_fraction,
+    ).facility_w
 
 
-def inference_fleet_energy_mwh_per_day(tokens_per_day, tokens_per_second_per_accelerator, tdp_w,
-                                       chips_per_server=8, utilization=DEFAULTS.utilization, pue=DEFAULTS.pue,
-                                       server_rating_w=None, **chain):
+def inference_fleet_energy_mwh_per_day(
+    tokens_per_day,
+    tokens_per_second_per_accelerator,
+    tdp_w,
+    chips_per_server=8,
+    utilization=DEFAULTS.utilization,
+    pue=DEFAULTS.pue,
+    server_rating_w=None,
+    **chain,
+):
     """Facility energy in MWh per day of a fleet serving ``tokens_per_day``.
 
     The fleet is sized to the throughput (accelerators = tokens per day / (throughput x 86,400 s)),
@@ -594,7 +670,9 @@ def inference_fleet_energy_mwh_per_day(tokens_per_day, tokens_per_second_per_acc
     tpd = _non_negative("tokens_per_day", tokens_per_day)
     tps = _arr("tokens_per_second_per_accelerator", tokens_per_second_per_accelerator)
     if np.any(tps <= 0):
-        raise InputError(f"tokens_per_second_per_accelerator must be positive, got {tokens_per_second_per_accelerator!r}")
+        raise InputError(
+            f"tokens_per_second_per_accelerator must be positive, got {tokens_per_second_per_accelerator!r}"
+        )
     count = tpd / (tps * 86_400.0)
     fac = fleet_power(tdp_w, count, chips_per_server, utilization, pue, server_rating_w, **chain).facility_w
     return energy_mwh(fac, 24.0)

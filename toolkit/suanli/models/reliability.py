@@ -26,16 +26,25 @@ def mtbf_seconds(count, failure_rate_per_device_hour=None):
 
     References: Llama 3 report, arXiv:2407.21783, Sec 3.3.4 (default rate).
     """
-    rate = D.FAILURE_RATE_PER_DEVICE_HOUR.value if failure_rate_per_device_hour is None else failure_rate_per_device_hour
+    rate = (
+        D.FAILURE_RATE_PER_DEVICE_HOUR.value if failure_rate_per_device_hour is None else failure_rate_per_device_hour
+    )
     rate = np.asarray(rate, dtype=float)
     if not np.all(np.isfinite(rate) & (rate >= 0)):
-        raise InputError(f"failure_rate_per_device_hour must be a finite number >= 0, got {failure_rate_per_device_hour!r}")
+        raise InputError(
+            f"failure_rate_per_device_hour must be a finite number >= 0, got {failure_rate_per_device_hour!r}"
+        )
     lam = rate * np.asarray(count, dtype=float)
     return np.where(lam > 0, 3600.0 / np.maximum(lam, 1e-300), np.inf)
 
 
-@V.checked(params=V.NON_NEGATIVE, count=V.COUNT, bytes_per_param=V.optional(V.NON_NEGATIVE),
-           storage_bytes_per_s=V.optional(V.POSITIVE), per_device_bytes_per_s=V.optional(V.POSITIVE))
+@V.checked(
+    params=V.NON_NEGATIVE,
+    count=V.COUNT,
+    bytes_per_param=V.optional(V.NON_NEGATIVE),
+    storage_bytes_per_s=V.optional(V.POSITIVE),
+    per_device_bytes_per_s=V.optional(V.POSITIVE),
+)
 def checkpoint_seconds(params, count, *, bytes_per_param=None, storage_bytes_per_s=None, per_device_bytes_per_s=None):
     """Time to write one checkpoint: params x bytes/param over min(ceiling, devices x per-device) bandwidth.
 
@@ -65,8 +74,12 @@ def optimal_checkpoint_interval(checkpoint_s, mtbf_s):
     return np.where(d < 2.0 * m, np.maximum(tau, d), m)
 
 
-@V.checked(checkpoint_s=V.NON_NEGATIVE, mtbf_s=V.POSITIVE_OR_INF, restart_s=V.optional(V.NON_NEGATIVE),
-           interval_s=V.optional(V.POSITIVE))
+@V.checked(
+    checkpoint_s=V.NON_NEGATIVE,
+    mtbf_s=V.POSITIVE_OR_INF,
+    restart_s=V.optional(V.NON_NEGATIVE),
+    interval_s=V.optional(V.POSITIVE),
+)
 def goodput(checkpoint_s, mtbf_s, restart_s=None, interval_s=None):
     """Share of wall-clock time spent on useful training: (1 - (R + (tau + delta)/2)/M) / (1 + delta/tau).
 

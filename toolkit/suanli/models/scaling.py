@@ -54,47 +54,69 @@ _BESIROGLU = "Besiroglu, Erdil, Barnett, You 2024, 'Chinchilla Scaling: A replic
 _BESIROGLU_URL = "https://arxiv.org/abs/2404.10102"
 
 SOURCES = {
-    "hoffmann_eq10": Source(f"{_HOFFMANN}, Sec. D.2, eq. 10 (rounded values printed in the paper)", _HOFFMANN_URL, "2022-03-29", "paper"),
+    "hoffmann_eq10": Source(
+        f"{_HOFFMANN}, Sec. D.2, eq. 10 (rounded values printed in the paper)", _HOFFMANN_URL, "2022-03-29", "paper"
+    ),
     "hoffmann_table2": Source(f"{_HOFFMANN}, Table 2", _HOFFMANN_URL, "2022-03-29", "paper"),
     "hoffmann_table3": Source(
         f"{_HOFFMANN}, Table 3 (Approach 1 projections: 67B parameters at 5.76e23 FLOPs)",
-        _HOFFMANN_URL, "2022-03-29", "paper",
+        _HOFFMANN_URL,
+        "2022-03-29",
+        "paper",
     ),
     "hoffmann_fig3": Source(
         f"{_HOFFMANN}, Fig. 3 (Approach 2, IsoFLOP profiles: optimal size at the Gopher budget)",
-        _HOFFMANN_URL, "2022-03-29", "estimate",
+        _HOFFMANN_URL,
+        "2022-03-29",
+        "estimate",
         note="63B is the Approach-2 optimum for the Gopher budget as recalled from the Fig. 3 caption; the "
         "stored copies searched in this session did not show the caption, so it is not re-verified. It only "
         "sets the prefactor of the approach-2 power law (its exponent, 0.49, is Table 2's)",
     ),
-    "besiroglu_table1": Source(f"{_BESIROGLU}, Table 1 (their refit of Approach 3)", _BESIROGLU_URL, "2024-04-15", "paper"),
+    "besiroglu_table1": Source(
+        f"{_BESIROGLU}, Table 1 (their refit of Approach 3)", _BESIROGLU_URL, "2024-04-15", "paper"
+    ),
     "kaplan_eq11_13": Source(f"{_KAPLAN}, eqs. 1.1-1.3 (single-variable laws)", _KAPLAN_URL, "2020-01-23", "paper"),
-    "kaplan_eq15": Source(f"{_KAPLAN}, eq. 1.5 / 4.1 and the fit of L(N, D) in Sec. 4", _KAPLAN_URL, "2020-01-23", "paper"),
+    "kaplan_eq15": Source(
+        f"{_KAPLAN}, eq. 1.5 / 4.1 and the fit of L(N, D) in Sec. 4", _KAPLAN_URL, "2020-01-23", "paper"
+    ),
     "kaplan_sec6": Source(
         f"{_KAPLAN}, Sec. 6.1, compute-efficient values N_opt = N_e C_min^p_N (C_min in PF-days)",
-        _KAPLAN_URL, "2020-01-23", "paper",
+        _KAPLAN_URL,
+        "2020-01-23",
+        "paper",
     ),
-    "kaplan_table1": Source(f"{_KAPLAN}, Table 1 (parameter and compute counts per token)", _KAPLAN_URL, "2020-01-23", "paper"),
+    "kaplan_table1": Source(
+        f"{_KAPLAN}, Table 1 (parameter and compute counts per token)", _KAPLAN_URL, "2020-01-23", "paper"
+    ),
     "idc_2022": Source(
         "IDC & Inspur, 2022-2023 China AI Computing Power Development Assessment Report "
         "(2022-2023中国人工智能计算力发展评估报告): China intelligent computing 155.2 EFLOPS in 2021, "
         "1271.4 EFLOPS forecast for 2026, CAGR 52.3%",
-        "", "2023-02", "press",
+        "",
+        "2023-02",
+        "press",
     ),
     "sevilla_2022": Source(
         "Sevilla et al. 2022, 'Compute Trends Across Three Eras of Machine Learning', arXiv:2202.05924, abstract: "
         "training compute doubling about every 6 months since the early 2010s",
-        "https://arxiv.org/abs/2202.05924", "2022-02-11", "paper",
+        "https://arxiv.org/abs/2202.05924",
+        "2022-02-11",
+        "paper",
     ),
     "brown_2020": Source(
         "Brown et al. 2020, 'Language Models are Few-Shot Learners', arXiv:2005.14165, Table D.1: "
         "GPT-3 175B total train compute 3.14e23 FLOPs = 3.64e3 PF-days",
-        "https://arxiv.org/abs/2005.14165", "2020-05-28", "paper",
+        "https://arxiv.org/abs/2005.14165",
+        "2020-05-28",
+        "paper",
     ),
     "sardana_2023": Source(
         "Sardana, Portes, Doubov, Frankle 2023, 'Beyond Chinchilla-Optimal: Accounting for Inference in "
         "Language Model Scaling Laws', arXiv:2401.00448, Sec. 2 (minimise 6N D_tr + 2N D_inf at fixed loss)",
-        "https://arxiv.org/abs/2401.00448", "2023-12-31", "paper",
+        "https://arxiv.org/abs/2401.00448",
+        "2023-12-31",
+        "paper",
     ),
     "default_mfu": Source(
         "suanli default MFU",
@@ -122,8 +144,13 @@ class Constant:
 
     def as_dict(self) -> dict:
         return {
-            "name": self.name, "symbol": self.symbol, "value": self.value, "unit": self.unit,
-            "law": self.law, "source": self.source.citation, "confidence": self.source.confidence,
+            "name": self.name,
+            "symbol": self.symbol,
+            "value": self.value,
+            "unit": self.unit,
+            "law": self.law,
+            "source": self.source.citation,
+            "confidence": self.source.confidence,
         }
 
 
@@ -246,9 +273,13 @@ BESIROGLU = ParametricLaw(
 )
 KAPLAN = KaplanLaw(
     "kaplan",
-    N_c=constant("kaplan_ND_N_c"), D_c=constant("kaplan_ND_D_c"),
-    alpha_N=constant("kaplan_ND_alpha_N"), alpha_D=constant("kaplan_ND_alpha_D"),
-    N_e=constant("kaplan_N_e"), p_N=constant("kaplan_p_N"), source=SOURCES["kaplan_eq15"],
+    N_c=constant("kaplan_ND_N_c"),
+    D_c=constant("kaplan_ND_D_c"),
+    alpha_N=constant("kaplan_ND_alpha_N"),
+    alpha_D=constant("kaplan_ND_alpha_D"),
+    N_e=constant("kaplan_N_e"),
+    p_N=constant("kaplan_p_N"),
+    source=SOURCES["kaplan_eq15"],
 )
 LAWS = {"chinchilla": CHINCHILLA, "besiroglu": BESIROGLU, "kaplan": KAPLAN}
 """The laws the CLI and the panel offer, by name."""
@@ -413,8 +444,13 @@ def cluster_compute(chip_count, peak_flops_per_s, days, mfu=DEFAULT_MFU):
     require_positive(chip_count=chip_count, peak_flops_per_s=peak_flops_per_s, days=days, mfu=mfu)
     if np.any(np.asarray(mfu, float) > 1):
         raise InputError(f"mfu is a fraction of peak and must be at most 1, got {mfu!r}")
-    return (np.asarray(chip_count, float) * np.asarray(peak_flops_per_s, float) * np.asarray(mfu, float)
-            * np.asarray(days, float) * SECONDS_PER_DAY)
+    return (
+        np.asarray(chip_count, float)
+        * np.asarray(peak_flops_per_s, float)
+        * np.asarray(mfu, float)
+        * np.asarray(days, float)
+        * SECONDS_PER_DAY
+    )
 
 
 def cagr(start_value, end_value, years):
@@ -486,8 +522,18 @@ def derivation() -> dict:
     gamma = sp.simplify(sp.expand_log(-C * sp.diff(sp.log(reducible), C), force=True))
     K = sp.simplify(sp.powsimp(sp.expand_power_base(reducible * C**gamma, force=True), force=True))
     return {
-        "symbols": {"N": N, "D": D, "C": C, "E": E, "A": A, "B": B, "alpha": alpha, "beta": beta, "k": k,
-                    "L_target": L_target},
+        "symbols": {
+            "N": N,
+            "D": D,
+            "C": C,
+            "E": E,
+            "A": A,
+            "B": B,
+            "alpha": alpha,
+            "beta": beta,
+            "k": k,
+            "L_target": L_target,
+        },
         "loss": loss_expr,
         "constraint": constraint,
         "n_opt": n_opt,
@@ -566,8 +612,11 @@ def _scalar_or_array(x):
     return float(arr) if arr.ndim == 0 else arr
 
 
-def compute_optimal(compute_flops, law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW,
-                    flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN) -> Allocation:
+def compute_optimal(
+    compute_flops,
+    law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW,
+    flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN,
+) -> Allocation:
     """The model size and token count that minimise the loss for a training budget.
 
     For the parametric laws the allocation is the sympy-derived closed form of :func:`derivation`:
@@ -588,8 +637,9 @@ def compute_optimal(compute_flops, law: str | ParametricLaw | KaplanLaw = DEFAUL
         f = _frontier()
         p = (law.E, law.A, law.B, law.alpha, law.beta, flops_per_param_token)
         n, d, out_loss = f["n_opt"](c, *p), f["d_opt"](c, *p), f["loss_opt"](c, *p)
-    return Allocation(law.name, _scalar_or_array(c), _scalar_or_array(n), _scalar_or_array(d),
-                      _scalar_or_array(out_loss))
+    return Allocation(
+        law.name, _scalar_or_array(c), _scalar_or_array(n), _scalar_or_array(d), _scalar_or_array(out_loss)
+    )
 
 
 def loss_for_compute(compute_flops, law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW):
@@ -601,8 +651,11 @@ def loss_for_compute(compute_flops, law: str | ParametricLaw | KaplanLaw = DEFAU
     return compute_optimal(compute_flops, law).loss
 
 
-def compute_for_loss(target_loss, law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW,
-                     flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN):
+def compute_for_loss(
+    target_loss,
+    law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW,
+    flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN,
+):
     """The smallest training budget (FLOPs) that reaches ``target_loss`` with a compute-optimal model.
 
     Parametric laws: the sympy-derived inverse C(L) = (K / (L - E))^(1/gamma) of
@@ -630,14 +683,20 @@ def compute_for_loss(target_loss, law: str | ParametricLaw | KaplanLaw = DEFAULT
     lo, hi = np.log(1e6), np.log(1e40)
     reachable = (frontier_loss(np.exp(hi)) < target) & (frontier_loss(np.exp(lo)) > target)
     if not np.all(reachable):
-        raise InputError(f"target loss {target_loss!r} is outside what the {law.name} law reaches between 1e6 and 1e40 FLOPs")
-    res = find_root(lambda x, t: np.log(frontier_loss(np.exp(x))) - np.log(t),
-                    (np.full_like(target, lo), np.full_like(target, hi)), args=(target,))
+        raise InputError(
+            f"target loss {target_loss!r} is outside what the {law.name} law reaches between 1e6 and 1e40 FLOPs"
+        )
+    res = find_root(
+        lambda x, t: np.log(frontier_loss(np.exp(x))) - np.log(t),
+        (np.full_like(target, lo), np.full_like(target, hi)),
+        args=(target,),
+    )
     return _scalar_or_array(np.exp(res.x))
 
 
-def compute_optimal_for_cluster(chip_count, peak_flops_per_s, days, mfu=DEFAULT_MFU,
-                                law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW) -> Allocation:
+def compute_optimal_for_cluster(
+    chip_count, peak_flops_per_s, days, mfu=DEFAULT_MFU, law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW
+) -> Allocation:
     """The compute-optimal model for a cluster: count x peak x MFU x days x 86400 FLOPs, then :func:`compute_optimal`.
 
     References: Hoffmann et al. 2022, eq. 4 (allocation); Chowdhery et al. 2022, App. B (MFU).
@@ -645,8 +704,9 @@ def compute_optimal_for_cluster(chip_count, peak_flops_per_s, days, mfu=DEFAULT_
     return compute_optimal(cluster_compute(chip_count, peak_flops_per_s, days, mfu), law)
 
 
-def power_law_allocation(compute_flops, approach: int = 1,
-                         flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN) -> Allocation:
+def power_law_allocation(
+    compute_flops, approach: int = 1, flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN
+) -> Allocation:
     """Hoffmann et al.'s approach-1 or -2 power law N_opt = N_G (C / C_G)^a, D_opt = C / (6 N_opt).
 
     The exponent a is Table 2's (0.50 for approach 1, 0.49 for approach 2). The paper prints no
@@ -664,8 +724,13 @@ def power_law_allocation(compute_flops, approach: int = 1,
     a = constant(f"approach{approach}_a")
     n = constant(f"approach{approach}_params_at_gopher_budget") * (c / constant("gopher_budget_flops")) ** a
     d = c / (flops_per_param_token * n)
-    return Allocation(f"approach{approach}", _scalar_or_array(c), _scalar_or_array(n), _scalar_or_array(d),
-                      _scalar_or_array(parametric_loss(n, d, CHINCHILLA)))
+    return Allocation(
+        f"approach{approach}",
+        _scalar_or_array(c),
+        _scalar_or_array(n),
+        _scalar_or_array(d),
+        _scalar_or_array(parametric_loss(n, d, CHINCHILLA)),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -686,11 +751,19 @@ def _inference_aware():
     return sp.lambdify(args, d_train, "numpy"), sp.lambdify(args, slope, "numpy")
 
 
-@V.checked(target_loss=V.POSITIVE, inference_tokens=V.NON_NEGATIVE, flops_per_param_token=V.ONE_POSITIVE,
-           inference_flops_per_param_token=V.ONE_POSITIVE)
-def inference_aware_optimum(target_loss, inference_tokens, law: str | ParametricLaw = DEFAULT_LAW,
-                            flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN,
-                            inference_flops_per_param_token=INFERENCE_FLOPS_PER_PARAM_TOKEN) -> dict:
+@V.checked(
+    target_loss=V.POSITIVE,
+    inference_tokens=V.NON_NEGATIVE,
+    flops_per_param_token=V.ONE_POSITIVE,
+    inference_flops_per_param_token=V.ONE_POSITIVE,
+)
+def inference_aware_optimum(
+    target_loss,
+    inference_tokens,
+    law: str | ParametricLaw = DEFAULT_LAW,
+    flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN,
+    inference_flops_per_param_token=INFERENCE_FLOPS_PER_PARAM_TOKEN,
+) -> dict:
     """The model that reaches ``target_loss`` with the least lifetime compute, training plus inference.
 
     Minimises 6 N D_tr + 2 N D_inf subject to L(N, D_tr) = target (Sardana et al. 2023). With a large
@@ -707,7 +780,9 @@ def inference_aware_optimum(target_loss, inference_tokens, law: str | Parametric
     """
     law = get_law(law)
     if not isinstance(law, ParametricLaw):
-        raise InputError("the inference-aware optimum needs a law of the form E + A/N^alpha + B/D^beta (chinchilla or besiroglu)")
+        raise InputError(
+            "the inference-aware optimum needs a law of the form E + A/N^alpha + B/D^beta (chinchilla or besiroglu)"
+        )
     require_positive(target_loss=target_loss)
     d_inf = np.asarray(inference_tokens, float)
     if np.any(~np.isfinite(d_inf)) or np.any(d_inf < 0):

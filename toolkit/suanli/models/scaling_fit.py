@@ -64,19 +64,21 @@ def _objective_and_gradient(theta, log_n, log_d, log_loss, delta):
     small = np.abs(r) <= delta
     value = np.where(small, 0.5 * r * r, delta * (np.abs(r) - 0.5 * delta)).sum() / delta
     dr = np.where(small, r, delta * np.sign(r)) / delta
-    grad = np.array([
-        (dr * weights[0]).sum(),
-        (dr * weights[1]).sum(),
-        (dr * weights[2]).sum(),
-        -(dr * weights[0] * log_n).sum(),
-        -(dr * weights[1] * log_d).sum(),
-    ])
+    grad = np.array(
+        [
+            (dr * weights[0]).sum(),
+            (dr * weights[1]).sum(),
+            (dr * weights[2]).sum(),
+            -(dr * weights[0] * log_n).sum(),
+            -(dr * weights[1] * log_d).sum(),
+        ]
+    )
     return value, grad
 
 
 def _grid_objectives(starts, log_n, log_d, log_loss, delta):
     """The objective at every grid row at once (one numpy expression over starts x rows)."""
-    a, b, e, alpha, beta = (starts[:, i:i + 1] for i in range(5))
+    a, b, e, alpha, beta = (starts[:, i : i + 1] for i in range(5))
     terms = np.stack([a - alpha * log_n, b - beta * log_d, np.broadcast_to(e, (len(starts), len(log_n)))])
     predicted = np.logaddexp.reduce(terms, axis=0)
     r = np.abs(predicted - log_loss)
@@ -133,8 +135,14 @@ def _minimise(starts, log_n, log_d, log_loss, delta):
 def _minimise_from(minimize, starts, log_n, log_d, log_loss, delta):
     best = None
     for start in starts:
-        res = minimize(_objective_and_gradient, start, args=(log_n, log_d, log_loss, delta), jac=True,
-                       method="L-BFGS-B", options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-10})
+        res = minimize(
+            _objective_and_gradient,
+            start,
+            args=(log_n, log_d, log_loss, delta),
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-10},
+        )
         if best is None or res.fun < best.fun:
             best = res
     return best
@@ -142,8 +150,15 @@ def _minimise_from(minimize, starts, log_n, log_d, log_loss, delta):
 
 def _to_params(theta) -> dict:
     a, b, e, alpha, beta = theta
-    return {"E": float(np.exp(e)), "A": float(np.exp(a)), "B": float(np.exp(b)), "alpha": float(alpha),
-            "beta": float(beta), "a": float(beta / (alpha + beta)), "b": float(alpha / (alpha + beta))}
+    return {
+        "E": float(np.exp(e)),
+        "A": float(np.exp(a)),
+        "B": float(np.exp(b)),
+        "alpha": float(alpha),
+        "beta": float(beta),
+        "a": float(beta / (alpha + beta)),
+        "b": float(alpha / (alpha + beta)),
+    }
 
 
 @dataclass(frozen=True)
@@ -177,11 +192,30 @@ class LossFit:
         }
 
 
-@V.checked(aligned=False, params=V.POSITIVE, tokens=V.POSITIVE, loss=V.POSITIVE, delta=V.ONE_POSITIVE,
-           n_starts=V.optional(V.ONE_COUNT), n_bootstrap=V.ONE_NON_NEGATIVE, confidence=V.between(0, 1), seed=V.SEED)
-def fit_loss_law(params, tokens, loss, *, delta: float = HUBER_DELTA, grid: dict | None = None,
-                 n_starts: int | None = 16, n_bootstrap: int = 0, confidence: float = 0.95,
-                 seed: int = 0, name: str = "fit") -> LossFit:
+@V.checked(
+    aligned=False,
+    params=V.POSITIVE,
+    tokens=V.POSITIVE,
+    loss=V.POSITIVE,
+    delta=V.ONE_POSITIVE,
+    n_starts=V.optional(V.ONE_COUNT),
+    n_bootstrap=V.ONE_NON_NEGATIVE,
+    confidence=V.between(0, 1),
+    seed=V.SEED,
+)
+def fit_loss_law(
+    params,
+    tokens,
+    loss,
+    *,
+    delta: float = HUBER_DELTA,
+    grid: dict | None = None,
+    n_starts: int | None = 16,
+    n_bootstrap: int = 0,
+    confidence: float = 0.95,
+    seed: int = 0,
+    name: str = "fit",
+) -> LossFit:
     """Fit E + A/N^alpha + B/D^beta to observed losses (Huber on log-loss, L-BFGS from a grid).
 
     ``params``, ``tokens``, ``loss``: 1-D arrays of the same length (at least 6 rows: 5 unknowns).
@@ -197,7 +231,9 @@ def fit_loss_law(params, tokens, loss, *, delta: float = HUBER_DELTA, grid: dict
     """
     n_arr, d_arr, l_arr = (np.ravel(np.asarray(x, dtype=float)) for x in (params, tokens, loss))
     if not (len(n_arr) == len(d_arr) == len(l_arr)):
-        raise InputError(f"params, tokens and loss must have the same length, got {len(n_arr)}, {len(d_arr)}, {len(l_arr)}")
+        raise InputError(
+            f"params, tokens and loss must have the same length, got {len(n_arr)}, {len(d_arr)}, {len(l_arr)}"
+        )
     if len(n_arr) < 6:
         raise InputError(f"a fit of 5 constants needs at least 6 (N, D, loss) rows, got {len(n_arr)}")
     require_positive(params=n_arr, tokens=d_arr, loss=l_arr, delta=delta)
@@ -233,11 +269,18 @@ def fit_loss_law(params, tokens, loss, *, delta: float = HUBER_DELTA, grid: dict
         intervals = {k: (float(lo[i]), float(hi[i])) for i, k in enumerate(PARAMETERS + DERIVED)}
 
     law = ParametricLaw(
-        name, estimates["E"], estimates["A"], estimates["B"], estimates["alpha"], estimates["beta"],
+        name,
+        estimates["E"],
+        estimates["A"],
+        estimates["B"],
+        estimates["alpha"],
+        estimates["beta"],
         Source(
             "fitted with suanli.models.scaling_fit.fit_loss_law (Hoffmann et al. 2022 App. D.2 procedure)",
             confidence="estimate",
             note=f"Huber (delta={delta:g}) fit of log-loss over {len(n_arr)} user-supplied (N, D, loss) rows",
         ),
     )
-    return LossFit(law, estimates, float(best.fun), bool(best.success), len(n_arr), delta, confidence, intervals, samples)
+    return LossFit(
+        law, estimates, float(best.fun), bool(best.success), len(n_arr), delta, confidence, intervals, samples
+    )

@@ -74,54 +74,56 @@ class ServingDefaults:
     sources: dict[str, Source] | None = None
 
 
-SERVING_DEFAULTS = ServingDefaults(sources={
-    "compute_efficiency": Source(
-        citation="calibrated: achievable share of the chip's sustained matmul throughput in serving steps",
-        confidence="estimate",
-        note="fitted (grid least squares in log tokens/s, with kv_bandwidth_efficiency and moe_efficiency) to the "
-        "throughput rows of toolkit/suanli/data/serving_runs.csv (TensorRT-LLM performance tables, DeepSeek's H800 "
-        "statistics); multiplies the chip's own matmul_efficiency. Leave-one-out: `suanli backtest --serving --loo`.",
-    ),
-    "bandwidth_efficiency": Source(
-        citation="achievable share of peak HBM bandwidth while streaming the weights in a decode step",
-        confidence="estimate",
-        note="set from physics and one measurement, not fitted: Llama-3.1-8B BF16 (16.1 GB of weights) decodes one "
-        "request at ~75 tokens/s on an A100 40GB under vLLM 0.23 (J. Musgrave 2026, vLLM throughput-latency sweep), "
-        "i.e. 16.1 GB per 13.3 ms = 1.21 TB/s = 0.78 of 1.555 TB/s with the engine's overhead inside, ~0.85-0.9 "
-        "without; large-copy kernels reach 0.8-0.9 of peak on A100/H100. 0.80 is taken.",
-    ),
-    "kv_bandwidth_efficiency": Source(
-        citation="calibrated: achievable share of peak HBM bandwidth while decode attention reads the (paged) KV cache",
-        confidence="estimate",
-        note="fitted with the other efficiencies to the bundled throughput rows; attention reads many small "
-        "KV blocks per sequence, which reaches less bandwidth than streaming weights (Kwon et al. 2023, Sec 7.1: "
-        "the paged attention kernel is 20-26% slower than a contiguous one; Dao et al. 2023, Flash-Decoding). "
-        "Leave-one-out error: `suanli backtest --serving --loo`.",
-    ),
-    "moe_efficiency": Source(
-        citation="calibrated: share of the dense-model efficiency an MoE step reaches",
-        confidence="estimate",
-        note="fitted to the MoE rows of the bundled serving runs (Qwen3-235B-A22B on H100/H200, DeepSeek-V3 on H800); "
-        "stands for what the roofline does not see in an MoE step: routing and gating kernels, grouped GEMMs over "
-        "uneven expert loads and the rank the busiest experts land on (DeepSeek-V3 report Sec 3.4 keeps redundant "
-        "experts for that imbalance). Leave-one-out error per group: `suanli backtest --serving --loo`.",
-    ),
-    "memory_usable_fraction": Source(
-        citation="vLLM engine argument gpu_memory_utilization, default 0.9",
-        url="https://docs.vllm.ai/en/latest/serving/engine_args.html",
-        date="2024",
-        confidence="datasheet",
-        note="the share of device memory the engine takes for weights and KV cache; the rest is activations, "
-        "CUDA graphs and the runtime (Kwon et al. 2023, Sec 4.1)",
-    ),
-    "step_overhead_s": Source(
-        citation="per-step scheduling and kernel-launch overhead of an LLM engine",
-        confidence="estimate",
-        note="vLLM's profile of a decode step before CUDA graphs spent milliseconds in the scheduler and "
-        "sampler (vLLM v0.6.0 performance blog, 2024-09-05: CPU overhead cut from ~60% of the step); 2 ms "
-        "is taken for an engine with CUDA graphs and asynchronous scheduling; range 0.5..5 ms.",
-    ),
-})
+SERVING_DEFAULTS = ServingDefaults(
+    sources={
+        "compute_efficiency": Source(
+            citation="calibrated: achievable share of the chip's sustained matmul throughput in serving steps",
+            confidence="estimate",
+            note="fitted (grid least squares in log tokens/s, with kv_bandwidth_efficiency and moe_efficiency) to the "
+            "throughput rows of toolkit/suanli/data/serving_runs.csv (TensorRT-LLM performance tables, DeepSeek's H800 "
+            "statistics); multiplies the chip's own matmul_efficiency. Leave-one-out: `suanli backtest --serving --loo`.",
+        ),
+        "bandwidth_efficiency": Source(
+            citation="achievable share of peak HBM bandwidth while streaming the weights in a decode step",
+            confidence="estimate",
+            note="set from physics and one measurement, not fitted: Llama-3.1-8B BF16 (16.1 GB of weights) decodes one "
+            "request at ~75 tokens/s on an A100 40GB under vLLM 0.23 (J. Musgrave 2026, vLLM throughput-latency sweep), "
+            "i.e. 16.1 GB per 13.3 ms = 1.21 TB/s = 0.78 of 1.555 TB/s with the engine's overhead inside, ~0.85-0.9 "
+            "without; large-copy kernels reach 0.8-0.9 of peak on A100/H100. 0.80 is taken.",
+        ),
+        "kv_bandwidth_efficiency": Source(
+            citation="calibrated: achievable share of peak HBM bandwidth while decode attention reads the (paged) KV cache",
+            confidence="estimate",
+            note="fitted with the other efficiencies to the bundled throughput rows; attention reads many small "
+            "KV blocks per sequence, which reaches less bandwidth than streaming weights (Kwon et al. 2023, Sec 7.1: "
+            "the paged attention kernel is 20-26% slower than a contiguous one; Dao et al. 2023, Flash-Decoding). "
+            "Leave-one-out error: `suanli backtest --serving --loo`.",
+        ),
+        "moe_efficiency": Source(
+            citation="calibrated: share of the dense-model efficiency an MoE step reaches",
+            confidence="estimate",
+            note="fitted to the MoE rows of the bundled serving runs (Qwen3-235B-A22B on H100/H200, DeepSeek-V3 on H800); "
+            "stands for what the roofline does not see in an MoE step: routing and gating kernels, grouped GEMMs over "
+            "uneven expert loads and the rank the busiest experts land on (DeepSeek-V3 report Sec 3.4 keeps redundant "
+            "experts for that imbalance). Leave-one-out error per group: `suanli backtest --serving --loo`.",
+        ),
+        "memory_usable_fraction": Source(
+            citation="vLLM engine argument gpu_memory_utilization, default 0.9",
+            url="https://docs.vllm.ai/en/latest/serving/engine_args.html",
+            date="2024",
+            confidence="datasheet",
+            note="the share of device memory the engine takes for weights and KV cache; the rest is activations, "
+            "CUDA graphs and the runtime (Kwon et al. 2023, Sec 4.1)",
+        ),
+        "step_overhead_s": Source(
+            citation="per-step scheduling and kernel-launch overhead of an LLM engine",
+            confidence="estimate",
+            note="vLLM's profile of a decode step before CUDA graphs spent milliseconds in the scheduler and "
+            "sampler (vLLM v0.6.0 performance blog, 2024-09-05: CPU overhead cut from ~60% of the step); 2 ms "
+            "is taken for an engine with CUDA graphs and asynchronous scheduling; range 0.5..5 ms.",
+        ),
+    }
+)
 
 
 def _arr(name: str, value: Any) -> np.ndarray:
@@ -149,8 +151,13 @@ def _out(x):
     return float(x) if x.ndim == 0 else x
 
 
-@V.checked(layers=V.NON_NEGATIVE, kv_heads=V.NON_NEGATIVE, head_dim=V.NON_NEGATIVE, bytes_per_value=V.NON_NEGATIVE,
-           latent_dim=V.NON_NEGATIVE)
+@V.checked(
+    layers=V.NON_NEGATIVE,
+    kv_heads=V.NON_NEGATIVE,
+    head_dim=V.NON_NEGATIVE,
+    bytes_per_value=V.NON_NEGATIVE,
+    latent_dim=V.NON_NEGATIVE,
+)
 def kv_bytes_per_token(layers, kv_heads, head_dim, bytes_per_value, latent_dim=0):
     """KV-cache bytes one token occupies across all layers.
 
@@ -234,10 +241,22 @@ def expected_experts_touched(experts, top_k, tokens):
     return _out(np.where(e > 1, e * (1.0 - (1.0 - np.minimum(k, e) / e) ** t), 1.0))
 
 
-@V.checked(flop=V.NON_NEGATIVE, nbytes=V.NON_NEGATIVE, peak_flops=V.POSITIVE, hbm_bytes_per_s=V.POSITIVE,
-           compute_efficiency=V.EFFICIENCY, bandwidth_efficiency=V.EFFICIENCY)
-def roofline_time_s(flop, nbytes, peak_flops, hbm_bytes_per_s, compute_efficiency=SERVING_DEFAULTS.compute_efficiency,
-                    bandwidth_efficiency=SERVING_DEFAULTS.bandwidth_efficiency):
+@V.checked(
+    flop=V.NON_NEGATIVE,
+    nbytes=V.NON_NEGATIVE,
+    peak_flops=V.POSITIVE,
+    hbm_bytes_per_s=V.POSITIVE,
+    compute_efficiency=V.EFFICIENCY,
+    bandwidth_efficiency=V.EFFICIENCY,
+)
+def roofline_time_s(
+    flop,
+    nbytes,
+    peak_flops,
+    hbm_bytes_per_s,
+    compute_efficiency=SERVING_DEFAULTS.compute_efficiency,
+    bandwidth_efficiency=SERVING_DEFAULTS.bandwidth_efficiency,
+):
     """Time of a kernel sequence that does ``flop`` and moves ``nbytes`` on one device (roofline).
 
     Parameters
@@ -273,8 +292,12 @@ def roofline_time_s(flop, nbytes, peak_flops, hbm_bytes_per_s, compute_efficienc
     0.001
     """
     f, b = _arr("flop", flop), _arr("nbytes", nbytes)
-    return _out(np.maximum(f / (np.asarray(peak_flops, dtype=float) * compute_efficiency),
-                           b / (np.asarray(hbm_bytes_per_s, dtype=float) * bandwidth_efficiency)))
+    return _out(
+        np.maximum(
+            f / (np.asarray(peak_flops, dtype=float) * compute_efficiency),
+            b / (np.asarray(hbm_bytes_per_s, dtype=float) * bandwidth_efficiency),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -333,13 +356,25 @@ class Precision:
     act_bytes: float = 2.0
 
 
-SERVING_MODEL = V.instance(ServingModel, positive=("layers", "hidden", "attn_dim", "kv_heads", "head_dim", "dense_params",
-                                                   "resident_params"),
-                           non_negative=("expert_params", "experts", "top_k", "moe_layers", "latent_dim"))
+SERVING_MODEL = V.instance(
+    ServingModel,
+    positive=("layers", "hidden", "attn_dim", "kv_heads", "head_dim", "dense_params", "resident_params"),
+    non_negative=("expert_params", "experts", "top_k", "moe_layers", "latent_dim"),
+)
 PRECISION = V.instance(Precision, positive=("weight_bytes", "kv_bytes", "act_bytes"))
-DEVICE = V.instance(Device, positive=("peak_flops", "hbm_bytes_per_s", "hbm_bytes", "scaleup_domain", "scaleup_bytes_per_s",
-                                      "scaleout_bytes_per_s"),
-                    non_negative=("scaleup_alpha_s", "scaleout_alpha_s"), efficiency=("matmul_efficiency", "stack_efficiency"))
+DEVICE = V.instance(
+    Device,
+    positive=(
+        "peak_flops",
+        "hbm_bytes_per_s",
+        "hbm_bytes",
+        "scaleup_domain",
+        "scaleup_bytes_per_s",
+        "scaleout_bytes_per_s",
+    ),
+    non_negative=("scaleup_alpha_s", "scaleout_alpha_s"),
+    efficiency=("matmul_efficiency", "stack_efficiency"),
+)
 """Entry checks of the objects the serving functions take: every number finite and in its range."""
 SERVING_EFFICIENCY = V.optional(V.instance(ServingDefaults))
 
@@ -386,7 +421,10 @@ def memory_per_device_bytes(model: ServingModel, prec: Precision, dev: Device, c
     b, c = _arr("batch", batch), _arr("context", context)
     kv_tok = _kv_tok(model, prec)
     if model.experts > 0:
-        weights = model.resident_params * prec.weight_bytes + model.experts * model.moe_layers * model.expert_params * prec.weight_bytes / n
+        weights = (
+            model.resident_params * prec.weight_bytes
+            + model.experts * model.moe_layers * model.expert_params * prec.weight_bytes / n
+        )
         kv = kv_tok * b * c / n
     else:
         weights = model.total_params * prec.weight_bytes / (tp * pp)
@@ -394,10 +432,22 @@ def memory_per_device_bytes(model: ServingModel, prec: Precision, dev: Device, c
     return _out(weights + kv)
 
 
-@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, context=V.NON_NEGATIVE,
-           memory_usable_fraction=V.EFFICIENCY)
-def max_batch(model: ServingModel, prec: Precision, dev: Device, chips, context,
-              memory_usable_fraction=SERVING_DEFAULTS.memory_usable_fraction):
+@V.checked(
+    model=SERVING_MODEL,
+    prec=PRECISION,
+    dev=DEVICE,
+    chips=V.COUNT,
+    context=V.NON_NEGATIVE,
+    memory_usable_fraction=V.EFFICIENCY,
+)
+def max_batch(
+    model: ServingModel,
+    prec: Precision,
+    dev: Device,
+    chips,
+    context,
+    memory_usable_fraction=SERVING_DEFAULTS.memory_usable_fraction,
+):
     """The largest whole batch whose KV cache fits beside the weights (0 when the weights alone do not fit).
 
     Parameters
@@ -458,10 +508,29 @@ def _ep_all_to_all_s(model, dev, n, tokens_per_chip, act_bytes):
     return 2.0 * model.moe_layers * np.where(n > 1, ic.send_recv(nbytes, bw, alpha), 0.0)
 
 
-@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, batch=V.COUNT, context=V.NON_NEGATIVE,
-           eff=SERVING_EFFICIENCY, prefill_tokens=V.NON_NEGATIVE, prefill_context=V.NON_NEGATIVE)
-def decode_step(model: ServingModel, prec: Precision, dev: Device, chips, batch, context, *,
-                eff: ServingDefaults | None = None, prefill_tokens=0.0, prefill_context=0.0) -> dict[str, Any]:
+@V.checked(
+    model=SERVING_MODEL,
+    prec=PRECISION,
+    dev=DEVICE,
+    chips=V.COUNT,
+    batch=V.COUNT,
+    context=V.NON_NEGATIVE,
+    eff=SERVING_EFFICIENCY,
+    prefill_tokens=V.NON_NEGATIVE,
+    prefill_context=V.NON_NEGATIVE,
+)
+def decode_step(
+    model: ServingModel,
+    prec: Precision,
+    dev: Device,
+    chips,
+    batch,
+    context,
+    *,
+    eff: ServingDefaults | None = None,
+    prefill_tokens=0.0,
+    prefill_context=0.0,
+) -> dict[str, Any]:
     """One decode step of a replica: every running sequence gets one token (plus, optionally, a prompt chunk).
 
     Per device, the step reads its share of the weights (for MoE only the experts the batch
@@ -511,8 +580,12 @@ def decode_step(model: ServingModel, prec: Precision, dev: Device, chips, batch,
     if model.experts > 0:
         b_chip = b / n
         touched = expected_experts_touched(model.experts, model.top_k, b + pf)
-        experts_read = np.minimum(model.experts / n, np.maximum(touched / n, np.minimum(1.0, (b + pf) * model.top_k / n)))
-        weight_bytes = (model.resident_params + model.moe_layers * experts_read * model.expert_params) * prec.weight_bytes
+        experts_read = np.minimum(
+            model.experts / n, np.maximum(touched / n, np.minimum(1.0, (b + pf) * model.top_k / n))
+        )
+        weight_bytes = (
+            model.resident_params + model.moe_layers * experts_read * model.expert_params
+        ) * prec.weight_bytes
         kv_bytes = kv_tok * b_chip * c
         flop = (b * (2.0 * model.active_params + attn_flop_per_token) + pf_flop) / n
         comm = _ep_all_to_all_s(model, dev, n, (b + pf) / n, prec.act_bytes)
@@ -530,23 +603,34 @@ def decode_step(model: ServingModel, prec: Precision, dev: Device, chips, batch,
     compute_s = flop / (peak * eff.compute_efficiency) / stack
     memory_s = (weight_bytes / (bw * eff.bandwidth_efficiency) + kv_bytes / (bw * eff.kv_bandwidth_efficiency)) / stack
     roof = np.maximum(compute_s, memory_s)
-    hop = np.where(stages > 1, ic.send_recv(b * model.hidden * prec.act_bytes, dev.scaleout_bytes_per_s,
-                                            dev.scaleout_alpha_s), 0.0)
+    hop = np.where(
+        stages > 1, ic.send_recv(b * model.hidden * prec.act_bytes, dev.scaleout_bytes_per_s, dev.scaleout_alpha_s), 0.0
+    )
     if model.experts > 0:
         exposed = np.maximum(comm - roof, 0.0)  # all-to-all hidden behind the other micro-batch's compute
         stage_s, comm_shown = roof + exposed, exposed
     else:
         stage_s, comm_shown = roof + comm, comm * stages + (stages - 1.0) * hop
     step = stages * stage_s + (stages - 1.0) * hop + eff.step_overhead_s
-    return {"step_s": _out(step), "roofline_s": _out(roof * stages), "compute_s": _out(compute_s * stages),
-            "memory_s": _out(memory_s * stages), "comm_s": _out(comm_shown), "overhead_s": _out(np.full_like(step, eff.step_overhead_s)),
-            "flop_per_chip": _out(flop), "bytes_per_chip": _out(nbytes), "bound": compute_s >= memory_s}
+    return {
+        "step_s": _out(step),
+        "roofline_s": _out(roof * stages),
+        "compute_s": _out(compute_s * stages),
+        "memory_s": _out(memory_s * stages),
+        "comm_s": _out(comm_shown),
+        "overhead_s": _out(np.full_like(step, eff.step_overhead_s)),
+        "flop_per_chip": _out(flop),
+        "bytes_per_chip": _out(nbytes),
+        "bound": compute_s >= memory_s,
+    }
 
 
-@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, input_len=V.NON_NEGATIVE,
-           eff=SERVING_EFFICIENCY)
-def prefill_time(model: ServingModel, prec: Precision, dev: Device, chips, input_len, *,
-                 eff: ServingDefaults | None = None):
+@V.checked(
+    model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, input_len=V.NON_NEGATIVE, eff=SERVING_EFFICIENCY
+)
+def prefill_time(
+    model: ServingModel, prec: Precision, dev: Device, chips, input_len, *, eff: ServingDefaults | None = None
+):
     """Seconds of the prompt pass of one request of ``input_len`` tokens on a replica (its TTFT when idle).
 
     FLOP = 2 N_active L + 2 n_layer L^2 d_attn (causal attention over the prompt) [7], spread over the
@@ -578,7 +662,9 @@ def prefill_time(model: ServingModel, prec: Precision, dev: Device, chips, input
     L = _arr("input_len", input_len)
     flop = 2.0 * model.active_params * L + 2.0 * model.layers * model.attn_dim * L * L
     if model.experts > 0:
-        nbytes = (model.resident_params + model.experts * model.moe_layers * model.expert_params / n) * prec.weight_bytes
+        nbytes = (
+            model.resident_params + model.experts * model.moe_layers * model.expert_params / n
+        ) * prec.weight_bytes
         comm = _ep_all_to_all_s(model, dev, n, L / n, prec.act_bytes)
         flop_chip = flop / n
     else:
@@ -592,11 +678,30 @@ def prefill_time(model: ServingModel, prec: Precision, dev: Device, chips, input
     return _out(np.asarray(t) / (np.asarray(dev.stack_efficiency, dtype=float) * moe) + comm + eff.step_overhead_s)
 
 
-@V.checked(model=SERVING_MODEL, prec=PRECISION, dev=DEVICE, chips=V.COUNT, batch=V.COUNT, input_len=V.NON_NEGATIVE,
-           output_len=V.COUNT, eff=SERVING_EFFICIENCY, scheduling=V.TEXT)
-def serving_point(model: ServingModel, prec: Precision, dev: Device, chips, batch, input_len, output_len, *,
-                  disaggregated: bool = False, eff: ServingDefaults | None = None,
-                  scheduling: str = "sequential") -> dict[str, Any]:
+@V.checked(
+    model=SERVING_MODEL,
+    prec=PRECISION,
+    dev=DEVICE,
+    chips=V.COUNT,
+    batch=V.COUNT,
+    input_len=V.NON_NEGATIVE,
+    output_len=V.COUNT,
+    eff=SERVING_EFFICIENCY,
+    scheduling=V.TEXT,
+)
+def serving_point(
+    model: ServingModel,
+    prec: Precision,
+    dev: Device,
+    chips,
+    batch,
+    input_len,
+    output_len,
+    *,
+    disaggregated: bool = False,
+    eff: ServingDefaults | None = None,
+    scheduling: str = "sequential",
+) -> dict[str, Any]:
     """TTFT, TPOT and throughput of a replica running ``batch`` requests at a time.
 
     ``scheduling="mixed"`` (continuous batching with chunked prefill, as vLLM, SGLang and
@@ -666,7 +771,15 @@ def serving_point(model: ServingModel, prec: Precision, dev: Device, chips, batc
         rate = 1.0 / (t_pf + o * t_step / b)
         tpot, ttft = t_step + b * t_pf / o, t_pf
     tokens = rate * o
-    return {"ttft_s": _out(ttft), "tpot_s": _out(tpot), "step_s": _out(t_step), "prefill_s": _out(t_pf),
-            "requests_per_s": _out(rate), "output_tokens_per_s": _out(tokens), "tokens_per_s_per_chip": _out(tokens / n),
-            "memory_bytes_per_device": memory_per_device_bytes(model, prec, dev, n, b, i + o),
-            "compute_bound": step["bound"], "decode": step}
+    return {
+        "ttft_s": _out(ttft),
+        "tpot_s": _out(tpot),
+        "step_s": _out(t_step),
+        "prefill_s": _out(t_pf),
+        "requests_per_s": _out(rate),
+        "output_tokens_per_s": _out(tokens),
+        "tokens_per_s_per_chip": _out(tokens / n),
+        "memory_bytes_per_device": memory_per_device_bytes(model, prec, dev, n, b, i + o),
+        "compute_bound": step["bound"],
+        "decode": step,
+    }

@@ -166,8 +166,17 @@ CROSS_POOL_OVERLAP = Default(
     ),
 )
 
-DOMESTIC_VENDOR_PREFIXES = ("huawei", "cambricon", "hygon", "biren", "moorethreads", "iluvatar", "enflame",
-                            "kunlunxin", "metax")
+DOMESTIC_VENDOR_PREFIXES = (
+    "huawei",
+    "cambricon",
+    "hygon",
+    "biren",
+    "moorethreads",
+    "iluvatar",
+    "enflame",
+    "kunlunxin",
+    "metax",
+)
 """Id prefixes of accelerators designed by companies headquartered in mainland China. US export rules on
 advanced computing items govern exports to China; they do not stop a Chinese buyer from buying a domestic
 design (its limit is supply: foundry capacity and HBM), so :func:`feasibility` checks them only for
@@ -195,8 +204,9 @@ def _out(x):
 # --------------------------------------------------------------------------------------------
 
 
-@V.checked(aligned=False, finite_result=False, counts=V.POSITIVE, seconds=V.NON_NEGATIVE_OR_INF,
-           target_seconds=V.POSITIVE)
+@V.checked(
+    aligned=False, finite_result=False, counts=V.POSITIVE, seconds=V.NON_NEGATIVE_OR_INF, target_seconds=V.POSITIVE
+)
 def first_count_meeting(counts, seconds, target_seconds):
     """The fewest chips on a grid whose training time meets ``target_seconds`` (NaN where none does).
 
@@ -243,9 +253,16 @@ def bisect_sizes(seconds_at: Callable[[int], float], target_seconds: float, size
     return sizes[hi]
 
 
-@V.checked(seconds_at=V.FUNCTION, target_seconds=V.ONE_POSITIVE, low=V.ONE_NON_NEGATIVE, high=V.ONE_POSITIVE,
-           granule=V.ONE_COUNT)
-def bisect_count(seconds_at: Callable[[int], float], target_seconds: float, low: int, high: int, granule: int = 1) -> int:
+@V.checked(
+    seconds_at=V.FUNCTION,
+    target_seconds=V.ONE_POSITIVE,
+    low=V.ONE_NON_NEGATIVE,
+    high=V.ONE_POSITIVE,
+    granule=V.ONE_COUNT,
+)
+def bisect_count(
+    seconds_at: Callable[[int], float], target_seconds: float, low: int, high: int, granule: int = 1
+) -> int:
     """The fewest chips in (``low``, ``high``], a multiple of ``granule``, whose time meets the target.
 
     ``seconds_at(low)`` must miss the target and ``seconds_at(high)`` meet it. :func:`bisect_sizes` over
@@ -262,8 +279,9 @@ def bisect_count(seconds_at: Callable[[int], float], target_seconds: float, low:
     return bisect_sizes(seconds_at, target_seconds, [k * g for k in range(lo + 1, hi + 1)])
 
 
-@V.checked(aligned=False, finite_result=False, counts=V.POSITIVE, seconds=V.NON_NEGATIVE_OR_INF,
-           query_counts=V.POSITIVE)
+@V.checked(
+    aligned=False, finite_result=False, counts=V.POSITIVE, seconds=V.NON_NEGATIVE_OR_INF, query_counts=V.POSITIVE
+)
 def interpolate_seconds(counts, seconds, query_counts):
     """Training time at ``query_counts`` from a grid, interpolated linearly in log(count)-log(time).
 
@@ -294,8 +312,9 @@ def interpolate_seconds(counts, seconds, query_counts):
     return _out(out)
 
 
-@V.checked(aligned=False, finite_result=False, counts=V.POSITIVE, seconds=V.NON_NEGATIVE_OR_INF,
-           target_seconds=V.POSITIVE)
+@V.checked(
+    aligned=False, finite_result=False, counts=V.POSITIVE, seconds=V.NON_NEGATIVE_OR_INF, target_seconds=V.POSITIVE
+)
 def interpolate_count(counts, seconds, target_seconds):
     """The (fractional) fleet size whose best time equals ``target_seconds``: the inverse of the curve.
 
@@ -329,9 +348,16 @@ def interpolate_count(counts, seconds, target_seconds):
 # --------------------------------------------------------------------------------------------
 
 
-def rack_layout(chips, chips_per_server, server_power_w, *, rack_power_kw=RACK_POWER_KW.value,
-                max_chips_per_rack=MAX_CHIPS_PER_RACK.value, support_rack_fraction=SUPPORT_RACK_FRACTION.value,
-                floor_m2_per_rack=FLOOR_M2_PER_RACK.value) -> dict[str, Any]:
+def rack_layout(
+    chips,
+    chips_per_server,
+    server_power_w,
+    *,
+    rack_power_kw=RACK_POWER_KW.value,
+    max_chips_per_rack=MAX_CHIPS_PER_RACK.value,
+    support_rack_fraction=SUPPORT_RACK_FRACTION.value,
+    floor_m2_per_rack=FLOOR_M2_PER_RACK.value,
+) -> dict[str, Any]:
     """Servers, racks and floor area of a fleet of ``chips``.
 
     A compute rack holds as many whole servers as its power budget allows (``rack_power_kw`` over the
@@ -455,14 +481,33 @@ def export_blocked(classification: Mapping[str, Any] | None, accelerator_id: str
     return f"export-controlled for China under the {label} rule (ECCN {eccn}{': ' + why if why else ''})"
 
 
-@V.checked(chips_needed=V.optional(V.NON_NEGATIVE_OR_INF), deadline_days=V.optional(V.ONE_POSITIVE),
-           best_days=V.optional(V.NON_NEGATIVE_OR_INF), supply_units=V.optional(V.ONE_NON_NEGATIVE),
-           supply_window_days=V.optional(V.ONE_NON_NEGATIVE), max_fabric_chips=V.optional(V.ONE_NON_NEGATIVE),
-           needs_porting=V.sequence, unknowns=V.sequence, best_chips=V.optional(V.NON_NEGATIVE_OR_INF))
-def feasibility(*, chips_needed=None, deadline_days=None, best_days=None, supply_units=None, supply_window_days=None,
-                max_fabric_chips=None, fits_memory=True, export_reason: str | None = None,
-                needs_porting: Sequence[str] = (), unknowns: Sequence[str] = (),
-                no_fit_reason: str | None = None, best_chips=None, batch_note: str = "") -> tuple[bool, list[str]]:
+@V.checked(
+    chips_needed=V.optional(V.NON_NEGATIVE_OR_INF),
+    deadline_days=V.optional(V.ONE_POSITIVE),
+    best_days=V.optional(V.NON_NEGATIVE_OR_INF),
+    supply_units=V.optional(V.ONE_NON_NEGATIVE),
+    supply_window_days=V.optional(V.ONE_NON_NEGATIVE),
+    max_fabric_chips=V.optional(V.ONE_NON_NEGATIVE),
+    needs_porting=V.sequence,
+    unknowns=V.sequence,
+    best_chips=V.optional(V.NON_NEGATIVE_OR_INF),
+)
+def feasibility(
+    *,
+    chips_needed=None,
+    deadline_days=None,
+    best_days=None,
+    supply_units=None,
+    supply_window_days=None,
+    max_fabric_chips=None,
+    fits_memory=True,
+    export_reason: str | None = None,
+    needs_porting: Sequence[str] = (),
+    unknowns: Sequence[str] = (),
+    no_fit_reason: str | None = None,
+    best_chips=None,
+    batch_note: str = "",
+) -> tuple[bool, list[str]]:
     """Whether a plan can go ahead and, one sentence each, why not (or what is uncertain).
 
     Blocking reasons: the model does not fit the chip's memory in any layout; no fleet size meets the
@@ -482,18 +527,26 @@ def feasibility(*, chips_needed=None, deadline_days=None, best_days=None, supply
     if chips_needed is None or not np.isfinite(chips_needed):
         if deadline_days is not None and fits_memory:
             blocked = True
-            best = f"; the fastest any fleet size gets is {best_days:,.1f} days" if best_days is not None and np.isfinite(best_days) else ""
+            best = (
+                f"; the fastest any fleet size gets is {best_days:,.1f} days"
+                if best_days is not None and np.isfinite(best_days)
+                else ""
+            )
             if best and best_chips is not None:
                 best += f" (on {int(best_chips):,} chips{', ' + batch_note if batch_note else ''})"
             reasons.append(f"no fleet size meets the {deadline_days:,.3g}-day deadline{best}")
     else:
         if max_fabric_chips is not None and chips_needed > max_fabric_chips:
             blocked = True
-            reasons.append(f"needs {chips_needed:,.0f} chips, more than the {max_fabric_chips:,.0f} one scale-out fabric joins")
+            reasons.append(
+                f"needs {chips_needed:,.0f} chips, more than the {max_fabric_chips:,.0f} one scale-out fabric joins"
+            )
         if supply_units is not None and chips_needed > supply_units:
             blocked = True
             window = f" in {supply_window_days:g} days" if supply_window_days is not None else ""
-            reasons.append(f"needs {chips_needed:,.0f} chips, more than the {supply_units:,.0f} supply delivers{window}")
+            reasons.append(
+                f"needs {chips_needed:,.0f} chips, more than the {supply_units:,.0f} supply delivers{window}"
+            )
     if export_reason:
         blocked = True
         reasons.append(export_reason)
@@ -546,8 +599,8 @@ def pareto_mask(objectives) -> np.ndarray:
         raise InputError("objectives must be a table: one row per option, one column per objective")
     valid = ~np.isnan(x).any(axis=1)
     xv = np.where(valid[:, None], x, np.inf)
-    no_worse = (xv[None, :, :] <= xv[:, None, :]).all(axis=2)   # [i, j]: j no worse than i everywhere
-    better = (xv[None, :, :] < xv[:, None, :]).any(axis=2)      # [i, j]: j better than i somewhere
+    no_worse = (xv[None, :, :] <= xv[:, None, :]).all(axis=2)  # [i, j]: j no worse than i everywhere
+    better = (xv[None, :, :] < xv[:, None, :]).any(axis=2)  # [i, j]: j better than i somewhere
     dominated = (no_worse & better & valid[None, :]).any(axis=1)
     return valid & ~dominated
 
@@ -557,8 +610,15 @@ def pareto_mask(objectives) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-def two_pool_step(tokens_per_s_a, tokens_per_s_b, batch_tokens, gradient_bytes, link_bytes_per_s, link_alpha_s=0.0,
-                  overlap=CROSS_POOL_OVERLAP.value) -> dict[str, Any]:
+def two_pool_step(
+    tokens_per_s_a,
+    tokens_per_s_b,
+    batch_tokens,
+    gradient_bytes,
+    link_bytes_per_s,
+    link_alpha_s=0.0,
+    overlap=CROSS_POOL_OVERLAP.value,
+) -> dict[str, Any]:
     """One data-parallel training step split over two pools, and what the mix gains over each pool alone.
 
     Each pool keeps a full model replica (its own TP/PP layout) and trains on a share of the global batch.
@@ -600,7 +660,9 @@ def two_pool_step(tokens_per_s_a, tokens_per_s_b, batch_tokens, gradient_bytes, 
     faster = np.minimum(alone_a, alone_b)
     saved = faster - compute  # what adding the slower pool saves on compute, before the exchange
     with np.errstate(divide="ignore", invalid="ignore"):
-        break_even = np.where(saved > 2.0 * alpha * (1.0 - ov), g * (1.0 - ov) / (saved - 2.0 * alpha * (1.0 - ov)), np.inf)
+        break_even = np.where(
+            saved > 2.0 * alpha * (1.0 - ov), g * (1.0 - ov) / (saved - 2.0 * alpha * (1.0 - ov)), np.inf
+        )
     return {
         "share_a": _out(ta / total),
         "share_b": _out(tb / total),

@@ -158,7 +158,13 @@ def quantiles(knots: Mapping[float, float]) -> Distribution:
         xs = [float(knots[q]) for q in sorted(knots)]
     except (TypeError, ValueError):
         raise InputError(f"quantile knots must map probabilities to numbers, got {knots!r}") from None
-    if not qs or qs[0] != 0 or qs[-1] != 1 or any(b < a for a, b in itertools.pairwise(xs)) or not np.isfinite(xs).all():
+    if (
+        not qs
+        or qs[0] != 0
+        or qs[-1] != 1
+        or any(b < a for a, b in itertools.pairwise(xs))
+        or not np.isfinite(xs).all()
+    ):
         raise InputError(f"quantile knots need probabilities 0 and 1 and non-decreasing values, got {dict(knots)!r}")
     return Distribution("quantiles", tuple(v for q, x in zip(qs, xs) for v in (float(q), x)))
 
@@ -181,7 +187,9 @@ def as_distribution(value: Any) -> Distribution | None:
 
 
 @V.checked(value=V.ONE_FINITE, confidence=V.TEXT, rng_low_high=V.optional(V.sequence))
-def spec_distribution(value: float, confidence: str, rng_low_high: tuple[float, float] | None = None) -> Distribution | float:
+def spec_distribution(
+    value: float, confidence: str, rng_low_high: tuple[float, float] | None = None
+) -> Distribution | float:
     """The default uncertainty of a spec value: its own range if it has one, else a spread by confidence.
 
     References: :data:`DEFAULT_SPREAD_SOURCE` (the spreads, an estimate with its reasoning); Morgan &
@@ -265,8 +273,13 @@ def monte_carlo(
 
 @V.checked(model=V.FUNCTION, inputs=V.mapping, output=V.TEXT, low_q=V.between(0, 1), high_q=V.between(0, 1))
 def tornado(
-    model: Callable[..., Mapping[str, Any]], inputs: Mapping[str, Any], output: str, low_q: float = 0.1, high_q: float = 0.9,
-    *, vectorised: bool = False,
+    model: Callable[..., Mapping[str, Any]],
+    inputs: Mapping[str, Any],
+    output: str,
+    low_q: float = 0.1,
+    high_q: float = 0.9,
+    *,
+    vectorised: bool = False,
 ) -> list[dict[str, float]]:
     """One-at-a-time swings: each uncertain input at its ``low_q`` and ``high_q`` quantiles, the others
     at their medians; rows sorted by the size of the swing in ``output`` (largest first).
@@ -282,7 +295,9 @@ def tornado(
     bounds = {k: (dists[k].ppf(low_q), dists[k].ppf(high_q)) for k in swung}
     if vectorised:
         n = 2 * len(swung) + 1
-        batch = {k: np.full(n, v, dtype=float) if k in dists and dists[k] is not None else v for k, v in base_inputs.items()}
+        batch = {
+            k: np.full(n, v, dtype=float) if k in dists and dists[k] is not None else v for k, v in base_inputs.items()
+        }
         for j, name in enumerate(swung):
             batch[name][1 + 2 * j], batch[name][2 + 2 * j] = bounds[name]
         values = np.broadcast_to(np.asarray(model(**batch)[output], dtype=float), (n,))
@@ -290,11 +305,22 @@ def tornado(
         swings = {name: (float(values[1 + 2 * j]), float(values[2 + 2 * j])) for j, name in enumerate(swung)}
     else:
         base = float(np.asarray(model(**base_inputs)[output], dtype=float))
-        swings = {name: tuple(float(np.asarray(model(**{**base_inputs, name: x})[output], dtype=float)) for x in bounds[name])
-                  for name in swung}
+        swings = {
+            name: tuple(float(np.asarray(model(**{**base_inputs, name: x})[output], dtype=float)) for x in bounds[name])
+            for name in swung
+        }
     rows = []
     for name in swung:
         (low_in, high_in), (lo, hi) = bounds[name], swings[name]
-        rows.append({"input": name, "input_low": low_in, "input_high": high_in, "output_low": lo, "output_high": hi,
-                     "base": base, "swing": abs(hi - lo)})
+        rows.append(
+            {
+                "input": name,
+                "input_low": low_in,
+                "input_high": high_in,
+                "output_low": lo,
+                "output_high": hi,
+                "base": base,
+                "swing": abs(hi - lo),
+            }
+        )
     return sorted(rows, key=lambda r: r["swing"], reverse=True)

@@ -157,10 +157,21 @@ def parameter_counts(w: Workload) -> dict[str, float]:
     }
 
 
-@V.checked(params=V.ONE_POSITIVE, active_params=V.optional(V.ONE_POSITIVE), seq=V.optional(V.ONE_COUNT),
-           vocab=V.optional(V.ONE_COUNT), name=V.instance(str, what="name (text)"))
-def shape_from_params(params: float, active_params: float | None = None, *, seq: int | None = None,
-                      vocab: int | None = None, name: str = "") -> Workload:
+@V.checked(
+    params=V.ONE_POSITIVE,
+    active_params=V.optional(V.ONE_POSITIVE),
+    seq=V.optional(V.ONE_COUNT),
+    vocab=V.optional(V.ONE_COUNT),
+    name=V.instance(str, what="name (text)"),
+)
+def shape_from_params(
+    params: float,
+    active_params: float | None = None,
+    *,
+    seq: int | None = None,
+    vocab: int | None = None,
+    name: str = "",
+) -> Workload:
     """A plausible transformer shape for a parameter count (and an active count for MoE).
 
     Rule (dense): hidden/layers = 128 (Kaplan et al. 2020 Fig. 5; GPT-3 175B, Llama 2 7B), 128-wide
@@ -190,18 +201,28 @@ def shape_from_params(params: float, active_params: float | None = None, *, seq:
     layers = max(1, round(body / (12 * h * h)))
     heads = max(1, h // head_dim)
     label = name or f"{params / 1e9:g}B"
-    dense = Workload(name=label, layers=layers, hidden=h, heads=heads, ffn=4 * h, vocab=vocab, seq=seq,
-                     source="shape_from_params rule (hidden/layers=128, head 128, ffn 4h)")
+    dense = Workload(
+        name=label,
+        layers=layers,
+        hidden=h,
+        heads=heads,
+        ffn=4 * h,
+        vocab=vocab,
+        seq=seq,
+        source="shape_from_params rule (hidden/layers=128, head 128, ffn 4h)",
+    )
     if not active_params or active_params >= params:
         return dense
     per_expert = 2 * h * (2 * h)  # an expert of width 2h (half of 4h), two matrices
     extra = params - dense.params
     experts = max(2, round(2 + extra / (layers * per_expert)))
-    return dense.replace(experts=experts, top_k=2, expert_ffn=2 * h,
-                         source="shape_from_params MoE rule (top-2, experts of width 2h)")
+    return dense.replace(
+        experts=experts, top_k=2, expert_ffn=2 * h, source="shape_from_params MoE rule (top-2, experts of width 2h)"
+    )
 
 
 # --- global batch policy -----------------------------------------------------------------------
+
 
 @V.checked(compute_flops=V.POSITIVE)
 def optimal_batch_tokens(compute_flops):
@@ -233,8 +254,14 @@ def critical_batch_tokens(params, tokens):
     return 2e8 / loss ** (1.0 / 0.21)
 
 
-@V.checked(params=V.ONE_POSITIVE, tokens=V.ONE_POSITIVE, seq=V.ONE_COUNT, count=V.ONE_COUNT, scaleup_domain=V.ONE_COUNT,
-           flops_per_token=V.optional(V.ONE_POSITIVE))
+@V.checked(
+    params=V.ONE_POSITIVE,
+    tokens=V.ONE_POSITIVE,
+    seq=V.ONE_COUNT,
+    count=V.ONE_COUNT,
+    scaleup_domain=V.ONE_COUNT,
+    flops_per_token=V.optional(V.ONE_POSITIVE),
+)
 def policy_global_batch(params, tokens, seq, count, scaleup_domain, *, flops_per_token=None) -> tuple[int, str]:
     """The global batch (sequences) practitioners would choose when none is given, and the rule that chose it.
 
@@ -252,18 +279,33 @@ def policy_global_batch(params, tokens, seq, count, scaleup_domain, *, flops_per
     b_crit = float(critical_batch_tokens(params, tokens))
     floor_seqs = max(1, int(np.ceil(count / max(1, scaleup_domain))))
     if b_opt <= b_crit:
-        chosen, rule = b_opt, (f"compute-optimal batch B = 0.292 C^0.3271 = {b_opt / 1e6:.3g}M tokens "
-                               f"(DeepSeek LLM 2024, C = {fpt * float(tokens):.3g} FLOPs), below the critical batch "
-                               f"{b_crit / 1e6:.3g}M tokens")
+        chosen, rule = (
+            b_opt,
+            (
+                f"compute-optimal batch B = 0.292 C^0.3271 = {b_opt / 1e6:.3g}M tokens "
+                f"(DeepSeek LLM 2024, C = {fpt * float(tokens):.3g} FLOPs), below the critical batch "
+                f"{b_crit / 1e6:.3g}M tokens"
+            ),
+        )
     else:
-        chosen, rule = b_crit, (f"critical batch {b_crit / 1e6:.3g}M tokens (McCandlish et al. 2018 / Kaplan et al. 2020 "
-                                f"at the Chinchilla loss), below the compute-optimal {b_opt / 1e6:.3g}M tokens "
-                                f"(DeepSeek LLM 2024)")
+        chosen, rule = (
+            b_crit,
+            (
+                f"critical batch {b_crit / 1e6:.3g}M tokens (McCandlish et al. 2018 / Kaplan et al. 2020 "
+                f"at the Chinchilla loss), below the compute-optimal {b_opt / 1e6:.3g}M tokens "
+                f"(DeepSeek LLM 2024)"
+            ),
+        )
     seqs = _round_batch(chosen / seq)
     rule += f"; {seqs:,} sequences of {seq:,} tokens (rounded to the nearest 2^n or 3 x 2^n)"
     if seqs < floor_seqs:
-        seqs, rule = floor_seqs, (f"one sequence per scale-up domain of {scaleup_domain} on {count:,} devices "
-                                  f"({floor_seqs:,} sequences), above the " + rule)
+        seqs, rule = (
+            floor_seqs,
+            (
+                f"one sequence per scale-up domain of {scaleup_domain} on {count:,} devices "
+                f"({floor_seqs:,} sequences), above the " + rule
+            ),
+        )
     return seqs, rule
 
 

@@ -41,7 +41,7 @@ EXCLUDED = {
     "gopher-280b": "TPU v3 is not in the catalog (and its 920 h include development pauses)",
     "chinchilla-70b": "no chip count or wall time published",
     "opt-175b (whole run)": "token count ambiguous (180B-token corpus vs a 300B-token schedule); GPU-hours are a third-party "
-                            "estimate (the paper's 147 TFLOP/s per GPU is kept as opt-175b-throughput)",
+    "estimate (the paper's 147 TFLOP/s per GPU is kept as opt-175b-throughput)",
     "mtnlg-530b full run": "wall time / GPU-hours of the full run not published (the iteration-time rows are used instead)",
     "llama3-8b, llama3-70b": "GPU count not reported and the model card's hours cover more than the main pre-training run",
     "megascale-production-run": "no model size, token count or timing",
@@ -51,31 +51,31 @@ EXCLUDED = {
     "ling-plus-290b, iflytek-spark-ascend": "device SKUs and counts not published",
     "olmo / mistral LCA rows": "energy/carbon only, no time",
     "mlperf v4.1 TPU Trillium": "TPU v6e is not in the catalog. The TPU v5e/v5p rows (INT8 AQT training) are kept and "
-                                "listed as skipped until the engine prices INT8 training",
+    "listed as skipped until the engine prices INT8 training",
     "pythia, code llama, dbrx, snowflake arctic, falcon 180b throughput, pytorch fsdp paper": "no primary text of the "
-        "GPU-hour or throughput figures could be checked (or, for Code Llama, only the total over 12 models is published)",
+    "GPU-hour or throughput figures could be checked (or, for Code Llama, only the total over 12 models is published)",
     "deepseek-llm-67b": "its 300.6K H800-hours per trillion tokens is a rate the DeepSeek-V2 paper quotes for comparison, not "
-                        "a run total; left out until the DeepSeek LLM paper's own figures are checked",
+    "a run total; left out until the DeepSeek LLM paper's own figures are checked",
     "seed and vendor claims": "press statements, not measurements",
 }
 __doc__ += "".join(f"\n- {k}: {v}" for k, v in EXCLUDED.items()) + "\n"
 
 KNOWN_MISSES = {
     "llama3-8b": "the Llama 3.1 model card's 1.46M H100-hours for ~15T tokens imply about 14% MFU, a third of what the "
-                 "405B run reached on the same stack; the GPU count is not published and the hours include the "
-                 "long-context and annealing stages, so the engine, which assumes one efficient run, is about 2x too fast. "
-                 "Kept in the data and in every statistic, not tuned away",
+    "405B run reached on the same stack; the GPU count is not published and the hours include the "
+    "long-context and annealing stages, so the engine, which assumes one efficient run, is about 2x too fast. "
+    "Kept in the data and in every statistic, not tuned away",
     "bloomberggpt-50b-step": "BloombergGPT ran ZeRO-3 on AWS p4d nodes whose inter-node network is 400 Gb/s of EFA per "
-                             "8 GPUs (Wu et al. 2023, Sec 3.3), a quarter of a DGX A100's 1.6 Tb/s; every step gathers "
-                             "the 50.6B parameters twice and reduce-scatters the gradients across nodes, so the "
-                             "reported 32.5 s step is communication-bound. The engine prices the node network of the "
-                             "catalog's A100 and hides ZeRO-3 traffic behind compute, and comes out about 2x too fast",
+    "8 GPUs (Wu et al. 2023, Sec 3.3), a quarter of a DGX A100's 1.6 Tb/s; every step gathers "
+    "the 50.6B parameters twice and reduce-scatters the gradients across nodes, so the "
+    "reported 32.5 s step is communication-bound. The engine prices the node network of the "
+    "catalog's A100 and hides ZeRO-3 traffic behind compute, and comes out about 2x too fast",
     "llama3.2-1b": "the Llama 3.2 model card's 370k H100-hours for up to 9T tokens of a 1.23B model imply an MFU near 5%, an "
-                   "order of magnitude below any published dense H100 run; the card counts all the GPU time spent on each model "
-                   "(pruning from Llama 3.1 8B, pre-training with logit distillation, post-training) and publishes no GPU count "
-                   "or batch, so the engine, which models one efficient pre-training run, is about 5x too fast",
+    "order of magnitude below any published dense H100 run; the card counts all the GPU time spent on each model "
+    "(pruning from Llama 3.1 8B, pre-training with logit distillation, post-training) and publishes no GPU count "
+    "or batch, so the engine, which models one efficient pre-training run, is about 5x too fast",
     "llama3.2-3b": "as llama3.2-1b: 460k H100-hours for up to 9T tokens of 3.21B parameters imply an MFU near 12%; the hours "
-                   "cover pruning, distillation and post-training, so the engine is about 2.5x too fast",
+    "cover pruning, distillation and post-training, so the engine is about 2.5x too fast",
 }
 """Rows the engine misses by more than 2x, each with the reason; they stay in every statistic."""
 
@@ -85,8 +85,14 @@ FIT_UNTIL_YEAR = 2023
 TinyLlama) are held out, the test split."""
 
 FRAMEWORK_PROFILE = {
-    "megatron-lm": "megatron-lm", "megatron-deepspeed": "deepspeed", "nemo": "nemo", "llm-foundry": "llm-foundry",
-    "megascale": "megascale", "gpt-neox": "gpt-neox", "pax": "maxtext", "megatron-core": "nemo",
+    "megatron-lm": "megatron-lm",
+    "megatron-deepspeed": "deepspeed",
+    "nemo": "nemo",
+    "llm-foundry": "llm-foundry",
+    "megascale": "megascale",
+    "gpt-neox": "gpt-neox",
+    "pax": "maxtext",
+    "megatron-core": "nemo",
 }
 """A row's framework -> the :mod:`suanli.frameworks` profile it runs with when hints are on (pax: the JAX/XLA
 stack closest to MaxText). In-house stacks with no published feature list (meta-internal, openai-internal,
@@ -128,11 +134,27 @@ def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catal
     """
     from suanli.scenarios.training import estimate
 
-    extra = {"run_kind": row.get("run_kind"), "framework": FRAMEWORK_PROFILE.get(row.get("framework", ""))} if hints else {}
-    est = estimate(row["model"], tokens=row["tokens"], chip=row["chip"], count=row["count"], precision=row["precision"],
-                   global_batch=row["global_batch"], tp=row["tp"], pp=row["pp"], dp=row["dp"],
-                   micro_batch=row["micro_batch"], recompute=row["recompute"], stack_efficiency=stack_efficiency,
-                   uneven_pipeline=True, runners_up=0, catalog=catalog, **extra)
+    extra = (
+        {"run_kind": row.get("run_kind"), "framework": FRAMEWORK_PROFILE.get(row.get("framework", ""))} if hints else {}
+    )
+    est = estimate(
+        row["model"],
+        tokens=row["tokens"],
+        chip=row["chip"],
+        count=row["count"],
+        precision=row["precision"],
+        global_batch=row["global_batch"],
+        tp=row["tp"],
+        pp=row["pp"],
+        dp=row["dp"],
+        micro_batch=row["micro_batch"],
+        recompute=row["recompute"],
+        stack_efficiency=stack_efficiency,
+        uneven_pipeline=True,
+        runners_up=0,
+        catalog=catalog,
+        **extra,
+    )
     metric = row["metric"]
     value = {
         "accelerator_hours": est.accelerator_hours,
@@ -193,8 +215,14 @@ class BacktestResult:
         return pd.DataFrame(self.rows)
 
 
-def run(*, stack_efficiency: float | None = None, catalog=None, rows: list[dict[str, Any]] | None = None,
-        leave_one_out: bool = False, hints: bool = True) -> BacktestResult:
+def run(
+    *,
+    stack_efficiency: float | None = None,
+    catalog=None,
+    rows: list[dict[str, Any]] | None = None,
+    leave_one_out: bool = False,
+    hints: bool = True,
+) -> BacktestResult:
     """Run the engine over every bundled row; optionally add the leave-one-out error of the calibration.
 
     ``hints``: pass each row's run kind and framework (see :func:`predict`); ``False`` is the no-hints view.
@@ -213,16 +241,30 @@ def run(*, stack_efficiency: float | None = None, catalog=None, rows: list[dict[
             skipped.append({"id": row["id"], "reason": str(err)})
             continue
         rec = {
-            "id": row["id"], "model": row["model"], "chip": row["chip"], "count": row["count"],
-            "metric": row["metric"], "reported": row["reported"], "predicted": value,
+            "id": row["id"],
+            "model": row["model"],
+            "chip": row["chip"],
+            "count": row["count"],
+            "metric": row["metric"],
+            "reported": row["reported"],
+            "predicted": value,
             "error": time_error(row["metric"], value, row["reported"]),
-            "reported_mfu": row["reported_mfu"], "predicted_mfu": est.mfu, "predicted_hfu": est.hfu,
-            "layout": est.summary()["layout"], "count_basis": row["count_basis"], "source": row["source"],
-            "run_kind": row["run_kind"], "framework": row["framework"], "year": row["year"], "split": row["split"],
+            "reported_mfu": row["reported_mfu"],
+            "predicted_mfu": est.mfu,
+            "predicted_hfu": est.hfu,
+            "layout": est.summary()["layout"],
+            "count_basis": row["count_basis"],
+            "source": row["source"],
+            "run_kind": row["run_kind"],
+            "framework": row["framework"],
+            "year": row["year"],
+            "split": row["split"],
             "review": row.get("review") or "reviewed",
-            "generation": _generation(row["chip"], cat), "goodput": est.goodput,
+            "generation": _generation(row["chip"], cat),
+            "goodput": est.goodput,
             "whole_run": row["metric"] in ("accelerator_hours", "wall_minutes"),
-            "productive": _productive(row["metric"], est), "overheads_excl_residual": _overheads(est),
+            "productive": _productive(row["metric"], est),
+            "overheads_excl_residual": _overheads(est),
         }
         out.append(rec)
     result = BacktestResult(out, skipped)
@@ -262,9 +304,14 @@ def group_errors(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, An
     for name, members in sorted(groups.items()):
         err = np.array([m["error"] for m in members], dtype=float)
         worst = members[int(np.argmax(np.abs(err)))]
-        out[name] = {"rows": len(members), "median_abs_error": float(np.median(np.abs(err))),
-                     "mean_abs_error": float(np.mean(np.abs(err))), "median_error": float(np.median(err)),
-                     "worst_row": worst["id"], "worst_error": float(worst["error"])}
+        out[name] = {
+            "rows": len(members),
+            "median_abs_error": float(np.median(np.abs(err))),
+            "mean_abs_error": float(np.mean(np.abs(err))),
+            "median_error": float(np.median(err)),
+            "worst_row": worst["id"],
+            "worst_error": float(worst["error"]),
+        }
     return out
 
 
@@ -274,8 +321,12 @@ def korthikanti(result: BacktestResult) -> dict[str, Any] | None:
     if not rows:
         return None
     err = np.abs([r["error"] for r in rows])
-    return {"rows": len(rows), "mean_abs_error": float(np.mean(err)), "max_abs_error": float(np.max(err)),
-            "published_best_open_tool": dict(KORTHIKANTI_PUBLISHED)}
+    return {
+        "rows": len(rows),
+        "mean_abs_error": float(np.mean(err)),
+        "max_abs_error": float(np.max(err)),
+        "published_best_open_tool": dict(KORTHIKANTI_PUBLISHED),
+    }
 
 
 CALIBRATION_GRID = np.round(np.arange(0.50, 1.0001, 0.01), 3)
@@ -298,8 +349,13 @@ NOT_FITTED = {
 
 def _fittable(r: dict[str, Any]) -> bool:
     """A reviewed production row reported as a whole-run total (rows pending review never enter the fit)."""
-    return (r["run_kind"] == "production" and r["whole_run"] and bool(r["productive"]) and r.get("review") != "pending"
-            and r["id"] not in NOT_FITTED)
+    return (
+        r["run_kind"] == "production"
+        and r["whole_run"]
+        and bool(r["productive"])
+        and r.get("review") != "pending"
+        and r["id"] not in NOT_FITTED
+    )
 
 
 def log_errors_at(rows: list[dict[str, Any]], grid=CALIBRATION_GRID) -> np.ndarray:
@@ -344,8 +400,15 @@ def calibrate(catalog=None, *, split: str | None = "fit", result: BacktestResult
     use = np.array([r["id"] in fit_ids for r in rows], dtype=bool)
     c = _root(mat[use]) if use.sum() >= 2 else _root(mat[[r["id"] in {q["id"] for q in _fit_rows(rows)} for r in rows]])
     at_c = np.expm1([np.interp(c, CALIBRATION_GRID, row) for row in mat])
-    out = {"run_efficiency": c, "ids": [r["id"] for r in rows], "grid": CALIBRATION_GRID, "log_errors": mat,
-           "fit_split": split, "fit_ids": sorted(fit_ids), "errors": dict(zip([r["id"] for r in rows], at_c.tolist()))}
+    out = {
+        "run_efficiency": c,
+        "ids": [r["id"] for r in rows],
+        "grid": CALIBRATION_GRID,
+        "log_errors": mat,
+        "fit_split": split,
+        "fit_ids": sorted(fit_ids),
+        "errors": dict(zip([r["id"] for r in rows], at_c.tolist())),
+    }
     for name in ("fit", "test"):
         sel = np.array([r["split"] == name for r in rows], dtype=bool)
         if sel.any():
@@ -368,6 +431,9 @@ def leave_one_out_errors(result: BacktestResult) -> dict[str, float]:
         errs[i] = math.expm1(float(np.interp(c, CALIBRATION_GRID, mat[i])))
     errs = np.abs(errs)
     whole = np.array([r["whole_run"] for r in rows], dtype=bool)
-    return {"loo_median_abs_error": float(np.median(errs)), "loo_worst_abs_error": float(np.max(errs)),
-            "loo_whole_run_median_abs_error": float(np.median(errs[whole])) if whole.any() else float("nan"),
-            "calibrated_run_efficiency": _root(mat[fit_idx])}
+    return {
+        "loo_median_abs_error": float(np.median(errs)),
+        "loo_worst_abs_error": float(np.max(errs)),
+        "loo_whole_run_median_abs_error": float(np.median(errs[whole])) if whole.any() else float("nan"),
+        "calibrated_run_efficiency": _root(mat[fit_idx]),
+    }

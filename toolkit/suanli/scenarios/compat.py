@@ -51,8 +51,9 @@ def published_tokens(model: str) -> tuple[float, str] | None:
     return None
 
 
-def engine_breakdown(chip, *, model: str | None, params: float | None, tokens: float | None, chips: float,
-                     catalog=None) -> tuple[dict[str, float], float]:
+def engine_breakdown(
+    chip, *, model: str | None, params: float | None, tokens: float | None, chips: float, catalog=None
+) -> tuple[dict[str, float], float]:
     """The estimate engine's op-time shares and native training days for this workload on ``chip``.
 
     The engine prices a chip with its own stack's framework and collective efficiencies; the compat
@@ -68,18 +69,36 @@ def engine_breakdown(chip, *, model: str | None, params: float | None, tokens: f
     if chip is None:
         raise InputError("give --chip: the engine needs an accelerator to break the step down")
     if tokens is None:
-        raise InputError("give --tokens with --params (or a --model whose published token count is known): "
-                         "the engine needs a token count")
+        raise InputError(
+            "give --tokens with --params (or a --model whose published token count is known): "
+            "the engine needs a token count"
+        )
     native = dataclasses.replace(chip, stack="cuda")
-    est = training.estimate(model, params=params, tokens=tokens, chip=native, count=require_whole("--chips", chips), catalog=catalog)
+    est = training.estimate(
+        model, params=params, tokens=tokens, chip=native, count=require_whole("--chips", chips), catalog=catalog
+    )
     return dict(est.op_shares), float(est.train_days)
 
 
-def compat_for(stack_id: str, *, chip_id: str | None = None, model: str | None = None, params: float | None = None,
-               tokens: float | None = None, chips: float | None = None, days: float | None = None,
-               workload: str = "dense", share_overrides=None, stack_overrides=None, currency: str = "USD",
-               engineer_month_cost=None, samples: int = 0, seed: int = 0, op_shares=None,
-               catalog=None) -> dict[str, Any]:
+def compat_for(
+    stack_id: str,
+    *,
+    chip_id: str | None = None,
+    model: str | None = None,
+    params: float | None = None,
+    tokens: float | None = None,
+    chips: float | None = None,
+    days: float | None = None,
+    workload: str = "dense",
+    share_overrides=None,
+    stack_overrides=None,
+    currency: str = "USD",
+    engineer_month_cost=None,
+    samples: int = 0,
+    seed: int = 0,
+    op_shares=None,
+    catalog=None,
+) -> dict[str, Any]:
     """Everything ``suanli compat`` prints, as a JSON-ready dict (the model result plus its inputs).
 
     ``op_shares`` (a mapping over op classes, e.g. an engine breakdown computed earlier) skips the
@@ -113,11 +132,17 @@ def compat_for(stack_id: str, *, chip_id: str | None = None, model: str | None =
             published = published_tokens(model)
             if published is not None:
                 tokens = published[0]
-                notes.append(f"--tokens not given: {model}'s published {scaled(tokens)} training tokens ({published[1]})")
-        op_shares, native_days = engine_breakdown(chip, model=model, params=params, tokens=tokens, chips=chips, catalog=cat)
+                notes.append(
+                    f"--tokens not given: {model}'s published {scaled(tokens)} training tokens ({published[1]})"
+                )
+        op_shares, native_days = engine_breakdown(
+            chip, model=model, params=params, tokens=tokens, chips=chips, catalog=cat
+        )
         days = days or native_days
-        notes.append(f"op shares and native days from the estimate engine: {model or f'{scaled(params)} params'}, "
-                     f"{scaled(tokens)} tokens on {count(chips)} x {chip.id} run as if on CUDA")
+        notes.append(
+            f"op shares and native days from the estimate engine: {model or f'{scaled(params)} params'}, "
+            f"{scaled(tokens)} tokens on {count(chips)} x {chip.id} run as if on CUDA"
+        )
     elif tokens is not None:
         raise InputError("--tokens needs --model or --params (the engine turns them into a step breakdown)")
     w = compat.workload_profile(op_shares, kind=workload, overrides=share_overrides)
@@ -126,11 +151,22 @@ def compat_for(stack_id: str, *, chip_id: str | None = None, model: str | None =
         notes.append(price_note)
     if price is None:
         notes.append("no chip price: extra cost and break-even are not computed (give --chip with a price)")
-    result = compat.compat_estimate(stack, w, chips=chips, days=days, chip_price=price, currency=currency,
-                                    cost_per_engineer_month=engineer_month_cost, overrides=stack_overrides,
-                                    samples=samples, seed=seed)
+    result = compat.compat_estimate(
+        stack,
+        w,
+        chips=chips,
+        days=days,
+        chip_price=price,
+        currency=currency,
+        cost_per_engineer_month=engineer_month_cost,
+        overrides=stack_overrides,
+        samples=samples,
+        seed=seed,
+    )
     out = result.as_dict()
-    out["workload_source"] = "given" if given else "engine" if op_shares is not None else f"fallback profile {workload!r}"
+    out["workload_source"] = (
+        "given" if given else "engine" if op_shares is not None else f"fallback profile {workload!r}"
+    )
     if op_shares is None:
         out["sources"]["op_shares"] = compat.FALLBACK_WORKLOAD_SOURCE.as_dict()
     out["chip"] = chip.id if chip is not None else None
@@ -151,6 +187,9 @@ def add_slowdown_percentiles(out: dict[str, Any]) -> None:
     from suanli.models import compat
 
     s = out["slowdown"]
-    for key, fn, base in (("extra_chips", compat.extra_chips, out.get("chips")), ("extra_days", compat.extra_days, out.get("days"))):
+    for key, fn, base in (
+        ("extra_chips", compat.extra_chips, out.get("chips")),
+        ("extra_days", compat.extra_days, out.get("days")),
+    ):
         if out.get(key) and base is not None and "p10" in s:
             out[key].update({q: float(fn(base, s[q])) for q in ("p10", "p50", "p90")})

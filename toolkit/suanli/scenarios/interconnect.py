@@ -22,8 +22,18 @@ from suanli.models import cluster as CL
 from suanli.models import defaults as D
 from suanli.models import interconnect as ic
 
-DEFAULT_LINKS = ("nvidia-nvlink4", "nvidia-nvlink5", "huawei-hccs", "huawei-ub-cloudmatrix", "pcie4-x16",
-                 "pcie5-x16", "ib-ndr", "roce-200g", "roce-400g", "cross-site-fibre")
+DEFAULT_LINKS = (
+    "nvidia-nvlink4",
+    "nvidia-nvlink5",
+    "huawei-hccs",
+    "huawei-ub-cloudmatrix",
+    "pcie4-x16",
+    "pcie5-x16",
+    "ib-ndr",
+    "roce-200g",
+    "roce-400g",
+    "cross-site-fibre",
+)
 """The links the notebook compares: NVLink vs HCCS/UB vs PCIe vs InfiniBand/RoCE vs a long-haul wavelength."""
 
 GB = 1e9
@@ -49,8 +59,9 @@ def link_alpha_beta(link) -> tuple[float, float, float]:
     return float(link.bandwidth_gbs) * GB * eff, float(link.latency_us) * 1e-6, float(eff)
 
 
-def collective_table(nbytes: float, n: int, link_ids: Sequence[str] = DEFAULT_LINKS, *, algorithm: str = "auto",
-                     catalog=None) -> list[dict[str, Any]]:
+def collective_table(
+    nbytes: float, n: int, link_ids: Sequence[str] = DEFAULT_LINKS, *, algorithm: str = "auto", catalog=None
+) -> list[dict[str, Any]]:
     """One row per link: its numbers and the time of each collective of ``nbytes`` over ``n`` ranks.
 
     Times are in microseconds; ``allreduce_busbw_gbs`` is the nccl-tests bus bandwidth the all-reduce
@@ -61,8 +72,13 @@ def collective_table(nbytes: float, n: int, link_ids: Sequence[str] = DEFAULT_LI
     for link_id in link_ids:
         link = cat.link(link_id)
         bw, alpha, eff = link_alpha_beta(link)
-        row: dict[str, Any] = {"link": link_id, "kind": link.link_kind, "gbs": float(link.bandwidth_gbs),
-                               "efficiency": eff, "latency_us": float(link.latency_us)}
+        row: dict[str, Any] = {
+            "link": link_id,
+            "kind": link.link_kind,
+            "gbs": float(link.bandwidth_gbs),
+            "efficiency": eff,
+            "latency_us": float(link.latency_us),
+        }
         for coll in CL.COLLECTIVES:
             row[f"{coll}_us"] = float(CL.collective_seconds(coll, nbytes, n, bw, alpha, algorithm)) * 1e6
         row["allreduce_busbw_gbs"] = float(CL.bus_bandwidth("all-reduce", nbytes, row["all-reduce_us"] * 1e-6, n)) / GB
@@ -80,8 +96,15 @@ def size_sweep(link_id: str, sizes_bytes, n: int, *, catalog=None) -> dict[str, 
     return out
 
 
-def algorithm_comparison(sizes_bytes, domain: int, nodes: int, scaleup_link: str = "nvidia-nvlink4",
-                         scaleout_link: str = "ib-ndr", *, catalog=None) -> dict[str, np.ndarray]:
+def algorithm_comparison(
+    sizes_bytes,
+    domain: int,
+    nodes: int,
+    scaleup_link: str = "nvidia-nvlink4",
+    scaleout_link: str = "ib-ndr",
+    *,
+    catalog=None,
+) -> dict[str, np.ndarray]:
     """All-reduce over ``domain`` x ``nodes`` ranks three ways: a flat ring, a flat tree, two-level.
 
     The flat algorithms treat every hop as a network hop (a ring is only as fast as its slowest link;
@@ -105,6 +128,7 @@ def algorithm_comparison(sizes_bytes, domain: int, nodes: int, scaleup_link: str
 
 # -- the engine, as the cluster grows ------------------------------------------------------------
 
+
 def _comm_share(est) -> float:
     b = est.breakdown
     comm = b["tp_comm"] + b["dp_comm_exposed"] + b["ep_comm"] + b["pp_bubble"]
@@ -113,14 +137,29 @@ def _comm_share(est) -> float:
 
 def _row(est, **extra) -> dict[str, Any]:
     lay = est.layout
-    return {**extra, "count": est.count, "days": est.train_days, "tokens_per_s": est.tokens_per_s, "mfu": est.mfu,
-            "tp": lay["tp"], "pp": lay["pp"], "dp": lay["dp"], "ep": lay["ep"], "global_batch": lay["global_batch"],
-            "tp_comm_s": est.breakdown["tp_comm"], "pp_bubble_s": est.breakdown["pp_bubble"],
-            "dp_comm_exposed_s": est.breakdown["dp_comm_exposed"], "ep_comm_s": est.breakdown["ep_comm"],
-            "step_s": est.step_time_s, "comm_and_bubble_share": _comm_share(est)}
+    return {
+        **extra,
+        "count": est.count,
+        "days": est.train_days,
+        "tokens_per_s": est.tokens_per_s,
+        "mfu": est.mfu,
+        "tp": lay["tp"],
+        "pp": lay["pp"],
+        "dp": lay["dp"],
+        "ep": lay["ep"],
+        "global_batch": lay["global_batch"],
+        "tp_comm_s": est.breakdown["tp_comm"],
+        "pp_bubble_s": est.breakdown["pp_bubble"],
+        "dp_comm_exposed_s": est.breakdown["dp_comm_exposed"],
+        "ep_comm_s": est.breakdown["ep_comm"],
+        "step_s": est.step_time_s,
+        "comm_and_bubble_share": _comm_share(est),
+    }
 
 
-def scaling_curve(model, tokens: float, chip, counts: Sequence[int], *, catalog=None, **engine_kw) -> list[dict[str, Any]]:
+def scaling_curve(
+    model, tokens: float, chip, counts: Sequence[int], *, catalog=None, **engine_kw
+) -> list[dict[str, Any]]:
     """The engine's best layout at each cluster size, and the scaling efficiency against the smallest.
 
     ``engine_kw`` passes through to :func:`suanli.estimate` (``global_batch``, ``precision`` ...). The
@@ -130,14 +169,16 @@ def scaling_curve(model, tokens: float, chip, counts: Sequence[int], *, catalog=
     from suanli.scenarios.training import estimate
 
     cat = _catalog(catalog) if isinstance(chip, str) else catalog
-    ests = [estimate(model, tokens=tokens, chip=chip, count=int(n), runners_up=0, catalog=cat, **engine_kw)
-            for n in counts]
+    ests = [
+        estimate(model, tokens=tokens, chip=chip, count=int(n), runners_up=0, catalog=cat, **engine_kw) for n in counts
+    ]
     eff = CL.scaling_efficiency([e.tokens_per_s for e in ests], [e.count for e in ests])
     return [_row(e, scaling_efficiency=float(x)) for e, x in zip(ests, eff)]
 
 
-def domain_study(model, tokens: float, chip: str, count: int, domains: Sequence[int] = (8, 72, 384), *,
-                 catalog=None, **engine_kw) -> list[dict[str, Any]]:
+def domain_study(
+    model, tokens: float, chip: str, count: int, domains: Sequence[int] = (8, 72, 384), *, catalog=None, **engine_kw
+) -> list[dict[str, Any]]:
     """The same chip and cluster with scale-up domains of different sizes (everything else unchanged).
 
     Tensor parallelism must stay inside the domain and expert all-to-alls are fast only inside it, so
@@ -157,8 +198,19 @@ def domain_study(model, tokens: float, chip: str, count: int, domains: Sequence[
     return rows
 
 
-def cross_site_split(model, tokens: float, chip: str, count: int, route_km, wan_gbs, *, sites: int = 2,
-                     wan_efficiency: float | None = None, catalog=None, **engine_kw) -> dict[str, Any]:
+def cross_site_split(
+    model,
+    tokens: float,
+    chip: str,
+    count: int,
+    route_km,
+    wan_gbs,
+    *,
+    sites: int = 2,
+    wan_efficiency: float | None = None,
+    catalog=None,
+    **engine_kw,
+) -> dict[str, Any]:
     """What splitting data parallelism over ``sites`` data centres ``route_km`` apart does to a step.
 
     The engine picks the single-site layout for ``count`` devices; its data-parallel replicas are then
@@ -191,10 +243,25 @@ def cross_site_split(model, tokens: float, chip: str, count: int, route_km, wan_
     eff = cat.link("cross-site-fibre").efficiency if wan_efficiency is None else wan_efficiency
     wan = np.asarray(wan_gbs, dtype=float) * GB * eff
     dp_site = lay["dp"] // sites
-    split = CL.cross_site_all_reduce(grad_bytes, dp_site, sites, hw.scaleout_bytes_per_s, hw.scaleout_alpha_s,
-                                     wan, route_km, ranks_sharing_wan=count // sites)
-    together = ic.hierarchical_all_reduce(grad_bytes, lay["dp"], 1, hw.scaleout_bytes_per_s, hw.scaleout_alpha_s,
-                                          hw.scaleout_bytes_per_s, hw.scaleout_alpha_s)
+    split = CL.cross_site_all_reduce(
+        grad_bytes,
+        dp_site,
+        sites,
+        hw.scaleout_bytes_per_s,
+        hw.scaleout_alpha_s,
+        wan,
+        route_km,
+        ranks_sharing_wan=count // sites,
+    )
+    together = ic.hierarchical_all_reduce(
+        grad_bytes,
+        lay["dp"],
+        1,
+        hw.scaleout_bytes_per_s,
+        hw.scaleout_alpha_s,
+        hw.scaleout_bytes_per_s,
+        hw.scaleout_alpha_s,
+    )
     added = np.maximum(split - together, 0.0)
     step = est.step_time_s
     return {
@@ -212,8 +279,19 @@ def cross_site_split(model, tokens: float, chip: str, count: int, route_km, wan_
     }
 
 
-def wan_needed_gbs(model, tokens: float, chip: str, count: int, route_km: float, max_slowdown: float = 0.10, *,
-                   sites: int = 2, grid_gbs=None, catalog=None, **engine_kw) -> float:
+def wan_needed_gbs(
+    model,
+    tokens: float,
+    chip: str,
+    count: int,
+    route_km: float,
+    max_slowdown: float = 0.10,
+    *,
+    sites: int = 2,
+    grid_gbs=None,
+    catalog=None,
+    **engine_kw,
+) -> float:
     """The smallest WAN bandwidth (GB/s, before efficiency) keeping the no-overlap slowdown within ``max_slowdown``.
 
     Searched over a log grid from 1 GB/s to 1 PB/s (one vectorised call); ``inf`` if none is enough

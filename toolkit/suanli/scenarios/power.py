@@ -22,8 +22,18 @@ from typing import Any
 
 from suanli.errors import InputError
 
-OPTION_NAMES = ("site", "site_type", "pue", "price_kwh", "currency", "gco2_kwh", "rental_per_hour", "lifetime_years",
-                "cost_of_capital", "server_capex_fraction")
+OPTION_NAMES = (
+    "site",
+    "site_type",
+    "pue",
+    "price_kwh",
+    "currency",
+    "gco2_kwh",
+    "rental_per_hour",
+    "lifetime_years",
+    "cost_of_capital",
+    "server_capex_fraction",
+)
 """The options :func:`energy_and_cost` reads (the attribute names the ``suanli power`` flags create)."""
 
 
@@ -66,7 +76,9 @@ def site_currency(site) -> str:
     return "CNY" if site.electricity_cny_kwh is not None else "USD"
 
 
-def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *, tokens=None, catalog=None) -> dict[str, Any]:
+def energy_and_cost(
+    options: Any, accelerator, count, hours, utilization=None, *, tokens=None, catalog=None
+) -> dict[str, Any]:
     """Power, energy, electricity, hardware cost, total and carbon of ``count`` x ``accelerator`` for ``hours``.
 
     Returns a dict with ``it_power_kw``, ``facility_power_kw``, ``energy_mwh``, ``electricity_cost``,
@@ -142,7 +154,9 @@ def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *
                 # A price that already is a server share (DGX / 8) must not pay for the server twice.
                 server_share = 0.0 if accelerator.price_basis == "system" else d.server_capex_fraction
             hardware = C.owned_hardware_cost(
-                price_used.value, n, h,
+                price_used.value,
+                n,
+                h,
                 cost_of_capital=d.cost_of_capital if opts["cost_of_capital"] is None else opts["cost_of_capital"],
                 lifetime_years=d.lifetime_years if opts["lifetime_years"] is None else opts["lifetime_years"],
                 server_capex_fraction=server_share,
@@ -186,7 +200,9 @@ def energy_and_cost(options: Any, accelerator, count, hours, utilization=None, *
         p_lo, p_hi = price_range or (price, price)
         q_lo, q_hi = pue_range or (pue, pue)
         # the energy at each end's PUE times that end's price (a price of 0 is allowed: no ratio to it)
-        out["electricity_cost_range"] = [C.electricity_cost(energy * q / pue, p) for p, q in ((p_lo, q_lo), (p_hi, q_hi))]
+        out["electricity_cost_range"] = [
+            C.electricity_cost(energy * q / pue, p) for p, q in ((p_lo, q_lo), (p_hi, q_hi))
+        ]
     if tokens is not None and total is not None:
         out["cost_per_million_tokens"] = C.cost_per_million_tokens(total, tokens)
     if converted:
@@ -216,8 +232,15 @@ def for_estimate(options: Any, est, *, utilization=None, catalog=None) -> dict[s
             catalog = load_catalog()
         chip = catalog.accelerator(chip)
     opts = {k: v for k, v in _options(options).items() if v is not None}
-    return energy_and_cost(opts, chip, est.count, est.train_days * 24.0, utilization if utilization is not None
-                           else _utilization_option(options), tokens=est.tokens, catalog=catalog)
+    return energy_and_cost(
+        opts,
+        chip,
+        est.count,
+        est.train_days * 24.0,
+        utilization if utilization is not None else _utilization_option(options),
+        tokens=est.tokens,
+        catalog=catalog,
+    )
 
 
 def _utilization_option(options: Any):
@@ -272,23 +295,34 @@ def site_records(sites, currency: str = "CNY") -> list[dict[str, Any]]:
     return rows
 
 
-def cost_by_site(accelerator, count, hours, sites, currency: str = "CNY", utilization=None, *, tokens=None) -> list[dict[str, Any]]:
+def cost_by_site(
+    accelerator, count, hours, sites, currency: str = "CNY", utilization=None, *, tokens=None
+) -> list[dict[str, Any]]:
     """:func:`energy_and_cost` of one run at each site, in one currency, cheapest total first."""
     rows = []
     for site in sites:
-        r = energy_and_cost({"site": site.id, "currency": currency}, accelerator, count, hours, utilization,
-                            tokens=tokens, catalog=_OneSite(site))
-        rows.append({
-            "site": site.id,
-            "energy_mwh": r["energy_mwh"],
-            "electricity_cost": r["electricity_cost"],
-            "electricity_low": (r.get("electricity_cost_range") or [r["electricity_cost"]] * 2)[0],
-            "electricity_high": (r.get("electricity_cost_range") or [r["electricity_cost"]] * 2)[1],
-            "hardware_cost": r["hardware_cost"],
-            "total_cost": r["total_cost"],
-            "co2_t": r["co2_t"],
-            **({"cost_per_million_tokens": r["cost_per_million_tokens"]} if "cost_per_million_tokens" in r else {}),
-        })
+        r = energy_and_cost(
+            {"site": site.id, "currency": currency},
+            accelerator,
+            count,
+            hours,
+            utilization,
+            tokens=tokens,
+            catalog=_OneSite(site),
+        )
+        rows.append(
+            {
+                "site": site.id,
+                "energy_mwh": r["energy_mwh"],
+                "electricity_cost": r["electricity_cost"],
+                "electricity_low": (r.get("electricity_cost_range") or [r["electricity_cost"]] * 2)[0],
+                "electricity_high": (r.get("electricity_cost_range") or [r["electricity_cost"]] * 2)[1],
+                "hardware_cost": r["hardware_cost"],
+                "total_cost": r["total_cost"],
+                "co2_t": r["co2_t"],
+                **({"cost_per_million_tokens": r["cost_per_million_tokens"]} if "cost_per_million_tokens" in r else {}),
+            }
+        )
     return sorted(rows, key=lambda row: row["total_cost"] if row["total_cost"] is not None else math.inf)
 
 
@@ -309,8 +343,12 @@ def cheapest_site(sites, centre: str, max_latency_ms: float, currency: str = "CN
         [s.latency_ms.get(centre, math.nan) for s in sites],
         max_latency_ms,
     )
-    return {**rows[best], "centre": centre, "max_latency_ms": max_latency_ms,
-            "latency_ms": sites[best].latency_ms[centre]}
+    return {
+        **rows[best],
+        "centre": centre,
+        "max_latency_ms": max_latency_ms,
+        "latency_ms": sites[best].latency_ms[centre],
+    }
 
 
 class _OneSite:
@@ -404,8 +442,12 @@ def measured_energy_fit(catalog=None) -> dict[str, Any]:
         return _row_model_mwh(r, catalog.accelerator(r["chip"]), h) / r["energy_mwh"] - 1.0
 
     def least_squares(names) -> float:
-        res = minimize_scalar(lambda h: sum(predict(n, h) ** 2 for n in names), bounds=(0.0, 1.0), method="bounded",
-                              options={"xatol": 1e-6})
+        res = minimize_scalar(
+            lambda h: sum(predict(n, h) ** 2 for n in names),
+            bounds=(0.0, 1.0),
+            method="bounded",
+            options={"xatol": 1e-6},
+        )
         return float(res.x)
 
     fit = least_squares(list(points))
@@ -415,21 +457,30 @@ def measured_energy_fit(catalog=None) -> dict[str, Any]:
         loo.append({"point": name, "host_draw_fraction_from_others": h, "error": predict(name, h)})
     out_rows = []
     for r in rows:
-        row = {k: r[k] for k in ("id", "model", "chip", "count", "hours", "pue", "energy_mwh", "kind", "source", "note")}
+        row = {
+            k: r[k] for k in ("id", "model", "chip", "count", "hours", "pue", "energy_mwh", "kind", "source", "note")
+        }
         if r["modelled"] == "yes":
             row["model_mwh"] = _row_model_mwh(r, catalog.accelerator(r["chip"]), d.host_draw_fraction)
         elif r["modelled"] == "chips-only":
             acc = catalog.accelerator(r["chip"])
-            row["model_mwh"] = float(P.energy_mwh(P.accelerator_power_w(acc.tdp_w, P.chip_utilization(acc.id))
-                                                  * r["count"], r["hours"]))
+            row["model_mwh"] = float(
+                P.energy_mwh(P.accelerator_power_w(acc.tdp_w, P.chip_utilization(acc.id)) * r["count"], r["hours"])
+            )
         else:
             row["model_mwh"] = None
         row["error"] = None if row["model_mwh"] is None else row["model_mwh"] / r["energy_mwh"] - 1.0
         out_rows.append(row)
     chip_loads = {r["id"]: P.chip_load(r["chip"]).fraction for r in rows if r["modelled"] in ("yes", "chips-only")}
-    return {"host_draw_fraction_fit": fit, "host_draw_fraction_default": d.host_draw_fraction, "points": points,
-            "chip_load": {"flagperf-dgx-a100": FLAGPERF_DGX_A100["card_w"] / FLAGPERF_DGX_A100["tdp_w"], **chip_loads},
-            "errors": {name: predict(name, d.host_draw_fraction) for name in points}, "loo": loo, "rows": out_rows}
+    return {
+        "host_draw_fraction_fit": fit,
+        "host_draw_fraction_default": d.host_draw_fraction,
+        "points": points,
+        "chip_load": {"flagperf-dgx-a100": FLAGPERF_DGX_A100["card_w"] / FLAGPERF_DGX_A100["tdp_w"], **chip_loads},
+        "errors": {name: predict(name, d.host_draw_fraction) for name in points},
+        "loo": loo,
+        "rows": out_rows,
+    }
 
 
 def _row_model_mwh(row, acc, host_draw_fraction) -> float:
@@ -437,7 +488,14 @@ def _row_model_mwh(row, acc, host_draw_fraction) -> float:
 
     per_server = acc.chips_per_server or P.DEFAULTS.chips_per_server
     network = 0.0 if row["kind"] == "measured-node" else P.DEFAULTS.network_storage_fraction
-    chain = P.fleet_power(acc.tdp_w, row["count"], per_server, P.chip_utilization(acc.id), pue=row["pue"],
-                          server_rating_w=acc.server_power_w, host_draw_fraction=host_draw_fraction,
-                          network_storage_fraction=network)
+    chain = P.fleet_power(
+        acc.tdp_w,
+        row["count"],
+        per_server,
+        P.chip_utilization(acc.id),
+        pue=row["pue"],
+        server_rating_w=acc.server_power_w,
+        host_draw_fraction=host_draw_fraction,
+        network_storage_fraction=network,
+    )
     return float(P.energy_mwh(chain.facility_w, row["hours"]))

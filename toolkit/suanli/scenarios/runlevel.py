@@ -37,8 +37,15 @@ LABELS = {
 }
 
 
-def settings(run_kind: str | None = None, goodput: float | None = None, stack_maturity: str | None = None, *,
-             stack_id: str | None = None, tokens: float | None = None, params: float | None = None) -> dict[str, Any]:
+def settings(
+    run_kind: str | None = None,
+    goodput: float | None = None,
+    stack_maturity: str | None = None,
+    *,
+    stack_id: str | None = None,
+    tokens: float | None = None,
+    params: float | None = None,
+) -> dict[str, Any]:
     """The run-level settings of an estimate: kind (and why), maturity (its multiplier and source), goodput override.
 
     With no ``run_kind``, a whole-run token budget (at least :data:`suanli.models.goodput.WHOLE_RUN_TOKENS_PER_PARAM`
@@ -48,9 +55,11 @@ def settings(run_kind: str | None = None, goodput: float | None = None, stack_ma
         kind, why = run_kind, "given"
     elif tokens is not None and params:
         kind = G.default_run_kind(tokens, params)
-        why = (f"default: {tokens / params:.3g} tokens per parameter is "
-               + ("a whole run" if kind == "production" else "a slice of training, not a whole run")
-               + f" (threshold {G.WHOLE_RUN_TOKENS_PER_PARAM.value:g}; {G.WHOLE_RUN_TOKENS_PER_PARAM.source.citation})")
+        why = (
+            f"default: {tokens / params:.3g} tokens per parameter is "
+            + ("a whole run" if kind == "production" else "a slice of training, not a whole run")
+            + f" (threshold {G.WHOLE_RUN_TOKENS_PER_PARAM.value:g}; {G.WHOLE_RUN_TOKENS_PER_PARAM.source.citation})"
+        )
     else:
         kind, why = G.DEFAULT_RUN_KIND, "default"
     if kind not in G.RUN_KINDS:
@@ -62,14 +71,21 @@ def settings(run_kind: str | None = None, goodput: float | None = None, stack_ma
         try:
             g = float(goodput)
         except (TypeError, ValueError):
-            raise InputError(f"goodput must be a share of allocated time above 0 and at most 1, got {goodput!r}") from None
+            raise InputError(
+                f"goodput must be a share of allocated time above 0 and at most 1, got {goodput!r}"
+            ) from None
         if not 0 < g <= 1:
             raise InputError(f"goodput must be a share of allocated time above 0 and at most 1, got {goodput!r}")
         goodput = g
-    return {"run_kind": kind, "run_kind_rule": why, "stack_maturity": maturity, "stack": stack_id,
-            "maturity_multiplier": float(G.STACK_MATURITY[maturity].value),
-            "maturity_range": tuple(float(x) for x in G.MATURITY_RANGE[maturity]),
-            "goodput_override": goodput}
+    return {
+        "run_kind": kind,
+        "run_kind_rule": why,
+        "stack_maturity": maturity,
+        "stack": stack_id,
+        "maturity_multiplier": float(G.STACK_MATURITY[maturity].value),
+        "maturity_range": tuple(float(x) for x in G.MATURITY_RANGE[maturity]),
+        "goodput_override": goodput,
+    }
 
 
 def residual_overhead(run_kind: str, run_efficiency=None):
@@ -80,18 +96,36 @@ def residual_overhead(run_kind: str, run_efficiency=None):
     return 1.0 / np.asarray(eff, dtype=float) - 1.0
 
 
-def apply(res: dict, run: dict[str, Any], *, count, tokens, pipeline_stages, interleave,
-          failure_rate_per_device_hour=None, restart_s=None, run_efficiency=None) -> dict[str, Any]:
+def apply(
+    res: dict,
+    run: dict[str, Any],
+    *,
+    count,
+    tokens,
+    pipeline_stages,
+    interleave,
+    failure_rate_per_device_hour=None,
+    restart_s=None,
+    run_efficiency=None,
+) -> dict[str, Any]:
     """Put the run level on a step result: ``res`` must hold ``ideal_days`` (steady-state), ``checkpoint_s``,
     ``micro_batches`` and ``tokens_per_step`` (arrays broadcast). Overwrites ``train_days``,
     ``accelerator_hours``, ``goodput``, ``mtbf_s``, ``checkpoint_interval_s``, ``failure_fraction`` and adds
     ``productive_hours``; returns the itemised overheads (ratios to productive time)."""
     items = G.run_overheads(
-        run["run_kind"], count=count, checkpoint_s=res["checkpoint_s"], micro_batches=res["micro_batches"],
-        pipeline_stages=pipeline_stages, interleave=interleave, batch_tokens=res["tokens_per_step"],
-        total_tokens=tokens, maturity_multiplier=run["maturity_multiplier"],
-        base_rate_per_device_hour=failure_rate_per_device_hour, restart_s=restart_s,
-        other_overhead=residual_overhead(run["run_kind"], run_efficiency))
+        run["run_kind"],
+        count=count,
+        checkpoint_s=res["checkpoint_s"],
+        micro_batches=res["micro_batches"],
+        pipeline_stages=pipeline_stages,
+        interleave=interleave,
+        batch_tokens=res["tokens_per_step"],
+        total_tokens=tokens,
+        maturity_multiplier=run["maturity_multiplier"],
+        base_rate_per_device_hour=failure_rate_per_device_hour,
+        restart_s=restart_s,
+        other_overhead=residual_overhead(run["run_kind"], run_efficiency),
+    )
     if run.get("goodput_override") is not None:
         items = G.scale_to_goodput(items, run["goodput_override"])
     ideal_days = np.asarray(res["ideal_days"], dtype=float)
@@ -114,26 +148,40 @@ def summary(items: dict, run: dict[str, Any], *, ideal_days: float, count: int) 
     lines = []
     for k in G.ITEMS:
         o = float(np.asarray(items[k]))
-        lines.append({"item": k, "label": LABELS[k], "overhead_ratio": o, "accelerator_hours": o * productive_h,
-                      "share_of_allocated": o * float(np.asarray(items["goodput"]))})
+        lines.append(
+            {
+                "item": k,
+                "label": LABELS[k],
+                "overhead_ratio": o,
+                "accelerator_hours": o * productive_h,
+                "share_of_allocated": o * float(np.asarray(items["goodput"])),
+            }
+        )
     allocated = productive_h / float(np.asarray(items["goodput"]))
     return {
-        "run_kind": run["run_kind"], "run_kind_rule": run.get("run_kind_rule", ""),
-        "stack_maturity": run["stack_maturity"], "stack": run["stack"],
-        "maturity_multiplier": run["maturity_multiplier"], "maturity_range": list(run["maturity_range"]),
+        "run_kind": run["run_kind"],
+        "run_kind_rule": run.get("run_kind_rule", ""),
+        "stack_maturity": run["stack_maturity"],
+        "stack": run["stack"],
+        "maturity_multiplier": run["maturity_multiplier"],
+        "maturity_range": list(run["maturity_range"]),
         "goodput_override": run["goodput_override"],
         "interruptions_per_device_hour": float(np.asarray(items["rate_per_device_hour"])),
         "mtbf_h": float(np.asarray(items["mtbf_s"])) / 3600.0,
-        "allocated_accelerator_hours": allocated, "productive_accelerator_hours": productive_h,
-        "goodput": float(np.asarray(items["goodput"])), "items": lines,
+        "allocated_accelerator_hours": allocated,
+        "productive_accelerator_hours": productive_h,
+        "goodput": float(np.asarray(items["goodput"])),
+        "items": lines,
     }
 
 
 def text_lines(run_block: dict[str, Any]) -> list[str]:
     """Plain-text lines for explain() and the CLI: allocated vs productive hours and each item with its source."""
     r = run_block
-    head = (f"run kind {r['run_kind']} ({r.get('run_kind_rule', '')}): allocated {r['allocated_accelerator_hours']:,.0f} accelerator-hours, productive "
-            f"{r['productive_accelerator_hours']:,.0f} (goodput {r['goodput']:.3f})")
+    head = (
+        f"run kind {r['run_kind']} ({r.get('run_kind_rule', '')}): allocated {r['allocated_accelerator_hours']:,.0f} accelerator-hours, productive "
+        f"{r['productive_accelerator_hours']:,.0f} (goodput {r['goodput']:.3f})"
+    )
     if r["goodput_override"] is not None:
         head += "; goodput given by the caller, items scaled to it"
     lines = [head]
@@ -141,18 +189,23 @@ def text_lines(run_block: dict[str, Any]) -> list[str]:
         lines.append("benchmark: steady-state steps only (no failures, checkpoints, evaluation, stalls or ramp-up)")
         return lines
     src = {
-        "failures": (f"{r['interruptions_per_device_hour']:.3g} interruptions per device-hour (Llama 3 base rate x "
-                     f"{r['maturity_multiplier']:.2g} for a {r['stack_maturity']} stack {r['stack'] or ''}), one every "
-                     f"{r['mtbf_h']:.3g} h on this fleet; {G.STACK_MATURITY[r['stack_maturity']].source.citation}"),
+        "failures": (
+            f"{r['interruptions_per_device_hour']:.3g} interruptions per device-hour (Llama 3 base rate x "
+            f"{r['maturity_multiplier']:.2g} for a {r['stack_maturity']} stack {r['stack'] or ''}), one every "
+            f"{r['mtbf_h']:.3g} h on this fleet; {G.STACK_MATURITY[r['stack_maturity']].source.citation}"
+        ),
         "checkpoints": "Young 1974 / Daly 2006 interval; write time from the Llama 3 storage figures",
         "evaluation": G.EVAL_ITERS_PER_INTERVAL.source.citation + " x a forward pass (1/3 of a step)",
         "stalls": G.STALL_FRACTION.source.citation,
         "rampup": G.RAMP_TOKENS.source.citation,
-        "other": (f"defaults.RUN_EFFICIENCY = {D.RUN_EFFICIENCY.value:.2f}: what the lines above leave unexplained on the "
-                  "public production runs published up to 2023 (fitted by `python -m suanli.calibrate`, tested on later runs)"),
+        "other": (
+            f"defaults.RUN_EFFICIENCY = {D.RUN_EFFICIENCY.value:.2f}: what the lines above leave unexplained on the "
+            "public production runs published up to 2023 (fitted by `python -m suanli.calibrate`, tested on later runs)"
+        ),
     }
     for it in r["items"]:
-        lines.append(f"  {it['label']}: +{it['overhead_ratio']:.2%} of productive time "
-                     f"({it['accelerator_hours']:,.0f} accelerator-hours) - {src[it['item']]}")
+        lines.append(
+            f"  {it['label']}: +{it['overhead_ratio']:.2%} of productive time "
+            f"({it['accelerator_hours']:,.0f} accelerator-hours) - {src[it['item']]}"
+        )
     return lines
-

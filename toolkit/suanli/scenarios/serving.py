@@ -35,7 +35,7 @@ PRECISIONS = {
     # name: (weight format, default KV format, compute precision of the matmuls)
     "bf16": ("bf16", "bf16", "bf16"),
     "fp16": ("fp16", "fp16", "fp16"),
-    "fp8": ("fp8", "fp8", "fp8"),      # W8A8 FP8 (TensorRT-LLM / DeepSeek), FP8 KV cache
+    "fp8": ("fp8", "fp8", "fp8"),  # W8A8 FP8 (TensorRT-LLM / DeepSeek), FP8 KV cache
     "int8": ("int8", "bf16", "bf16"),  # weight-only INT8 (W8A16): weights read as INT8, matmuls in BF16
     "int4": ("int4", "bf16", "bf16"),  # weight-only INT4 (AWQ / GPTQ, W4A16)
 }
@@ -66,6 +66,7 @@ SERVING_POWER_UTILIZATION = Source(
 
 # --- model shapes -------------------------------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=1)
 def _serving_shapes() -> dict[str, dict[str, Any]]:
     with resources.files("suanli.data").joinpath("serving_shapes.toml").open("rb") as fh:
@@ -89,13 +90,23 @@ def serving_model(model) -> S.ServingModel:
     dense = pc["matmul_active"] - (w.top_k * moe_layers * expert if w.is_moe else 0.0)
     resident = pc["total"] - (pc["routed_expert_params"] if w.is_moe else 0.0)
     return S.ServingModel(
-        layers=float(w.layers), hidden=float(w.hidden), attn_dim=float(extra.get("attn_dim", w.q_dim)),
-        kv_heads=float(w.kv), head_dim=float(w.head_width), dense_params=float(dense), resident_params=float(resident),
-        expert_params=float(expert), experts=float(w.experts if w.is_moe else 0), top_k=float(w.top_k if w.is_moe else 0),
-        moe_layers=float(moe_layers), latent_dim=float(extra.get("kv_latent_dim", 0.0)))
+        layers=float(w.layers),
+        hidden=float(w.hidden),
+        attn_dim=float(extra.get("attn_dim", w.q_dim)),
+        kv_heads=float(w.kv),
+        head_dim=float(w.head_width),
+        dense_params=float(dense),
+        resident_params=float(resident),
+        expert_params=float(expert),
+        experts=float(w.experts if w.is_moe else 0),
+        top_k=float(w.top_k if w.is_moe else 0),
+        moe_layers=float(moe_layers),
+        latent_dim=float(extra.get("kv_latent_dim", 0.0)),
+    )
 
 
 # --- chips --------------------------------------------------------------------------------------
+
 
 def _catalog(catalog=None):
     if catalog is not None:
@@ -137,11 +148,17 @@ def device(chip, precision: str = "bf16", *, catalog=None) -> tuple[S.Device, An
     except InputError as err:
         raise InputError(f"{acc.id} cannot serve at {precision}: {err}") from None
     dev = S.Device(
-        peak_flops=hw.gemm_peak_flops, hbm_bytes_per_s=float(acc.hbm_tbs) * 1e12, hbm_bytes=float(acc.hbm_gb) * GIB,
-        scaleup_domain=float(hw.scaleup_domain), scaleup_bytes_per_s=hw.scaleup_bytes_per_s,
-        scaleup_alpha_s=hw.scaleup_alpha_s, scaleout_bytes_per_s=hw.scaleout_bytes_per_s,
-        scaleout_alpha_s=hw.scaleout_alpha_s, matmul_efficiency=hw.matmul_efficiency,
-        stack_efficiency=hw.stack_efficiency)
+        peak_flops=hw.gemm_peak_flops,
+        hbm_bytes_per_s=float(acc.hbm_tbs) * 1e12,
+        hbm_bytes=float(acc.hbm_gb) * GIB,
+        scaleup_domain=float(hw.scaleup_domain),
+        scaleup_bytes_per_s=hw.scaleup_bytes_per_s,
+        scaleup_alpha_s=hw.scaleup_alpha_s,
+        scaleout_bytes_per_s=hw.scaleout_bytes_per_s,
+        scaleout_alpha_s=hw.scaleout_alpha_s,
+        matmul_efficiency=hw.matmul_efficiency,
+        stack_efficiency=hw.stack_efficiency,
+    )
     if len(_DEVICES) >= 1024:
         _DEVICES.clear()
     _DEVICES[key] = (cat, acc, dev)
@@ -178,6 +195,7 @@ def chip_rental_per_hour(acc, currency: str = "USD") -> float | None:
 
 # --- the replica --------------------------------------------------------------------------------
 
+
 def _count_grid(dev: S.Device, model: S.ServingModel, acc) -> np.ndarray:
     """Replica sizes tried: 1, 2, 4 ... up to the scale-up domain, then 1, 2, 3, 4, 6 ... 128 whole servers
     (dense: pipeline stages across servers; MoE: expert parallelism across servers)."""
@@ -185,7 +203,9 @@ def _count_grid(dev: S.Device, model: S.ServingModel, acc) -> np.ndarray:
     per_server = int(acc.chips_per_server or P.DEFAULTS.chips_per_server)
     inside = [n for n in (1, 2, 4, 8, 16, 32, 64, 72, 128, 256, 384) if n <= domain]
     step = max(per_server, 1)
-    across = [step * k for k in (1, 2, 3, 4, 6, 8, 12, 16, 18, 24, 32, 48, 64, 96, 128) if step * k <= MAX_REPLICA_CHIPS]
+    across = [
+        step * k for k in (1, 2, 3, 4, 6, 8, 12, 16, 18, 24, 32, 48, 64, 96, 128) if step * k <= MAX_REPLICA_CHIPS
+    ]
     return np.array(sorted(set(inside + across)), dtype=float)
 
 
@@ -233,12 +253,41 @@ class ServeResult:
     targets: dict[str, float | None] = field(default_factory=dict)
     sources: dict[str, Any] = field(default_factory=dict)
 
-    KEYS = ("model", "chip", "precision", "count", "batch", "input_len", "output_len", "ttft_ms", "tpot_ms",
-            "tokens_per_s_per_chip", "tokens_per_s_per_replica", "tokens_per_s_per_server", "memory_gb_per_device",
-            "max_batch", "bound", "demand_tokens_per_s", "replicas", "chips_needed", "servers_needed", "utilization",
-            "facility_kw", "energy_kwh_per_million_tokens", "electricity_per_million_tokens",
-            "hardware_per_million_tokens", "cost_per_million_tokens", "currency", "pue", "price_kwh", "site",
-            "hardware_cost_basis", "breakdown_ms", "targets", "sources")
+    KEYS = (
+        "model",
+        "chip",
+        "precision",
+        "count",
+        "batch",
+        "input_len",
+        "output_len",
+        "ttft_ms",
+        "tpot_ms",
+        "tokens_per_s_per_chip",
+        "tokens_per_s_per_replica",
+        "tokens_per_s_per_server",
+        "memory_gb_per_device",
+        "max_batch",
+        "bound",
+        "demand_tokens_per_s",
+        "replicas",
+        "chips_needed",
+        "servers_needed",
+        "utilization",
+        "facility_kw",
+        "energy_kwh_per_million_tokens",
+        "electricity_per_million_tokens",
+        "hardware_per_million_tokens",
+        "cost_per_million_tokens",
+        "currency",
+        "pue",
+        "price_kwh",
+        "site",
+        "hardware_cost_basis",
+        "breakdown_ms",
+        "targets",
+        "sources",
+    )
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.KEYS}
@@ -249,22 +298,32 @@ class ServeResult:
         cost = self.cost_per_million_tokens if self.cost_per_million_tokens is not None else float("nan")
         lines = [
             f"{self.model} on {self.count} x {self.chip} ({self.precision}), batch {self.batch} of at most {self.max_batch}:",
-            (f"  decode step {b.get('step_ms', 0):.2f} ms = max(compute {b.get('compute_ms', 0):.2f}, memory "
-             f"{b.get('memory_ms', 0):.2f}) + communication {b.get('comm_ms', 0):.2f} + overhead "
-             f"{b.get('overhead_ms', 0):.2f} ({self.bound}-bound)"),
-            (f"  prefill of {self.input_len} tokens {b.get('prefill_ms', 0):.1f} ms; TTFT {self.ttft_ms:.1f} ms, "
-             f"TPOT {self.tpot_ms:.2f} ms (the decode step plus the newcomers' prompts that stall it)"),
-            (f"  {self.tokens_per_s_per_chip:,.0f} output tokens/s per chip; {self.chips_needed:,} chips "
-             f"({self.replicas:,} replicas) at utilisation {self.utilization:.0%}"),
-            (f"  {self.facility_kw:,.1f} kW at the facility meter (PUE {self.pue:.2f}), "
-             f"{self.energy_kwh_per_million_tokens:.2f} kWh and {cost:.3f} {self.currency} per million output tokens"),
+            (
+                f"  decode step {b.get('step_ms', 0):.2f} ms = max(compute {b.get('compute_ms', 0):.2f}, memory "
+                f"{b.get('memory_ms', 0):.2f}) + communication {b.get('comm_ms', 0):.2f} + overhead "
+                f"{b.get('overhead_ms', 0):.2f} ({self.bound}-bound)"
+            ),
+            (
+                f"  prefill of {self.input_len} tokens {b.get('prefill_ms', 0):.1f} ms; TTFT {self.ttft_ms:.1f} ms, "
+                f"TPOT {self.tpot_ms:.2f} ms (the decode step plus the newcomers' prompts that stall it)"
+            ),
+            (
+                f"  {self.tokens_per_s_per_chip:,.0f} output tokens/s per chip; {self.chips_needed:,} chips "
+                f"({self.replicas:,} replicas) at utilisation {self.utilization:.0%}"
+            ),
+            (
+                f"  {self.facility_kw:,.1f} kW at the facility meter (PUE {self.pue:.2f}), "
+                f"{self.energy_kwh_per_million_tokens:.2f} kWh and {cost:.3f} {self.currency} per million output tokens"
+            ),
         ]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return (f"ServeResult({self.model} on {self.count} x {self.chip}: batch {self.batch}, TTFT {self.ttft_ms:.0f} ms, "
-                f"TPOT {self.tpot_ms:.1f} ms, {self.tokens_per_s_per_chip:,.0f} tok/s/chip, "
-                f"{self.chips_needed:,} chips, {self.cost_per_million_tokens or float('nan'):.3f} {self.currency}/M tok)")
+        return (
+            f"ServeResult({self.model} on {self.count} x {self.chip}: batch {self.batch}, TTFT {self.ttft_ms:.0f} ms, "
+            f"TPOT {self.tpot_ms:.1f} ms, {self.tokens_per_s_per_chip:,.0f} tok/s/chip, "
+            f"{self.chips_needed:,} chips, {self.cost_per_million_tokens or float('nan'):.3f} {self.currency}/M tok)"
+        )
 
 
 def _check_target(name: str, value) -> float | None:
@@ -293,13 +352,17 @@ def _binding_sentence(smodel, prec, dev, counts, input_len, output_len, ttft_s, 
         limit = "memory bandwidth" if dec["memory_s"] >= dec["compute_s"] else "compute"
         if dec["comm_s"] > max(dec["memory_s"], dec["compute_s"]):
             limit = "the interconnect"
-        return (f"no batch meets TPOT {tpot_s * 1e3:g} ms on {chip_id}: even one request takes {tpot[k] * 1e3:.1f} ms "
-                f"per token at best ({int(counts[k])} chips; {limit} binds: {dec['bytes_per_chip'] / 1e9:.1f} GB read "
-                f"per chip per token, {dec['comm_s'] * 1e3:.1f} ms of communication)")
+        return (
+            f"no batch meets TPOT {tpot_s * 1e3:g} ms on {chip_id}: even one request takes {tpot[k] * 1e3:.1f} ms "
+            f"per token at best ({int(counts[k])} chips; {limit} binds: {dec['bytes_per_chip'] / 1e9:.1f} GB read "
+            f"per chip per token, {dec['comm_s'] * 1e3:.1f} ms of communication)"
+        )
     k = int(np.argmin(ttft))
-    return (f"no batch meets TTFT {ttft_s * 1e3:g} ms on {chip_id}: the {int(input_len)}-token prompt alone takes "
-            f"{ttft[k] * 1e3:.0f} ms at best ({int(counts[k])} chips; compute binds the prompt pass)"
-            + (" with the TPOT target also met" if tpot_s is not None else ""))
+    return (
+        f"no batch meets TTFT {ttft_s * 1e3:g} ms on {chip_id}: the {int(input_len)}-token prompt alone takes "
+        f"{ttft[k] * 1e3:.0f} ms at best ({int(counts[k])} chips; compute binds the prompt pass)"
+        + (" with the TPOT target also met" if tpot_s is not None else "")
+    )
 
 
 def _replica(smodel, prec, dev, acc, count, batch, input_len, output_len, ttft_s, tpot_s, disaggregated, kw):
@@ -317,26 +380,36 @@ def _replica(smodel, prec, dev, acc, count, batch, input_len, output_len, ttft_s
         raise InputError(
             f"{smodel_label(smodel)} does not fit on {int(counts[-1])} x {acc.id} at this precision: "
             f"{need:.0f} GiB per device needed, {dev.hbm_bytes / 2**30 * S.SERVING_DEFAULTS.memory_usable_fraction:.0f} GiB usable"
-            + ("; give a larger --count or a smaller precision" if count is not None else ""))
+            + ("; give a larger --count or a smaller precision" if count is not None else "")
+        )
     counts, bmax_all = counts[fits], bmax_all[fits]
     if batch is not None:
         ok_size = bmax_all >= batch
         if not ok_size.any():
-            raise InputError(f"batch {batch} does not fit on {int(counts[-1])} x {acc.id}: at most {int(bmax_all[-1])} "
-                             f"sequences of {int(context)} tokens fit beside the weights")
+            raise InputError(
+                f"batch {batch} does not fit on {int(counts[-1])} x {acc.id}: at most {int(bmax_all[-1])} "
+                f"sequences of {int(context)} tokens fit beside the weights"
+            )
         counts, bmax_all = counts[ok_size], bmax_all[ok_size]
         grid = np.array([float(batch)])
     else:
         grid = np.unique(np.concatenate([_batch_grid(bmax_all.max()), np.minimum(bmax_all, 65_536)]))
-    pt = S.serving_point(smodel, prec, dev, counts[:, None], grid[None, :], input_len, output_len,
-                         disaggregated=disaggregated, **kw)
+    pt = S.serving_point(
+        smodel, prec, dev, counts[:, None], grid[None, :], input_len, output_len, disaggregated=disaggregated, **kw
+    )
     ok = (grid[None, :] <= bmax_all[:, None]) & _targets_met(pt, ttft_s, tpot_s)
     if not ok.any():
-        raise InputError(_binding_sentence(smodel, prec, dev, counts, input_len, output_len, ttft_s, tpot_s, acc.id, kw))
+        raise InputError(
+            _binding_sentence(smodel, prec, dev, counts, input_len, output_len, ttft_s, tpot_s, acc.id, kw)
+        )
     row = int(np.argmax(ok.any(axis=1)))  # the fewest chips with a feasible batch, then its largest feasible batch
     n, b = float(counts[row]), float(grid[np.flatnonzero(ok[row])[-1]])
-    return int(n), int(b), int(bmax_all[row]), S.serving_point(smodel, prec, dev, n, b, input_len, output_len,
-                                                               disaggregated=disaggregated, **kw)
+    return (
+        int(n),
+        int(b),
+        int(bmax_all[row]),
+        S.serving_point(smodel, prec, dev, n, b, input_len, output_len, disaggregated=disaggregated, **kw),
+    )
 
 
 def smodel_label(smodel: S.ServingModel) -> str:
@@ -364,11 +437,28 @@ def _site_terms(site_id, price_kwh, pue, currency, catalog):
     return site, currency, float(price), float(pue)
 
 
-def serve(model, chip, *, count: int | None = None, batch: int | None = None, precision: str = "bf16",
-          kv_precision: str | None = None, input_len: int = DEFAULT_INPUT_LEN, output_len: int = DEFAULT_OUTPUT_LEN,
-          ttft_ms: float | None = None, tpot_ms: float | None = None, demand_tokens_per_day: float | None = None,
-          qps: float | None = None, site: str | None = None, price_kwh: float | None = None, pue: float | None = None,
-          currency: str | None = None, disaggregated: bool = False, catalog=None, **efficiencies) -> ServeResult:
+def serve(
+    model,
+    chip,
+    *,
+    count: int | None = None,
+    batch: int | None = None,
+    precision: str = "bf16",
+    kv_precision: str | None = None,
+    input_len: int = DEFAULT_INPUT_LEN,
+    output_len: int = DEFAULT_OUTPUT_LEN,
+    ttft_ms: float | None = None,
+    tpot_ms: float | None = None,
+    demand_tokens_per_day: float | None = None,
+    qps: float | None = None,
+    site: str | None = None,
+    price_kwh: float | None = None,
+    pue: float | None = None,
+    currency: str | None = None,
+    disaggregated: bool = False,
+    catalog=None,
+    **efficiencies,
+) -> ServeResult:
     """Serve ``model`` on ``chip``: the replica (``count`` chips, default the fewest that fit and meet the
     targets), the batch (default the largest meeting ``ttft_ms`` / ``tpot_ms``, or the largest that fits), and for a demand (``demand_tokens_per_day`` output tokens, or ``qps`` requests/s)
     the chips, power and cost per million output tokens. With no demand, one replica at full load.
@@ -400,8 +490,9 @@ def serve(model, chip, *, count: int | None = None, batch: int | None = None, pr
     site_obj, ccy, price, pue_v = _site_terms(site, price_kwh, pue, currency, cat)
 
     kw = {"eff": dataclasses.replace(S.SERVING_DEFAULTS, **efficiencies)} if efficiencies else {}
-    n, b, bmax, pt = _replica(smodel, prec, dev, acc, count, batch, float(input_len), float(output_len),
-                              ttft_s, tpot_s, disaggregated, kw)
+    n, b, bmax, pt = _replica(
+        smodel, prec, dev, acc, count, batch, float(input_len), float(output_len), ttft_s, tpot_s, disaggregated, kw
+    )
     replica_tps = float(pt["output_tokens_per_s"])
     if demand_tokens_per_day is not None:
         demand = float(demand_tokens_per_day) / SECONDS_PER_DAY
@@ -418,8 +509,14 @@ def serve(model, chip, *, count: int | None = None, batch: int | None = None, pr
     served = replica_tps * replicas * load
     per_server = acc.chips_per_server or P.DEFAULTS.chips_per_server
     # each chip at its own measured draw under load (CHIP_LOAD), scaled by the share of capacity in use
-    chain = P.fleet_power(acc.tdp_w, chips, per_server, utilization=P.chip_utilization(acc.id) * load, pue=pue_v,
-                          server_rating_w=acc.server_power_w)
+    chain = P.fleet_power(
+        acc.tdp_w,
+        chips,
+        per_server,
+        utilization=P.chip_utilization(acc.id) * load,
+        pue=pue_v,
+        server_rating_w=acc.server_power_w,
+    )
     facility_w = float(chain.facility_w)
     hours_per_m = 1e6 / served / 3600.0
     energy_kwh = facility_w / 1e3 * hours_per_m
@@ -435,24 +532,50 @@ def serve(model, chip, *, count: int | None = None, batch: int | None = None, pr
         basis = "rental per accelerator-hour" if rent is not None else basis
     dec = pt["decode"]
     return ServeResult(
-        model=model if isinstance(model, str) else model.name, chip=acc.id, precision=precision, count=n, batch=b,
-        input_len=input_len, output_len=output_len, ttft_ms=float(pt["ttft_s"]) * 1e3, tpot_ms=float(pt["tpot_s"]) * 1e3,
-        tokens_per_s_per_chip=float(pt["tokens_per_s_per_chip"]), tokens_per_s_per_replica=replica_tps,
+        model=model if isinstance(model, str) else model.name,
+        chip=acc.id,
+        precision=precision,
+        count=n,
+        batch=b,
+        input_len=input_len,
+        output_len=output_len,
+        ttft_ms=float(pt["ttft_s"]) * 1e3,
+        tpot_ms=float(pt["tpot_s"]) * 1e3,
+        tokens_per_s_per_chip=float(pt["tokens_per_s_per_chip"]),
+        tokens_per_s_per_replica=replica_tps,
         tokens_per_s_per_server=float(pt["tokens_per_s_per_chip"]) * per_server,
-        memory_gb_per_device=float(pt["memory_bytes_per_device"]) / 1e9, max_batch=bmax,
-        bound="compute" if bool(dec["bound"]) else "memory-bandwidth", demand_tokens_per_s=demand, replicas=replicas,
-        chips_needed=int(chips), servers_needed=chips / per_server, utilization=load, facility_kw=facility_w / 1e3,
-        energy_kwh_per_million_tokens=energy_kwh, electricity_per_million_tokens=electricity,
-        hardware_per_million_tokens=hardware, cost_per_million_tokens=None if hardware is None else electricity + hardware,
-        currency=ccy, pue=pue_v, price_kwh=price, site=site_obj.id if site_obj is not None else None,
+        memory_gb_per_device=float(pt["memory_bytes_per_device"]) / 1e9,
+        max_batch=bmax,
+        bound="compute" if bool(dec["bound"]) else "memory-bandwidth",
+        demand_tokens_per_s=demand,
+        replicas=replicas,
+        chips_needed=int(chips),
+        servers_needed=chips / per_server,
+        utilization=load,
+        facility_kw=facility_w / 1e3,
+        energy_kwh_per_million_tokens=energy_kwh,
+        electricity_per_million_tokens=electricity,
+        hardware_per_million_tokens=hardware,
+        cost_per_million_tokens=None if hardware is None else electricity + hardware,
+        currency=ccy,
+        pue=pue_v,
+        price_kwh=price,
+        site=site_obj.id if site_obj is not None else None,
         hardware_cost_basis=basis,
-        breakdown_ms={"step_ms": float(dec["step_s"]) * 1e3, "compute_ms": float(dec["compute_s"]) * 1e3,
-                      "memory_ms": float(dec["memory_s"]) * 1e3, "comm_ms": float(dec["comm_s"]) * 1e3,
-                      "overhead_ms": float(dec["overhead_s"]) * 1e3, "prefill_ms": float(pt["prefill_s"]) * 1e3},
+        breakdown_ms={
+            "step_ms": float(dec["step_s"]) * 1e3,
+            "compute_ms": float(dec["compute_s"]) * 1e3,
+            "memory_ms": float(dec["memory_s"]) * 1e3,
+            "comm_ms": float(dec["comm_s"]) * 1e3,
+            "overhead_ms": float(dec["overhead_s"]) * 1e3,
+            "prefill_ms": float(pt["prefill_s"]) * 1e3,
+        },
         targets={"ttft_ms": ttft_ms, "tpot_ms": tpot_ms},
-        sources={"electricity": None if site_obj is not None or price_kwh is not None else ELECTRICITY_SOURCE.as_dict(),
-                 "efficiencies": {k: v.as_dict() for k, v in (S.SERVING_DEFAULTS.sources or {}).items()},
-                 "power_utilization": SERVING_POWER_UTILIZATION.as_dict()},
+        sources={
+            "electricity": None if site_obj is not None or price_kwh is not None else ELECTRICITY_SOURCE.as_dict(),
+            "efficiencies": {k: v.as_dict() for k, v in (S.SERVING_DEFAULTS.sources or {}).items()},
+            "power_utilization": SERVING_POWER_UTILIZATION.as_dict(),
+        },
     )
 
 
@@ -494,15 +617,37 @@ def replace(model, reference: str, candidates, *, catalog=None, **options) -> li
     cat = _catalog(catalog)
     ref = serve(model, ref_id, catalog=cat, **options)
     capacity_per_day = ref.tokens_per_s_per_chip * ref_n * SECONDS_PER_DAY
-    rows = [{"chip": ref.chip, "role": "reference", "chips_needed": ref_n, "per_reference_chip": 1.0,
-             "tokens_per_s_per_chip": ref.tokens_per_s_per_chip, "tpot_ms": ref.tpot_ms, "ttft_ms": ref.ttft_ms,
-             "count": ref.count, "batch": ref.batch, "error": None}]
+    rows = [
+        {
+            "chip": ref.chip,
+            "role": "reference",
+            "chips_needed": ref_n,
+            "per_reference_chip": 1.0,
+            "tokens_per_s_per_chip": ref.tokens_per_s_per_chip,
+            "tpot_ms": ref.tpot_ms,
+            "ttft_ms": ref.ttft_ms,
+            "count": ref.count,
+            "batch": ref.batch,
+            "error": None,
+        }
+    ]
     for cid in candidates:
         try:
             r = serve(model, cid, catalog=cat, demand_tokens_per_day=capacity_per_day, **options)
-            rows.append({"chip": r.chip, "role": "candidate", "chips_needed": r.chips_needed,
-                         "per_reference_chip": r.chips_needed / ref_n, "tokens_per_s_per_chip": r.tokens_per_s_per_chip,
-                         "tpot_ms": r.tpot_ms, "ttft_ms": r.ttft_ms, "count": r.count, "batch": r.batch, "error": None})
+            rows.append(
+                {
+                    "chip": r.chip,
+                    "role": "candidate",
+                    "chips_needed": r.chips_needed,
+                    "per_reference_chip": r.chips_needed / ref_n,
+                    "tokens_per_s_per_chip": r.tokens_per_s_per_chip,
+                    "tpot_ms": r.tpot_ms,
+                    "ttft_ms": r.ttft_ms,
+                    "count": r.count,
+                    "batch": r.batch,
+                    "error": None,
+                }
+            )
         except SuanliError as err:
             rows.append({"chip": cid, "role": "candidate", "error": str(err)})
     return rows

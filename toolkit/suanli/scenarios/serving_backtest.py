@@ -166,9 +166,25 @@ def run(*, leave_one_out: bool = False, catalog=None) -> ServingBacktest:
     out = []
     for r in rows:
         p = float(predict(r, catalog=cat))
-        out.append({k: r[k] for k in ("id", "group", "model", "chip", "count", "precision", "input_len", "output_len",
-                                      "batch", "metric", "reported")}
-                   | {"predicted": p, "error": p / r["reported"] - 1.0, "loo_error": None})
+        out.append(
+            {
+                k: r[k]
+                for k in (
+                    "id",
+                    "group",
+                    "model",
+                    "chip",
+                    "count",
+                    "precision",
+                    "input_len",
+                    "output_len",
+                    "batch",
+                    "metric",
+                    "reported",
+                )
+            }
+            | {"predicted": p, "error": p / r["reported"] - 1.0, "loo_error": None}
+        )
     if leave_one_out:
         idx = _throughput_rows(rows)
         _, pred = _grid_predictions([rows[k] for k in idx], cat)

@@ -29,10 +29,18 @@ PLAUSIBLE_QUERIES_PER_VISITOR = (1.0, 50.0)
 """The span of answers per visitor per day that this check calls plausible for a chat service in early 2023."""
 
 
-def chatgpt_serving(visitors_per_day: float = 13e6, queries_per_visitor: float = 10.0, input_len: int = 500,
-                    output_len: int = 300, tpot_ms: float = 50.0, model: str = "gpt3-175b",
-                    chip: str = "nvidia-a100-sxm4-80gb", precision: str = "fp16", price_usd_per_kwh: float = 0.08,
-                    catalog=None):
+def chatgpt_serving(
+    visitors_per_day: float = 13e6,
+    queries_per_visitor: float = 10.0,
+    input_len: int = 500,
+    output_len: int = 300,
+    tpot_ms: float = 50.0,
+    model: str = "gpt3-175b",
+    chip: str = "nvidia-a100-sxm4-80gb",
+    precision: str = "fp16",
+    price_usd_per_kwh: float = 0.08,
+    catalog=None,
+):
     """'30,000+ A100 and ~$50,000 a day serve ChatGPT's 13M daily visitors', recomputed with the serving model.
 
     Returns a :class:`suanli.scenarios.claims.Check`: the A100 the model needs for the stated visitors at the
@@ -46,16 +54,36 @@ def chatgpt_serving(visitors_per_day: float = 13e6, queries_per_visitor: float =
 
     require_positive(visitors_per_day=visitors_per_day, queries_per_visitor=queries_per_visitor)
     tokens_per_day = visitors_per_day * queries_per_visitor * output_len
-    res = serve(model, chip, precision=precision, input_len=input_len, output_len=output_len, tpot_ms=tpot_ms,
-                demand_tokens_per_day=tokens_per_day, price_kwh=price_usd_per_kwh, currency="USD", catalog=catalog)
+    res = serve(
+        model,
+        chip,
+        precision=precision,
+        input_len=input_len,
+        output_len=output_len,
+        tpot_ms=tpot_ms,
+        demand_tokens_per_day=tokens_per_day,
+        price_kwh=price_usd_per_kwh,
+        currency="USD",
+        catalog=catalog,
+    )
     fleet_tokens_per_day = res.tokens_per_s_per_chip * CLAIMED_A100 * SECONDS_PER_DAY
     breakeven_queries = fleet_tokens_per_day / (visitors_per_day * output_len)
     usd_per_day = res.facility_kw * 24.0 * price_usd_per_kwh
-    a100 = (catalog.accelerator(chip) if catalog is not None else None)
+    a100 = catalog.accelerator(chip) if catalog is not None else None
     claimed_fleet_kw = None
     if a100 is not None:
-        claimed_fleet_kw = float(P.fleet_power(a100.tdp_w, CLAIMED_A100, a100.chips_per_server or 8, pue=res.pue,
-                                               server_rating_w=a100.server_power_w).facility_w) / 1e3
+        claimed_fleet_kw = (
+            float(
+                P.fleet_power(
+                    a100.tdp_w,
+                    CLAIMED_A100,
+                    a100.chips_per_server or 8,
+                    pue=res.pue,
+                    server_rating_w=a100.server_power_w,
+                ).facility_w
+            )
+            / 1e3
+        )
     low, high = PLAUSIBLE_QUERIES_PER_VISITOR
     verdict = "holds under assumptions" if low <= breakeven_queries <= high else "does not hold"
     figures = {
@@ -76,21 +104,29 @@ def chatgpt_serving(visitors_per_day: float = 13e6, queries_per_visitor: float =
         title="ChatGPT's 13M daily visitors need 30,000+ A100 (serving model)",
         source=GUOSHENG_2023,
         claim="1300万独立访客/日 -> 3万多片 A100, 每日电费约5万美元 (13M visitors a day -> 30,000+ A100, ~$50,000 a day)",
-        headline=(f"{visitors_per_day / 1e6:g}M visitors x {queries_per_visitor:g} answers x {output_len} tokens = "
-                  f"{tokens_per_day / 1e9:.1f}B tokens/day -> {res.chips_needed:,} A100 at TPOT <= {tpot_ms:g} ms "
-                  f"({res.tokens_per_s_per_chip:,.0f} tokens/s each); 30,000 A100 serve {breakeven_queries:.1f} answers "
-                  f"per visitor"),
+        headline=(
+            f"{visitors_per_day / 1e6:g}M visitors x {queries_per_visitor:g} answers x {output_len} tokens = "
+            f"{tokens_per_day / 1e9:.1f}B tokens/day -> {res.chips_needed:,} A100 at TPOT <= {tpot_ms:g} ms "
+            f"({res.tokens_per_s_per_chip:,.0f} tokens/s each); 30,000 A100 serve {breakeven_queries:.1f} answers "
+            f"per visitor"
+        ),
         figures=figures,
-        assumptions=(f"the model is GPT-3-sized ({model}, {precision}); ChatGPT's size was not published",
-                     f"{queries_per_visitor:g} answers of {output_len} tokens per visitor per day, prompts of {input_len} tokens",
-                     f"a chat-like {tpot_ms:g} ms per output token, the fewest A100 per replica that meet it",
-                     "serving efficiencies calibrated on public TensorRT-LLM / DeepSeek measurements (suanli backtest --serving)"),
+        assumptions=(
+            f"the model is GPT-3-sized ({model}, {precision}); ChatGPT's size was not published",
+            f"{queries_per_visitor:g} answers of {output_len} tokens per visitor per day, prompts of {input_len} tokens",
+            f"a chat-like {tpot_ms:g} ms per output token, the fewest A100 per replica that meet it",
+            "serving efficiencies calibrated on public TensorRT-LLM / DeepSeek measurements (suanli backtest --serving)",
+        ),
         verdict=verdict,
-        explanation=(f"At the assumed traffic the model needs {res.chips_needed:,} A100 ({res.facility_kw / 1e3:.1f} MW at "
-                     f"the facility, ${usd_per_day:,.0f} a day of electricity). 30,000 A100 would be fully busy at "
-                     f"{breakeven_queries:.1f} answers per visitor per day, "
-                     + ("a plausible chat load, so the fleet size is consistent with the traffic."
-                        if verdict != "does not hold" else
-                        f"outside {low:g}-{high:g}, so the fleet size does not follow from the stated traffic.")),
+        explanation=(
+            f"At the assumed traffic the model needs {res.chips_needed:,} A100 ({res.facility_kw / 1e3:.1f} MW at "
+            f"the facility, ${usd_per_day:,.0f} a day of electricity). 30,000 A100 would be fully busy at "
+            f"{breakeven_queries:.1f} answers per visitor per day, "
+            + (
+                "a plausible chat load, so the fleet size is consistent with the traffic."
+                if verdict != "does not hold"
+                else f"outside {low:g}-{high:g}, so the fleet size does not follow from the stated traffic."
+            )
+        ),
         details={"serve": res.as_dict()},
     )

@@ -33,8 +33,25 @@ def load_rows() -> list[dict[str, Any]]:
     """The bundled fixed-layout rows, numbers parsed (blank -> None)."""
     with resources.files("suanli.data").joinpath("step_benchmarks.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    ints = ("layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "seq", "count", "tp", "pp", "dp", "cp",
-            "micro_batch", "global_batch", "interleave", "zero", "sequence_parallel")
+    ints = (
+        "layers",
+        "hidden",
+        "heads",
+        "kv_heads",
+        "ffn",
+        "vocab",
+        "seq",
+        "count",
+        "tp",
+        "pp",
+        "dp",
+        "cp",
+        "micro_batch",
+        "global_batch",
+        "interleave",
+        "zero",
+        "sequence_parallel",
+    )
     for r in rows:
         for k in ints:
             r[k] = int(float(r[k])) if r.get(k) else None
@@ -50,12 +67,29 @@ def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catal
     from suanli.scenarios.training import estimate
 
     shape = {k: row[k] for k in ("layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "seq") if row[k]}
-    est = estimate(row["model"], tokens=row["tokens"] or 1e12, chip=row["chip"], count=row["count"],
-                   precision=row["precision"], framework=row["framework"], global_batch=row["global_batch"],
-                   tp=row["tp"], pp=row["pp"], dp=row["dp"], cp=row["cp"], micro_batch=row["micro_batch"],
-                   interleave=row["interleave"], recompute=row["recompute"], zero=row["zero"],
-                   sequence_parallel=bool(row["sequence_parallel"]) if row["sequence_parallel"] is not None else None,
-                   stack_efficiency=stack_efficiency, uneven_pipeline=True, runners_up=0, catalog=catalog, **shape)
+    est = estimate(
+        row["model"],
+        tokens=row["tokens"] or 1e12,
+        chip=row["chip"],
+        count=row["count"],
+        precision=row["precision"],
+        framework=row["framework"],
+        global_batch=row["global_batch"],
+        tp=row["tp"],
+        pp=row["pp"],
+        dp=row["dp"],
+        cp=row["cp"],
+        micro_batch=row["micro_batch"],
+        interleave=row["interleave"],
+        recompute=row["recompute"],
+        zero=row["zero"],
+        sequence_parallel=bool(row["sequence_parallel"]) if row["sequence_parallel"] is not None else None,
+        stack_efficiency=stack_efficiency,
+        uneven_pipeline=True,
+        runners_up=0,
+        catalog=catalog,
+        **shape,
+    )
     value = {
         "iteration_time_s": est.step_time_s,
         "timed_region_minutes": (row["tokens"] or 0.0) / est.tokens_per_s / 60.0,
@@ -70,7 +104,9 @@ def error(metric: str, predicted: float, reported: float) -> float:
     return reported / predicted - 1.0 if metric in UTIL_METRICS else predicted / reported - 1.0
 
 
-def run(*, stack_efficiency: float | None = None, rows: list[dict[str, Any]] | None = None, catalog=None) -> list[dict[str, Any]]:
+def run(
+    *, stack_efficiency: float | None = None, rows: list[dict[str, Any]] | None = None, catalog=None
+) -> list[dict[str, Any]]:
     """Every row with its prediction and signed error (rows the catalog cannot run carry ``skipped``)."""
     out = []
     for row in rows if rows is not None else load_rows():
@@ -79,10 +115,20 @@ def run(*, stack_efficiency: float | None = None, rows: list[dict[str, Any]] | N
         except SuanliError as err:
             out.append({"id": row["id"], "paper": row["paper"], "skipped": str(err)})
             continue
-        out.append({"id": row["id"], "paper": row["paper"], "framework": row["framework"], "chip": row["chip"],
-                    "metric": row["metric"], "reported": row["reported"], "predicted": value,
-                    "error": error(row["metric"], value, row["reported"]), "layout": est.summary()["layout"],
-                    "mfu": est.mfu})
+        out.append(
+            {
+                "id": row["id"],
+                "paper": row["paper"],
+                "framework": row["framework"],
+                "chip": row["chip"],
+                "metric": row["metric"],
+                "reported": row["reported"],
+                "predicted": value,
+                "error": error(row["metric"], value, row["reported"]),
+                "layout": est.summary()["layout"],
+                "mfu": est.mfu,
+            }
+        )
     return out
 
 
@@ -125,8 +171,9 @@ FACTOR_GRID = np.round(np.arange(0.50, 1.2001, 0.0025), 4)
 """Stack values and generation factors the joint fit tries (fine, as only interpolation is needed)."""
 
 
-def _joint_fit(mat: np.ndarray, groups: list[str], families: list[str], use: np.ndarray,
-               factors: tuple[str, ...]) -> tuple[dict[str, float], dict[str, float]]:
+def _joint_fit(
+    mat: np.ndarray, groups: list[str], families: list[str], use: np.ndarray, factors: tuple[str, ...]
+) -> tuple[dict[str, float], dict[str, float]]:
     """Stack values (one per group) and generation factors (one per family in ``factors``) that zero the median
     log error of their rows, where a row runs at kernel efficiency value x factor.
 
@@ -138,7 +185,9 @@ def _joint_fit(mat: np.ndarray, groups: list[str], families: list[str], use: np.
 
     def root(rows, scale_of):
         """The x on FACTOR_GRID where the median over ``rows`` of log error at efficiency scale_of(row) x x is 0."""
-        curves = np.array([np.interp(np.clip(scale_of(i) * FACTOR_GRID, GRID[0], GRID[-1]), GRID, mat[i]) for i in rows])
+        curves = np.array(
+            [np.interp(np.clip(scale_of(i) * FACTOR_GRID, GRID[0], GRID[-1]), GRID, mat[i]) for i in rows]
+        )
         med = np.median(curves, axis=0)
         if med[0] <= 0:
             return float(FACTOR_GRID[0])
@@ -157,7 +206,9 @@ def _joint_fit(mat: np.ndarray, groups: list[str], families: list[str], use: np.
             rows = [i for i in range(len(groups)) if use[i] and families[i] == f]
             if rows:
                 fac[f] = root(rows, lambda i: values[groups[i]])
-        if all(abs(values[g] - before[0][g]) < 1e-5 for g in values) and all(abs(fac[f] - before[1][f]) < 1e-5 for f in fac):
+        if all(abs(values[g] - before[0][g]) < 1e-5 for g in values) and all(
+            abs(fac[f] - before[1][f]) < 1e-5 for f in fac
+        ):
             break
     return values, fac
 
@@ -208,25 +259,43 @@ def calibrate(rows=None, catalog=None) -> dict[str, Any]:
                 alone = np.zeros_like(held)
                 alone[i] = True
                 v_lo, f_lo = _joint_fit(mat, groups, families, use & ~alone, fitted_families)
-            out.append({**{k: r[k] for k in ("id", "paper", "framework", "metric", "reported")},
-                        "family": families[i], "error": err(i, values, fac),
-                        "loo_fit": v_lo.get(groups[i], values[groups[i]]) * f_lo.get(families[i], 1.0),
-                        "loo_error": err(i, v_lo, f_lo), "fitted": bool(use[i])})
+            out.append(
+                {
+                    **{k: r[k] for k in ("id", "paper", "framework", "metric", "reported")},
+                    "family": families[i],
+                    "error": err(i, values, fac),
+                    "loo_fit": v_lo.get(groups[i], values[groups[i]]) * f_lo.get(families[i], 1.0),
+                    "loo_error": err(i, v_lo, f_lo),
+                    "fitted": bool(use[i]),
+                }
+            )
     order = {r["id"]: k for k, r in enumerate(kept)}
     out.sort(key=lambda r: order[r["id"]])
-    return {"stack_efficiency": values.get("shared", float("nan")),
-            "framework_efficiency": {g: v for g, v in sorted(values.items()) if g != "shared"},
-            "generation_factor": fac, "rows": out, "papers": sorted({r["paper"] for r in kept}),
-            "summary": summarise(out)}
+    return {
+        "stack_efficiency": values.get("shared", float("nan")),
+        "framework_efficiency": {g: v for g, v in sorted(values.items()) if g != "shared"},
+        "generation_factor": fac,
+        "rows": out,
+        "papers": sorted({r["paper"] for r in kept}),
+        "summary": summarise(out),
+    }
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Mean, median and largest absolute error in sample and leave-one-paper-out, overall, by paper and by framework."""
+
     def stats(sub):
         e = np.abs([r["error"] for r in sub])
         lo = np.abs([r["loo_error"] for r in sub])
-        return {"rows": len(sub), "mean_abs": float(e.mean()), "median_abs": float(np.median(e)), "max_abs": float(e.max()),
-                "loo_mean_abs": float(lo.mean()), "loo_median_abs": float(np.median(lo)), "loo_max_abs": float(lo.max())}
+        return {
+            "rows": len(sub),
+            "mean_abs": float(e.mean()),
+            "median_abs": float(np.median(e)),
+            "max_abs": float(e.max()),
+            "loo_mean_abs": float(lo.mean()),
+            "loo_median_abs": float(np.median(lo)),
+            "loo_max_abs": float(lo.max()),
+        }
 
     out = {"all": stats(rows)}
     for key in ("paper", "framework", "family"):

@@ -71,10 +71,16 @@ def estimate_cell(**inputs) -> dict[str, Any]:
     model = inputs.pop("model", None)
     e = estimate(model, catalog=_catalog(), runners_up=0, **inputs)
     lay = e.layout
-    return {"train_days": float(e.train_days), "mfu": float(e.mfu), "step_time_s": float(e.step_time_s),
-            "tokens_per_s": float(e.tokens_per_s), "accelerator_hours": float(e.accelerator_hours),
-            "goodput": float(e.goodput), "memory_gb_per_device": float(e.memory_gb_per_device),
-            "layout": " ".join(f"{k}={v}" for k, v in (lay.items() if isinstance(lay, Mapping) else []))}
+    return {
+        "train_days": float(e.train_days),
+        "mfu": float(e.mfu),
+        "step_time_s": float(e.step_time_s),
+        "tokens_per_s": float(e.tokens_per_s),
+        "accelerator_hours": float(e.accelerator_hours),
+        "goodput": float(e.goodput),
+        "memory_gb_per_device": float(e.memory_gb_per_device),
+        "layout": " ".join(f"{k}={v}" for k, v in (lay.items() if isinstance(lay, Mapping) else [])),
+    }
 
 
 def power_cell(*, chip: str, count: int, hours: float, utilization: float | None = None, **options) -> dict[str, Any]:
@@ -83,8 +89,17 @@ def power_cell(*, chip: str, count: int, hours: float, utilization: float | None
 
     cat = _catalog()
     rep = energy_and_cost(options, cat.accelerator(chip), count, hours, utilization, catalog=cat)
-    keep = ("it_power_kw", "facility_power_kw", "energy_mwh", "electricity_cost", "hardware_cost", "total_cost",
-            "currency", "co2_t", "pue")
+    keep = (
+        "it_power_kw",
+        "facility_power_kw",
+        "energy_mwh",
+        "electricity_cost",
+        "hardware_cost",
+        "total_cost",
+        "currency",
+        "co2_t",
+        "pue",
+    )
     return {k: rep.get(k) for k in keep}
 
 
@@ -98,8 +113,17 @@ def substitution_cell(*, chip: str, model: str, tokens: float, target_days: floa
     return {k: v for k, v in row.items() if isinstance(v, (int, float, str, type(None))) and not isinstance(v, bool)}
 
 
-def fleet_cell(*, gpus: int, pools: int = 1, workload: str = "kalos", load_fraction: float = 0.5,
-               policy: str = "backfill", jobs: int = 1000, home_split: bool | None = None, seed: int = 0) -> dict[str, Any]:
+def fleet_cell(
+    *,
+    gpus: int,
+    pools: int = 1,
+    workload: str = "kalos",
+    load_fraction: float = 0.5,
+    policy: str = "backfill",
+    jobs: int = 1000,
+    home_split: bool | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
     """A fleet of ``pools`` equal pools totalling ``gpus`` under a trace-fitted workload
     (:func:`suanli.scenarios.fleet.run_fleet`); jobs stay home when the fleet is split."""
     from suanli.scenarios.fleet import run_fleet
@@ -109,8 +133,16 @@ def fleet_cell(*, gpus: int, pools: int = 1, workload: str = "kalos", load_fract
     if each < 1:
         raise InputError(f"{gpus} GPUs cannot make {n} pools")
     split = n > 1 if home_split is None else bool(home_split)
-    rep = run_fleet([(f"pool-{i + 1}", each) for i in range(n)], workload=workload, jobs=jobs,
-                    load_fraction=load_fraction, policy=policy, home_split=split, max_job_gpus=each, seed=seed)
+    rep = run_fleet(
+        [(f"pool-{i + 1}", each) for i in range(n)],
+        workload=workload,
+        jobs=jobs,
+        load_fraction=load_fraction,
+        policy=policy,
+        home_split=split,
+        max_job_gpus=each,
+        seed=seed,
+    )
     return {k: v for k, v in rep.summary.items() if k != "policy"}
 
 
@@ -249,8 +281,16 @@ def _read_partial(path: Path):
         raise InputError(f"cannot read partial results {str(path)!r}: {err}") from None
 
 
-def run_sweep(spec: Mapping[str, Any], *, workers: int | None = None, client=None, scheduler: str | None = None,
-              results=None, progress: bool = True, chunk: int | None = None):
+def run_sweep(
+    spec: Mapping[str, Any],
+    *,
+    workers: int | None = None,
+    client=None,
+    scheduler: str | None = None,
+    results=None,
+    progress: bool = True,
+    chunk: int | None = None,
+):
     """Run every cell of ``spec`` and return a tidy pandas DataFrame (one row per cell, sorted by ``cell``).
 
     Parameters
@@ -292,10 +332,12 @@ def run_sweep(spec: Mapping[str, Any], *, workers: int | None = None, client=Non
             client = own_client = Client(scheduler, timeout="10s")
         except OSError as err:
             raise InputError(f"cannot reach the Dask scheduler at {scheduler!r}: {err}") from None
-    n_workers = workers or (len(client.scheduler_info().get("workers", {})) if client is not None else os.cpu_count() or 1)
+    n_workers = workers or (
+        len(client.scheduler_info().get("workers", {})) if client is not None else os.cpu_count() or 1
+    )
     n_workers = max(int(n_workers), 1)
     size = int(chunk or spec.get("chunk") or max(1, min(500, math.ceil(len(todo) / (8 * n_workers)))))
-    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     new_rows: list[dict] = []
     bar = _progress(total, total - len(todo), progress)
 
@@ -354,5 +396,7 @@ def to_xarray(table, spec: Mapping[str, Any], variable: str | None = None):
     if not dims:
         raise InputError("a sweep with no grid inputs has no dimensions")
     data = table.set_index(dims)
-    cols = [variable] if variable else [c for c in data.columns if c not in ("cell",) and c not in spec.get("fixed", {})]
+    cols = (
+        [variable] if variable else [c for c in data.columns if c not in ("cell",) and c not in spec.get("fixed", {})]
+    )
     return xr.Dataset.from_dataframe(data[cols])

@@ -50,6 +50,7 @@ RUN_KINDS = runlevel.RUN_KINDS
 
 # --- presets ------------------------------------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=1)
 def _preset_table() -> dict[str, dict[str, Any]]:
     with resources.files("suanli.data").joinpath("models.toml").open("rb") as fh:
@@ -73,8 +74,14 @@ def preset(name: str) -> Workload:
     return Workload(**raw)
 
 
-def make_workload(model: str | Workload | None = None, *, params: float | None = None, active_params: float | None = None,
-                  seq: int | None = None, **shape: Any) -> Workload:
+def make_workload(
+    model: str | Workload | None = None,
+    *,
+    params: float | None = None,
+    active_params: float | None = None,
+    seq: int | None = None,
+    **shape: Any,
+) -> Workload:
     """A workload from a preset, a parameter count (shape by rule) or an explicit shape; shape keys override."""
     shape = {k: v for k, v in shape.items() if v is not None}
     for name, value in {"seq": seq, **shape}.items():
@@ -99,6 +106,7 @@ def make_workload(model: str | Workload | None = None, *, params: float | None =
 
 # --- hardware -----------------------------------------------------------------------------------
 
+
 def _catalog(catalog=None):
     if catalog is not None:
         return catalog
@@ -122,8 +130,9 @@ AQT runs it on TPUs in MLPerf Training) with the rest of the step in BF16."""
 EIGHT_BIT = ("fp8", "int8")
 
 
-def hardware(chip: str | Accelerator | Hardware, precision: str = "bf16", *, catalog=None,
-             warnings: list[str] | None = None) -> Hardware:
+def hardware(
+    chip: str | Accelerator | Hardware, precision: str = "bf16", *, catalog=None, warnings: list[str] | None = None
+) -> Hardware:
     """Resolve a chip (catalog id or :class:`Accelerator`) into the numbers the step-time model needs.
 
     Built from :func:`input_sources`, the one resolution of a chip's numbers: missing ones fall back to
@@ -203,6 +212,7 @@ def _stack_id(chip, catalog) -> str | None:
 
 # --- the estimate --------------------------------------------------------------------------------
 
+
 @dataclass
 class Estimate:
     """The answer: time, throughput, utilisation, cost in accelerator-hours, memory, layout, breakdown."""
@@ -236,24 +246,55 @@ class Estimate:
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the CLI's ``--json``)."""
-        keys = ("model", "chip", "count", "tokens", "precision", "step_time_s", "tokens_per_s", "mfu", "hfu",
-                "train_days", "accelerator_hours", "goodput", "memory_gb_per_device", "layout", "breakdown",
-                "op_shares", "runners_up", "warnings", "details", "run")
+        keys = (
+            "model",
+            "chip",
+            "count",
+            "tokens",
+            "precision",
+            "step_time_s",
+            "tokens_per_s",
+            "mfu",
+            "hfu",
+            "train_days",
+            "accelerator_hours",
+            "goodput",
+            "memory_gb_per_device",
+            "layout",
+            "breakdown",
+            "op_shares",
+            "runners_up",
+            "warnings",
+            "details",
+            "run",
+        )
         return {k: getattr(self, k) for k in keys}
 
     def summary(self) -> dict[str, Any]:
         """The headline numbers as name -> value."""
         lay = self.layout
         return {
-            "model": self.model, "chip": self.chip, "count": self.count, "tokens": self.tokens,
-            "train_days": self.train_days, "accelerator_hours": self.accelerator_hours,
-            "step_time_s": self.step_time_s, "tokens_per_s": self.tokens_per_s, "mfu": self.mfu, "hfu": self.hfu,
-            "goodput": self.goodput, "memory_gb_per_device": self.memory_gb_per_device,
+            "model": self.model,
+            "chip": self.chip,
+            "count": self.count,
+            "tokens": self.tokens,
+            "train_days": self.train_days,
+            "accelerator_hours": self.accelerator_hours,
+            "step_time_s": self.step_time_s,
+            "tokens_per_s": self.tokens_per_s,
+            "mfu": self.mfu,
+            "hfu": self.hfu,
+            "goodput": self.goodput,
+            "memory_gb_per_device": self.memory_gb_per_device,
             "framework": self.details.get("framework", ""),
-            "layout": (f"TP{lay['tp']} " + (f"CP{lay['cp']} " if lay.get("cp", 1) > 1 else "")
-                       + f"PP{lay['pp']} DP{lay['dp']} EP{lay['ep']} mb{lay['micro_batch']} "
-                       f"GB{lay['global_batch']} rc={lay['recompute']} ZeRO-{lay['zero']}"
-                       + (" SP" if lay["sequence_parallel"] else "") + (f" v{lay['interleave']}" if lay["interleave"] > 1 else "")),
+            "layout": (
+                f"TP{lay['tp']} "
+                + (f"CP{lay['cp']} " if lay.get("cp", 1) > 1 else "")
+                + f"PP{lay['pp']} DP{lay['dp']} EP{lay['ep']} mb{lay['micro_batch']} "
+                f"GB{lay['global_batch']} rc={lay['recompute']} ZeRO-{lay['zero']}"
+                + (" SP" if lay["sequence_parallel"] else "")
+                + (f" v{lay['interleave']}" if lay["interleave"] > 1 else "")
+            ),
         }
 
     def explain(self) -> Explanation:
@@ -274,16 +315,22 @@ class Estimate:
         bars = "".join(
             f"<tr><td>{html.escape(k)}</td><td>{v:.3g} s</td><td><div style='background:#4c78a8;height:10px;"
             f"width:{max(0.0, 300 * v / total):.0f}px'></div></td></tr>"
-            for k, v in self.breakdown.items() if k in BREAKDOWN_KEYS
+            for k, v in self.breakdown.items()
+            if k in BREAKDOWN_KEYS
         )
         warn = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
-        return (f"<div><b>Training estimate</b><table>{rows}</table><b>Step-time breakdown</b><table>{bars}</table>"
-                + (f"<ul style='color:#a60'>{warn}</ul>" if warn else "") + "</div>")
+        return (
+            f"<div><b>Training estimate</b><table>{rows}</table><b>Step-time breakdown</b><table>{bars}</table>"
+            + (f"<ul style='color:#a60'>{warn}</ul>" if warn else "")
+            + "</div>"
+        )
 
     def __repr__(self) -> str:
         s = self.summary()
-        return (f"Estimate({s['model']} on {self.count} x {self.chip}: {self.train_days:.1f} days, "
-                f"MFU {self.mfu:.1%}, {self.accelerator_hours:,.0f} accelerator-hours, {s['layout']})")
+        return (
+            f"Estimate({s['model']} on {self.count} x {self.chip}: {self.train_days:.1f} days, "
+            f"MFU {self.mfu:.1%}, {self.accelerator_hours:,.0f} accelerator-hours, {s['layout']})"
+        )
 
 
 def _fmt(v: Any) -> str:
@@ -311,7 +358,9 @@ def global_batch_policy(w: Workload, tokens: float, count: int, scaleup_domain: 
     batch, else :func:`suanli.models.workload.policy_global_batch` (grows with compute, bounded by the
     critical batch, at least one sequence per scale-up domain)."""
     if w.global_batch:
-        return int(w.global_batch), f"the preset's published batch ({int(w.global_batch):,} sequences of {w.seq:,} tokens)"
+        return int(
+            w.global_batch
+        ), f"the preset's published batch ({int(w.global_batch):,} sequences of {w.seq:,} tokens)"
     return policy_global_batch(w.active_params, tokens, w.seq, count, scaleup_domain)
 
 
@@ -326,10 +375,20 @@ def _safe_catalog_for(catalog):
     return catalog if catalog is not None else _safe_catalog()
 
 
-def framework_options(prof: FrameworkProfile, w: Workload, *, tp=None, pp=None, zero=None, interleave=None, cp=None,
-                      sequence_parallel=None) -> dict[str, Any]:
+def framework_options(
+    prof: FrameworkProfile,
+    w: Workload,
+    *,
+    tp=None,
+    pp=None,
+    zero=None,
+    interleave=None,
+    cp=None,
+    sequence_parallel=None,
+) -> dict[str, Any]:
     """The layout-search restrictions a framework profile imposes (``layout_grid`` keywords); one sentence
     when a fixed choice is one the framework does not offer."""
+
     def refuse(what: str) -> None:
         raise InputError(f"{prof.id} does not offer {what} (see `suanli estimate --framework` and its profile)")
 
@@ -356,11 +415,25 @@ def framework_options(prof: FrameworkProfile, w: Workload, *, tp=None, pp=None, 
     }
 
 
-def evaluate(workload: Workload | str, hw: Hardware | Accelerator | str, layout: dict[str, Any], *, tokens,
-             global_batch: int | None = None, precision: str = "bf16", matmul_efficiency=None, stack_efficiency=None,
-             failure_rate_per_device_hour=None, restart_s=None, storage_bytes_per_s=None, dp=None, count=None,
-             catalog=None, framework: str | FrameworkProfile | None = None,
-             run: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
+def evaluate(
+    workload: Workload | str,
+    hw: Hardware | Accelerator | str,
+    layout: dict[str, Any],
+    *,
+    tokens,
+    global_batch: int | None = None,
+    precision: str = "bf16",
+    matmul_efficiency=None,
+    stack_efficiency=None,
+    failure_rate_per_device_hour=None,
+    restart_s=None,
+    storage_bytes_per_s=None,
+    dp=None,
+    count=None,
+    catalog=None,
+    framework: str | FrameworkProfile | None = None,
+    run: dict[str, Any] | None = None,
+) -> dict[str, np.ndarray]:
     """The vectorised core for a FIXED layout: arrays in, arrays out (10,000 samples in about a millisecond).
 
     ``layout`` holds tp, pp, dp (or pass ``dp`` as an array), and optionally ep, micro_batch,
@@ -387,37 +460,95 @@ def evaluate(workload: Workload | str, hw: Hardware | Accelerator | str, layout:
     dp_arr = np.asarray(layout["dp"] if dp is None else dp)
     sp = layout.get("sequence_parallel", layout.get("sp"))
     sp = int(tp > 1) if sp is None else int(bool(sp))
-    res = step_time(w, hwn, tp, pp, dp_arr, layout.get("ep", 1), layout.get("micro_batch", 1), B,
-                    _recompute_code(layout.get("recompute", 0)) or 0, layout.get("zero", 0), sp,
-                    layout.get("interleave", 1), matmul_efficiency=matmul_efficiency,
-                    stack_efficiency=kernel_efficiency(prof, hwn) if stack_efficiency is None else stack_efficiency,
-                    flash_attention=prof.flash_attention, tp_overlap=prof.tp_overlap, dp_overlap=prof.dp_overlap,
-                    pp_overlap=prof.pp_overlap, fused_kernels=prof.fused_kernels, cp=cpd)
+    res = step_time(
+        w,
+        hwn,
+        tp,
+        pp,
+        dp_arr,
+        layout.get("ep", 1),
+        layout.get("micro_batch", 1),
+        B,
+        _recompute_code(layout.get("recompute", 0)) or 0,
+        layout.get("zero", 0),
+        sp,
+        layout.get("interleave", 1),
+        matmul_efficiency=matmul_efficiency,
+        stack_efficiency=kernel_efficiency(prof, hwn) if stack_efficiency is None else stack_efficiency,
+        flash_attention=prof.flash_attention,
+        tp_overlap=prof.tp_overlap,
+        dp_overlap=prof.dp_overlap,
+        pp_overlap=prof.pp_overlap,
+        fused_kernels=prof.fused_kernels,
+        cp=cpd,
+    )
     count = tp * pp * cpd * dp_arr
-    tt = training_time(res, tokens, count, hwn.gemm_peak_flops, w.params,
-                       failure_rate_per_device_hour=failure_rate_per_device_hour, restart_s=restart_s,
-                       storage_bytes_per_s=storage_bytes_per_s, run_efficiency=1.0)
+    tt = training_time(
+        res,
+        tokens,
+        count,
+        hwn.gemm_peak_flops,
+        w.params,
+        failure_rate_per_device_hour=failure_rate_per_device_hour,
+        restart_s=restart_s,
+        storage_bytes_per_s=storage_bytes_per_s,
+        run_efficiency=1.0,
+    )
     res.update(tt)
     res["count"] = count
     # the run level: the one place where whole-run losses are added (suanli.scenarios.runlevel)
-    runlevel.apply(res, run or runlevel.settings(), count=count, tokens=tokens, pipeline_stages=pp,
-                   interleave=layout.get("interleave", 1), failure_rate_per_device_hour=failure_rate_per_device_hour,
-                   restart_s=restart_s)
+    runlevel.apply(
+        res,
+        run or runlevel.settings(),
+        count=count,
+        tokens=tokens,
+        pipeline_stages=pp,
+        interleave=layout.get("interleave", 1),
+        failure_rate_per_device_hour=failure_rate_per_device_hour,
+        restart_s=restart_s,
+    )
     return res
 
 
-def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | Accelerator | Hardware, count: int,
-             precision: str = "bf16", params: float | None = None, active_params: float | None = None,
-             layers: int | None = None, hidden: int | None = None, heads: int | None = None,
-             kv_heads: int | None = None, ffn: int | None = None, vocab: int | None = None, seq: int | None = None,
-             global_batch: int | None = None, tp: int | None = None, pp: int | None = None, dp: int | None = None,
-             ep: int | None = None, micro_batch: int | None = None, recompute: str | int | None = None,
-             zero: int | None = None, sequence_parallel: bool | None = None, interleave: int | None = None,
-             uneven_pipeline: bool = False, flash_attention: bool | int | None = None,
-             matmul_efficiency: float | None = None, stack_efficiency: float | None = None,
-             failure_rate_per_device_hour: float | None = None, runners_up: int = 4, catalog=None,
-             framework: str | FrameworkProfile | None = None, cp: int | None = None,
-             run_kind: str | None = None, goodput: float | None = None, stack_maturity: str | None = None) -> Estimate:
+def estimate(
+    model: str | Workload | None = None,
+    *,
+    tokens: float,
+    chip: str | Accelerator | Hardware,
+    count: int,
+    precision: str = "bf16",
+    params: float | None = None,
+    active_params: float | None = None,
+    layers: int | None = None,
+    hidden: int | None = None,
+    heads: int | None = None,
+    kv_heads: int | None = None,
+    ffn: int | None = None,
+    vocab: int | None = None,
+    seq: int | None = None,
+    global_batch: int | None = None,
+    tp: int | None = None,
+    pp: int | None = None,
+    dp: int | None = None,
+    ep: int | None = None,
+    micro_batch: int | None = None,
+    recompute: str | int | None = None,
+    zero: int | None = None,
+    sequence_parallel: bool | None = None,
+    interleave: int | None = None,
+    uneven_pipeline: bool = False,
+    flash_attention: bool | int | None = None,
+    matmul_efficiency: float | None = None,
+    stack_efficiency: float | None = None,
+    failure_rate_per_device_hour: float | None = None,
+    runners_up: int = 4,
+    catalog=None,
+    framework: str | FrameworkProfile | None = None,
+    cp: int | None = None,
+    run_kind: str | None = None,
+    goodput: float | None = None,
+    stack_maturity: str | None = None,
+) -> Estimate:
     """Estimate training time on ``count`` devices of ``chip``: search the layouts, keep the fastest that fits.
 
     The model is a preset name, a :class:`Workload`, a parameter count (``params``, ``active_params``;
@@ -446,29 +577,67 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
     count = validate.whole("count (devices)", count)
     if model is not None and not isinstance(model, (str, Workload)):
         raise InputError(f"model must be a preset name or a Workload, got {model!r}")
-    w = make_workload(model, params=params, active_params=active_params, seq=seq, layers=layers, hidden=hidden,
-                      heads=heads, kv_heads=kv_heads, ffn=ffn, vocab=vocab)
+    w = make_workload(
+        model,
+        params=params,
+        active_params=active_params,
+        seq=seq,
+        layers=layers,
+        hidden=hidden,
+        heads=heads,
+        kv_heads=kv_heads,
+        ffn=ffn,
+        vocab=vocab,
+    )
     warnings: list[str] = []
     hwn = hardware(chip, precision, catalog=catalog, warnings=warnings)
-    run = runlevel.settings(run_kind, goodput, stack_maturity, stack_id=_stack_id(chip, catalog), tokens=tokens,
-                            params=w.params)
+    run = runlevel.settings(
+        run_kind, goodput, stack_maturity, stack_id=_stack_id(chip, catalog), tokens=tokens, params=w.params
+    )
     prof = resolve_framework(framework, None if isinstance(chip, Hardware) else _safe_catalog_for(catalog))
     flash = prof.flash_attention if flash_attention is None else flash_generation(flash_attention)
-    opts = framework_options(prof, w, tp=tp, pp=pp, zero=zero, interleave=interleave, cp=cp,
-                             sequence_parallel=sequence_parallel)
+    opts = framework_options(
+        prof, w, tp=tp, pp=pp, zero=zero, interleave=interleave, cp=cp, sequence_parallel=sequence_parallel
+    )
     if cp is not None:
         require_whole("cp (context-parallel degree)", cp)
     rc = _recompute_code(recompute)
     if rc is None and flash:
         rc = (1, 2)  # FlashAttention recomputes the attention core anyway: 'none' would duplicate 'selective'
-    check_layout(w, count, hwn.scaleup_domain, tp=tp, pp=pp, dp=dp, ep=ep, interleave=interleave, uneven_pp=uneven_pipeline,
-                 cp=cp)
+    check_layout(
+        w,
+        count,
+        hwn.scaleup_domain,
+        tp=tp,
+        pp=pp,
+        dp=dp,
+        ep=ep,
+        interleave=interleave,
+        uneven_pp=uneven_pipeline,
+        cp=cp,
+    )
     sp_opt = opts.pop("sp")
 
     def grid_for(batch: int, exact: bool):
-        return layout_grid(w, count, hwn.scaleup_domain, batch, tp=tp, pp=pp, dp=dp, ep=ep, micro_batch=micro_batch,
-                           recompute=rc, zero=zero, sp=sp_opt, interleave=interleave, uneven_pp=uneven_pipeline,
-                           cp=cp, exact_batch=exact, **opts)
+        return layout_grid(
+            w,
+            count,
+            hwn.scaleup_domain,
+            batch,
+            tp=tp,
+            pp=pp,
+            dp=dp,
+            ep=ep,
+            micro_batch=micro_batch,
+            recompute=rc,
+            zero=zero,
+            sp=sp_opt,
+            interleave=interleave,
+            uneven_pp=uneven_pipeline,
+            cp=cp,
+            exact_batch=exact,
+            **opts,
+        )
 
     if global_batch is not None:  # given: honoured exactly, or refused with a sentence
         B = require_whole("global_batch (sequences)", global_batch)
@@ -484,22 +653,42 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
             if w.global_batch:  # the published batch cannot be split over this fleet: the policy chooses, and says so
                 published = B
                 B, batch_rule = policy_global_batch(w.active_params, tokens, w.seq, count, hwn.scaleup_domain)
-                batch_rule = (f"the preset's published batch of {published:,} sequences fits no layout of {count:,} "
-                              f"devices exactly, so the policy chose: {batch_rule}")
+                batch_rule = (
+                    f"the preset's published batch of {published:,} sequences fits no layout of {count:,} "
+                    f"devices exactly, so the policy chose: {batch_rule}"
+                )
                 warnings.append(f"global batch changed from the preset's {published:,} sequences: {batch_rule}")
             # the policy's batch is a target, not a given: the nearest batch DP x micro-batch divides (stated below)
             grid = grid_for(B, False)
-    res = step_time(w, hwn, grid["tp"], grid["pp"], grid["dp"], grid["ep"], grid["micro_batch"], B,
-                    grid["recompute"], grid["zero"], grid["sp"], grid["interleave"],
-                    matmul_efficiency=matmul_efficiency,
-                    stack_efficiency=kernel_efficiency(prof, hwn) if stack_efficiency is None else stack_efficiency,
-                    flash_attention=flash, tp_overlap=prof.tp_overlap, dp_overlap=prof.dp_overlap,
-                    pp_overlap=prof.pp_overlap, fused_kernels=prof.fused_kernels, cp=grid["cp"])
+    res = step_time(
+        w,
+        hwn,
+        grid["tp"],
+        grid["pp"],
+        grid["dp"],
+        grid["ep"],
+        grid["micro_batch"],
+        B,
+        grid["recompute"],
+        grid["zero"],
+        grid["sp"],
+        grid["interleave"],
+        matmul_efficiency=matmul_efficiency,
+        stack_efficiency=kernel_efficiency(prof, hwn) if stack_efficiency is None else stack_efficiency,
+        flash_attention=flash,
+        tp_overlap=prof.tp_overlap,
+        dp_overlap=prof.dp_overlap,
+        pp_overlap=prof.pp_overlap,
+        fused_kernels=prof.fused_kernels,
+        cp=grid["cp"],
+    )
     fits = res["fits"]
     if not fits.any():
         need = res["memory_bytes"].min() / GIB
-        raise InputError(f"nothing fits in memory: the leanest layout needs {need:,.1f} GiB per device and "
-                         f"{hwn.name} has {hwn.hbm_bytes / GIB:,.0f} GiB; use more devices or a smaller model")
+        raise InputError(
+            f"nothing fits in memory: the leanest layout needs {need:,.1f} GiB per device and "
+            f"{hwn.name} has {hwn.hbm_bytes / GIB:,.0f} GiB; use more devices or a smaller model"
+        )
     # per-token time, so layouts that round the batch up do not win by doing more work per step
     per_token = np.where(fits, res["step_time_s"] / res["tokens_per_step"], np.inf)
     order = np.lexsort((res["memory_bytes"], per_token))
@@ -508,38 +697,60 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
 
     def pick(i: int) -> dict[str, Any]:
         return {
-            "tp": int(grid["tp"][i]), "pp": int(grid["pp"][i]), "dp": int(grid["dp"][i]), "ep": int(grid["ep"][i]),
+            "tp": int(grid["tp"][i]),
+            "pp": int(grid["pp"][i]),
+            "dp": int(grid["dp"][i]),
+            "ep": int(grid["ep"][i]),
             "micro_batch": int(grid["micro_batch"][i]),
             "global_batch": int(res["micro_batches"][i] * grid["micro_batch"][i] * grid["dp"][i]),
-            "recompute": RECOMPUTE[int(grid["recompute"][i])], "zero": int(grid["zero"][i]),
-            "sequence_parallel": bool(grid["sp"][i]), "interleave": int(grid["interleave"][i]),
-            "cp": int(grid["cp"][i]), "framework": prof.id,
+            "recompute": RECOMPUTE[int(grid["recompute"][i])],
+            "zero": int(grid["zero"][i]),
+            "sequence_parallel": bool(grid["sp"][i]),
+            "interleave": int(grid["interleave"][i]),
+            "cp": int(grid["cp"][i]),
+            "framework": prof.id,
         }
 
     one = {k: (np.asarray(v)[best] if np.ndim(v) else v) for k, v in res.items()}
-    tt = training_time({k: np.asarray(v) for k, v in one.items()}, tokens, count, hwn.gemm_peak_flops, w.params,
-                       failure_rate_per_device_hour=failure_rate_per_device_hour, run_efficiency=1.0)
+    tt = training_time(
+        {k: np.asarray(v) for k, v in one.items()},
+        tokens,
+        count,
+        hwn.gemm_peak_flops,
+        w.params,
+        failure_rate_per_device_hour=failure_rate_per_device_hour,
+        run_efficiency=1.0,
+    )
     # the run level: the one place where whole-run losses are added (suanli.scenarios.runlevel)
     tt.update({k: one[k] for k in ("micro_batches", "tokens_per_step")})
-    run_items = runlevel.apply(tt, run, count=count, tokens=tokens, pipeline_stages=int(grid["pp"][best]),
-                               interleave=int(grid["interleave"][best]),
-                               failure_rate_per_device_hour=failure_rate_per_device_hour)
+    run_items = runlevel.apply(
+        tt,
+        run,
+        count=count,
+        tokens=tokens,
+        pipeline_stages=int(grid["pp"][best]),
+        interleave=int(grid["interleave"][best]),
+        failure_rate_per_device_hour=failure_rate_per_device_hour,
+    )
     step = float(one["step_time_s"])
     breakdown = {k: float(one[k]) for k in BREAKDOWN_KEYS}
     fail_frac = float(tt["failure_fraction"])
     breakdown["failures"] = step * float(run_items["failures"] + run_items["checkpoints"])
-    breakdown["run_overheads"] = step * float(run_items["evaluation"] + run_items["stalls"] + run_items["rampup"]
-                                              + run_items["other"])
+    breakdown["run_overheads"] = step * float(
+        run_items["evaluation"] + run_items["stalls"] + run_items["rampup"] + run_items["other"]
+    )
     breakdown["failure_fraction"] = fail_frac
     ops = {c: float(one[f"op_{c}"]) for c in OP_CLASSES}
     total = sum(ops.values()) or 1.0
     ops = {c: v / total for c, v in ops.items()}
     layout = pick(best)
     if layout["global_batch"] != B:  # only a policy target moves, and the rule says so
-        batch_rule += (f"; rounded from {B:,} to {layout['global_batch']:,} sequences so that data parallelism x "
-                       f"micro-batch divides it on {count:,} devices")
+        batch_rule += (
+            f"; rounded from {B:,} to {layout['global_batch']:,} sequences so that data parallelism x "
+            f"micro-batch divides it on {count:,} devices"
+        )
     runners = []
-    for i in order[1: 1 + runners_up]:
+    for i in order[1 : 1 + runners_up]:
         lay = pick(int(i))
         lay["step_time_s"] = float(res["step_time_s"][i])
         lay["days_ideal"] = float(tokens / (res["tokens_per_step"][i] / res["step_time_s"][i]) / 86400.0)
@@ -570,27 +781,40 @@ def estimate(model: str | Workload | None = None, *, tokens: float, chip: str | 
         run=runlevel.summary(run_items, run, ideal_days=float(tt["ideal_days"]), count=count),
         details={
             "run_settings": run,
-            "params": w.params, "active_params": w.active_params,
+            "params": w.params,
+            "active_params": w.active_params,
             "model_flops_per_token": float(one["model_flops_per_token"]),
             "mfu_vs_bf16_peak": float(tt["mfu"]) * hwn.gemm_peak_flops / hwn.bf16_peak_flops,
             "hardware_flops_per_token": float(one["hardware_flops_per_token"]),
-            "memory_gb": {"states": float(one["mem_states"] / GIB), "activations": float(one["mem_activations"] / GIB),
-                          "usable": hwn.hbm_bytes * D.USABLE_HBM_FRACTION.value / GIB},
-            "micro_batches": int(one["micro_batches"]), "ideal_days": float(tt["ideal_days"]),
-            "microbatch_s": float(one["microbatch_s"]), "optimizer_s": float(one["optimizer_s"]),
+            "memory_gb": {
+                "states": float(one["mem_states"] / GIB),
+                "activations": float(one["mem_activations"] / GIB),
+                "usable": hwn.hbm_bytes * D.USABLE_HBM_FRACTION.value / GIB,
+            },
+            "micro_batches": int(one["micro_batches"]),
+            "ideal_days": float(tt["ideal_days"]),
+            "microbatch_s": float(one["microbatch_s"]),
+            "optimizer_s": float(one["optimizer_s"]),
             "tokens_per_step": float(one["tokens_per_step"]),
-            "checkpoint_s": float(tt["checkpoint_s"]), "checkpoint_interval_s": float(tt["checkpoint_interval_s"]),
-            "mtbf_h": float(tt["mtbf_s"] / 3600.0), "layouts_searched": int(grid["tp"].size),
-            "layouts_fitting": int(fits.sum()), "scaleup_domain": hwn.scaleup_domain,
-            "framework": prof.id, "flash_attention": int(flash), "run_kind": run["run_kind"],
+            "checkpoint_s": float(tt["checkpoint_s"]),
+            "checkpoint_interval_s": float(tt["checkpoint_interval_s"]),
+            "mtbf_h": float(tt["mtbf_s"] / 3600.0),
+            "layouts_searched": int(grid["tp"].size),
+            "layouts_fitting": int(fits.sum()),
+            "scaleup_domain": hwn.scaleup_domain,
+            "framework": prof.id,
+            "flash_attention": int(flash),
+            "run_kind": run["run_kind"],
             "global_batch_sequences": int(layout["global_batch"]),
-            "global_batch_tokens": float(layout["global_batch"] * w.seq), "global_batch_rule": batch_rule,
+            "global_batch_tokens": float(layout["global_batch"] * w.seq),
+            "global_batch_rule": batch_rule,
             "run_efficiency": float(run_items["run_efficiency"]),
         },
     )
 
 
 # --- explanation: how an estimate was computed ---------------------------------------------------
+
 
 @dataclass(frozen=True)
 class EngineInput:
@@ -610,17 +834,27 @@ class EngineInput:
     warning: bool = False  # a fallback the estimate should warn about (its reason is ``source.note``)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "value": self.value, "unit": self.unit, "where": self.where,
-                "range": list(self.range) if self.range else None, "confidence": self.source.confidence,
-                "citation": self.source.citation, **({"note": self.source.note} if self.source.note else {}),
-                **({"url": self.source.url} if self.source.url else {})}
+        return {
+            "name": self.name,
+            "value": self.value,
+            "unit": self.unit,
+            "where": self.where,
+            "range": list(self.range) if self.range else None,
+            "confidence": self.source.confidence,
+            "citation": self.source.citation,
+            **({"note": self.source.note} if self.source.note else {}),
+            **({"url": self.source.url} if self.source.url else {}),
+        }
 
 
 def _no_source(spec_id: str, fld: str):
     from suanli.spec import Source
 
-    return Source(f"{spec_id}: the plugin gives no source for {fld}", confidence="estimate",
-                  note="a value without a source is treated as an estimate")
+    return Source(
+        f"{spec_id}: the plugin gives no source for {fld}",
+        confidence="estimate",
+        note="a value without a source is treated as an estimate",
+    )
 
 
 def input_sources(chip: str | Accelerator, precision: str = "bf16", *, catalog=None) -> list[EngineInput]:
@@ -639,20 +873,42 @@ def input_sources(chip: str | Accelerator, precision: str = "bf16", *, catalog=N
 
     def from_spec(name: str, spec, fld: str, unit: str, scale: float = 1.0, sampled: bool = True) -> None:
         rng = spec.ranges.get(fld)
-        rows.append(EngineInput(name, float(getattr(spec, fld)) * scale, unit, f"{spec.id}.{fld}",
-                                spec.sources.get(fld) or _no_source(spec.id, fld),
-                                tuple(float(r) * scale for r in rng) if rng else None, sampled))
+        rows.append(
+            EngineInput(
+                name,
+                float(getattr(spec, fld)) * scale,
+                unit,
+                f"{spec.id}.{fld}",
+                spec.sources.get(fld) or _no_source(spec.id, fld),
+                tuple(float(r) * scale for r in rng) if rng else None,
+                sampled,
+            )
+        )
 
     def from_default(name: str, const: str, unit: str | None = None, sampled: bool = True, warn: str = "") -> None:
         d = getattr(D, const)
         src = Source(d.source.citation, d.source.url, d.source.date, d.source.confidence, warn) if warn else d.source
-        rows.append(EngineInput(name, float(d.value), unit or d.unit, f"defaults.{const}", src, None, sampled, bool(warn)))
+        rows.append(
+            EngineInput(name, float(d.value), unit or d.unit, f"defaults.{const}", src, None, sampled, bool(warn))
+        )
 
     def fallback(name: str, value: float, unit: str, why: str, sampled: bool = True) -> None:
-        rows.append(EngineInput(name, value, unit, "engine fallback",
-                                Source(f"engine fallback for {acc.id}", confidence="estimate", note=why), None, sampled, True))
+        rows.append(
+            EngineInput(
+                name,
+                value,
+                unit,
+                "engine fallback",
+                Source(f"engine fallback for {acc.id}", confidence="estimate", note=why),
+                None,
+                sampled,
+                True,
+            )
+        )
 
-    def chip_or_link(name: str, fld: str, link, link_fld: str, unit: str, scale: float = 1.0, sampled: bool = True) -> bool:
+    def chip_or_link(
+        name: str, fld: str, link, link_fld: str, unit: str, scale: float = 1.0, sampled: bool = True
+    ) -> bool:
         """The chip's own field, else its link's; False when neither has it."""
         if getattr(acc, fld, None):
             from_spec(name, acc, fld, unit, sampled=sampled)
@@ -670,21 +926,37 @@ def input_sources(chip: str | Accelerator, precision: str = "bf16", *, catalog=N
     fld = acc.peak_field(precision)
     if fld != ("int8_tops" if precision == "int8" else f"{precision}_tflops"):  # bf16 on a chip with only fp16 units
         base = acc.sources.get(fld) or _no_source(acc.id, fld)
-        note = (f"{acc.id} has no {precision} units: {precision} training falls back to "
-                f"{fld.removesuffix('_tflops')} mixed precision at its {getattr(acc, fld):g} TFLOP/s peak")
+        note = (
+            f"{acc.id} has no {precision} units: {precision} training falls back to "
+            f"{fld.removesuffix('_tflops')} mixed precision at its {getattr(acc, fld):g} TFLOP/s peak"
+        )
         rng = acc.ranges.get(fld)
-        rows.append(EngineInput("peak_tflops", float(getattr(acc, fld)), "TFLOP/s", f"{acc.id}.{fld}",
-                                Source(base.citation, base.url, base.date, base.confidence, note),
-                                tuple(float(r) for r in rng) if rng else None, True, True))
+        rows.append(
+            EngineInput(
+                "peak_tflops",
+                float(getattr(acc, fld)),
+                "TFLOP/s",
+                f"{acc.id}.{fld}",
+                Source(base.citation, base.url, base.date, base.confidence, note),
+                tuple(float(r) for r in rng) if rng else None,
+                True,
+                True,
+            )
+        )
     else:
         from_spec("peak_tflops", acc, fld, "TFLOP/s")
     from_spec("bf16_peak_tflops", acc, acc.peak_field("bf16"), "TFLOP/s", sampled=False)
     if acc.matmul_efficiency is not None:
         from_spec("matmul_efficiency", acc, "matmul_efficiency", "fraction of peak")
     else:
-        from_default("matmul_efficiency", "MATMUL_EFFICIENCY", warn=(
-            f"{acc.id} has no matmul_efficiency; using the default {D.MATMUL_EFFICIENCY.value:.2f} "
-            f"({D.MATMUL_EFFICIENCY.source.citation})"))
+        from_default(
+            "matmul_efficiency",
+            "MATMUL_EFFICIENCY",
+            warn=(
+                f"{acc.id} has no matmul_efficiency; using the default {D.MATMUL_EFFICIENCY.value:.2f} "
+                f"({D.MATMUL_EFFICIENCY.source.citation})"
+            ),
+        )
     from_spec("hbm_tbs", acc, "hbm_tbs", "TB/s")
     from_default("hbm_efficiency", "HBM_EFFICIENCY")
     from_spec("hbm_gb", acc, "hbm_gb", "GB", sampled=False)  # capacity decides the layout: fixed
@@ -692,8 +964,13 @@ def input_sources(chip: str | Accelerator, precision: str = "bf16", *, catalog=N
 
     # scale-up: domain, bandwidth, efficiency, latency
     if not chip_or_link("scaleup_domain", "scaleup_domain", up, "max_domain", "chips", sampled=False):
-        fallback("scaleup_domain", float(acc.chips_per_server or 1), "chips",
-                 f"{acc.id} has no scale-up domain; assuming {acc.chips_per_server or 1}", sampled=False)
+        fallback(
+            "scaleup_domain",
+            float(acc.chips_per_server or 1),
+            "chips",
+            f"{acc.id} has no scale-up domain; assuming {acc.chips_per_server or 1}",
+            sampled=False,
+        )
     if not chip_or_link("scaleup_gbs", "scaleup_gbs", up, "bandwidth_gbs", "GB/s"):
         fallback("scaleup_gbs", 32.0, "GB/s", f"{acc.id} has no scale-up bandwidth; assuming PCIe 4.0 x16 (32 GB/s)")
     if up is not None and up.efficiency:
@@ -707,7 +984,12 @@ def input_sources(chip: str | Accelerator, precision: str = "bf16", *, catalog=N
 
     # scale-out: NIC bandwidth per chip (Gbit/s; a link gives GB/s), efficiency, latency
     if not chip_or_link("scaleout_gbps", "scaleout_gbps", out, "bandwidth_gbs", "Gbit/s", scale=8.0):
-        fallback("scaleout_gbps", 200.0, "Gbit/s", f"{acc.id} has no scale-out bandwidth; assuming one 200 Gbit/s NIC per chip")
+        fallback(
+            "scaleout_gbps",
+            200.0,
+            "Gbit/s",
+            f"{acc.id} has no scale-out bandwidth; assuming one 200 Gbit/s NIC per chip",
+        )
     if out is not None and out.efficiency:
         from_spec("scaleout_efficiency", out, "efficiency", "fraction of NIC bandwidth")
     else:
@@ -723,16 +1005,29 @@ def input_sources(chip: str | Accelerator, precision: str = "bf16", *, catalog=N
         from suanli.models.compat import stack_step_efficiency
 
         eff = stack_step_efficiency(stack)
-        rows.append(EngineInput(
-            "software_stack", eff["central"], "fraction of CUDA speed", f"compat.stack_step_efficiency({stack.id!r})",
-            Source(f"suanli CUDA-compat model over the {stack.id} stack's op profile (Amdahl 1967; its op_sources)",
-                   confidence="estimate",
-                   note="1/S of the compat model at the stack's central values; the range puts every stack "
-                   "range at its least and most favourable bound"),
-            (eff["worst"], eff["central"], eff["best"])))
+        rows.append(
+            EngineInput(
+                "software_stack",
+                eff["central"],
+                "fraction of CUDA speed",
+                f"compat.stack_step_efficiency({stack.id!r})",
+                Source(
+                    f"suanli CUDA-compat model over the {stack.id} stack's op profile (Amdahl 1967; its op_sources)",
+                    confidence="estimate",
+                    note="1/S of the compat model at the stack's central values; the range puts every stack "
+                    "range at its least and most favourable bound",
+                ),
+                (eff["worst"], eff["central"], eff["best"]),
+            )
+        )
     elif acc.stack and acc.stack not in NATIVE_STACKS:
-        fallback("software_stack", 1.0, "fraction of CUDA speed",
-                 f"software stack {acc.stack!r} is not in the catalog; assuming CUDA parity, which flatters it", sampled=False)
+        fallback(
+            "software_stack",
+            1.0,
+            "fraction of CUDA speed",
+            f"software stack {acc.stack!r} is not in the catalog; assuming CUDA parity, which flatters it",
+            sampled=False,
+        )
     else:
         src = Source("native CUDA is the reference of the compat model: 1 by definition", confidence="datasheet")
         rows.append(EngineInput("software_stack", 1.0, "fraction of CUDA speed", "engine", src, None, False))
@@ -741,10 +1036,25 @@ def input_sources(chip: str | Accelerator, precision: str = "bf16", *, catalog=N
         from_default("stack_efficiency", "STACK_EFFICIENCY")
     else:
         d = D.STACK_EFFICIENCY
-        src = Source(f"{d.source.citation}; x {factor:g} for {acc.family}: {factor_src.citation}", d.source.url,
-                     d.source.date, "estimate", f"{d.source.note}. Generation factor: {factor_src.note}")
-        rows.append(EngineInput("stack_efficiency", float(d.value) * factor, d.unit,
-                                "defaults.STACK_EFFICIENCY x defaults.GENERATION_KERNEL_FACTOR", src, None, True, False))
+        src = Source(
+            f"{d.source.citation}; x {factor:g} for {acc.family}: {factor_src.citation}",
+            d.source.url,
+            d.source.date,
+            "estimate",
+            f"{d.source.note}. Generation factor: {factor_src.note}",
+        )
+        rows.append(
+            EngineInput(
+                "stack_efficiency",
+                float(d.value) * factor,
+                d.unit,
+                "defaults.STACK_EFFICIENCY x defaults.GENERATION_KERNEL_FACTOR",
+                src,
+                None,
+                True,
+                False,
+            )
+        )
     from_default("failure_rate_per_device_hour", "FAILURE_RATE_PER_DEVICE_HOUR")
     from_default("restart_s", "RESTART_SECONDS")
     _apply_chip_evidence(rows, acc, cat)
@@ -763,10 +1073,21 @@ def _apply_chip_evidence(rows: list[EngineInput], acc: Accelerator, cat) -> None
     if eff is None:
         return
     i = next(k for k, r in enumerate(rows) if r.name == "matmul_efficiency")
-    src = Source(f"suanli/data/chip_efficiency.toml [{eff.entry}]: {eff.rule}",
-                 confidence="measured" if eff.measured else "estimate", note=eff.sentence())
-    rows[i] = EngineInput("matmul_efficiency", eff.central, "fraction of peak", f"chip_efficiency[{eff.entry}]", src,
-                          (eff.low, eff.central, eff.high), True, eff.thin)
+    src = Source(
+        f"suanli/data/chip_efficiency.toml [{eff.entry}]: {eff.rule}",
+        confidence="measured" if eff.measured else "estimate",
+        note=eff.sentence(),
+    )
+    rows[i] = EngineInput(
+        "matmul_efficiency",
+        eff.central,
+        "fraction of peak",
+        f"chip_efficiency[{eff.entry}]",
+        src,
+        (eff.low, eff.central, eff.high),
+        True,
+        eff.thin,
+    )
 
 
 class Explanation(str):
@@ -791,10 +1112,17 @@ class Explanation(str):
         for f in self.formulas:
             parts += [f"*{f['name']}*", "", f"$${f['latex']} \\;=\\; {f['numbers']} \\;=\\; {_fmt(f['value'])}$$", ""]
         if self.inputs:
-            parts += ["**Inputs**", "", "| input | value | unit | from | confidence | source |", "|---|---|---|---|---|---|"]
+            parts += [
+                "**Inputs**",
+                "",
+                "| input | value | unit | from | confidence | source |",
+                "|---|---|---|---|---|---|",
+            ]
             for r in self.inputs:
-                parts.append(f"| {r.name} | {r.value:.4g} | {r.unit} | `{r.where}` | {r.source.confidence} | "
-                             f"{r.source.citation.replace('|', '/')} |")
+                parts.append(
+                    f"| {r.name} | {r.value:.4g} | {r.unit} | `{r.where}` | {r.source.confidence} | "
+                    f"{r.source.citation.replace('|', '/')} |"
+                )
             parts.append("")
         parts += ["**Layout**", ""] + [f"- {line}" for line in self.layout]
         return "\n".join(parts)
@@ -811,38 +1139,84 @@ def _formulas(est: Estimate, peak_flops: float | None = None) -> list[dict[str, 
     M, delta, tau, R, G, Dtok = sp.symbols(r"M \delta \tau R G D", positive=True)
     o_fc, o_e, o_s, o_r, o_o = sp.symbols(r"o_{fc} o_{eval} o_{stall} o_{ramp} o_{other}", nonnegative=True)
     items = {it["item"]: it["overhead_ratio"] for it in est.run.get("items", [])} or dict.fromkeys(
-        ("failures", "checkpoints", "evaluation", "stalls", "rampup", "other"), 0.0)
+        ("failures", "checkpoints", "evaluation", "stalls", "rampup", "other"), 0.0
+    )
     o_fc_value = items["failures"] + items["checkpoints"]
     if peak_flops is None:  # not in the catalog: the peak the MFU implies
         peak_flops = d["model_flops_per_token"] * est.tokens_per_s / (est.count * est.mfu) if est.mfu else 0.0
     peak = peak_flops
     mtbf_s = d["mtbf_h"] * 3600.0
     rows = [
-        ("step time (Narayanan et al. 2021, Sec 2.2: interleaved 1F1B pipeline)", t_step,
-         (m + (p - 1) / v) * t_mb + t_dp + t_opt,
-         {m: d["micro_batches"], p: lay["pp"], v: lay["interleave"], t_mb: d["microbatch_s"],
-          t_dp: est.breakdown["dp_comm_exposed"], t_opt: d["optimizer_s"]}, est.step_time_s),
+        (
+            "step time (Narayanan et al. 2021, Sec 2.2: interleaved 1F1B pipeline)",
+            t_step,
+            (m + (p - 1) / v) * t_mb + t_dp + t_opt,
+            {
+                m: d["micro_batches"],
+                p: lay["pp"],
+                v: lay["interleave"],
+                t_mb: d["microbatch_s"],
+                t_dp: est.breakdown["dp_comm_exposed"],
+                t_opt: d["optimizer_s"],
+            },
+            est.step_time_s,
+        ),
         ("throughput", R_tok, b / t_step, {b: d["tokens_per_step"], t_step: est.step_time_s}, est.tokens_per_s),
-        ("MFU (Chowdhery et al. 2022, App. B)", sp.Symbol("MFU"), F_tok * R_tok / (N * P),
-         {F_tok: d["model_flops_per_token"], R_tok: est.tokens_per_s, N: est.count, P: peak}, est.mfu),
-        ("checkpoint interval (Daly 2006, eq. 37)", tau,
-         sp.sqrt(2 * delta * M) * (1 + sp.sqrt(delta / (2 * M)) / 3 + delta / (18 * M)) - delta,
-         {delta: d["checkpoint_s"], M: mtbf_s}, d["checkpoint_interval_s"]),
-        ("failure and checkpoint overhead (Daly 2006, eq. 20)", o_fc, (1 + delta / tau) / (1 - (R + (tau + delta) / 2) / M) - 1,
-         {R: D.RESTART_SECONDS.value, tau: d["checkpoint_interval_s"], delta: d["checkpoint_s"], M: mtbf_s}, o_fc_value),
-        ("goodput (run level, suanli.models.goodput)", G, 1 / (1 + o_fc + o_e + o_s + o_r + o_o),
-         {o_fc: o_fc_value, o_e: items["evaluation"], o_s: items["stalls"], o_r: items["rampup"], o_o: items["other"]},
-         est.goodput),
-        ("wall-clock days", sp.Symbol("T_{days}"), Dtok / (R_tok * G * 86400),
-         {Dtok: est.tokens, R_tok: est.tokens_per_s, G: est.goodput}, est.train_days),
+        (
+            "MFU (Chowdhery et al. 2022, App. B)",
+            sp.Symbol("MFU"),
+            F_tok * R_tok / (N * P),
+            {F_tok: d["model_flops_per_token"], R_tok: est.tokens_per_s, N: est.count, P: peak},
+            est.mfu,
+        ),
+        (
+            "checkpoint interval (Daly 2006, eq. 37)",
+            tau,
+            sp.sqrt(2 * delta * M) * (1 + sp.sqrt(delta / (2 * M)) / 3 + delta / (18 * M)) - delta,
+            {delta: d["checkpoint_s"], M: mtbf_s},
+            d["checkpoint_interval_s"],
+        ),
+        (
+            "failure and checkpoint overhead (Daly 2006, eq. 20)",
+            o_fc,
+            (1 + delta / tau) / (1 - (R + (tau + delta) / 2) / M) - 1,
+            {R: D.RESTART_SECONDS.value, tau: d["checkpoint_interval_s"], delta: d["checkpoint_s"], M: mtbf_s},
+            o_fc_value,
+        ),
+        (
+            "goodput (run level, suanli.models.goodput)",
+            G,
+            1 / (1 + o_fc + o_e + o_s + o_r + o_o),
+            {
+                o_fc: o_fc_value,
+                o_e: items["evaluation"],
+                o_s: items["stalls"],
+                o_r: items["rampup"],
+                o_o: items["other"],
+            },
+            est.goodput,
+        ),
+        (
+            "wall-clock days",
+            sp.Symbol("T_{days}"),
+            Dtok / (R_tok * G * 86400),
+            {Dtok: est.tokens, R_tok: est.tokens_per_s, G: est.goodput},
+            est.train_days,
+        ),
     ]
     out = []
     for name, lhs, rhs, values, value in rows:
         # the same expression tree with each symbol printed as its number: the substitution stays visible
         shown = {k: _tex_number(val) for k, val in values.items()}
-        out.append({"name": name, "latex": sp.latex(sp.Eq(lhs, rhs)),
-                    "numbers": sp.latex(rhs, symbol_names=shown, mul_symbol="times"), "value": float(value),
-                    "evaluated": float(rhs.subs(values))})
+        out.append(
+            {
+                "name": name,
+                "latex": sp.latex(sp.Eq(lhs, rhs)),
+                "numbers": sp.latex(rhs, symbol_names=shown, mul_symbol="times"),
+                "value": float(value),
+                "evaluated": float(rhs.subs(values)),
+            }
+        )
     return out
 
 
@@ -859,32 +1233,47 @@ def _equation_lines(est: Estimate) -> list[str]:
     m, p, v = d["micro_batches"], lay["pp"], lay["interleave"]
     slot = d["microbatch_s"]
     return [
-        (f"one micro-batch slot t_mb = compute {est.breakdown['compute'] / m:.4g} s + memory-bound + TP comm "
-         f"+ EP comm + pipeline send/recv + host = {slot:.4g} s"),
-        (f"step = (m + (p - 1)/v) x t_mb + exposed DP comm + optimizer = ({m} + {p - 1}/{v}) x {slot:.4g} s "
-         f"+ {est.breakdown['dp_comm_exposed']:.4g} s + {d['optimizer_s']:.4g} s = {est.step_time_s:.4g} s"),
+        (
+            f"one micro-batch slot t_mb = compute {est.breakdown['compute'] / m:.4g} s + memory-bound + TP comm "
+            f"+ EP comm + pipeline send/recv + host = {slot:.4g} s"
+        ),
+        (
+            f"step = (m + (p - 1)/v) x t_mb + exposed DP comm + optimizer = ({m} + {p - 1}/{v}) x {slot:.4g} s "
+            f"+ {est.breakdown['dp_comm_exposed']:.4g} s + {d['optimizer_s']:.4g} s = {est.step_time_s:.4g} s"
+        ),
         f"tokens/s = tokens per step / step = {d['tokens_per_step']:,.0f} / {est.step_time_s:.4g} s = {est.tokens_per_s:,.0f}",
-        (f"MFU = model FLOPs/token x tokens/s / (count x peak) = {d['model_flops_per_token']:.4g} x {est.tokens_per_s:,.0f} "
-         f"/ ({est.count} x peak) = {est.mfu:.3f}"),
-        (f"days = tokens / (tokens/s) / goodput / run efficiency = {est.tokens:.4g} / {est.tokens_per_s:,.0f} / "
-         f"{est.goodput:.3f} / {d.get('run_efficiency', 1.0):.3g} / 86400 = {est.train_days:.4g}"),
-        (f"goodput: MTBF {d['mtbf_h']:.3g} h, checkpoint {d['checkpoint_s']:.3g} s every {d['checkpoint_interval_s'] / 60:.3g} min "
-         f"(Young/Daly) and the run-level items below -> {est.goodput:.3f}"),
+        (
+            f"MFU = model FLOPs/token x tokens/s / (count x peak) = {d['model_flops_per_token']:.4g} x {est.tokens_per_s:,.0f} "
+            f"/ ({est.count} x peak) = {est.mfu:.3f}"
+        ),
+        (
+            f"days = tokens / (tokens/s) / goodput / run efficiency = {est.tokens:.4g} / {est.tokens_per_s:,.0f} / "
+            f"{est.goodput:.3f} / {d.get('run_efficiency', 1.0):.3g} / 86400 = {est.train_days:.4g}"
+        ),
+        (
+            f"goodput: MTBF {d['mtbf_h']:.3g} h, checkpoint {d['checkpoint_s']:.3g} s every {d['checkpoint_interval_s'] / 60:.3g} min "
+            f"(Young/Daly) and the run-level items below -> {est.goodput:.3f}"
+        ),
         *(runlevel.text_lines(est.run) if est.run else []),
     ]
 
 
 def _layout_text(lay: dict[str, Any]) -> str:
-    return (f"TP{lay['tp']} " + (f"CP{lay['cp']} " if lay.get("cp", 1) > 1 else "")
-            + f"PP{lay['pp']} DP{lay['dp']} EP{lay['ep']} mb{lay['micro_batch']} rc={lay['recompute']} "
-            f"ZeRO-{lay['zero']}" + (f" v{lay['interleave']}" if lay["interleave"] > 1 else ""))
+    return (
+        f"TP{lay['tp']} "
+        + (f"CP{lay['cp']} " if lay.get("cp", 1) > 1 else "")
+        + f"PP{lay['pp']} DP{lay['dp']} EP{lay['ep']} mb{lay['micro_batch']} rc={lay['recompute']} "
+        f"ZeRO-{lay['zero']}" + (f" v{lay['interleave']}" if lay["interleave"] > 1 else "")
+    )
 
 
 def _layout_lines(est: Estimate, catalog=None) -> list[str]:
     """The layout chosen and, for each runner-up, the part of the step that makes it slower per token."""
     d = est.details
-    lines = [f"chosen {_layout_text(est.layout)}: the fastest per token of {d['layouts_fitting']:,} layouts that fit "
-             f"in memory ({d['layouts_searched']:,} searched; {est.memory_gb_per_device:.1f} GiB per device)"]
+    lines = [
+        f"chosen {_layout_text(est.layout)}: the fastest per token of {d['layouts_fitting']:,} layouts that fit "
+        f"in memory ({d['layouts_searched']:,} searched; {est.memory_gb_per_device:.1f} GiB per device)"
+    ]
     if not est.runners_up:
         return lines
     try:  # re-run the chosen layout and each runner-up at the same inputs to see which part grows
@@ -907,8 +1296,10 @@ def _layout_lines(est: Estimate, catalog=None) -> list[str]:
             worst = max(delta, key=delta.get)
             if delta[worst] > 0:
                 why = f"; it loses on {worst.replace('_', ' ')} (+{delta[worst] / best_per_token:.1%} of the chosen step per token)"
-        lines.append(f"runner-up {_layout_text(lay)}: {slower:+.1%} time per token, "
-                     f"{lay['memory_gb_per_device']:.1f} GiB per device{why}")
+        lines.append(
+            f"runner-up {_layout_text(lay)}: {slower:+.1%} time per token, "
+            f"{lay['memory_gb_per_device']:.1f} GiB per device{why}"
+        )
     return lines
 
 
@@ -919,14 +1310,18 @@ def _stack_and_batch_lines(est: Estimate) -> list[str]:
     if d.get("framework"):
         try:
             prof = resolve_framework(d["framework"], _safe_catalog_for(est.catalog))
-            out.append(f"framework: {prof.id} ({prof.name}): FlashAttention generation {d.get('flash_attention', 0)}, "
-                       f"TP/DP/PP communication hidden {prof.tp_overlap:.0%}/{prof.dp_overlap:.0%}/{prof.pp_overlap:.0%}, "
-                       f"ZeRO stages {', '.join(map(str, prof.zero_stages))}")
+            out.append(
+                f"framework: {prof.id} ({prof.name}): FlashAttention generation {d.get('flash_attention', 0)}, "
+                f"TP/DP/PP communication hidden {prof.tp_overlap:.0%}/{prof.dp_overlap:.0%}/{prof.pp_overlap:.0%}, "
+                f"ZeRO stages {', '.join(map(str, prof.zero_stages))}"
+            )
         except SuanliError:
             out.append(f"framework: {d['framework']}")
     if d.get("global_batch_rule"):
-        out.append(f"global batch: {d['global_batch_sequences']:,} sequences ({d['global_batch_tokens'] / 1e6:.3g}M tokens); "
-                   f"rule: {d['global_batch_rule']}")
+        out.append(
+            f"global batch: {d['global_batch_sequences']:,} sequences ({d['global_batch_tokens'] / 1e6:.3g}M tokens); "
+            f"rule: {d['global_batch_rule']}"
+        )
     if d.get("run_kind"):
         out.append(f"run kind: {d['run_kind']} (run efficiency {d.get('run_efficiency', 1.0):.2f} on top of failures)")
     return out
@@ -942,7 +1337,10 @@ def _explain(est: Estimate) -> Explanation:
     text += _stack_and_batch_lines(est)
     if inputs:
         text.append("inputs (value unit  from  confidence: source):")
-        text += [f"  {r.name} = {r.value:.4g} {r.unit}  {r.where}  {r.source.confidence}: {r.source.citation}" for r in inputs]
+        text += [
+            f"  {r.name} = {r.value:.4g} {r.unit}  {r.where}  {r.source.confidence}: {r.source.citation}"
+            for r in inputs
+        ]
     text += ["layout:"] + [f"  {line}" for line in layout]
     peak = next((r.value * 1e12 for r in inputs if r.name == "peak_tflops"), None)
     return Explanation("\n".join(text), _formulas(est, peak), inputs, layout)

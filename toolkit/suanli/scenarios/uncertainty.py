@@ -51,7 +51,15 @@ from suanli.spec import Source
 ENGINE_OUTPUTS = ("train_days", "accelerator_hours", "mfu", "step_time_s", "tokens_per_s", "goodput")
 """Engine results that come as ranges."""
 
-COST_OUTPUTS = ("it_power_kw", "facility_power_kw", "energy_mwh", "electricity_cost", "hardware_cost", "total_cost", "co2_t")
+COST_OUTPUTS = (
+    "it_power_kw",
+    "facility_power_kw",
+    "energy_mwh",
+    "electricity_cost",
+    "hardware_cost",
+    "total_cost",
+    "co2_t",
+)
 """Energy and cost results that come as ranges (those the options make computable)."""
 
 DEFAULT_SAMPLES = 10_000
@@ -90,8 +98,14 @@ FAILURE_RATE_RANGE_SOURCE = Source(
     "see suanli.models.defaults FAILURE_RATE_* for the arithmetic",
 )
 
-_FRACTIONS = {"matmul_efficiency", "hbm_efficiency", "scaleup_efficiency", "scaleout_efficiency", "software_stack",
-              "stack_efficiency"}
+_FRACTIONS = {
+    "matmul_efficiency",
+    "hbm_efficiency",
+    "scaleup_efficiency",
+    "scaleout_efficiency",
+    "software_stack",
+    "stack_efficiency",
+}
 """Inputs that are shares of an ideal: their draws are capped at 1."""
 
 
@@ -114,9 +128,17 @@ class UncertainInput:
     def row(self) -> dict[str, Any]:
         d = self.distribution
         lo, hi = (d.ppf(0.1), d.ppf(0.9)) if self.uncertain else (self.nominal, self.nominal)
-        return {"input": self.name, "value": self.nominal, "p10": lo, "p90": hi, "unit": self.unit,
-                "basis": self.basis, "confidence": self.source.confidence, "where": self.where,
-                "citation": self.source.citation}
+        return {
+            "input": self.name,
+            "value": self.nominal,
+            "p10": lo,
+            "p90": hi,
+            "unit": self.unit,
+            "basis": self.basis,
+            "confidence": self.source.confidence,
+            "where": self.where,
+            "citation": self.source.citation,
+        }
 
 
 def _capped(dist: Any, cap: float | None) -> Any:
@@ -135,8 +157,16 @@ def _capped(dist: Any, cap: float | None) -> Any:
     return U.triangular(min(low, cap), min(mode, cap), min(high, cap))
 
 
-def spec_input(name: str, value: float, unit: str, where: str, source: Source, rng: tuple[float, ...] | None = None,
-               *, spreads: bool = True) -> UncertainInput:
+def spec_input(
+    name: str,
+    value: float,
+    unit: str,
+    where: str,
+    source: Source,
+    rng: tuple[float, ...] | None = None,
+    *,
+    spreads: bool = True,
+) -> UncertainInput:
     """An input from a spec number: its own range (triangular, mode at the value) or its confidence's spread."""
     value = float(value)
     if not spreads:
@@ -148,9 +178,15 @@ def spec_input(name: str, value: float, unit: str, where: str, source: Source, r
     else:
         dist = U.spec_distribution(value, source.confidence)
         spread = U.DEFAULT_SPREAD.get(source.confidence, 0.0)
-        basis = f"default spread of {'an' if source.confidence[0] in 'aeiou' else 'a'} {source.confidence} value (+/-{spread:.0%})" if spread else f"fixed ({source.confidence})"
+        basis = (
+            f"default spread of {'an' if source.confidence[0] in 'aeiou' else 'a'} {source.confidence} value (+/-{spread:.0%})"
+            if spread
+            else f"fixed ({source.confidence})"
+        )
     dist = _capped(dist, 1.0 if name in _FRACTIONS else None)
-    return UncertainInput(name=name, distribution=dist, nominal=value, unit=unit, where=where, source=source, basis=basis)
+    return UncertainInput(
+        name=name, distribution=dist, nominal=value, unit=unit, where=where, source=source, basis=basis
+    )
 
 
 def engine_inputs(chip, precision: str = "bf16", *, catalog=None, spreads: bool = True) -> dict[str, UncertainInput]:
@@ -169,9 +205,14 @@ def engine_inputs(chip, precision: str = "bf16", *, catalog=None, spreads: bool 
         rng, source, basis = row.range, row.source, None
         if row.name == "stack_efficiency":
             out[row.name] = UncertainInput(
-                name=row.name, distribution=stack_efficiency_distribution(row.value) if spreads else row.value,
-                nominal=row.value, unit=row.unit, where=row.where, source=STACK_EFFICIENCY_SPREAD_SOURCE,
-                basis="backtest spread of the calibration" if spreads else "fixed (spreads off)")
+                name=row.name,
+                distribution=stack_efficiency_distribution(row.value) if spreads else row.value,
+                nominal=row.value,
+                unit=row.unit,
+                where=row.where,
+                source=STACK_EFFICIENCY_SPREAD_SOURCE,
+                basis="backtest spread of the calibration" if spreads else "fixed (spreads off)",
+            )
             continue
         if row.name == "failure_rate_per_device_hour":
             rng, source, basis = FAILURE_RATE_RANGE, FAILURE_RATE_RANGE_SOURCE, "Llama 3 / MegaScale / OPT rates"
@@ -189,13 +230,20 @@ def _given(name: str, value: Any, base: UncertainInput | None, unit: str = "") -
         try:
             value = float(value)
         except (TypeError, ValueError):
-            raise InputError(f"{name} must be a number, a (low, high) / (low, mode, high) range or a distribution, "
-                             f"got {value!r}") from None
+            raise InputError(
+                f"{name} must be a number, a (low, high) / (low, mode, high) range or a distribution, got {value!r}"
+            ) from None
     nominal = float(value) if dist is None else (base.nominal if base is not None else dist.median)
     src = Source(f"given by the caller for {name}", confidence="estimate", note="the caller's own number or range")
-    return UncertainInput(name=name, distribution=value if dist is None else dist, nominal=nominal,
-                          unit=base.unit if base is not None else unit, where="given", source=src,
-                          basis="given" if dist is None else f"given {dist.kind} range")
+    return UncertainInput(
+        name=name,
+        distribution=value if dist is None else dist,
+        nominal=nominal,
+        unit=base.unit if base is not None else unit,
+        where="given",
+        source=src,
+        basis="given" if dist is None else f"given {dist.kind} range",
+    )
 
 
 def _apply_ranges(inputs: dict[str, UncertainInput], ranges: Mapping[str, Any] | None) -> None:
@@ -209,6 +257,7 @@ def _apply_ranges(inputs: dict[str, UncertainInput], ranges: Mapping[str, Any] |
 # --------------------------------------------------------------------------------------------
 # energy and cost
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CostContext:
@@ -233,14 +282,20 @@ class CostContext:
         from suanli.models import power as P
 
         rep, acc = self.report, self.accelerator
-        chain = P.fleet_power(tdp_w, self.count, self.chips_per_server, rep["utilization"], pue,
-                              server_rating_w=acc.server_power_w)
+        chain = P.fleet_power(
+            tdp_w, self.count, self.chips_per_server, rep["utilization"], pue, server_rating_w=acc.server_power_w
+        )
         energy = np.asarray(P.energy_mwh(chain.facility_w, hours))
-        out: dict[str, Any] = {"it_power_kw": np.asarray(chain.it_w) / 1e3,
-                               "facility_power_kw": np.asarray(chain.facility_w) / 1e3, "energy_mwh": energy}
+        out: dict[str, Any] = {
+            "it_power_kw": np.asarray(chain.it_w) / 1e3,
+            "facility_power_kw": np.asarray(chain.facility_w) / 1e3,
+            "energy_mwh": energy,
+        }
         parts = []
         if rep["electricity_cost"] is not None:
-            out["electricity_cost"] = np.asarray(C.electricity_cost(energy, price_kwh if price_kwh is not None else rep["price_kwh"]))
+            out["electricity_cost"] = np.asarray(
+                C.electricity_cost(energy, price_kwh if price_kwh is not None else rep["price_kwh"])
+            )
             parts.append(out["electricity_cost"])
         if rep["hardware_cost"] is not None:
             ratio = 1.0 if chip_price is None or not self.chip_price else np.asarray(chip_price) / self.chip_price
@@ -260,8 +315,9 @@ def _price_field(acc, rented: bool) -> str | None:
     return None if picked is None else picked[0]
 
 
-def cost_inputs(accelerator, options: Any, report: Mapping[str, Any], *, catalog=None,
-                spreads: bool = True) -> tuple[dict[str, UncertainInput], CostContext]:
+def cost_inputs(
+    accelerator, options: Any, report: Mapping[str, Any], *, catalog=None, spreads: bool = True
+) -> tuple[dict[str, UncertainInput], CostContext]:
     """The uncertain inputs of energy and cost (TDP, PUE, electricity price, chip price) and the context.
 
     ``report`` is the point :func:`suanli.scenarios.power.energy_and_cost` for the same options: it fixes
@@ -273,22 +329,43 @@ def cost_inputs(accelerator, options: Any, report: Mapping[str, Any], *, catalog
 
     opts = _options(options)
     acc = accelerator
-    inputs = {"tdp_w": spec_input("tdp_w", acc.tdp_w, "W", f"{acc.id}.tdp_w", acc.sources.get("tdp_w") or _unsourced(acc.id, "tdp_w"),
-                                  acc.ranges.get("tdp_w"), spreads=spreads)}
+    inputs = {
+        "tdp_w": spec_input(
+            "tdp_w",
+            acc.tdp_w,
+            "W",
+            f"{acc.id}.tdp_w",
+            acc.sources.get("tdp_w") or _unsourced(acc.id, "tdp_w"),
+            acc.ranges.get("tdp_w"),
+            spreads=spreads,
+        )
+    }
     site = _site(opts["site"], catalog)
     if opts["pue"] is None and site is not None:
-        inputs["pue"] = spec_input("pue", site.pue_typical, "ratio", f"{site.id}.pue_typical",
-                                   site.sources.get("pue_typical") or _unsourced(site.id, "pue_typical"),
-                                   site.ranges.get("pue_typical"), spreads=spreads)
+        inputs["pue"] = spec_input(
+            "pue",
+            site.pue_typical,
+            "ratio",
+            f"{site.id}.pue_typical",
+            site.sources.get("pue_typical") or _unsourced(site.id, "pue_typical"),
+            site.ranges.get("pue_typical"),
+            spreads=spreads,
+        )
     else:
         inputs["pue"] = _given("pue", report["pue"], None, "ratio")
     if report["price_kwh"] is not None:
         if opts["price_kwh"] is None and site is not None:
             fld = "electricity_cny_kwh" if site.electricity_cny_kwh is not None else "electricity_usd_kwh"
             price, low, high = site_price_per_kwh(site, report["currency"])
-            inputs["price_kwh"] = spec_input("price_kwh", price, f"{report['currency']}/kWh", f"{site.id}.{fld}",
-                                             site.sources.get(fld) or _unsourced(site.id, fld),
-                                             (low, high) if low != high else None, spreads=spreads)
+            inputs["price_kwh"] = spec_input(
+                "price_kwh",
+                price,
+                f"{report['currency']}/kWh",
+                f"{site.id}.{fld}",
+                site.sources.get(fld) or _unsourced(site.id, fld),
+                (low, high) if low != high else None,
+                spreads=spreads,
+            )
         else:
             inputs["price_kwh"] = _given("price_kwh", report["price_kwh"], None, f"{report['currency']}/kWh")
     nominal_price = None
@@ -297,16 +374,25 @@ def cost_inputs(accelerator, options: Any, report: Mapping[str, Any], *, catalog
         if fld is not None:
             nominal_price = float(getattr(acc, fld))
             unit = fld.split("_")[1].upper() + ("/h" if fld.startswith("rental") else "")
-            inputs["chip_price"] = spec_input("chip_price", nominal_price, unit, f"{acc.id}.{fld}",
-                                              acc.sources.get(fld) or _unsourced(acc.id, fld), acc.ranges.get(fld),
-                                              spreads=spreads)
-    ctx = CostContext(acc, int(report["count"]), report, float(acc.chips_per_server or P.DEFAULTS.chips_per_server),
-                      nominal_price)
+            inputs["chip_price"] = spec_input(
+                "chip_price",
+                nominal_price,
+                unit,
+                f"{acc.id}.{fld}",
+                acc.sources.get(fld) or _unsourced(acc.id, fld),
+                acc.ranges.get(fld),
+                spreads=spreads,
+            )
+    ctx = CostContext(
+        acc, int(report["count"]), report, float(acc.chips_per_server or P.DEFAULTS.chips_per_server), nominal_price
+    )
     return inputs, ctx
 
 
 def _unsourced(spec_id: str, fld: str) -> Source:
-    return Source(f"{spec_id}: no source given for {fld}", confidence="estimate", note="an unsourced value counts as an estimate")
+    return Source(
+        f"{spec_id}: no source given for {fld}", confidence="estimate", note="an unsourced value counts as an estimate"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,8 +411,16 @@ _EVALUATE_KW = ("matmul_efficiency", "stack_efficiency", "failure_rate_per_devic
 _COST_KW = ("tdp_w", "pue", "price_kwh", "chip_price")
 
 
-def make_model(workload, hw, layout: Mapping[str, Any], nominal: Mapping[str, float], *, precision: str = "bf16",
-               cost: CostContext | None = None, run: Mapping[str, Any] | None = None):
+def make_model(
+    workload,
+    hw,
+    layout: Mapping[str, Any],
+    nominal: Mapping[str, float],
+    *,
+    precision: str = "bf16",
+    cost: CostContext | None = None,
+    run: Mapping[str, Any] | None = None,
+):
     """The vectorised model of one fixed layout: ``model(**inputs) -> {output: array}`` for monte_carlo/tornado.
 
     Spec inputs scale the matching :class:`~suanli.models.performance.Hardware` numbers by their ratio to
@@ -343,9 +437,16 @@ def make_model(workload, hw, layout: Mapping[str, Any], nominal: Mapping[str, fl
             for name in names:
                 scale = scale * ratio.get(name, 1.0)
             changes[fld] = getattr(hw, fld) * scale
-        r = evaluate(workload, dataclasses.replace(hw, **changes), layout, tokens=x.get("tokens", nominal["tokens"]),
-                     global_batch=layout["global_batch"], precision=precision, run=run,
-                     **{k: x[k] for k in _EVALUATE_KW if k in x and k != "tokens"})
+        r = evaluate(
+            workload,
+            dataclasses.replace(hw, **changes),
+            layout,
+            tokens=x.get("tokens", nominal["tokens"]),
+            global_batch=layout["global_batch"],
+            precision=precision,
+            run=run,
+            **{k: x[k] for k in _EVALUATE_KW if k in x and k != "tokens"},
+        )
         out = {k: r[k] for k in ENGINE_OUTPUTS}
         out["mfu"] = r["mfu"] * ratio.get("peak_tflops", 1.0)  # against the published peak
         if cost is not None:
@@ -385,7 +486,12 @@ class Ranged:
         return [i.row() for i in self.inputs.values()]
 
     def _uncertainty(self) -> dict[str, Any]:
-        return {"samples": self.ranged.n, "seed": self.ranged.seed, "inputs": self.input_table(), "tornado": self.tornado}
+        return {
+            "samples": self.ranged.n,
+            "seed": self.ranged.seed,
+            "inputs": self.input_table(),
+            "tornado": self.tornado,
+        }
 
     def _repr_html_(self) -> str:
         from suanli.present import summary_html
@@ -415,8 +521,13 @@ class UncertainEstimate(Ranged):
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: the estimate (and cost) with each ranged output as ``{p10, p50, p90}``, the point
         values under ``point``, the inputs and the tornado under ``uncertainty``."""
-        return {**self.estimate.as_dict(), **(self.cost or {}), **self.summary(), "point": self.point(),
-                "uncertainty": self._uncertainty()}
+        return {
+            **self.estimate.as_dict(),
+            **(self.cost or {}),
+            **self.summary(),
+            "point": self.point(),
+            "uncertainty": self._uncertainty(),
+        }
 
 
 @dataclass
@@ -439,9 +550,19 @@ def _check_samples(samples: Any) -> int:
     return whole("samples", samples, maximum=MAX_SAMPLES)
 
 
-def ranged_estimate(est, *, workload=None, accelerator=None, samples: int = DEFAULT_SAMPLES, seed: int = 0,
-                    ranges: Mapping[str, Any] | None = None, options: Any = None, spreads: bool = True,
-                    tornado_outputs: tuple[str, ...] | None = None, catalog=None) -> UncertainEstimate:
+def ranged_estimate(
+    est,
+    *,
+    workload=None,
+    accelerator=None,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    ranges: Mapping[str, Any] | None = None,
+    options: Any = None,
+    spreads: bool = True,
+    tornado_outputs: tuple[str, ...] | None = None,
+    catalog=None,
+) -> UncertainEstimate:
     """Ranges around an existing point :class:`~suanli.scenarios.training.Estimate`, on its layout.
 
     ``workload`` is the estimate's :class:`~suanli.models.workload.Workload` (default: its preset
@@ -460,8 +581,15 @@ def ranged_estimate(est, *, workload=None, accelerator=None, samples: int = DEFA
     w = workload if workload is not None else make_workload(est.model)
     hw = hardware(acc, est.precision, catalog=cat)
     inputs = engine_inputs(acc, est.precision, catalog=cat, spreads=spreads)
-    inputs["tokens"] = UncertainInput("tokens", float(est.tokens), float(est.tokens), "tokens", "given",
-                                      Source("the training goal", confidence="datasheet"), "fixed (the goal)")
+    inputs["tokens"] = UncertainInput(
+        "tokens",
+        float(est.tokens),
+        float(est.tokens),
+        "tokens",
+        "given",
+        Source("the training goal", confidence="datasheet"),
+        "fixed (the goal)",
+    )
     ctx, report = None, None
     if options is not None and wants_energy(options):
         report = for_estimate(options, est, catalog=cat)
@@ -469,7 +597,9 @@ def ranged_estimate(est, *, workload=None, accelerator=None, samples: int = DEFA
         inputs.update(extra)
     _apply_ranges(inputs, ranges)
     nominal = {k: i.nominal for k, i in inputs.items()}
-    model = make_model(w, hw, est.layout, nominal, precision=est.precision, cost=ctx, run=est.details.get("run_settings"))
+    model = make_model(
+        w, hw, est.layout, nominal, precision=est.precision, cost=ctx, run=est.details.get("run_settings")
+    )
     dists = {k: i.distribution for k, i in inputs.items()}
     ranged = U.monte_carlo(model, dists, n=n, seed=seed)
     if tornado_outputs is None:
@@ -482,9 +612,21 @@ _ESTIMATE_RANGED = ("matmul_efficiency", "stack_efficiency", "failure_rate_per_d
 """Inputs :func:`suanli.scenarios.training.estimate` also takes: a range's median picks the layout."""
 
 
-def uncertain_estimate(model=None, *, tokens: float, chip, count: int, samples: int = DEFAULT_SAMPLES, seed: int = 0,
-                       ranges: Mapping[str, Any] | None = None, options: Any = None, spreads: bool = True,
-                       tornado_outputs: tuple[str, ...] | None = None, catalog=None, **estimate_kwargs) -> UncertainEstimate:
+def uncertain_estimate(
+    model=None,
+    *,
+    tokens: float,
+    chip,
+    count: int,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    ranges: Mapping[str, Any] | None = None,
+    options: Any = None,
+    spreads: bool = True,
+    tornado_outputs: tuple[str, ...] | None = None,
+    catalog=None,
+    **estimate_kwargs,
+) -> UncertainEstimate:
     """:func:`suanli.scenarios.training.estimate` with ranges: the layout at central values, then N samples on it.
 
     Takes the arguments of :func:`~suanli.scenarios.training.estimate` (model, shape, layout flags ...) plus
@@ -512,12 +654,30 @@ def uncertain_estimate(model=None, *, tokens: float, chip, count: int, samples: 
     if not isinstance(chip, (str, Accelerator)):
         raise InputError("chip must be a catalog id or an Accelerator: the ranges come from its sources")
     est = estimate(w, tokens=tokens, chip=chip, count=count, catalog=catalog, **estimate_kwargs)
-    return ranged_estimate(est, workload=w, accelerator=chip if isinstance(chip, Accelerator) else None, samples=n, seed=seed, ranges=ranges, options=options, spreads=spreads,
-                           tornado_outputs=tornado_outputs, catalog=catalog)
+    return ranged_estimate(
+        est,
+        workload=w,
+        accelerator=chip if isinstance(chip, Accelerator) else None,
+        samples=n,
+        seed=seed,
+        ranges=ranges,
+        options=options,
+        spreads=spreads,
+        tornado_outputs=tornado_outputs,
+        catalog=catalog,
+    )
 
 
-def candidate_ranges(est, *, workload=None, samples: int = 2_000, seed: int = 0, options: Any = None,
-                     catalog=None, deadline_days: float | None = None) -> dict[str, Any]:
+def candidate_ranges(
+    est,
+    *,
+    workload=None,
+    samples: int = 2_000,
+    seed: int = 0,
+    options: Any = None,
+    catalog=None,
+    deadline_days: float | None = None,
+) -> dict[str, Any]:
     """P10/P50/P90 of one substitution candidate's point estimate: ``{output: {"p10", "p50", "p90"}}``.
 
     For :mod:`suanli.scenarios.substitution`: pass the candidate's :class:`~suanli.scenarios.training.Estimate` (its chip,
@@ -527,8 +687,9 @@ def candidate_ranges(est, *, workload=None, samples: int = 2_000, seed: int = 0,
     training time is within the deadline (:func:`probability_within`), i.e. the probability that a
     fleet sized at central values finishes in time.
     """
-    ranged = ranged_estimate(est, workload=workload, samples=samples, seed=seed, options=options,
-                             tornado_outputs=(), catalog=catalog)
+    ranged = ranged_estimate(
+        est, workload=workload, samples=samples, seed=seed, options=options, tornado_outputs=(), catalog=catalog
+    )
     out: dict[str, Any] = ranged.summary()
     if deadline_days is not None:
         out["deadline_probability"] = probability_within(ranged.samples["train_days"], deadline_days)
@@ -580,9 +741,20 @@ def _tornado(model, dists: Mapping[str, Any], outputs) -> dict[str, list[dict[st
     return {out: U.tornado(model, dists, out, vectorised=True) for out in outputs}
 
 
-def ranged_energy_and_cost(options: Any, accelerator, count: int, hours: float, utilization=None, *, tokens=None,
-                           samples: int = DEFAULT_SAMPLES, seed: int = 0, ranges: Mapping[str, Any] | None = None,
-                           spreads: bool = True, catalog=None) -> UncertainCost:
+def ranged_energy_and_cost(
+    options: Any,
+    accelerator,
+    count: int,
+    hours: float,
+    utilization=None,
+    *,
+    tokens=None,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    ranges: Mapping[str, Any] | None = None,
+    spreads: bool = True,
+    catalog=None,
+) -> UncertainCost:
     """:func:`suanli.scenarios.power.energy_and_cost` with ranges over TDP, PUE, electricity and chip price.
 
     Hours are fixed here (``suanli estimate --uncertain`` samples them from the engine). The tornado is

@@ -14,8 +14,11 @@ import numpy as np
 
 from suanli.widgets.base import FigureView, Panel, dropdown, slider
 
-KINDS = (("all rows", "all"), ("full runs (accelerator-hours)", "accelerator_hours"),
-         ("benchmarks and fixed layouts", "fixed"))
+KINDS = (
+    ("all rows", "all"),
+    ("full runs (accelerator-hours)", "accelerator_hours"),
+    ("benchmarks and fixed layouts", "fixed"),
+)
 
 
 class BacktestPanel(Panel):
@@ -32,8 +35,9 @@ class BacktestPanel(Panel):
         self.log_errors = calib["log_errors"]
         self.ids = calib["ids"]
         self.metric = {r["id"]: r["metric"] for r in self.result.rows}
-        self.efficiency = slider("run efficiency (residual)", float(self.grid[0]), float(self.grid[-1]),
-                                 RUN_EFFICIENCY.value, step=0.01)
+        self.efficiency = slider(
+            "run efficiency (residual)", float(self.grid[0]), float(self.grid[-1]), RUN_EFFICIENCY.value, step=0.01
+        )
         self.kind = dropdown("rows", KINDS, "all")
         self.watch(self.efficiency, self.kind)
         self.stats = W.HTML()
@@ -50,14 +54,19 @@ class BacktestPanel(Panel):
     def compute(self) -> None:
         err = self.errors_at(self.efficiency.value)
         kind = self.kind.value
-        keep = np.array([kind == "all" or (self.metric[i] == "accelerator_hours") == (kind == "accelerator_hours")
-                         for i in self.ids])
+        keep = np.array(
+            [
+                kind == "all" or (self.metric[i] == "accelerator_hours") == (kind == "accelerator_hours")
+                for i in self.ids
+            ]
+        )
         shown = err[keep]
         ratio = 1.0 + shown
         self.stats.value = (
             f"<b>{keep.sum()} rows</b>: median |error| <b>{np.median(np.abs(shown)):.1%}</b>, "
             f"worst <b>{shown[np.argmax(np.abs(shown))]:+.1%}</b> ({html.escape(np.array(self.ids)[keep][np.argmax(np.abs(shown))])}), "
-            f"all within 2x: <b>{bool(np.all((ratio <= 2) & (ratio >= 0.5)))}</b>")
+            f"all within 2x: <b>{bool(np.all((ratio <= 2) & (ratio >= 0.5)))}</b>"
+        )
         ax = self.view.axes
         if self._points is None:
             ax.axhline(0, color="#888", lw=0.8)
@@ -74,5 +83,7 @@ class BacktestPanel(Panel):
         rows = "".join(
             f"<tr><td>{html.escape(i)}</td><td>{html.escape(self.metric[i])}</td>"
             f"<td style='text-align:right'>{e:+.1%}</td></tr>"
-            for i, e, k in zip(self.ids, err, keep) if k)
+            for i, e, k in zip(self.ids, err, keep)
+            if k
+        )
         self.table.value = f"<table><tr><th>row</th><th>metric</th><th>error</th></tr>{rows}</table>"

@@ -132,15 +132,27 @@ def legend_html(entries: Sequence[tuple[str, str]], title: str = "") -> str:
     ``("compute", "height:9px;background:#4c78a8")`` for a bar or ``("P50", "border-top:1px solid #000")``
     for a line. Drawn by the browser, a key costs nothing per redraw (a matplotlib legend is text
     re-rendered on every full draw: about half the cost of a small chart)."""
-    items = "".join(f"<span style='white-space:nowrap;margin-right:12px'><span style='display:inline-block;width:14px;"
-                    f"vertical-align:middle;margin-right:4px;{css}'></span>{html.escape(name)}</span> "
-                    for name, css in entries)
+    items = "".join(
+        f"<span style='white-space:nowrap;margin-right:12px'><span style='display:inline-block;width:14px;"
+        f"vertical-align:middle;margin-right:4px;{css}'></span>{html.escape(name)}</span> "
+        for name, css in entries
+    )
     head = f"<b>{html.escape(title)}:</b> " if title else ""
     return f"<div style='font-size:80%'>{head}{items}</div>"
 
 
-def slider(description: str, low: float, high: float, value: float, step: float | None = None, *,
-           integer: bool = False, log: bool = False, readout_format: str | None = None, **kwargs: Any) -> W.Widget:
+def slider(
+    description: str,
+    low: float,
+    high: float,
+    value: float,
+    step: float | None = None,
+    *,
+    integer: bool = False,
+    log: bool = False,
+    readout_format: str | None = None,
+    **kwargs: Any,
+) -> W.Widget:
     """A slider that computes on release (``continuous_update=False``), with a full-width label.
 
     ``log=True`` gives a :class:`ipywidgets.FloatLogSlider` over ``low..high`` (both > 0).
@@ -151,8 +163,9 @@ def slider(description: str, low: float, high: float, value: float, step: float 
     if log:
         import math
 
-        return W.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high),
-                                step=step or 0.01, **common)
+        return W.FloatLogSlider(
+            value=value, base=10, min=math.log10(low), max=math.log10(high), step=step or 0.01, **common
+        )
     if integer:
         return W.IntSlider(value=int(value), min=int(low), max=int(high), step=int(step or 1), **common)
     return W.FloatSlider(value=value, min=low, max=high, step=step or (high - low) / 100, **common)
@@ -251,8 +264,11 @@ def find_controls(widget: W.Widget) -> list[W.Widget]:
         children = getattr(w, "children", None)
         if children:
             stack[:0] = list(children)
-        elif isinstance(w, W.ValueWidget) and not isinstance(w, (W.HTML, W.HTMLMath, W.Label, W.Image, W.Output)) \
-                and not getattr(w, "disabled", False):
+        elif (
+            isinstance(w, W.ValueWidget)
+            and not isinstance(w, (W.HTML, W.HTMLMath, W.Label, W.Image, W.Output))
+            and not getattr(w, "disabled", False)
+        ):
             found.append(w)
     return found
 
@@ -272,7 +288,9 @@ def nice_ceiling(value: float) -> float:
     if not value > 0 or not math.isfinite(value):
         return 1.0
     exponent = math.floor(math.log10(value))
-    steps = (float(f"{m}e{exponent}") for m in (1, 1.5, 2, 3, 4, 5, 6, 8, 10))  # via text: 3e-1, not 0.30000000000000004
+    steps = (
+        float(f"{m}e{exponent}") for m in (1, 1.5, 2, 3, 4, 5, 6, 8, 10)
+    )  # via text: 3e-1, not 0.30000000000000004
     return next(step for step in steps if step >= value * (1 - 1e-12))
 
 
@@ -290,8 +308,12 @@ def steady_decades(current: tuple[float, float] | None, low: float, high: float)
     import math
 
     wanted = decade_limits(low, high)
-    if current is not None and current[0] <= low and high <= current[1] \
-            and math.log10(current[1] / current[0]) <= math.log10(wanted[1] / wanted[0]) + 2.01:
+    if (
+        current is not None
+        and current[0] <= low
+        and high <= current[1]
+        and math.log10(current[1] / current[0]) <= math.log10(wanted[1] / wanted[0]) + 2.01
+    ):
         return current
     return wanted
 
@@ -398,8 +420,9 @@ class FigureView:
         buffer = io.BytesIO()
         # RGB, not RGBA (the figure is opaque): a quarter less to compress, ~20% faster. The fastest zlib
         # level: a chart PNG encodes several times faster for a few % more bytes.
-        Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba(), "raw", "RGBA", 0, 1) \
-            .convert("RGB").save(buffer, format="png", compress_level=1)
+        Image.frombuffer(
+            "RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+        ).convert("RGB").save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
     def png(self) -> bytes:

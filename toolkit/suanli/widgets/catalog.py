@@ -38,14 +38,45 @@ TABLE_COLUMNS = {
 """Columns of the filtered table (catalog field -> heading); absent fields are left out."""
 
 COMPARE_ROWS = (
-    "vendor", "release_year", "form_factor", "bf16_tflops", "fp16_tflops", "fp8_tflops", "int8_tops", "fp4_tflops",
-    "hbm_gb", "hbm_tbs", "scaleup_link", "scaleup_gbs", "scaleup_domain", "tdp_w", "stack",
-    "tpp", "performance_density", "export_oct2022", "export_oct2023",
+    "vendor",
+    "release_year",
+    "form_factor",
+    "bf16_tflops",
+    "fp16_tflops",
+    "fp8_tflops",
+    "int8_tops",
+    "fp4_tflops",
+    "hbm_gb",
+    "hbm_tbs",
+    "scaleup_link",
+    "scaleup_gbs",
+    "scaleup_domain",
+    "tdp_w",
+    "stack",
+    "tpp",
+    "performance_density",
+    "export_oct2022",
+    "export_oct2023",
 )
 """Rows of the side-by-side comparison, in reading order."""
 
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf", "#393b79", "#e7ba52", "#637939", "#843c39", "#5254a3")
+PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#e7ba52",
+    "#637939",
+    "#843c39",
+    "#5254a3",
+)
 """Distinct colours (matplotlib's tab10, then darker tab20b tones), one per vendor in name order."""
 
 
@@ -102,7 +133,9 @@ class CatalogPanel(Panel):
         self.min_memory = slider("memory at least (GB)", 0, max_gb + (-max_gb) % 8, 0, 8, integer=True)
         ids = list(self.frame.index)
         chosen = tuple(i for i in compare if i in ids) or tuple(ids[:2])
-        self.compare = W.SelectMultiple(options=ids, value=chosen, rows=6, description="compare", style={"description_width": "initial"})
+        self.compare = W.SelectMultiple(
+            options=ids, value=chosen, rows=6, description="compare", style={"description_width": "initial"}
+        )
         self.source_chip = dropdown("sources of", ids, chosen[0] if chosen else None)
         self.show_sources = W.ToggleButton(value=False, description="show sources", icon="book")
 
@@ -120,9 +153,16 @@ class CatalogPanel(Panel):
         filters = W.HBox([self.vendor, self.precision, self.min_memory])
         self.widget = self.layout(
             [filters],
-            [self.summary, self.table, self.compare, self.legend,
-             W.HBox([self.scatter_view.image, W.VBox([self.bars_view.image, self.bars_key])]), self.comparison,
-             W.HBox([self.source_chip, self.show_sources]), self.sources],
+            [
+                self.summary,
+                self.table,
+                self.compare,
+                self.legend,
+                W.HBox([self.scatter_view.image, W.VBox([self.bars_view.image, self.bars_key])]),
+                self.comparison,
+                W.HBox([self.source_chip, self.show_sources]),
+                self.sources,
+            ],
         )
         self.update()
 
@@ -136,7 +176,9 @@ class CatalogPanel(Panel):
 
         scatter, bars = self.scatter_view.axes, self.bars_view.axes
         self.points = scatter.scatter([], [], s=36, zorder=2)
-        self.highlight = scatter.scatter([], [], s=140, facecolors="none", edgecolors="#222222", linewidths=1.2, zorder=3)
+        self.highlight = scatter.scatter(
+            [], [], s=140, facecolors="none", edgecolors="#222222", linewidths=1.2, zorder=3
+        )
         scatter.set_xlabel("memory bandwidth (TB/s)")
         scatter.grid(alpha=0.3)
         bars.grid(alpha=0.3, axis="y")
@@ -202,8 +244,11 @@ class CatalogPanel(Panel):
         self._bars = []
         for k, chip in enumerate(compared):
             peaks = self.frame.loc[chip, columns].to_numpy(dtype=float, na_value=np.nan)
-            self._bars.extend(ax.bar(x + (k - (len(compared) - 1) / 2) * width, peaks, width, label=chip,
-                                     color=PALETTE[k % len(PALETTE)]).patches)
+            self._bars.extend(
+                ax.bar(
+                    x + (k - (len(compared) - 1) / 2) * width, peaks, width, label=chip, color=PALETTE[k % len(PALETTE)]
+                ).patches
+            )
         self.bars_view.animate(*self._bars)
         self.bars_key.value = _key_html({chip: PALETTE[k % len(PALETTE)] for k, chip in enumerate(compared)}, "&#9632;")
         self.bars_view.draw()
@@ -264,7 +309,9 @@ class CatalogPanel(Panel):
         prov = self.catalog.provenance(chip)
         link = prov["url"].map(lambda u: f'<a href="{html.escape(u)}" target="_blank">link</a>' if u else "")
         text = {c: prov[c].fillna("").astype(str).map(html.escape) for c in ("citation", "note", "date")}
-        prov = prov.assign(url=link, **text)[["value", "range", "unit", "confidence", "citation", "url", "date", "note"]]
+        prov = prov.assign(url=link, **text)[
+            ["value", "range", "unit", "confidence", "citation", "url", "date", "note"]
+        ]
         return f"<b>Sources of {html.escape(chip)}</b>" + _scroll(
             prov.to_html(escape=False, na_rep="", classes="suanli-sources", border=0), height=320
         )

@@ -51,17 +51,23 @@ def comparison_rows(catalog=None, workload: str = "dense") -> list[dict[str, Any
             rows.append({"stack": stack.id, "kind": stack.stack_kind, "problem": str(err)})
             continue
         confidences = {src.confidence for src in stack.op_sources.values()}
-        confidences |= {stack.sources[k].confidence for k in ("framework_efficiency", "collective_efficiency") if k in stack.sources}
-        rows.append({
-            "stack": stack.id,
-            "kind": stack.stack_kind,
-            "slowdown": round(res.slowdown["central"], 3),
-            "best": round(res.slowdown["best"], 3),
-            "worst": round(res.slowdown["worst"], 3),
-            "dominant": ", ".join(res.dominant[:3]),
-            "runs_as_is": res.feasible_as_is,
-            "evidence": ", ".join(c for c in ("datasheet", "paper", "measured", "press", "estimate") if c in confidences),
-        })
+        confidences |= {
+            stack.sources[k].confidence for k in ("framework_efficiency", "collective_efficiency") if k in stack.sources
+        }
+        rows.append(
+            {
+                "stack": stack.id,
+                "kind": stack.stack_kind,
+                "slowdown": round(res.slowdown["central"], 3),
+                "best": round(res.slowdown["best"], 3),
+                "worst": round(res.slowdown["worst"], 3),
+                "dominant": ", ".join(res.dominant[:3]),
+                "runs_as_is": res.feasible_as_is,
+                "evidence": ", ".join(
+                    c for c in ("datasheet", "paper", "measured", "press", "estimate") if c in confidences
+                ),
+            }
+        )
     return rows
 
 
@@ -102,8 +108,13 @@ def waterfall_figure(result: Mapping[str, Any], ax=None):
         base = bottom + loss
         labels.append(label)
     s = result["slowdown"]
-    ax.bar(len(labels), s["central"], color="#c44e52",
-           yerr=[[s["central"] - s["best"]], [s["worst"] - s["central"]]], capsize=4)
+    ax.bar(
+        len(labels),
+        s["central"],
+        color="#c44e52",
+        yerr=[[s["central"] - s["best"]], [s["worst"] - s["central"]]],
+        capsize=4,
+    )
     ax.text(len(labels), s["worst"], f"{s['central']:.3f}", ha="center", va="bottom", fontsize=8)
     labels.append(f"{result['stack']}\nstep")
     ax.set_xticks(range(len(labels)), labels, fontsize=7)
@@ -133,7 +144,14 @@ def break_even_figure(result: Mapping[str, Any], ax=None, fleet_range=(10, 100_0
     be, cur, price = result["porting_break_even"], result.get("currency", "USD"), result.get("chip_price")
     cost = be.get(f"cost_{cur.lower()}")
     if not price or not be["classes"]:
-        ax.text(0.5, 0.5, "no chip price or nothing to port: no break-even", ha="center", va="center", transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "no chip price or nothing to port: no break-even",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
         ax.set_axis_off()
         return fig
     n = np.geomspace(*fleet_range, 200)
@@ -182,14 +200,25 @@ def summary_html(result: Mapping[str, Any]) -> str:
         ("workload", str(result.get("workload_source", ""))),
         ("slowdown", rng(result["slowdown"])),
         ("dominant classes", ", ".join(result["dominant"]) or "none"),
-        ("runs as is", "yes" if result["feasible_as_is"] else "no: " + ", ".join(r["op_class"] for r in result["porting_required"]) + " must be ported first"),
+        (
+            "runs as is",
+            "yes"
+            if result["feasible_as_is"]
+            else "no: " + ", ".join(r["op_class"] for r in result["porting_required"]) + " must be ported first",
+        ),
         ("extra chips", rng(result["extra_chips"], count)),
-        ("extra days", rng(result["extra_days"], days) + (f" on top of {days(result['days'])}" if result.get("days") else "")),
+        (
+            "extra days",
+            rng(result["extra_days"], days) + (f" on top of {days(result['days'])}" if result.get("days") else ""),
+        ),
         ("extra cost", rng(result["extra_cost"].get("total"), lambda v: money(v, cur))),
         ("porting break-even (chips)", rng(be.get("break_even_chips"), count)),
         ("slowdown after porting", rng(be["slowdown_after"])),
     ]
-    body = "".join(f"<tr><td style='text-align:left'>{html.escape(k)}</td><td style='text-align:left'>{html.escape(v)}</td></tr>" for k, v in rows)
+    body = "".join(
+        f"<tr><td style='text-align:left'>{html.escape(k)}</td><td style='text-align:left'>{html.escape(v)}</td></tr>"
+        for k, v in rows
+    )
     title = f"CUDA training code on {result['stack']}: slowdown and what it costs"
     return f"<table><caption style='text-align:left;font-weight:bold'>{html.escape(title)}</caption>{body}</table>"
 
@@ -216,8 +245,12 @@ class CompatCharts:
         self._build_break_even(self.break_even.axes)
         self.titles = (W.HTML(), W.HTML())
         self.legend = W.HTML()
-        self.widget = W.HBox([W.VBox([self.titles[0], self.waterfall.image]),
-                              W.VBox([self.titles[1], self.break_even.image, self.legend])])
+        self.widget = W.HBox(
+            [
+                W.VBox([self.titles[0], self.waterfall.image]),
+                W.VBox([self.titles[1], self.break_even.image, self.legend]),
+            ]
+        )
         self._axes: list[Any] = [None, None]
 
     def _build_waterfall(self, wf) -> None:
@@ -231,15 +264,18 @@ class CompatCharts:
         (self.total_range,) = wf.plot([0, 0], [0, 0], color="k", lw=1, marker="_", ms=8, mew=1)  # the error bar
         self.total_text = wf.text(0, 0, "", ha="center", va="bottom", fontsize=8)
         wf.set_xticks(range(slots), [""] * slots)
-        self.names = [wf.text(i, -0.03, "", transform=wf.get_xaxis_transform(), ha="center", va="top", fontsize=7)
-                      for i in range(slots)]
+        self.names = [
+            wf.text(i, -0.03, "", transform=wf.get_xaxis_transform(), ha="center", va="top", fontsize=7)
+            for i in range(slots)
+        ]
         wf.set_ylabel("step time / native")
         wf.yaxis.set_label_coords(-0.1, 0.5)  # fixed: placing it measures every tick label on each draw
         wf.yaxis.set_major_locator(MaxNLocator(5))  # each tick label is text to render
         wf.spines[["top", "right"]].set_visible(False)
         # names are animated too: which op classes cost time, and their order, change with the stack and sliders
-        self.waterfall.animate(*self.loss_bars, *self.loss_text, self.total_bar, self.total_range, self.total_text,
-                               *self.names)
+        self.waterfall.animate(
+            *self.loss_bars, *self.loss_text, self.total_bar, self.total_range, self.total_text, *self.names
+        )
 
     def _build_break_even(self, be) -> None:
         from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
@@ -251,8 +287,14 @@ class CompatCharts:
         self.even = be.axvline(100, color="#555", lw=0.8)
         self.even_text = be.text(100, 1, "", fontsize=8, va="bottom")
         self.fleet = be.axvline(100, color="k", ls="--", lw=0.8)
-        self.empty = be.text(0.5, 0.5, "no chip price or nothing to port: no break-even", ha="center", va="center",
-                             transform=be.transAxes)
+        self.empty = be.text(
+            0.5,
+            0.5,
+            "no chip price or nothing to port: no break-even",
+            ha="center",
+            va="center",
+            transform=be.transAxes,
+        )
         be.set_xscale("log")
         be.set_yscale("log")
         be.set_xlim(self.FLEET[0], self.FLEET[-1])
@@ -264,7 +306,9 @@ class CompatCharts:
             axis.set_minor_locator(NullLocator())
             axis.set_major_locator(LogLocator(numticks=8))
             axis.set_major_formatter(FuncFormatter(lambda v, _: compact_number(v)))
-        self.break_even.animate(self.buy_band, self.buy, self.port_band, self.port, self.even, self.even_text, self.fleet)
+        self.break_even.animate(
+            self.buy_band, self.buy, self.port_band, self.port, self.even, self.even_text, self.fleet
+        )
 
     def show(self, result: Mapping[str, Any]) -> None:
         from suanli.present import money
@@ -293,8 +337,10 @@ class CompatCharts:
         self.break_even.draw(full=be_axes != self._axes[1])
         self._axes[1] = be_axes
         price, cur = result.get("chip_price"), result.get("currency", "USD")
-        titles = (f"Where the time goes: CUDA code on {result['stack']} (error bar: best..worst)",
-                  f"Port or buy chips? {result['stack']} at {money(price, cur)} a chip" if be_axes else "")
+        titles = (
+            f"Where the time goes: CUDA code on {result['stack']} (error bar: best..worst)",
+            f"Port or buy chips? {result['stack']} at {money(price, cur)} a chip" if be_axes else "",
+        )
         for widget, title in zip(self.titles, titles):
             widget.value = f"<div style='text-align:center;font-size:13px;width:{self.waterfall.image.layout.width}'>{html.escape(title)}</div>"
 
@@ -348,11 +394,17 @@ class CompatCharts:
         self.fleet.set_visible(bool(chips))
         if chips:
             self.fleet.set_xdata([chips, chips])
-        values = np.concatenate([n * removed["best"] * price, n * removed["worst"] * price, [cost["best"], cost["worst"]]])
+        values = np.concatenate(
+            [n * removed["best"] * price, n * removed["worst"] * price, [cost["best"], cost["worst"]]]
+        )
         values = values[np.isfinite(values) & (values > 0)]
-        self.legend.value = legend_html([("chips bought instead of porting", f"height:3px;background:{self.NATIVE}"),
-                                         ("porting programme", f"height:3px;background:{self.LOSS}")]
-                                        + ([(f"this fleet ({chips:,.0f})", "border-top:1px dashed #000")] if chips else []))
+        self.legend.value = legend_html(
+            [
+                ("chips bought instead of porting", f"height:3px;background:{self.NATIVE}"),
+                ("porting programme", f"height:3px;background:{self.LOSS}"),
+            ]
+            + ([(f"this fleet ({chips:,.0f})", "border-top:1px dashed #000")] if chips else [])
+        )
         previous = self._axes[1][0] if self._axes[1] else None
         return (steady_decades(previous, values.min(), values.max()) if values.size else (1.0, 10.0)), cur
 
@@ -380,7 +432,9 @@ class CompatPanel:
         self.chip = W.Dropdown(options=["(stack default)", *priced], value="(stack default)", description="chip")
         from suanli.scenarios.training import presets
 
-        self.model = W.Dropdown(options=["(fallback profile)", *presets()], value="(fallback profile)", description="model")
+        self.model = W.Dropdown(
+            options=["(fallback profile)", *presets()], value="(fallback profile)", description="model"
+        )
         self.tokens = scaled_text("tokens", 1e12)
         self._engine: dict[tuple, tuple[dict[str, float], float]] = {}
         self.sliders: dict[tuple[str, str], Any] = {}
@@ -389,8 +443,15 @@ class CompatPanel:
             row = []
             for key, label in SLIDER_KEYS:
                 lo = 0.05 if key.endswith("efficiency") else 0.0
-                s = W.FloatSlider(min=lo, max=1.0, step=0.01, description=label, readout_format=".2f",
-                                  continuous_update=False, style={"description_width": "120px"})
+                s = W.FloatSlider(
+                    min=lo,
+                    max=1.0,
+                    step=0.01,
+                    description=label,
+                    readout_format=".2f",
+                    continuous_update=False,
+                    style={"description_width": "120px"},
+                )
                 self.sliders[(op, key)] = s
                 row.append(s)
             pages.append(W.VBox(row))
@@ -402,11 +463,25 @@ class CompatPanel:
         self._defaults: dict[tuple[str, str], float] = {}
         self._loading = False
         self._load_stack()
-        for control in (self.stack, self.workload, self.chips, self.chip, self.model, self.tokens, *self.sliders.values()):
+        for control in (
+            self.stack,
+            self.workload,
+            self.chips,
+            self.chip,
+            self.model,
+            self.tokens,
+            *self.sliders.values(),
+        ):
             control.observe(self._on_change, names="value")
-        self.widget = W.VBox([W.HBox([self.stack, self.workload, self.model]), W.HBox([self.chip, self.chips, self.tokens]),
-                              self.classes,
-                              self.summary, self.charts.widget])
+        self.widget = W.VBox(
+            [
+                W.HBox([self.stack, self.workload, self.model]),
+                W.HBox([self.chip, self.chips, self.tokens]),
+                self.classes,
+                self.summary,
+                self.charts.widget,
+            ]
+        )
         self.update()
 
     def _load_stack(self) -> None:
@@ -459,11 +534,25 @@ class CompatPanel:
             tokens = scaled_value(self.tokens, "tokens")
             key = (self.model.value, tokens, acc.id if acc else None, self.chips.value)
             if key not in self._engine:  # the engine runs when its inputs change, not on every slider move
-                self._engine[key] = engine_breakdown(acc, model=self.model.value, params=None, tokens=tokens,
-                                                     chips=self.chips.value, catalog=self.catalog)
+                self._engine[key] = engine_breakdown(
+                    acc,
+                    model=self.model.value,
+                    params=None,
+                    tokens=tokens,
+                    chips=self.chips.value,
+                    catalog=self.catalog,
+                )
             shares, days = self._engine[key]
-        return compat_for(self.stack.value, chip_id=chip, chips=self.chips.value, days=days, workload=self.workload.value,
-                          stack_overrides=self.overrides(), op_shares=shares, catalog=self.catalog)
+        return compat_for(
+            self.stack.value,
+            chip_id=chip,
+            chips=self.chips.value,
+            days=days,
+            workload=self.workload.value,
+            stack_overrides=self.overrides(),
+            op_shares=shares,
+            catalog=self.catalog,
+        )
 
     def update(self) -> None:
         try:

@@ -28,13 +28,32 @@ class FleetPanel(Panel):
     """GPUs, how many pools they sit in, the workload, its load and the policy: see allocation over
     time (left) and the distribution of queueing delay (right)."""
 
-    def __init__(self, gpus: int = 2048, pools: int = 1, workload: str = "kalos", load: float = 0.6,
-                 policy: str = "backfill", jobs: int = 600, seed: int = 0, quick_jobs: int = QUICK_JOBS):
+    def __init__(
+        self,
+        gpus: int = 2048,
+        pools: int = 1,
+        workload: str = "kalos",
+        load: float = 0.6,
+        policy: str = "backfill",
+        jobs: int = 600,
+        seed: int = 0,
+        quick_jobs: int = QUICK_JOBS,
+    ):
         super().__init__()
-        self.gpus = W.SelectionSlider(description="GPUs", options=(256, 512, 1024, 2048, 4096, 8192), value=gpus,
-                                      continuous_update=False, style={"description_width": "initial"})
-        self.pools = W.SelectionSlider(description="pools (jobs stay home)", options=POOL_COUNTS, value=pools,
-                                       continuous_update=False, style={"description_width": "initial"})
+        self.gpus = W.SelectionSlider(
+            description="GPUs",
+            options=(256, 512, 1024, 2048, 4096, 8192),
+            value=gpus,
+            continuous_update=False,
+            style={"description_width": "initial"},
+        )
+        self.pools = W.SelectionSlider(
+            description="pools (jobs stay home)",
+            options=POOL_COUNTS,
+            value=pools,
+            continuous_update=False,
+            style={"description_width": "initial"},
+        )
         self.workload = dropdown("workload like", list(S.WORKLOADS[:2]), workload)
         self.policy = dropdown("policy", list(POLICIES), policy)
         self.load = slider("offered load", 0.1, 0.95, load, 0.05, readout_format=".0%")
@@ -86,9 +105,16 @@ class FleetPanel(Panel):
         key = (n_pools, gpus, self.workload.value, float(self.load.value), self.policy.value, jobs)
         rep = self._reports.get(key)
         if rep is None:
-            rep = S.run_fleet([(f"pool-{i + 1}", each) for i in range(n_pools)], workload=self.workload.value,
-                              jobs=jobs, load_fraction=float(self.load.value), policy=self.policy.value,
-                              home_split=n_pools > 1, max_job_gpus=each, seed=self.seed)
+            rep = S.run_fleet(
+                [(f"pool-{i + 1}", each) for i in range(n_pools)],
+                workload=self.workload.value,
+                jobs=jobs,
+                load_fraction=float(self.load.value),
+                policy=self.policy.value,
+                home_split=n_pools > 1,
+                max_job_gpus=each,
+                seed=self.seed,
+            )
             self._reports[key] = rep
         self.report = rep
         self.jobs_run = jobs
@@ -105,14 +131,20 @@ class FleetPanel(Panel):
         else:
             self._cdf.set_data([1, 1e6], [1, 1])
         self.view.draw()
-        self.summary.value = key_value_table([
-            ("fleet", f"{gpus:,} GPUs in {n_pools} pool(s) of {each:,}"),
-            ("jobs simulated", f"{jobs:,}" + ("" if jobs == self.jobs else
-                                              f" (quick run; the button runs all {self.jobs:,})")),
-            ("GPU-hours allocated / used", f"{s['allocated_gpu_h']:,.0f} / {s['used_gpu_h']:,.0f}"),
-            ("allocated share of capacity", f"{s['allocation_fraction']:.1%}"),
-            ("queueing delay: median / mean / P90",
-             f"{s['queue_median_s']:,.0f} / {s['queue_mean_s']:,.0f} / {s['queue_p90_s']:,.0f} s"),
-            ("free GPUs stranded on part-used nodes (while jobs wait)", f"{s['fragmented_free_fraction']:.1%}"),
-            ("energy at the facility", f"{s['energy_mwh']:,.1f} MWh over {s['horizon_h']:,.1f} h"),
-        ])
+        self.summary.value = key_value_table(
+            [
+                ("fleet", f"{gpus:,} GPUs in {n_pools} pool(s) of {each:,}"),
+                (
+                    "jobs simulated",
+                    f"{jobs:,}" + ("" if jobs == self.jobs else f" (quick run; the button runs all {self.jobs:,})"),
+                ),
+                ("GPU-hours allocated / used", f"{s['allocated_gpu_h']:,.0f} / {s['used_gpu_h']:,.0f}"),
+                ("allocated share of capacity", f"{s['allocation_fraction']:.1%}"),
+                (
+                    "queueing delay: median / mean / P90",
+                    f"{s['queue_median_s']:,.0f} / {s['queue_mean_s']:,.0f} / {s['queue_p90_s']:,.0f} s",
+                ),
+                ("free GPUs stranded on part-used nodes (while jobs wait)", f"{s['fragmented_free_fraction']:.1%}"),
+                ("energy at the facility", f"{s['energy_mwh']:,.1f} MWh over {s['horizon_h']:,.1f} h"),
+            ]
+        )

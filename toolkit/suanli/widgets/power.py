@@ -88,20 +88,37 @@ def sites_figure(rows: Sequence[Mapping[str, Any]], centre: str = "beijing", cur
     price_key = f"price_{currency.lower()}_kwh"
     x = np.array([r[price_key] for r in rows], dtype=float)
     y = np.array([r["pue_typical"] for r in rows], dtype=float)
-    lat = np.array([np.nan if r.get(f"latency_{centre}_ms") is None else r[f"latency_{centre}_ms"] for r in rows], dtype=float)
+    lat = np.array(
+        [np.nan if r.get(f"latency_{centre}_ms") is None else r[f"latency_{centre}_ms"] for r in rows], dtype=float
+    )
     xerr = np.array([[r[price_key] - r["price_low"] for r in rows], [r["price_high"] - r[price_key] for r in rows]])
     yerr = np.array([[r["pue_typical"] - r["pue_low"] for r in rows], [r["pue_high"] - r["pue_typical"] for r in rows]])
     ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="none", ecolor="#bbbbbb", lw=1, zorder=1)
     known = np.isfinite(lat)
-    points = ax.scatter(x[known], y[known], c=lat[known], cmap="viridis_r", s=60, zorder=2, vmin=0, vmax=max(20, np.nanmax(lat) if known.any() else 20))
+    points = ax.scatter(
+        x[known],
+        y[known],
+        c=lat[known],
+        cmap="viridis_r",
+        s=60,
+        zorder=2,
+        vmin=0,
+        vmax=max(20, np.nanmax(lat) if known.any() else 20),
+    )
     ax.scatter(x[~known], y[~known], facecolors="none", edgecolors="#555555", s=60, zorder=2)
     groups: dict[tuple[float, float], list[str]] = {}
     for r, xi, yi in zip(rows, x, y):
         groups.setdefault((round(float(xi), 4), round(float(yi), 4)), []).append(r["site"].removeprefix("cn-"))
     for (xi, yi), names in groups.items():
         # sites at one point (the shared eastern-China estimate) get one label listing them all, below the point
-        ax.annotate("\n".join(names), (xi, yi), fontsize=7, xytext=(5, 3 if len(names) == 1 else -3),
-                    textcoords="offset points", va="bottom" if len(names) == 1 else "top")
+        ax.annotate(
+            "\n".join(names),
+            (xi, yi),
+            fontsize=7,
+            xytext=(5, 3 if len(names) == 1 else -3),
+            textcoords="offset points",
+            va="bottom" if len(names) == 1 else "top",
+        )
     fig.colorbar(points, ax=ax, label=f"round-trip latency to {centre} (ms)")
     ax.set_title(f"price vs PUE vs latency to {centre} (hollow: no latency figure; bars: published ranges)", fontsize=9)
     ax.set_xlabel(f"electricity price ({currency}/kWh)")
@@ -118,8 +135,15 @@ class PowerPanel:
     what every control calls. The waterfall redraws in place.
     """
 
-    def __init__(self, catalog, chip: str = "nvidia-h100-sxm5-80gb", site: str = "cn-gansu-qingyang",
-                 count: int = 1024, hours: float = 720.0, currency: str = "CNY"):
+    def __init__(
+        self,
+        catalog,
+        chip: str = "nvidia-h100-sxm5-80gb",
+        site: str = "cn-gansu-qingyang",
+        count: int = 1024,
+        hours: float = 720.0,
+        currency: str = "CNY",
+    ):
         import ipywidgets as W
 
         from suanli.models.power import DEFAULTS
@@ -130,7 +154,9 @@ class PowerPanel:
         self.chip = W.Dropdown(options=chips, value=chip if chip in chips else chips[0], description="chip")
         self.count = W.IntText(value=count, description="count")
         self.hours = W.FloatText(value=hours, description="hours")
-        self.utilization = W.FloatSlider(value=round(DEFAULTS.utilization, 2), min=0.0, max=1.0, step=0.01, description="utilisation")
+        self.utilization = W.FloatSlider(
+            value=round(DEFAULTS.utilization, 2), min=0.0, max=1.0, step=0.01, description="utilisation"
+        )
         self.site = W.Dropdown(options=sites, value=site if site in sites else sites[0], description="site")
         self.pue = W.FloatText(value=1.3, description="PUE")
         self.price = W.FloatText(value=0.5, description="price/kWh")
@@ -155,8 +181,14 @@ class PowerPanel:
     def compute(self) -> dict[str, Any]:
         from suanli.scenarios.power import energy_and_cost
 
-        return energy_and_cost(self.options(), self.catalog.accelerator(self.chip.value), self.count.value,
-                               self.hours.value, self.utilization.value, catalog=self.catalog)
+        return energy_and_cost(
+            self.options(),
+            self.catalog.accelerator(self.chip.value),
+            self.count.value,
+            self.hours.value,
+            self.utilization.value,
+            catalog=self.catalog,
+        )
 
     def update(self) -> None:
         self.pue.disabled = self.price.disabled = not self.site.value.startswith("(")
@@ -175,15 +207,21 @@ def waterfall_html(waterfall_kw: Mapping[str, float], width_px: int = 320) -> st
     total = float(waterfall_kw["facility_power_kw"]) or 1.0
     colours = ("#4c72b0", "#dd8452", "#55a868", "#c44e52")
     rows, base = [], 0.0
-    steps = [(key, label.replace("\n", " ")) for key, label in WATERFALL_STEPS] + [("facility_power_kw", "facility total")]
+    steps = [(key, label.replace("\n", " ")) for key, label in WATERFALL_STEPS] + [
+        ("facility_power_kw", "facility total")
+    ]
     for i, (key, label) in enumerate(steps):
         value = float(waterfall_kw[key])
         left = 0.0 if key == "facility_power_kw" else base
         colour = colours[i] if i < len(colours) else "#8c8c8c"
-        bar = (f"<div style='margin-left:{left / total * width_px:.1f}px;width:{max(value, 0) / total * width_px:.1f}px;"
-               f"height:12px;background:{colour}'></div>")
-        rows.append(f"<tr><td style='font-size:11px'>{html.escape(label)}</td><td style='width:{width_px}px'>{bar}</td>"
-                    f"<td style='text-align:right;font-size:11px'>{value:,.0f} kW</td></tr>")
+        bar = (
+            f"<div style='margin-left:{left / total * width_px:.1f}px;width:{max(value, 0) / total * width_px:.1f}px;"
+            f"height:12px;background:{colour}'></div>"
+        )
+        rows.append(
+            f"<tr><td style='font-size:11px'>{html.escape(label)}</td><td style='width:{width_px}px'>{bar}</td>"
+            f"<td style='text-align:right;font-size:11px'>{value:,.0f} kW</td></tr>"
+        )
         if key != "facility_power_kw":
             base += value
     return "<table>" + "".join(rows) + "</table>"
@@ -211,5 +249,7 @@ def report_html(report: Mapping[str, Any]) -> str:
         ("CO2", fmt(report["co2_t"], "t")),
         ("PUE", f"{report['pue']:.3g}"),
     ]
-    body = "".join(f"<tr><td>{html.escape(k)}</td><td style='text-align:right'>{html.escape(v)}</td></tr>" for k, v in rows)
+    body = "".join(
+        f"<tr><td>{html.escape(k)}</td><td style='text-align:right'>{html.escape(v)}</td></tr>" for k, v in rows
+    )
     return f"<table>{body}</table>"

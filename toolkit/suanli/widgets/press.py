@@ -18,16 +18,20 @@ PRICES = np.linspace(0.5, 6.0, 56)
 
 
 def _rows(rows: list[tuple[str, str]]) -> str:
-    body = "".join(f"<tr><td style='padding:0 12px 0 0'>{html.escape(k)}</td><td style='text-align:right'>{html.escape(v)}</td></tr>"
-                   for k, v in rows)
+    body = "".join(
+        f"<tr><td style='padding:0 12px 0 0'>{html.escape(k)}</td><td style='text-align:right'>{html.escape(v)}</td></tr>"
+        for k, v in rows
+    )
     return f"<table>{body}</table>"
 
 
 def verdict_html(check: PC.Check) -> str:
     """A check's verdict as one coloured line."""
     colour = {"holds": "#2a7", "holds under assumptions": "#c80", "does not hold": "#a00"}[check.verdict]
-    return (f"<div style='border-left:3px solid {colour};padding:2px 8px'><b>{html.escape(check.title)}</b>: "
-            f"<span style='color:{colour}'>{html.escape(check.verdict)}</span><br>{html.escape(check.headline)}</div>")
+    return (
+        f"<div style='border-left:3px solid {colour};padding:2px 8px'><b>{html.escape(check.title)}</b>: "
+        f"<span style='color:{colour}'>{html.escape(check.verdict)}</span><br>{html.escape(check.headline)}</div>"
+    )
 
 
 class ClaimsPanel(Panel):
@@ -69,11 +73,15 @@ class ClaimsPanel(Panel):
         mfu, price = float(self.mfu.value), float(self.price.value)
         cost = float(PC.gpt3_training_cost(price, peak * mfu))
         curve = PC.gpt3_training_cost(PRICES, peak * mfu) / 1e6
-        self.cost_out.value = _rows([
-            ("GPT-3 (3.14e23 FLOPs) on A100 at this price and MFU", money(cost, "USD")),
-            (f"price that gives {money(self.target.value * 1e6, 'USD')} at this MFU",
-             f"{money(float(PC.price_for_cost(self.target.value * 1e6, peak * mfu)), 'USD')} per GPU-hour"),
-        ])
+        self.cost_out.value = _rows(
+            [
+                ("GPT-3 (3.14e23 FLOPs) on A100 at this price and MFU", money(cost, "USD")),
+                (
+                    f"price that gives {money(self.target.value * 1e6, 'USD')} at this MFU",
+                    f"{money(float(PC.price_for_cost(self.target.value * 1e6, peak * mfu)), 'USD')} per GPU-hour",
+                ),
+            ]
+        )
         if self.changed("chart", price, mfu):
             self._curve.set_ydata(curve)
             self._marker.set_data([price], [cost / 1e6])
@@ -85,15 +93,18 @@ class ClaimsPanel(Panel):
             self.view.draw(full=axes_changed)
         if not self.changed("claim", float(self.bytes_per_token.value), mfu, self.chip.value):
             return  # only the cost target moved: the 500B check and the chart stand
-        check = PC.large_model_500b(bytes_per_token=float(self.bytes_per_token.value), mfu=mfu, engine_chip=None,
-                                    catalog=self.catalog)
+        check = PC.large_model_500b(
+            bytes_per_token=float(self.bytes_per_token.value), mfu=mfu, engine_chip=None, catalog=self.catalog
+        )
         f = check.figures
         chip = self.catalog.accelerator(self.chip.value)
         need = f["sustained_flops_per_card_for_month"] / chip.peak_flops("bf16")
         self.check = check
-        self.big_out.value = verdict_html(check) + _rows([
-            ("tokens in 15 TB", f"{f['tokens'] / 1e12:,.2f}T"),
-            ("years on 1,000 PFLOPS at this MFU", f"{f['years_at_mfu']:,.2f}"),
-            ("utilisation that makes it '3 years'", f"{f['utilisation_for_claimed_years']:.1%}"),
-            (f"MFU a month on 10,000 {chip.id} needs", f"{need:.0%}" + (" (impossible)" if need > 1 else "")),
-        ])
+        self.big_out.value = verdict_html(check) + _rows(
+            [
+                ("tokens in 15 TB", f"{f['tokens'] / 1e12:,.2f}T"),
+                ("years on 1,000 PFLOPS at this MFU", f"{f['years_at_mfu']:,.2f}"),
+                ("utilisation that makes it '3 years'", f"{f['utilisation_for_claimed_years']:.1%}"),
+                (f"MFU a month on 10,000 {chip.id} needs", f"{need:.0%}" + (" (impossible)" if need > 1 else "")),
+            ]
+        )

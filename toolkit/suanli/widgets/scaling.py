@@ -28,8 +28,15 @@ FRONTIER_FLOPS = np.logspace(18, 27, 181)
 
 DEFAULT_CHIP = "nvidia-h100-sxm5-80gb"
 
-LABELLED = {"gpt3-175b": (-5, 2), "gopher-280b": (-5, 4), "palm-540b": (5, -3), "chinchilla-70b": (6, -8),
-            "llama1-7b": (-5, 2), "llama2-70b": (6, 0), "mt-nlg-530b": (-5, 3)}
+LABELLED = {
+    "gpt3-175b": (-5, 2),
+    "gopher-280b": (-5, 4),
+    "palm-540b": (5, -3),
+    "chinchilla-70b": (6, -8),
+    "llama1-7b": (-5, 2),
+    "llama2-70b": (6, 0),
+    "mt-nlg-530b": (-5, 3),
+}
 """Public models named on the chart (others are unlabelled points), with label offsets in points."""
 
 
@@ -66,11 +73,21 @@ class ScalingPanel(Panel):
         from suanli.models import scaling
 
         self.scaling = scaling
-        self.law = dropdown("law", [("Besiroglu 2024 refit of Chinchilla (default)", "besiroglu"),
-                                    ("Chinchilla Approach 3 as printed (Hoffmann 2022)", "chinchilla"),
-                                    ("Kaplan 2020", "kaplan")], law or scaling.DEFAULT_LAW)
-        self.mode = W.ToggleButtons(options=[("FLOP budget", "flops"), ("cluster", "cluster")], value="flops",
-                                    description="budget from", style={"description_width": "initial", "button_width": "auto"})
+        self.law = dropdown(
+            "law",
+            [
+                ("Besiroglu 2024 refit of Chinchilla (default)", "besiroglu"),
+                ("Chinchilla Approach 3 as printed (Hoffmann 2022)", "chinchilla"),
+                ("Kaplan 2020", "kaplan"),
+            ],
+            law or scaling.DEFAULT_LAW,
+        )
+        self.mode = W.ToggleButtons(
+            options=[("FLOP budget", "flops"), ("cluster", "cluster")],
+            value="flops",
+            description="budget from",
+            style={"description_width": "initial", "button_width": "auto"},
+        )
         self.flops = slider("training FLOPs", 1e18, 1e27, compute_flops, step=0.05, log=True)
         self.chip = dropdown("chip", self._chip_ids(), DEFAULT_CHIP)
         self.count = slider("chips", 8, 100_000, 1024, step=0.05, log=True, readout_format=",.0f")
@@ -83,11 +100,26 @@ class ScalingPanel(Panel):
         self.inference = W.HTML()
         self.view = FigureView(width_in=6.4, height_in=4.0)
         self._build_figure()
-        self.watch(self.law, self.mode, self.flops, self.chip, self.count, self.days, self.mfu,
-                   self.target_loss, self.inference_tokens)
+        self.watch(
+            self.law,
+            self.mode,
+            self.flops,
+            self.chip,
+            self.count,
+            self.days,
+            self.mfu,
+            self.target_loss,
+            self.inference_tokens,
+        )
         self.widget = self.layout(
-            [self.law, self.mode, readout(self.flops, present.scientific), self.cluster_box, self.target_loss,
-             readout(self.inference_tokens, present.scaled)],
+            [
+                self.law,
+                self.mode,
+                readout(self.flops, present.scientific),
+                self.cluster_box,
+                self.target_loss,
+                readout(self.inference_tokens, present.scaled),
+            ],
             [W.HBox([self.summary, self.inference]), self.view.image],
         )
         self.update()
@@ -104,17 +136,36 @@ class ScalingPanel(Panel):
         ax.set_xscale("log")
         ax.set_yscale("log")
         (self.frontier_line,) = ax.plot([], [], color="#4c72b0", lw=2, label="compute-optimal N", animated=True)
-        (self.ratio20_line,) = ax.plot(FRONTIER_FLOPS, np.sqrt(FRONTIER_FLOPS / 120.0), color="#8c8c8c", lw=1,
-                                       ls="--", label="20 tokens per parameter")
-        ax.scatter([m["compute_flops"] for m in models], [m["params"] for m in models], s=18, color="#dd8452",
-                   zorder=3, label="public models")
+        (self.ratio20_line,) = ax.plot(
+            FRONTIER_FLOPS,
+            np.sqrt(FRONTIER_FLOPS / 120.0),
+            color="#8c8c8c",
+            lw=1,
+            ls="--",
+            label="20 tokens per parameter",
+        )
+        ax.scatter(
+            [m["compute_flops"] for m in models],
+            [m["params"] for m in models],
+            s=18,
+            color="#dd8452",
+            zorder=3,
+            label="public models",
+        )
         for m in models:
             offset = LABELLED.get(m["id"])
             if offset is not None:
-                ax.annotate(m["model"], (m["compute_flops"], m["params"]), fontsize=7, xytext=offset,
-                            textcoords="offset points", ha="right" if offset[0] < 0 else "left")
-        (self.marker,) = ax.plot([], [], marker="*", ms=14, color="#c44e52", ls="none", zorder=4, label="this budget",
-                                 animated=True)
+                ax.annotate(
+                    m["model"],
+                    (m["compute_flops"], m["params"]),
+                    fontsize=7,
+                    xytext=offset,
+                    textcoords="offset points",
+                    ha="right" if offset[0] < 0 else "left",
+                )
+        (self.marker,) = ax.plot(
+            [], [], marker="*", ms=14, color="#c44e52", ls="none", zorder=4, label="this budget", animated=True
+        )
         ax.set_xlim(FRONTIER_FLOPS[0], FRONTIER_FLOPS[-1])
         ax.set_ylim(1e7, 1e13)
         ax.set_xlabel("training compute (FLOPs)")
@@ -157,23 +208,35 @@ class ScalingPanel(Panel):
         law = s.get_law(self.law.value)
         budget = self.budget()
         alloc = s.compute_optimal(budget, law)
-        rows = [("budget", f"{budget:.3g} FLOPs ({s.flops_to_pf_days(budget):,.0f} PF-days)"),
-                ("n_opt (parameters)", _fmt(alloc.params, "params")),
-                ("d_opt (tokens)", _fmt(alloc.tokens, "tokens")),
-                ("tokens per parameter", f"{float(alloc.tokens_per_param):.3g}"),
-                (f"loss ({law.name})", f"{float(alloc.loss):.3f}")]
+        rows = [
+            ("budget", f"{budget:.3g} FLOPs ({s.flops_to_pf_days(budget):,.0f} PF-days)"),
+            ("n_opt (parameters)", _fmt(alloc.params, "params")),
+            ("d_opt (tokens)", _fmt(alloc.tokens, "tokens")),
+            ("tokens per parameter", f"{float(alloc.tokens_per_param):.3g}"),
+            (f"loss ({law.name})", f"{float(alloc.loss):.3f}"),
+        ]
         self.summary.value = "<b>compute-optimal</b>" + _table(rows)
         frontier = s.compute_optimal(FRONTIER_FLOPS, law)
         self.frontier_line.set_data(FRONTIER_FLOPS, frontier.params)
         self.marker.set_data([budget], [alloc.params])
         self._draw()
         if law.name == "kaplan":
-            self.inference.value = ("<b>inference-aware (Sardana 2023)</b><br>needs a law of the form "
-                                    "E + A/N<sup>&alpha;</sup> + B/D<sup>&beta;</sup>: choose chinchilla or besiroglu")
+            self.inference.value = (
+                "<b>inference-aware (Sardana 2023)</b><br>needs a law of the form "
+                "E + A/N<sup>&alpha;</sup> + B/D<sup>&beta;</sup>: choose chinchilla or besiroglu"
+            )
             return
         opt = s.inference_aware_optimum(self.target_loss.value, self.inference_tokens.value, law)
-        rows = [("target loss", f"{self.target_loss.value:.2f}"),
-                ("parameters", f"{_fmt(opt['params'], 'params')} (Chinchilla-optimal {_fmt(opt['chinchilla_params'], 'params')})"),
-                ("training tokens", f"{_fmt(opt['tokens'], 'tokens')} (Chinchilla-optimal {_fmt(opt['chinchilla_tokens'], 'tokens')})"),
-                ("lifetime FLOPs", f"{opt['total_flops']:.3g} ({100 * opt['saving_fraction']:.1f}% less)")]
+        rows = [
+            ("target loss", f"{self.target_loss.value:.2f}"),
+            (
+                "parameters",
+                f"{_fmt(opt['params'], 'params')} (Chinchilla-optimal {_fmt(opt['chinchilla_params'], 'params')})",
+            ),
+            (
+                "training tokens",
+                f"{_fmt(opt['tokens'], 'tokens')} (Chinchilla-optimal {_fmt(opt['chinchilla_tokens'], 'tokens')})",
+            ),
+            ("lifetime FLOPs", f"{opt['total_flops']:.3g} ({100 * opt['saving_fraction']:.1f}% less)"),
+        ]
         self.inference.value = "<b>inference-aware (Sardana 2023)</b>" + _table(rows)

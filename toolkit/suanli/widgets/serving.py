@@ -28,7 +28,9 @@ class ServingPanel(Panel):
         from suanli.scenarios.serving import _catalog
 
         self.catalog = _catalog(catalog)
-        self._chips = [self.catalog.accelerator(c) for c in sorted(self.catalog.accelerators)]  # read once, not per move
+        self._chips = [
+            self.catalog.accelerator(c) for c in sorted(self.catalog.accelerators)
+        ]  # read once, not per move
         self.model = dropdown("model", MODELS, model)
         self.precision = dropdown("precision", PRECISIONS, "bf16")
         self.demand = slider("output tokens per day", 1e8, 1e12, 1e10, log=True, step=0.25)
@@ -42,8 +44,13 @@ class ServingPanel(Panel):
         self.rows: list[dict] = []
         legend = W.HTML(legend_html([(name, f"height:9px;background:{c}") for name, c in COLOURS.items()]))
         self.widget = self.layout(
-            [W.HBox([self.model, self.precision]), readout(self.demand, present.scaled), W.HBox([self.tpot, self.ttft])],
-            [self.stats, self.view.image, legend, self.table])
+            [
+                W.HBox([self.model, self.precision]),
+                readout(self.demand, present.scaled),
+                W.HBox([self.tpot, self.ttft]),
+            ],
+            [self.stats, self.view.image, legend, self.table],
+        )
         self.update()
 
     def _build_chart(self) -> None:
@@ -53,8 +60,10 @@ class ServingPanel(Panel):
         slots = range(SHOWN)
         self._hard = ax.barh(slots, [0.0] * SHOWN, color=COLOURS["hardware"])
         self._elec = ax.barh(slots, [0.0] * SHOWN, color=COLOURS["electricity"])
-        self._names = [ax.text(-0.02, y, "", transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=7)
-                       for y in slots]
+        self._names = [
+            ax.text(-0.02, y, "", transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=7)
+            for y in slots
+        ]
         ax.set_ylim(-0.6, SHOWN - 0.4)
         ax.set_yticks([])
         ax.spines[["top", "right"]].set_visible(False)
@@ -66,12 +75,21 @@ class ServingPanel(Panel):
         from suanli.errors import InputError
         from suanli.scenarios.serving import compare
 
-        self.rows = compare(self.model.value, self._chips, catalog=self.catalog, precision=self.precision.value,
-                            demand_tokens_per_day=self.demand.value, tpot_ms=self.tpot.value, ttft_ms=self.ttft.value)
+        self.rows = compare(
+            self.model.value,
+            self._chips,
+            catalog=self.catalog,
+            precision=self.precision.value,
+            demand_tokens_per_day=self.demand.value,
+            tpot_ms=self.tpot.value,
+            ttft_ms=self.ttft.value,
+        )
         ok = [r for r in self.rows if r["error"] is None and r["cost_per_million_tokens"] is not None]
         if not ok:
-            raise InputError(f"no chip in the catalog serves {self.model.value} at TPOT <= {self.tpot.value} ms and "
-                             f"TTFT <= {self.ttft.value} ms; first reason: {self.rows[0]['error']}")
+            raise InputError(
+                f"no chip in the catalog serves {self.model.value} at TPOT <= {self.tpot.value} ms and "
+                f"TTFT <= {self.ttft.value} ms; first reason: {self.rows[0]['error']}"
+            )
         shown = ok[:SHOWN][::-1]  # the cheapest at the top
         blank = SHOWN - len(shown)
         for i in range(SHOWN):
@@ -94,11 +112,21 @@ class ServingPanel(Panel):
             f"<b>{html.escape(self.model.value)}</b>, {present.scaled(self.demand.value)} output tokens a day: cheapest "
             f"<b>{html.escape(best['chip'])}</b> at <b>{best['cost_per_million_tokens']:.3g} {best['currency']}</b> per "
             f"million tokens ({best['chips_needed']:,} chips, {best['facility_kw']:,.0f} kW); "
-            f"{len(ok)} of {len(self.rows)} chips meet the targets")
-        head = ("chip", "count", "batch", "tpot_ms", "ttft_ms", "tokens_per_s_per_chip", "chips_needed", "facility_kw",
-                "cost_per_million_tokens")
+            f"{len(ok)} of {len(self.rows)} chips meet the targets"
+        )
+        head = (
+            "chip",
+            "count",
+            "batch",
+            "tpot_ms",
+            "ttft_ms",
+            "tokens_per_s_per_chip",
+            "chips_needed",
+            "facility_kw",
+            "cost_per_million_tokens",
+        )
         body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(r[k]))}</td>" for k in head) + "</tr>" for r in ok)
-        self.table.value = ("<table><tr>" + "".join(f"<th>{k}</th>" for k in head) + f"</tr>{body}</table>")
+        self.table.value = "<table><tr>" + "".join(f"<th>{k}</th>" for k in head) + f"</tr>{body}</table>"
 
 
 def _fmt(v) -> str:

@@ -77,15 +77,22 @@ class TornadoChart:
         self.low = ax.barh(slots, np.zeros(top), color=LOW_COLOUR, label="input at P10")
         self.high = ax.barh(slots, np.zeros(top), color=HIGH_COLOUR, label="input at P90")
         self.base = ax.axvline(0.0, color="k", lw=0.8)
-        self.empty = ax.text(0.5, 0.5, "no uncertain input moves this output", ha="center", va="center",
-                             transform=ax.transAxes, visible=False)
+        self.empty = ax.text(
+            0.5,
+            0.5,
+            "no uncertain input moves this output",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            visible=False,
+        )
         ax.yaxis.set_major_locator(FixedLocator(slots))
         self.labels = FixedFormatter([""] * top)
         ax.yaxis.set_major_formatter(self.labels)
 
     def show(self, rows, output: str) -> bool:
         """Draw the ``top`` inputs that move ``output`` (largest on top); False if none does."""
-        rows = [r for r in rows if r["swing"] > 0][:self.top][::-1]
+        rows = [r for r in rows if r["swing"] > 0][: self.top][::-1]
         ax = self.ax
         self.empty.set_visible(not rows)
         if not rows:
@@ -119,8 +126,12 @@ class SpreadChart:
 
     def __init__(self, ax):
         self.ax = ax
-        self.hist = ax.stairs(np.zeros(self.BINS), np.arange(self.BINS + 1.0), fill=True, color="#bbbbbb")  # one artist, not 50 bars
-        self.marks = [ax.axvline(0.0, color="k", ls=style, lw=1, label=f"P{q}") for q, style in ((10, ":"), (50, "-"), (90, ":"))]
+        self.hist = ax.stairs(
+            np.zeros(self.BINS), np.arange(self.BINS + 1.0), fill=True, color="#bbbbbb"
+        )  # one artist, not 50 bars
+        self.marks = [
+            ax.axvline(0.0, color="k", ls=style, lw=1, label=f"P{q}") for q, style in ((10, ":"), (50, "-"), (90, ":"))
+        ]
         self.central = ax.axvline(0.0, color=HIGH_COLOUR, lw=1.5, label="central estimate")
         ax.set_yticks([])
 
@@ -170,14 +181,32 @@ class UncertaintyPanel(Panel):
         for ax in (tornado_ax, spread_ax):  # fixed: placing the label measures every tick label on each draw
             ax.xaxis.set_label_coords(0.5, -0.11)
         self.legend = W.HTML(  # the key in HTML: a matplotlib legend costs more to draw than the bars
-            legend_html([("input at P10", f"height:9px;background:{LOW_COLOUR}"), ("input at P90", f"height:9px;background:{HIGH_COLOUR}")], "left")
-            + legend_html([("P10 and P90", "border-top:1px dotted #000"), ("P50", "border-top:1px solid #000"),
-                           ("central estimate", f"border-top:2px solid {HIGH_COLOUR}")], "right"))
+            legend_html(
+                [
+                    ("input at P10", f"height:9px;background:{LOW_COLOUR}"),
+                    ("input at P90", f"height:9px;background:{HIGH_COLOUR}"),
+                ],
+                "left",
+            )
+            + legend_html(
+                [
+                    ("P10 and P90", "border-top:1px dotted #000"),
+                    ("P50", "border-top:1px solid #000"),
+                    ("central estimate", f"border-top:2px solid {HIGH_COLOUR}"),
+                ],
+                "right",
+            )
+        )
         self.watch(self.output)
         self.widget = self.layout(
             [self.output],
-            [self.table, self.view.image, self.legend,
-             W.Accordion(children=[self.inputs], titles=("inputs and their ranges",))])
+            [
+                self.table,
+                self.view.image,
+                self.legend,
+                W.Accordion(children=[self.inputs], titles=("inputs and their ranges",)),
+            ],
+        )
         self.update()
 
     def compute(self) -> None:

@@ -101,8 +101,9 @@ def server_share(acc) -> float:
     return 0.0 if getattr(acc, "price_basis", None) == "system" else DEFAULTS.server_capex_fraction
 
 
-def economics(acc, counts, days, options: Options, terms: SiteTerms, *, price=None, pue=None, price_kwh=None,
-              utilization=None) -> dict[str, Any]:
+def economics(
+    acc, counts, days, options: Options, terms: SiteTerms, *, price=None, pue=None, price_kwh=None, utilization=None
+) -> dict[str, Any]:
     """Facility power, energy, racks, floor area, capex and the run's cost of ``counts`` chips for ``days``.
 
     Vectorised over ``counts``/``days`` and the optional overrides (price per chip, PUE, electricity
@@ -131,7 +132,9 @@ def economics(acc, counts, days, options: Options, terms: SiteTerms, *, price=No
     included = []
     electricity = None
     if kwh is not None:
-        electricity = np.asarray(C.electricity_cost(np.nan_to_num(energy, nan=0.0), kwh)) * np.where(np.isfinite(energy), 1.0, np.nan)
+        electricity = np.asarray(C.electricity_cost(np.nan_to_num(energy, nan=0.0), kwh)) * np.where(
+            np.isfinite(energy), 1.0, np.nan
+        )
         included.append("electricity")
     share = server_share(acc)
     capex = None if p is None else np.asarray(C.accelerator_capex(p, n, share))
@@ -139,12 +142,16 @@ def economics(acc, counts, days, options: Options, terms: SiteTerms, *, price=No
     if options.cost_basis == "capex":
         hardware = capex
     elif options.cost_basis == "amortised" and p is not None:
-        hardware = np.asarray(C.owned_hardware_cost(
-            p, n, finite_hours,
-            cost_of_capital=d.cost_of_capital if options.cost_of_capital is None else options.cost_of_capital,
-            lifetime_years=d.lifetime_years if options.lifetime_years is None else options.lifetime_years,
-            server_capex_fraction=share,
-        )) * np.where(np.isfinite(hours), 1.0, np.nan)
+        hardware = np.asarray(
+            C.owned_hardware_cost(
+                p,
+                n,
+                finite_hours,
+                cost_of_capital=d.cost_of_capital if options.cost_of_capital is None else options.cost_of_capital,
+                lifetime_years=d.lifetime_years if options.lifetime_years is None else options.lifetime_years,
+                server_capex_fraction=share,
+            )
+        ) * np.where(np.isfinite(hours), 1.0, np.nan)
     elif options.cost_basis == "rental":
         rate = rental_rate(acc, options)
         if rate is not None:
@@ -153,8 +160,12 @@ def economics(acc, counts, days, options: Options, terms: SiteTerms, *, price=No
         # a rental price per accelerator-hour includes the power (the provider pays the meter)
         electricity, included = None, []
     if hardware is not None:
-        included.insert(0, {"capex": "hardware (purchase)", "amortised": "hardware (amortised)",
-                            "rental": "rental (power included)"}[options.cost_basis])
+        included.insert(
+            0,
+            {"capex": "hardware (purchase)", "amortised": "hardware (amortised)", "rental": "rental (power included)"}[
+                options.cost_basis
+            ],
+        )
     # Electricity alone is not a cost to compare fleets by: without the hardware the cost is unknown.
     cost = None if hardware is None else (hardware if electricity is None else hardware + electricity)
     return {

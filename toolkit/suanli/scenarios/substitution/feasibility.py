@@ -48,8 +48,9 @@ def no_fit_reason(curve) -> str | None:
     return f"the engine cannot run it on {curve.chip}: {curve.failure}"
 
 
-def unchecked(acc, options: Options, econ, price_kwh: float | None, supply_units: float | None,
-              fits: bool) -> list[str]:
+def unchecked(
+    acc, options: Options, econ, price_kwh: float | None, supply_units: float | None, fits: bool
+) -> list[str]:
     """What a row could not check or leaves out, one sentence each: no purchase or rental price, no
     electricity price (``price_kwh`` None), no supply figure, a scale-up domain too small for tensor
     parallelism (when the model ``fits`` at some size). ``econ`` is the row's
@@ -65,6 +66,8 @@ def unchecked(acc, options: Options, econ, price_kwh: float | None, supply_units
         unknowns.append(f"no supply figure for {acc.id}: supply not checked")
     domain = acc.scaleup_domain or 1
     if domain < SMALL_SCALEUP_DOMAIN and fits:
-        unknowns.append(f"a scale-up domain of {domain} chip{'s' if domain > 1 else ''}: tensor parallelism stays inside it, "
-                        "so the run leans on pipeline and data parallelism over the scale-out network")
+        unknowns.append(
+            f"a scale-up domain of {domain} chip{'s' if domain > 1 else ''}: tensor parallelism stays inside it, "
+            "so the run leans on pipeline and data parallelism over the scale-out network"
+        )
     return unknowns

@@ -41,9 +41,16 @@ class Goal:
         return getattr(self.workload, "name", "custom")
 
 
-def make_goal(model: str | Any | None = None, *, params: float | None = None, tokens: float,
-              deadline_days: float | None = None, budget: float | None = None, precision: str = "bf16",
-              global_batch: int | None = None) -> Goal:
+def make_goal(
+    model: str | Any | None = None,
+    *,
+    params: float | None = None,
+    tokens: float,
+    deadline_days: float | None = None,
+    budget: float | None = None,
+    precision: str = "bf16",
+    global_batch: int | None = None,
+) -> Goal:
     """A :class:`Goal` from a preset name (or a Workload) or a parameter count; inputs checked, one sentence each."""
     from suanli.scenarios.training import make_workload
 
@@ -63,9 +70,14 @@ def make_goal(model: str | Any | None = None, *, params: float | None = None, to
 
         global_batch = whole("global_batch (sequences)", global_batch)
     workload = make_workload(model, params=params)
-    return Goal(workload=workload, tokens=float(tokens), deadline_days=None if deadline_days is None else float(deadline_days),
-                budget=None if budget is None else float(budget), precision=precision,
-                global_batch=None if global_batch is None else int(global_batch))
+    return Goal(
+        workload=workload,
+        tokens=float(tokens),
+        deadline_days=None if deadline_days is None else float(deadline_days),
+        budget=None if budget is None else float(budget),
+        precision=precision,
+        global_batch=None if global_batch is None else int(global_batch),
+    )
 
 
 def _check_positive(name: str, value: Any) -> float:
@@ -84,7 +96,9 @@ def parse_fleet(text: str, *, what: str = "--reference") -> tuple[str, int]:
         raise InputError(f"{what} must be CHIP:COUNT, like nvidia-h100-sxm5-80gb:10000; got {text!r}")
     chip, count_text = (part.strip() for part in text.split(":"))
     if not chip:
-        raise InputError(f"{what} must be CHIP:COUNT, like nvidia-h100-sxm5-80gb:10000; the chip is missing in {text!r}")
+        raise InputError(
+            f"{what} must be CHIP:COUNT, like nvidia-h100-sxm5-80gb:10000; the chip is missing in {text!r}"
+        )
     try:
         count = int(count_text.replace("_", "").replace(",", ""))
     except ValueError:

@@ -17,9 +17,18 @@ DEFAULT_FIBRE_WAVELENGTHS = 16
 a quarter of a 64-channel C-band DWDM line system; pass ``link_ports`` for a real lease)."""
 
 
-def mixed_fleet(goal: Goal, pool_a: tuple[str, int], pool_b: tuple[str, int], options: Options | None = None, *,
-                link: str = "roce-400g", link_ports: int | None = None, route_km: float | None = None,
-                overlap: float = S.CROSS_POOL_OVERLAP.value, catalog=None) -> dict[str, Any]:
+def mixed_fleet(
+    goal: Goal,
+    pool_a: tuple[str, int],
+    pool_b: tuple[str, int],
+    options: Options | None = None,
+    *,
+    link: str = "roce-400g",
+    link_ports: int | None = None,
+    route_km: float | None = None,
+    overlap: float = S.CROSS_POOL_OVERLAP.value,
+    catalog=None,
+) -> dict[str, Any]:
     """Train on two pools at once (e.g. 2,000 H800 + 6,000 910B): load-balanced data parallelism over a
     cross-pool link, against each pool alone.
 
@@ -50,8 +59,17 @@ def mixed_fleet(goal: Goal, pool_a: tuple[str, int], pool_b: tuple[str, int], op
         if not pt["fits"]:
             raise InputError(f"pool {label} ({count:,} x {acc.id}) cannot hold the model on its own: {pt['reason']}")
         tps = 1.0 / pt["seconds_per_token"]
-        pools.append({"chip": acc.id, "count": int(count), "tokens_per_s": tps, "layout": pt["layout"],
-                      "train_days": goal.tokens / tps / SECONDS_PER_DAY, "alone_layout": pt["layout"], "acc": acc})
+        pools.append(
+            {
+                "chip": acc.id,
+                "count": int(count),
+                "tokens_per_s": tps,
+                "layout": pt["layout"],
+                "train_days": goal.tokens / tps / SECONDS_PER_DAY,
+                "alone_layout": pt["layout"],
+                "acc": acc,
+            }
+        )
     # Each pool trains on its share of the global batch, which changes its own throughput (fewer
     # micro-batches, a larger pipeline bubble): iterate share -> throughput -> share a few times.
     from suanli.scenarios.training import default_global_batch
@@ -72,7 +90,9 @@ def mixed_fleet(goal: Goal, pool_a: tuple[str, int], pool_b: tuple[str, int], op
         else:
             from suanli.models.power import DEFAULTS
 
-            link_ports = int(min(math.ceil(p["count"] / (p["acc"].chips_per_server or DEFAULTS.chips_per_server)) for p in pools))
+            link_ports = int(
+                min(math.ceil(p["count"] / (p["acc"].chips_per_server or DEFAULTS.chips_per_server)) for p in pools)
+            )
     _check_positive("link_ports", link_ports)
     bw = link_spec.bandwidth_gbs * 1e9 * (link_spec.efficiency or 1.0) * link_ports
     alpha = link_spec.latency_us * 1e-6
@@ -95,11 +115,15 @@ def mixed_fleet(goal: Goal, pool_a: tuple[str, int], pool_b: tuple[str, int], op
     best_alone = min(a["train_days"], b["train_days"])
     notes = []
     if a["acc"].stack != b["acc"].stack:
-        notes.append(f"the pools run different stacks ({a['acc'].stack}, {b['acc'].stack}): their collective libraries "
-                     "do not form one communicator, so the exchange goes through a bridge on the critical path")
+        notes.append(
+            f"the pools run different stacks ({a['acc'].stack}, {b['acc'].stack}): their collective libraries "
+            "do not form one communicator, so the exchange goes through a bridge on the critical path"
+        )
     if mixed_days > best_alone:
-        notes.append(f"the mix is slower than the faster pool alone: each pool trains on part of the global batch, with "
-                     f"fewer sequences per replica than alone, and the cross-pool exchange takes {step['exchange_share']:.0%} of the step")
+        notes.append(
+            f"the mix is slower than the faster pool alone: each pool trains on part of the global batch, with "
+            f"fewer sequences per replica than alone, and the cross-pool exchange takes {step['exchange_share']:.0%} of the step"
+        )
     return {
         "pool_a": {k: v for k, v in a.items() if k != "acc"},
         "pool_b": {k: v for k, v in b.items() if k != "acc"},

@@ -16,8 +16,15 @@ from suanli.scenarios.substitution.sizing import fleet_curve
 PARETO_OBJECTIVES = ("train_days", "cost", "facility_mw")
 
 
-def pareto_options(goal: Goal, chips: Sequence[str], options: Options | None = None, *, catalog=None,
-                   objectives: Sequence[str] = PARETO_OBJECTIVES, max_days: float | None = None) -> dict[str, np.ndarray]:
+def pareto_options(
+    goal: Goal,
+    chips: Sequence[str],
+    options: Options | None = None,
+    *,
+    catalog=None,
+    objectives: Sequence[str] = PARETO_OBJECTIVES,
+    max_days: float | None = None,
+) -> dict[str, np.ndarray]:
     """Every (chip, fleet size) on the grids as columns, with the non-dominated ones flagged.
 
     Columns (numpy arrays, one entry per option): ``chip``, ``count``, ``train_days`` (best layout on at
@@ -34,7 +41,9 @@ def pareto_options(goal: Goal, chips: Sequence[str], options: Options | None = N
     unknown = set(objectives) - {"train_days", "cost", "facility_mw", "energy_mwh"}
     if unknown or not objectives:
         raise InputError(f"objectives must be among train_days, cost, facility_mw, energy_mwh; got {list(objectives)}")
-    cols: dict[str, list] = {k: [] for k in ("chip", "count", "train_days", "cost", "facility_mw", "energy_mwh", "allowed")}
+    cols: dict[str, list] = {
+        k: [] for k in ("chip", "count", "train_days", "cost", "facility_mw", "energy_mwh", "allowed")
+    }
     for chip in dict.fromkeys(chips):
         acc = cat.accelerator(chip)
         curve = fleet_curve(acc.id, goal, catalog=cat)
@@ -51,14 +60,20 @@ def pareto_options(goal: Goal, chips: Sequence[str], options: Options | None = N
         cols["chip"] += [acc.id] * int(n.size)
         cols["count"].append(n)
         cols["train_days"].append(d)
-        cols["cost"].append(np.full(n.shape, np.nan) if econ["cost"] is None else np.broadcast_to(econ["cost"], n.shape))
+        cols["cost"].append(
+            np.full(n.shape, np.nan) if econ["cost"] is None else np.broadcast_to(econ["cost"], n.shape)
+        )
         cols["facility_mw"].append(np.broadcast_to(econ["facility_mw"], n.shape))
         cols["energy_mwh"].append(np.broadcast_to(econ["energy_mwh"], n.shape))
         cols["allowed"].append(np.broadcast_to(allowed, n.shape))
     out = {"chip": np.array(cols["chip"], dtype=object)}
     for k in ("count", "train_days", "cost", "facility_mw", "energy_mwh", "allowed"):
         out[k] = np.concatenate(cols[k]) if cols[k] else np.array([])
-    x = np.column_stack([out[k].astype(float) for k in objectives]) if out["count"].size else np.zeros((0, len(objectives)))
+    x = (
+        np.column_stack([out[k].astype(float) for k in objectives])
+        if out["count"].size
+        else np.zeros((0, len(objectives)))
+    )
     x[~out["allowed"].astype(bool)] = np.nan
     out["pareto"] = S.pareto_mask(x) if x.shape[0] else np.array([], dtype=bool)
     return out

@@ -22,8 +22,15 @@ from suanli.scenarios.substitution.sizing import CURVE_TOKENS, fleet_curve
 SENSITIVITY_OUTPUTS = ("chips_needed", "train_days", "cost", "facility_mw")
 
 
-def sensitivity(goal: Goal, chip: str, options: Options | None = None, *, target_days: float, catalog=None,
-                output: str = "chips_needed") -> list[dict[str, Any]]:
+def sensitivity(
+    goal: Goal,
+    chip: str,
+    options: Options | None = None,
+    *,
+    target_days: float,
+    catalog=None,
+    output: str = "chips_needed",
+) -> list[dict[str, Any]]:
     """Which uncertain input moves ``output`` most: one-at-a-time P10-P90 swings, largest first.
 
     Inputs: the stack's slowdown (the compat model's best..worst bounds), the chip's sustained matmul
@@ -66,9 +73,17 @@ def sensitivity(goal: Goal, chip: str, options: Options | None = None, *, target
             count = int(curve.counts[i0])
 
             def days_at(eff: float) -> float:
-                est = training.estimate(goal.workload, tokens=CURVE_TOKENS, chip=acc, count=count, precision=goal.precision,
-                                      global_batch=goal.global_batch, matmul_efficiency=min(eff, 1.0), catalog=cat,
-                                      runners_up=0)
+                est = training.estimate(
+                    goal.workload,
+                    tokens=CURVE_TOKENS,
+                    chip=acc,
+                    count=count,
+                    precision=goal.precision,
+                    global_batch=goal.global_batch,
+                    matmul_efficiency=min(eff, 1.0),
+                    catalog=cat,
+                    runners_up=0,
+                )
                 return est.train_days
 
             base = days_at(mm)
@@ -78,18 +93,29 @@ def sensitivity(goal: Goal, chip: str, options: Options | None = None, *, target
         from suanli.prices import quote_field
 
         field = quote_field(acc)[0]
-        dist = U.spec_distribution(price, acc.sources[field].confidence,
-                                   tuple(chip_price_range(acc, options.currency)) if field in acc.ranges else None)
+        dist = U.spec_distribution(
+            price,
+            acc.sources[field].confidence,
+            tuple(chip_price_range(acc, options.currency)) if field in acc.ranges else None,
+        )
         inputs["chip_price"] = (dist.ppf(0.0), dist.ppf(1.0)) if isinstance(dist, U.Distribution) else price
     inputs["pue"] = terms.pue_range if terms.pue_range[0] < terms.pue_range[1] else terms.pue
     if terms.price_kwh is not None:
-        inputs["price_kwh"] = terms.price_range if terms.price_range and terms.price_range[0] < terms.price_range[1] else terms.price_kwh
+        inputs["price_kwh"] = (
+            terms.price_range if terms.price_range and terms.price_range[0] < terms.price_range[1] else terms.price_kwh
+        )
     lo_u, hi_u = DEFAULTS.ranges["utilization"]  # the spread of a run's draw around the central one
     inputs["utilization"] = (lo_u, hi_u)
     u0 = fleet_utilization(acc, terms)  # the chip's own measured draw unless the options give one
 
-    def model(stack_slowdown=1.0, matmul_efficiency=1.0, chip_price=price, pue=terms.pue, price_kwh=terms.price_kwh,
-              utilization=u0):
+    def model(
+        stack_slowdown=1.0,
+        matmul_efficiency=1.0,
+        chip_price=price,
+        pue=terms.pue,
+        price_kwh=terms.price_kwh,
+        utilization=u0,
+    ):
         m = float(stack_slowdown) * float(matmul_efficiency)
         scaled = days * m
         n = float(S.interpolate_count(curve.counts, scaled, target_days))
@@ -97,9 +123,15 @@ def sensitivity(goal: Goal, chip: str, options: Options | None = None, *, target
             return {k: np.nan for k in SENSITIVITY_OUTPUTS}
         first = scaled[np.isfinite(scaled)][0]
         d = float(first) if first <= target_days else float(target_days)  # the smallest fleet may beat the target
-        econ = economics(acc, n, d, options, terms, price=chip_price, pue=pue, price_kwh=price_kwh, utilization=utilization)
-        return {"chips_needed": n, "train_days": d, "cost": np.nan if econ["cost"] is None else econ["cost"],
-                "facility_mw": econ["facility_mw"]}
+        econ = economics(
+            acc, n, d, options, terms, price=chip_price, pue=pue, price_kwh=price_kwh, utilization=utilization
+        )
+        return {
+            "chips_needed": n,
+            "train_days": d,
+            "cost": np.nan if econ["cost"] is None else econ["cost"],
+            "facility_mw": econ["facility_mw"],
+        }
 
     rows = U.tornado(model, inputs, output, low_q=0.1, high_q=0.9)
     for r in rows:

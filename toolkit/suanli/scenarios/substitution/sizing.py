@@ -108,7 +108,11 @@ class FleetCurve:
 
     def days(self, tokens: float, case: str = "central") -> np.ndarray:
         """Training days at each grid size for ``tokens`` (``case``: central, best or worst stack slowdown)."""
-        scale = {"central": 1.0, "best": self.slowdown_best / self.slowdown, "worst": self.slowdown_worst / self.slowdown}[case]
+        scale = {
+            "central": 1.0,
+            "best": self.slowdown_best / self.slowdown,
+            "worst": self.slowdown_worst / self.slowdown,
+        }[case]
         return self.seconds_per_token * scale * tokens / SECONDS_PER_DAY
 
     def envelope_days(self, tokens: float, case: str = "central") -> np.ndarray:
@@ -138,7 +142,13 @@ def _stack_factors(acc, catalog):
         return None, (), ()
     stack = catalog.stacks.get(acc.stack)
     if stack is None:
-        return None, (), (f"software stack {acc.stack!r} of {acc.id} is not in the catalog; no compat slowdown applied (flatters it)",)
+        return (
+            None,
+            (),
+            (
+                f"software stack {acc.stack!r} of {acc.id} is not in the catalog; no compat slowdown applied (flatters it)",
+            ),
+        )
     try:
         prof = compat.stack_profile(stack)
         efficiency = compat.stack_step_efficiency(stack)
@@ -156,32 +166,63 @@ def _op_classes():
 
 
 def _layout_text(layout: Mapping[str, Any]) -> str:
-    return f"TP{layout['tp']} PP{layout['pp']} DP{layout['dp']}" + (f" EP{layout['ep']}" if layout.get("ep", 1) > 1 else "")
+    return f"TP{layout['tp']} PP{layout['pp']} DP{layout['dp']}" + (
+        f" EP{layout['ep']}" if layout.get("ep", 1) > 1 else ""
+    )
 
 
-def evaluate_point(acc, goal: Goal, count: int, catalog, factors=None, global_batch: int | None = None) -> dict[str, Any]:
+def evaluate_point(
+    acc, goal: Goal, count: int, catalog, factors=None, global_batch: int | None = None
+) -> dict[str, Any]:
     """The engine at one fleet size, with the stack slowdown: seconds per token (inf if nothing fits), MFU, layout.
 
     ``global_batch`` (sequences) overrides the workload's batch (a pool of a mixed fleet trains on its share)."""
     from suanli.scenarios import training
 
     try:
-        est = training.estimate(goal.workload, tokens=CURVE_TOKENS, chip=acc, count=int(count), precision=goal.precision,
-                              global_batch=global_batch or goal.global_batch, catalog=catalog, runners_up=0)
+        est = training.estimate(
+            goal.workload,
+            tokens=CURVE_TOKENS,
+            chip=acc,
+            count=int(count),
+            precision=goal.precision,
+            global_batch=global_batch or goal.global_batch,
+            catalog=catalog,
+            runners_up=0,
+        )
     except InputError as err:
-        return {"fits": False, "reason": str(err), "seconds_per_token": math.inf, "native_seconds_per_token": math.inf,
-                "slowdown": 1.0, "slowdown_best": 1.0, "slowdown_worst": 1.0, "mfu": math.nan, "memory_gb": math.nan,
-                "layout": "", "warnings": []}
+        return {
+            "fits": False,
+            "reason": str(err),
+            "seconds_per_token": math.inf,
+            "native_seconds_per_token": math.inf,
+            "slowdown": 1.0,
+            "slowdown_best": 1.0,
+            "slowdown_worst": 1.0,
+            "mfu": math.nan,
+            "memory_gb": math.nan,
+            "layout": "",
+            "warnings": [],
+        }
     # The engine's time already carries the stack's central slowdown (it takes it from the compat
     # model), so it is used as is; the compat bounds only widen it into best and worst cases.
     seconds = est.train_days * SECONDS_PER_DAY / CURVE_TOKENS
     slow = {"central": 1.0, "best": 1.0, "worst": 1.0}
     if factors is not None:
         slow = {case: 1.0 / float(eff) for case, eff in factors.items()}
-    return {"fits": True, "reason": "", "seconds_per_token": seconds, "native_seconds_per_token": seconds / slow["central"],
-            "slowdown": slow["central"], "slowdown_best": slow["best"], "slowdown_worst": slow["worst"],
-            "mfu": est.mfu, "memory_gb": est.memory_gb_per_device, "layout": _layout_text(est.layout),
-            "warnings": list(est.warnings)}
+    return {
+        "fits": True,
+        "reason": "",
+        "seconds_per_token": seconds,
+        "native_seconds_per_token": seconds / slow["central"],
+        "slowdown": slow["central"],
+        "slowdown_best": slow["best"],
+        "slowdown_worst": slow["worst"],
+        "mfu": est.mfu,
+        "memory_gb": est.memory_gb_per_device,
+        "layout": _layout_text(est.layout),
+        "warnings": list(est.warnings),
+    }
 
 
 _CURVES = CatalogCache(maxsize=512)
@@ -191,7 +232,9 @@ _POINTS = CatalogCache(maxsize=4096)
 __unguarded__ = ("_CURVES", "_POINTS")  # caches: they change in normal use (see suanli.plugin_guard)
 
 
-def fleet_curve(chip: str, goal: Goal, *, catalog=None, max_chips: int = MAX_CHIPS, ratio: float = GRID_RATIO) -> FleetCurve:
+def fleet_curve(
+    chip: str, goal: Goal, *, catalog=None, max_chips: int = MAX_CHIPS, ratio: float = GRID_RATIO
+) -> FleetCurve:
     """The chip's :class:`FleetCurve` for the goal's workload and precision (cached for as long as the
     catalog object lives)."""
     cat = _catalog(catalog)
@@ -217,9 +260,14 @@ def fleet_curve(chip: str, goal: Goal, *, catalog=None, max_chips: int = MAX_CHI
         elif math.isfinite(best):
             misses_after_best += 1
         # past the fastest size by a factor of 8 with no improvement: the rest only gets slower
-        if math.isfinite(best) and misses_after_best >= 12 and c >= 8 * counts[int(np.argmin([q["seconds_per_token"] for q in points]))]:
+        if (
+            math.isfinite(best)
+            and misses_after_best >= 12
+            and c >= 8 * counts[int(np.argmin([q["seconds_per_token"] for q in points]))]
+        ):
             break
     n = len(points)
+
     def col(k):
         return np.array([p[k] for p in points], dtype=float)
 
@@ -229,11 +277,20 @@ def fleet_curve(chip: str, goal: Goal, *, catalog=None, max_chips: int = MAX_CHI
             if w not in warnings and not w.startswith("global batch rounded"):
                 warnings.append(w)
     curve = FleetCurve(
-        chip=acc.id, counts=counts[:n].astype(float), seconds_per_token=col("seconds_per_token"),
-        native_seconds_per_token=col("native_seconds_per_token"), slowdown=col("slowdown"),
-        slowdown_best=col("slowdown_best"), slowdown_worst=col("slowdown_worst"), mfu=col("mfu"),
-        memory_gb=col("memory_gb"), layouts=tuple(p["layout"] for p in points), granule=granule,
-        porting=porting, warnings=tuple(warnings), failure=next((p["reason"] for p in points if p["reason"]), ""),
+        chip=acc.id,
+        counts=counts[:n].astype(float),
+        seconds_per_token=col("seconds_per_token"),
+        native_seconds_per_token=col("native_seconds_per_token"),
+        slowdown=col("slowdown"),
+        slowdown_best=col("slowdown_best"),
+        slowdown_worst=col("slowdown_worst"),
+        mfu=col("mfu"),
+        memory_gb=col("memory_gb"),
+        layouts=tuple(p["layout"] for p in points),
+        granule=granule,
+        porting=porting,
+        warnings=tuple(warnings),
+        failure=next((p["reason"] for p in points if p["reason"]), ""),
     )
     return _CURVES.put(cat, key, curve)
 
@@ -280,8 +337,9 @@ def _refine(acc_id: str, goal: Goal, curve: FleetCurve, hit: int, target_s: floa
     low = int(curve.counts[idx - 1]) if idx > 0 else 0
     ks = smooth_numbers(hit // curve.granule) * curve.granule
     sizes = [int(k) for k in ks if low < k <= hit]
-    count = S.bisect_sizes(lambda n: point(acc_id, goal, n, catalog=catalog)["seconds_per_token"] * goal.tokens,
-                           target_s, sizes)
+    count = S.bisect_sizes(
+        lambda n: point(acc_id, goal, n, catalog=catalog)["seconds_per_token"] * goal.tokens, target_s, sizes
+    )
     pt = point(acc_id, goal, count, catalog=catalog)
     if not pt["seconds_per_token"] * goal.tokens <= target_s:  # a size between grid points that misses (the batch
         return hit, point(acc_id, goal, hit, catalog=catalog)  # splits badly over it): keep the grid answer
@@ -292,8 +350,16 @@ def _float_or_none(value) -> float | None:
     return None if value is None else float(value)
 
 
-def size_candidate(chip: str, goal: Goal, options: Options, *, target_days: float | None, catalog=None,
-                   refine: bool = True, terms: SiteTerms | None = None) -> dict[str, Any]:
+def size_candidate(
+    chip: str,
+    goal: Goal,
+    options: Options,
+    *,
+    target_days: float | None,
+    catalog=None,
+    refine: bool = True,
+    terms: SiteTerms | None = None,
+) -> dict[str, Any]:
     """One row: the fleet of ``chip`` that meets ``target_days`` (or that the goal's budget buys), its
     power, racks, money, and feasibility with reasons. Keys: :data:`ROW_KEYS` and more (see :func:`compare`)."""
     cat = _catalog(catalog)
@@ -350,16 +416,24 @@ def size_candidate(chip: str, goal: Goal, options: Options, *, target_days: floa
         best_chips=int(curve.counts[fastest]) if fastest is not None else None,
         batch_note=_batch_note(goal),
     )
-    over_budget = goal.budget is not None and basis == "deadline" and econ["cost"] is not None and np.isfinite(chips) \
+    over_budget = (
+        goal.budget is not None
+        and basis == "deadline"
+        and econ["cost"] is not None
+        and np.isfinite(chips)
         and float(econ["cost"]) > goal.budget
+    )
     if over_budget:
         feasible = False
         reasons.insert(0, f"costs {float(econ['cost']):,.0f} {options.currency}, over the {goal.budget:,.0f} budget")
     if basis == "budget" and not np.isfinite(chips):
         feasible = False
-        reasons.insert(0, f"no fleet of {acc.id} that the fabric and supply allow fits the {goal.budget:,.0f} {options.currency} budget"
-                       if econ["unit_price"] is not None
-                       else f"cannot size a fleet of {acc.id} to a budget without a price")
+        reasons.insert(
+            0,
+            f"no fleet of {acc.id} that the fabric and supply allow fits the {goal.budget:,.0f} {options.currency} budget"
+            if econ["unit_price"] is not None
+            else f"cannot size a fleet of {acc.id} to a budget without a price",
+        )
     scal = _float_or_none
     return {
         "chip": acc.id,
@@ -390,7 +464,9 @@ def size_candidate(chip: str, goal: Goal, options: Options, *, target_days: floa
         "supply_units_per_year": supply_per_year,
         "supply_in_window": supply_units,
         "max_fabric_chips": fabric,
-        "export": (classification or {}).get(options.export_rule, {}).get("eccn") if options.export_rule != "none" else None,
+        "export": (classification or {}).get(options.export_rule, {}).get("eccn")
+        if options.export_rule != "none"
+        else None,
         "domestic": S.is_domestic(acc.id),
         "stack": acc.stack,
         "porting_required": list(curve.porting),
@@ -403,14 +479,20 @@ def _batch_note(goal: Goal) -> str:
     if goal.global_batch is not None or getattr(goal.workload, "global_batch", None):
         return ""
     batch = _engine_goal(goal).global_batch
-    return (f"a larger fleet would need a global batch above the critical batch of {batch:,} sequences "
-            f"(McCandlish et al. 2018)")
+    return (
+        f"a larger fleet would need a global batch above the critical batch of {batch:,} sequences "
+        f"(McCandlish et al. 2018)"
+    )
 
 
 def _grid_point(curve: FleetCurve, count: int) -> dict[str, Any]:
     i = int(np.searchsorted(curve.counts, count))
-    return {"seconds_per_token": float(curve.seconds_per_token[i]), "slowdown": float(curve.slowdown[i]),
-            "mfu": float(curve.mfu[i]), "layout": curve.layouts[i]}
+    return {
+        "seconds_per_token": float(curve.seconds_per_token[i]),
+        "slowdown": float(curve.slowdown[i]),
+        "mfu": float(curve.mfu[i]),
+        "layout": curve.layouts[i],
+    }
 
 
 @dataclass
@@ -440,18 +522,22 @@ class Comparison:
         }
 
     def headline(self, row: Mapping[str, Any]) -> str:
-        """"Replacing 10,000 H100 takes N 910B, X MW and Y yuan" for one row."""
+        """ "Replacing 10,000 H100 takes N 910B, X MW and Y yuan" for one row."""
         ref = self.reference
         if row.get("chips_needed") is None:
             return f"{row['chip']}: no fleet meets the goal ({'; '.join(row['reasons'][:1])})"
         from suanli.present import count, days, money, number
 
         cash = f" and {money(row['cost'], self.options.currency)}" if row.get("cost") is not None else ""
-        return (f"Replacing {count(ref['count'])} {ref['chip']} ({days(ref['train_days'])}) takes {count(row['chips_needed'])} "
-                f"{row['chip']} ({days(row['train_days'])}), {number(row['facility_mw'])} MW{cash}")
+        return (
+            f"Replacing {count(ref['count'])} {ref['chip']} ({days(ref['train_days'])}) takes {count(row['chips_needed'])} "
+            f"{row['chip']} ({days(row['train_days'])}), {number(row['facility_mw'])} MW{cash}"
+        )
 
 
-def reference_row(chip: str, count: int, goal: Goal, options: Options, *, catalog=None, terms: SiteTerms | None = None) -> dict[str, Any]:
+def reference_row(
+    chip: str, count: int, goal: Goal, options: Options, *, catalog=None, terms: SiteTerms | None = None
+) -> dict[str, Any]:
     """The reference fleet run through the same engine, compat, power and cost models.
 
     Its time is that of the best layout on *at most* ``count`` chips (a size that factors badly into
@@ -476,16 +562,35 @@ def reference_row(chip: str, count: int, goal: Goal, options: Options, *, catalo
     econ = economics(acc, count, days, options, terms)
     scal = _float_or_none
     return {
-        "chip": acc.id, "count": int(count), "chips_used": used, "train_days": float(days), "facility_mw": scal(econ["facility_mw"]),
-        "energy_mwh": scal(econ["energy_mwh"]), "cost": scal(econ["cost"]), "capex": scal(econ["capex"]),
-        "hardware_cost": scal(econ["hardware_cost"]), "electricity_cost": scal(econ["electricity_cost"]),
-        "unit_price": econ["unit_price"], "racks": scal(econ["racks"]), "floor_m2": scal(econ["floor_m2"]),
-        "slowdown": pt["slowdown"], "mfu": pt["mfu"], "layout": pt["layout"], "cost_includes": econ["cost_includes"],
+        "chip": acc.id,
+        "count": int(count),
+        "chips_used": used,
+        "train_days": float(days),
+        "facility_mw": scal(econ["facility_mw"]),
+        "energy_mwh": scal(econ["energy_mwh"]),
+        "cost": scal(econ["cost"]),
+        "capex": scal(econ["capex"]),
+        "hardware_cost": scal(econ["hardware_cost"]),
+        "electricity_cost": scal(econ["electricity_cost"]),
+        "unit_price": econ["unit_price"],
+        "racks": scal(econ["racks"]),
+        "floor_m2": scal(econ["floor_m2"]),
+        "slowdown": pt["slowdown"],
+        "mfu": pt["mfu"],
+        "layout": pt["layout"],
+        "cost_includes": econ["cost_includes"],
     }
 
 
-def compare(goal: Goal, reference: tuple[str, int], candidates: Sequence[str], options: Options | None = None, *,
-            catalog=None, refine: bool = True) -> Comparison:
+def compare(
+    goal: Goal,
+    reference: tuple[str, int],
+    candidates: Sequence[str],
+    options: Options | None = None,
+    *,
+    catalog=None,
+    refine: bool = True,
+) -> Comparison:
     """Size every candidate for the goal against the reference fleet: the substitution table.
 
     Rows add to :data:`ROW_KEYS`: ``equal_time_chips`` (chips matching the reference's time),
@@ -514,9 +619,17 @@ def compare(goal: Goal, reference: tuple[str, int], candidates: Sequence[str], o
         row = size_candidate(chip, goal, options, target_days=target, catalog=cat, refine=refine, terms=terms)
         _add_reference_comparisons(row, ref, goal, options, cat, terms, refine)
         rows.append(row)
-    objectives = np.array([[r["train_days"] if r["train_days"] is not None else np.nan,
-                            r["cost"] if r["cost"] is not None else np.nan,
-                            r["facility_mw"] if r["facility_mw"] is not None else np.nan] for r in rows], dtype=float)
+    objectives = np.array(
+        [
+            [
+                r["train_days"] if r["train_days"] is not None else np.nan,
+                r["cost"] if r["cost"] is not None else np.nan,
+                r["facility_mw"] if r["facility_mw"] is not None else np.nan,
+            ]
+            for r in rows
+        ],
+        dtype=float,
+    )
     feasible = np.array([r["feasible"] for r in rows])
     objectives[~feasible] = np.nan
     mask = S.pareto_mask(objectives)
