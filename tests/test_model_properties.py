@@ -684,6 +684,7 @@ SIGNED_RESULTS = {
     "money.convert": "an amount of money may be negative (a saving, a refund)",
     "uncertainty.uniform": "a distribution may describe a signed quantity",
     "uncertainty.triangular": "a distribution may describe a signed quantity",
+    "uncertainty.percentiles": "the percentiles of signed samples (a saving, an error) are signed",
 }
 """Functions whose plain-number result may be negative by definition (function -> reason)."""
 

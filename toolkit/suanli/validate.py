@@ -96,10 +96,15 @@ def require_positive(**values) -> None:
     import numpy as np
 
     for key, value in values.items():
+        # text ("1e12"), True/False and None are not numbers here, whatever numpy would make of them
+        if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
+            raise InputError(f"{key} must be a positive number, got {value!r}")
         try:
             arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):  # a word or None where a number belongs
+        except (TypeError, ValueError):  # a word or a mapping where a number belongs
             raise InputError(f"{key} must be a positive number, got {value!r}") from None
+        if arr.dtype.kind not in "fiu" or np.asarray(value).dtype.kind in "USOb":
+            raise InputError(f"{key} must be a positive number, got {value!r}")
         if arr.size == 0 or not np.all(np.isfinite(arr)) or not np.all(arr > 0):
             raise InputError(f"{key} must be a positive number, got {value!r}")
 
@@ -202,6 +207,15 @@ def POSITIVE_OR_INF(name: str, value: Any) -> None:
 def NON_NEGATIVE_OR_INF(name: str, value: Any) -> None:
     """A number >= 0 where infinity is a verdict (a run that does not fit takes forever), or an array."""
     array(name, value, low=0.0, allow_inf=True)
+
+
+def ONE_NON_NEGATIVE_OR_INF(name: str, value: Any) -> None:
+    """A single number >= 0 where infinity is a verdict (a fleet no size of which meets the goal), not an array."""
+    import numpy as np
+
+    if np.ndim(value) != 0:
+        raise InputError(f"{name} must be one number, not a list or an array, got {value!r}")
+    NON_NEGATIVE_OR_INF(name, value)
 
 
 def FUNCTION(name_: str, value: Any) -> None:

@@ -285,7 +285,8 @@ def porting_gain(op_shares, time_factors, library_efficiency):
             "a time factor includes its library efficiency g, so it is at least 1/g; "
             f"got time_factors {time_factors!r} with library_efficiency {library_efficiency!r}"
         )
-    return w * (f - 1.0 / g)
+    # within the 1e-12 tolerance above, f may sit a rounding error below 1/g: that is no gain, not a loss
+    return w * np.maximum(f - 1.0 / g, 0.0)
 
 
 @V.checked(finite_result=False, port_cost=V.NON_NEGATIVE, slowdown_removed=V.NON_NEGATIVE, chip_price=V.POSITIVE)

@@ -103,6 +103,8 @@ def total_processing_performance(tops, bit_length, axis: int | None = None):
     length of the operation'), as revised by 88 FR 73458 (2023-10-25); BIS's example: 4800 is met
     by 600 TOPS at 8 bits or 300 TFLOPS at 16 bits.
     """
+    if axis is not None and (isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or abs(int(axis)) > 32):
+        raise InputError(f"axis must be None or the index of an array axis (a small whole number), got {axis!r}")
     tpp = _array("tops", tops) * _array("bit_length", bit_length)
     if axis is None:
         return _out(tpp)

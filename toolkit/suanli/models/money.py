@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from suanli import validate as V
 from suanli.errors import InputError
 from suanli.spec import Source
 
@@ -56,6 +57,9 @@ def check_currency(currency: str) -> str:
     return code
 
 
+@V.checked(
+    amount=V.FINITE, from_currency=V.TEXT, to_currency=V.TEXT, rate=V.instance(ExchangeRate, what="an ExchangeRate")
+)
 def convert(amount, from_currency: str, to_currency: str, rate: ExchangeRate = CNY_PER_USD):
     """``amount`` in ``from_currency`` expressed in ``to_currency`` at ``rate`` (broadcasts).
 

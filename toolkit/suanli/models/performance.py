@@ -178,7 +178,7 @@ def hidden_communication_seconds(comm_s, window_s, overlap_slowdown=None):
     References: Lee, Oh, Kim, Go, Park & Mahajan 2025, 'Characterizing Compute-Communication Overlap in
     GPU-Accelerated Distributed Deep Learning: Performance and Power Implications', arXiv:2507.03114.
     """
-    kappa = D.OVERLAP_SLOWDOWN.value if overlap_slowdown is None else overlap_slowdown
+    kappa = D.OVERLAP_SLOWDOWN.value if overlap_slowdown is None else np.asarray(overlap_slowdown, dtype=float)
     comm, window = _a(comm_s), np.maximum(_a(window_s), 0.0)
     return np.maximum(comm - window, 0.0) + kappa * np.minimum(comm, window)
 

@@ -453,10 +453,16 @@ def rated_server_power_w(
 
     References: NVIDIA DGX A100 / DGX H100 system specifications (rated input power).
     """
-    if server_rating_w is not None and not (np.ndim(server_rating_w) == 0 and np.isnan(server_rating_w)):
-        return _out(_non_negative("server_rating_w", server_rating_w))
     tdp = _non_negative("tdp_w", tdp_w)
     n = _non_negative("chips_per_server", chips_per_server)
+    if server_rating_w is not None and not (np.ndim(server_rating_w) == 0 and np.isnan(server_rating_w)):
+        rating = _non_negative("server_rating_w", server_rating_w)
+        if np.any(rating < tdp * n):
+            raise InputError(
+                f"a server rated {server_rating_w!r} W cannot hold {chips_per_server!r} chips of "
+                f"{tdp_w!r} W: the rating must cover at least the chips' TDP"
+            )
+        return _out(rating)
     over = _non_negative("overhead_fraction", overhead_fraction)
     return _out(tdp * n * (1.0 + over))
 

@@ -373,6 +373,7 @@ def loss(params, tokens, law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW):
 # --------------------------------------------------------------------------------------------
 # Accounting
 # --------------------------------------------------------------------------------------------
+@V.checked(params=V.POSITIVE, tokens=V.POSITIVE, flops_per_param_token=V.POSITIVE)
 def training_flops(params, tokens, flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN):
     """Training compute C = 6 N D in FLOPs.
 
@@ -382,12 +383,14 @@ def training_flops(params, tokens, flops_per_param_token=TRAINING_FLOPS_PER_PARA
     return flops_per_param_token * np.asarray(params, float) * np.asarray(tokens, float)
 
 
+@V.checked(compute_flops=V.POSITIVE, params=V.POSITIVE, flops_per_param_token=V.POSITIVE)
 def tokens_for_compute(compute_flops, params, flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN):
     """Tokens a budget buys for a model of ``params`` parameters: D = C / (6 N) (Kaplan et al. 2020, Sec. 2.1)."""
     require_positive(compute_flops=compute_flops, params=params, flops_per_param_token=flops_per_param_token)
     return np.asarray(compute_flops, float) / (flops_per_param_token * np.asarray(params, float))
 
 
+@V.checked(compute_flops=V.POSITIVE, tokens=V.POSITIVE, flops_per_param_token=V.POSITIVE)
 def params_for_compute(compute_flops, tokens, flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN):
     """Model size a budget buys for ``tokens`` tokens: N = C / (6 D) (Kaplan et al. 2020, Sec. 2.1)."""
     require_positive(compute_flops=compute_flops, tokens=tokens, flops_per_param_token=flops_per_param_token)
@@ -651,6 +654,7 @@ def loss_for_compute(compute_flops, law: str | ParametricLaw | KaplanLaw = DEFAU
     return compute_optimal(compute_flops, law).loss
 
 
+@V.checked(target_loss=V.POSITIVE, flops_per_param_token=V.ONE_POSITIVE)
 def compute_for_loss(
     target_loss,
     law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW,

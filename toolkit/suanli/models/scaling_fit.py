@@ -202,6 +202,7 @@ class LossFit:
     n_bootstrap=V.ONE_NON_NEGATIVE,
     confidence=V.between(0, 1),
     seed=V.SEED,
+    grid=V.optional(V.mapping_with("a", "b", "e", "alpha", "beta")),
 )
 def fit_loss_law(
     params,

@@ -408,6 +408,7 @@ def rack_layout(
 # --------------------------------------------------------------------------------------------
 
 
+@V.checked(radix=V.COUNT, tiers=V.COUNT)
 def fat_tree_max_endpoints(radix=SWITCH_RADIX.value, tiers=FABRIC_TIERS.value):
     """Endpoints a full-bisection fat tree of ``tiers`` levels of ``radix``-port switches connects: 2 (k/2)^t.
 
@@ -455,6 +456,7 @@ EXPORT_RULES = ("oct2023", "oct2022", "none")
 """Export rules :func:`export_blocked` knows: the US BIS rules of October 2023 and October 2022, or none."""
 
 
+@V.checked(classification=V.optional(V.mapping), accelerator_id=V.TEXT, rule=V.TEXT)
 def export_blocked(classification: Mapping[str, Any] | None, accelerator_id: str, rule: str = "oct2023") -> str | None:
     """The reason a Chinese buyer cannot buy this chip new under the export ``rule``, or None.
 
@@ -482,15 +484,15 @@ def export_blocked(classification: Mapping[str, Any] | None, accelerator_id: str
 
 
 @V.checked(
-    chips_needed=V.optional(V.NON_NEGATIVE_OR_INF),
+    chips_needed=V.optional(V.ONE_NON_NEGATIVE_OR_INF),
     deadline_days=V.optional(V.ONE_POSITIVE),
-    best_days=V.optional(V.NON_NEGATIVE_OR_INF),
+    best_days=V.optional(V.ONE_NON_NEGATIVE_OR_INF),
     supply_units=V.optional(V.ONE_NON_NEGATIVE),
     supply_window_days=V.optional(V.ONE_NON_NEGATIVE),
     max_fabric_chips=V.optional(V.ONE_NON_NEGATIVE),
     needs_porting=V.sequence,
     unknowns=V.sequence,
-    best_chips=V.optional(V.NON_NEGATIVE_OR_INF),
+    best_chips=V.optional(V.ONE_NON_NEGATIVE_OR_INF),
 )
 def feasibility(
     *,

@@ -186,7 +186,7 @@ def as_distribution(value: Any) -> Distribution | None:
     return None
 
 
-@V.checked(value=V.ONE_FINITE, confidence=V.TEXT, rng_low_high=V.optional(V.sequence))
+@V.checked(value=V.ONE_NON_NEGATIVE, confidence=V.TEXT, rng_low_high=V.optional(V.sequence))
 def spec_distribution(
     value: float, confidence: str, rng_low_high: tuple[float, float] | None = None
 ) -> Distribution | float:
@@ -229,12 +229,12 @@ def percentiles(samples: Any, q: tuple[int, ...] = PERCENTILES) -> dict[str, flo
         qs = [float(k) for k in q]
     except (TypeError, ValueError):
         raise InputError(f"samples must be numbers and q percentages, got {samples!r} and {q!r}") from None
-    if any(not 0 <= k <= 100 for k in qs):
-        raise InputError(f"percentiles q must lie in 0..100, got {q!r}")
+    if not qs or any(not 0 <= k <= 100 for k in qs):
+        raise InputError(f"percentiles q must be one or more percentages in 0..100, got {q!r}")
     arr = arr[np.isfinite(arr)]
     if arr.size == 0:
         return {f"p{k}": float("nan") for k in q}
-    values = np.percentile(arr, q)
+    values = np.percentile(arr, qs)
     return {f"p{k}": float(v) for k, v in zip(q, values)}
 
 
