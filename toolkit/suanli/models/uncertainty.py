@@ -293,6 +293,16 @@ def tornado(
     base_inputs = {k: (d.median if d is not None else v) for (k, v), d in zip(inputs.items(), dists.values())}
     swung = [k for k, d in dists.items() if d is not None]
     bounds = {k: (dists[k].ppf(low_q), dists[k].ppf(high_q)) for k in swung}
+    if not isinstance(vectorised, (bool, np.bool_)):
+        raise InputError(f"vectorised must be True or False, got {vectorised!r}")
+    try:
+        return _tornado(model, dists, output, bool(vectorised), bounds, base_inputs, swung)
+    except KeyError as err:
+        raise InputError(f"the model has no output {output!r} (it returned no {err})") from None
+
+
+def _tornado(model, dists, output, vectorised, bounds, base_inputs, swung):
+    """The body of :func:`tornado` once its inputs are checked."""
     if vectorised:
         n = 2 * len(swung) + 1
         batch = {
