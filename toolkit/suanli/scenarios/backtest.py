@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from suanli.errors import SuanliError
+from suanli.scenarios.step_backtest import median_zero_crossing
 
 EXCLUDED = {
     "gopher-280b": "TPU v3 is not in the catalog (and its 920 h include development pauses)",
@@ -372,15 +373,8 @@ def log_errors_at(rows: list[dict[str, Any]], grid=CALIBRATION_GRID) -> np.ndarr
 
 
 def _root(log_err_by_c: np.ndarray) -> float:
-    """Residual efficiency at which the median log error crosses zero (linear interpolation on the grid)."""
-    med = np.median(log_err_by_c, axis=0)  # decreasing in c: fewer losses, shorter times
-    if med[0] <= 0:
-        return float(CALIBRATION_GRID[0])
-    if med[-1] >= 0:
-        return float(CALIBRATION_GRID[-1])
-    j = int(np.argmax(med < 0))
-    c0, c1, m0, m1 = CALIBRATION_GRID[j - 1], CALIBRATION_GRID[j], med[j - 1], med[j]
-    return float(c0 + (c1 - c0) * m0 / (m0 - m1))
+    """Residual efficiency at which the median log error crosses zero (decreasing in c: fewer losses, shorter times)."""
+    return median_zero_crossing(log_err_by_c, CALIBRATION_GRID)
 
 
 def calibrate(catalog=None, *, split: str | None = "fit", result: BacktestResult | None = None) -> dict[str, Any]:

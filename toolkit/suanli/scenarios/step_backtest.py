@@ -142,15 +142,20 @@ def _matrix(rows, catalog=None) -> tuple[list[dict[str, Any]], np.ndarray]:
     return keep or [], np.array(cols).T
 
 
-def _root(mat: np.ndarray) -> float:
-    """The kernel efficiency at which the median log error crosses zero (linear interpolation on GRID)."""
+def median_zero_crossing(mat: np.ndarray, grid: np.ndarray = GRID) -> float:
+    """The value on ``grid`` (one per column of ``mat``) at which the median log error of the rows crosses zero,
+    by linear interpolation between the grid points around the sign change; the grid's end when it never does.
+
+    Used by both calibrations (kernel efficiencies here, the run-level residual in :mod:`suanli.scenarios.backtest`):
+    a median fit, so one outlying row moves it by at most one rank (Huber 1981, 'Robust Statistics', ch. 3).
+    """
     med = np.median(mat, axis=0)
     if med[0] <= 0:
-        return float(GRID[0])
+        return float(grid[0])
     if med[-1] >= 0:
-        return float(GRID[-1])
+        return float(grid[-1])
     j = int(np.argmax(med < 0))
-    return float(GRID[j - 1] + (GRID[j] - GRID[j - 1]) * med[j - 1] / (med[j - 1] - med[j]))
+    return float(grid[j - 1] + (grid[j] - grid[j - 1]) * med[j - 1] / (med[j - 1] - med[j]))
 
 
 SEPARATE = ("llm-foundry", "deepspeed")
@@ -188,13 +193,7 @@ def _joint_fit(
         curves = np.array(
             [np.interp(np.clip(scale_of(i) * FACTOR_GRID, GRID[0], GRID[-1]), GRID, mat[i]) for i in rows]
         )
-        med = np.median(curves, axis=0)
-        if med[0] <= 0:
-            return float(FACTOR_GRID[0])
-        if med[-1] >= 0:
-            return float(FACTOR_GRID[-1])
-        j = int(np.argmax(med < 0))
-        return float(FACTOR_GRID[j - 1] + (FACTOR_GRID[j] - FACTOR_GRID[j - 1]) * med[j - 1] / (med[j - 1] - med[j]))
+        return median_zero_crossing(curves, FACTOR_GRID)
 
     for _ in range(40):
         before = (dict(values), dict(fac))
