@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from cli_helpers import ROOT, pip_install_target
 from hypothesis import settings
+from property_settings import examples  # noqa: F401  (registers the profiles)
 
-# Property tests draw the same examples on every run: a CI result must not depend on the draw.
-settings.register_profile("deterministic", derandomize=True)
+# Property tests draw the same examples on every run unless ``--hypothesis-profile=explore`` asks for a
+# fresh draw (tests/property_settings.py): a CI result must not depend on the draw.
 settings.load_profile("deterministic")
 
 

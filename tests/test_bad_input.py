@@ -23,6 +23,7 @@ import pytest
 from cli_helpers import run_suanli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from property_settings import examples
 
 import suanli
 from suanli.cli import EXIT_BUG, EXIT_USAGE, main
@@ -543,9 +544,8 @@ def _check_property(argv: list[str]) -> None:
 
 
 PROPERTY = settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
-    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 

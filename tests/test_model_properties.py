@@ -16,7 +16,7 @@ model, a job stream) come from fixtures, sometimes with one field made bad. The 
 * it raises a :class:`suanli.errors.SuanliError` whose message is one sentence.
 
 Any other exception, a NaN, an inf or a negative time, size, count, energy or price fails. The draws
-are derandomised (tests/conftest.py).
+are derandomised unless asked otherwise (tests/property_settings.py).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from property_settings import examples
 from test_properties import GARBAGE, bad_numbers
 
 import suanli.models
@@ -827,9 +828,8 @@ def test_model_function_any_input(function):
     fn = dict(FUNCTIONS)[function]
 
     @settings(
-        max_examples=SLOW.get(function, EXAMPLES),
+        max_examples=examples(SLOW.get(function, EXAMPLES)),
         deadline=None,
-        derandomize=True,
         database=None,
         suppress_health_check=list(HealthCheck),
     )

@@ -2,7 +2,7 @@
 
 Never another exception type, never NaN or inf in a result, never a negative physical quantity.
 Hypothesis draws mostly plausible values with wrong ones mixed in (zero, negative, NaN, inf, text,
-None, arrays); the draws are derandomised (tests/conftest.py) so CI results do not depend on luck.
+None, arrays); the draws are derandomised unless asked otherwise (tests/property_settings.py) so CI results do not depend on luck.
 Commands run in-process (``suanli.cli.main``); the estimate, power and scaling commands have their
 own properties in tests/test_bad_input.py.
 """
@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from property_settings import examples
 from test_bad_input import BAD_TEXT, _check_property, assert_one_sentence, numbers, run_cli
 
 import suanli
@@ -26,9 +27,8 @@ from suanli.errors import SuanliError
 
 CHIP = "nvidia-h100-sxm5-80gb"
 FAST = settings(
-    max_examples=30,
+    max_examples=examples(30),
     deadline=None,
-    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 
@@ -134,7 +134,7 @@ def check(call):
 # -- the top-level API -------------------------------------------------------------------------
 
 
-@settings(FAST, max_examples=15)
+@settings(FAST, max_examples=examples(15))
 @given(
     model=maybe(st.sampled_from(["llama2-7b", "gpt3-175b", "mixtral-8x7b"])),
     tokens=maybe(st.floats(1e8, 1e13)),
@@ -146,7 +146,7 @@ def test_estimate_any_input(model, tokens, chip, count, global_batch):
     check(lambda: suanli.estimate(model, tokens=tokens, chip=chip, count=count, global_batch=global_batch))
 
 
-@settings(FAST, max_examples=15)
+@settings(FAST, max_examples=examples(15))
 @given(
     tokens=maybe(st.floats(1e9, 1e12)),
     count=maybe(st.sampled_from([8, 64])),
@@ -213,7 +213,7 @@ def test_compat_for_any_input(stack, chips, days, share, samples, seed):
     check(lambda: compat_for(stack, chips=chips, days=days, share_overrides=overrides, samples=samples, seed=seed))
 
 
-@settings(FAST, max_examples=10)
+@settings(FAST, max_examples=examples(10))
 @given(
     tokens=maybe(st.floats(1e10, 1e12)),
     count=maybe(st.sampled_from([256, 1024])),
@@ -247,7 +247,7 @@ COMPAT_FUNCTIONS = [
 
 
 @pytest.mark.parametrize("name", COMPAT_FUNCTIONS)
-@settings(FAST, max_examples=40)
+@settings(FAST, max_examples=examples(40))
 @given(data=st.data())
 def test_compat_model_functions_any_input(name, data):
     from suanli.models import compat
@@ -272,7 +272,7 @@ def test_compat_model_functions_any_input(name, data):
         "constant",
     ],
 )
-@settings(FAST, max_examples=30)
+@settings(FAST, max_examples=examples(30))
 @given(data=st.data())
 def test_scaling_functions_any_input(name, data):
     from suanli.models import scaling
@@ -321,7 +321,7 @@ def test_compat_command_any_input(stack, chips, days, share, samples):
         assert not finite, (argv, finite[:3])
 
 
-@settings(FAST, max_examples=10)
+@settings(FAST, max_examples=examples(10))
 @given(
     tokens=numbers(1e10, 1e12),
     count=numbers(64, 1024, integer=True),
@@ -376,7 +376,7 @@ def test_estimate_property_helper_is_shared():
     assert callable(_check_property)
 
 
-@settings(FAST, max_examples=15)
+@settings(FAST, max_examples=examples(15))
 @given(
     count=st.none() | numbers(1, 64, integer=True),
     batch=st.none() | numbers(1, 256, integer=True),
@@ -391,7 +391,7 @@ def test_serve_command_any_input(count, batch, qps, input_len):
     _command(argv)
 
 
-@settings(FAST, max_examples=10)
+@settings(FAST, max_examples=examples(10))
 @given(
     jobs=numbers(5, 40, integer=True),
     load=st.none() | numbers(0.1, 2),

@@ -328,6 +328,7 @@ FALLBACK_CHIP_LOAD = ChipLoad(
 """The chip draw used when :data:`CHIP_LOAD` has no evidence for an accelerator."""
 
 
+@V.checked(chip_id=V.optional(V.TEXT))
 def chip_load(chip_id: str | None) -> ChipLoad:
     """The chip draw under training load for an accelerator id: measured evidence if any, else the fallback.
 
@@ -350,6 +351,7 @@ def utilization_for_load(load_fraction, idle_fraction=DEFAULTS.idle_fraction):
     return _out(np.clip((f - idle) / (1.0 - idle), 0.0, 1.0))
 
 
+@V.checked(chip_id=V.optional(V.TEXT))
 def chip_utilization(chip_id: str | None) -> float:
     """The default utilisation of an accelerator in the power chain: its measured draw under load, else the fallback.
 
