@@ -416,7 +416,7 @@ def fixtures() -> dict[str, object]:
         scaleout_bytes_per_s=40e9,
         scaleout_alpha_s=8e-6,
     )
-    profile = compat.stack_profile("rocm").case("central")
+    profile = compat.stack_profile(cat.stack("rocm")).case("central")
     jobs = fleet.make_jobs([0.0, 10.0, 20.0], [8, 16, 4], [3600.0, 600.0, 60.0])
     return {
         "workload": shape_from_params(7e9, seq=2048),
@@ -433,15 +433,16 @@ def fixtures() -> dict[str, object]:
     }
 
 
-def fixture(key: str, bad_fields: dict | None = None):
+def fixture(key: str, bad_fields: dict | None = None, source=None):
     """A fixture object as a strategy: the good one, or (when ``bad_fields`` is given) sometimes a copy
     with one field made bad. The copy is built inside the call, so a constructor that refuses it counts
-    as the function refusing it."""
-    good = st.just(lambda: fixtures()[key])
+    as the function refusing it. ``source`` returns the dict of objects (default :func:`fixtures`)."""
+    source = source or fixtures
+    good = st.just(lambda: source()[key])
     if not bad_fields:
         return good
     bad = st.sampled_from(sorted(bad_fields.items())).map(
-        lambda item: lambda: dataclasses.replace(fixtures()[key], **{item[0]: item[1]})
+        lambda item: lambda: dataclasses.replace(source()[key], **{item[0]: item[1]})
     )
     return st.one_of(good, good, bad)
 
@@ -456,7 +457,7 @@ BAD_HARDWARE = {
     "matmul_efficiency": 1.5,
     "scaleout_alpha_s": float("inf"),
 }
-BAD_SERVING = {"layers": 0, "params": NAN}
+BAD_SERVING = {"layers": 0, "dense_params": NAN}
 BAD_DEVICE = {"hbm_bytes": -1.0, "peak_flops": NAN}
 BAD_PREC = {"weight_bytes": 0.0}
 
@@ -764,11 +765,12 @@ def test_the_walk_finds_the_models():
     assert len(names) > 150 and {"power.fleet_power", "compat.stack_profile", "performance.step_time"} <= names
 
 
-def _draw_call(data, function: str, fn):
-    """Positional and keyword arguments for one call: plausible values, one in four replaced by garbage."""
+def _draw_call(data, function: str, fn, strategy=None):
+    """Positional and keyword arguments for one call: plausible values, one in four replaced by garbage.
+    ``strategy(function, parameter)`` gives the plausible values (default :func:`strategy_for`)."""
     args, kwargs = [], {}
     for p in _parameters(fn):
-        good = strategy_for(function, p)
+        good = (strategy or strategy_for)(function, p)
         if good is None:
             pytest.skip(f"no strategy for {function}({p.name})")  # test_every_parameter_has_a_strategy fails
         optional = p.default is not p.empty
@@ -798,19 +800,32 @@ def _resolve(value):
     return value
 
 
-def check_result(function: str, result) -> list[str]:
-    """Paths of NaN, inf or negative physical numbers in ``result``, less the exceptions declared above."""
+def check_result(
+    function: str,
+    result,
+    *,
+    signed_results=None,
+    not_finite=None,
+    signed_fields=None,
+    infinite_fields=None,
+) -> list[str]:
+    """Paths of NaN, inf or negative physical numbers in ``result``, less the exceptions declared above
+    (another test file passes its own tables of exceptions)."""
+    signed_results = SIGNED_RESULTS if signed_results is None else signed_results
+    not_finite = NOT_FINITE_BY_DEFINITION if not_finite is None else not_finite
+    signed_fields = SIGNED_FIELDS if signed_fields is None else signed_fields
+    infinite_fields = INFINITE_FIELDS if infinite_fields is None else infinite_fields
     bad = bad_numbers(result)
-    if function in SIGNED_RESULTS:
+    if function in signed_results:
         bad = [p for p in bad if "(negative" not in p]
-    if function in NOT_FINITE_BY_DEFINITION:
+    if function in not_finite:
         bad = [p for p in bad if not p.endswith("(not finite)")]
-    bad = [p for p in bad if not (p.endswith("(negative)") and p.split(" ")[0] in SIGNED_FIELDS.get(function, ()))]
-    return [p for p in bad if not (p.endswith("(not finite)") and p.split(" ")[0] in INFINITE_FIELDS.get(function, ()))]
+    bad = [p for p in bad if not (p.endswith("(negative)") and p.split(" ")[0] in signed_fields.get(function, ()))]
+    return [p for p in bad if not (p.endswith("(not finite)") and p.split(" ")[0] in infinite_fields.get(function, ()))]
 
 
-def call_once(function: str, fn, args, kwargs):
-    """Call ``fn``; a SuanliError must be one sentence, a result must pass :func:`check_result`."""
+def call_once(function: str, fn, args, kwargs, check=None):
+    """Call ``fn``; a SuanliError must be one sentence, a result must pass :func:`check_result` (or ``check``)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -819,7 +834,7 @@ def call_once(function: str, fn, args, kwargs):
             message = str(err).strip()
             assert message and "\n" not in message and len(message) < 600, (function, message)
             return
-    bad = check_result(function, result)
+    bad = (check or check_result)(function, result)
     assert not bad, (function, args, kwargs, bad[:4])
 
 
