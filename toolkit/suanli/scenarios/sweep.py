@@ -226,6 +226,9 @@ def load_spec(path) -> dict[str, Any]:
     """A sweep spec from a TOML file (``scenario = ...``, ``[fixed]``, ``[grid]``)."""
     import tomllib
 
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+        # open() takes an int as a file descriptor: 0 would read (and close) standard input
+        raise InputError(f"a sweep spec must be named by a file path, got {path!r}")
     try:
         with open(path, "rb") as fh:
             spec = tomllib.load(fh)
