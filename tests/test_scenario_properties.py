@@ -217,6 +217,14 @@ POWER_OPTIONS = st.sampled_from(
     ]
 )
 ACCELERATOR = obj("acc", BAD_ACCELERATOR) | obj("acc2")
+SITE_SPECS = st.sampled_from(
+    [
+        lambda: [catalog().site("cn-gansu-qingyang"), catalog().site("cn-yangtze-delta")],
+        lambda: [catalog().site("cn-ningxia-zhongwei")],
+        lambda: [],
+        ["cn-gansu-qingyang"],
+    ]
+)
 ROWS_OF_NUMBERS = st.just([{"chip": CHIP, "cost": 1.5e6, "train_days": 12.0, "chips_needed": 64}, {"chip": OTHER}])
 
 BY_NAME: dict[str, object] = {
@@ -331,6 +339,7 @@ BY_FUNCTION: dict[str, dict[str, object]] = {
     "scenarios.serving_backtest.predict": {"row": st.just(lambda: objects()["serving_rows"][0])},
     "scenarios.serving.smodel_label": {"smodel": fixture("serving_model")},
     "scenarios.serving.precision_formats": {"precision": st.sampled_from(["bf16", "fp8", "int4", "fp3"])},
+    **{f"scenarios.power.{name}": {"sites": SITE_SPECS} for name in ("cheapest_site", "cost_by_site", "site_records")},
     "scenarios.power.site_currency": {"site": obj("site")},
     "scenarios.power.site_price_per_kwh": {"site": obj("site")},
     "scenarios.claims.table": {"checks": st.none() | st.just(lambda: objects()["checks"])},
@@ -341,7 +350,9 @@ BY_FUNCTION: dict[str, dict[str, object]] = {
     "present.inputs_html": {"result": obj("ranged")},
     "present.range_text": {"p": st.just({"p10": 1.0, "p50": 2.0, "p90": 3.0})},
     "scenarios.uncertainty.range_text": {"p": st.just({"p10": 1.0, "p50": 2.0, "p90": 3.0})},
-    "Catalog.record": {"spec": st.sampled_from([lambda: catalog().accelerator(CHIP), lambda: catalog().site("cn-gansu-qingyang")])},
+    "Catalog.record": {
+        "spec": st.sampled_from([lambda: catalog().accelerator(CHIP), lambda: catalog().site("cn-gansu-qingyang")])
+    },
     "Catalog.frame": {"kind": st.sampled_from(["accelerators", "links", "stacks", "sites", "nope"])},
     "Catalog.records": {"kind": st.sampled_from(["accelerators", "links", "stacks", "sites", "nope"])},
 }

@@ -26,8 +26,20 @@ from suanli.errors import InputError
 from suanli.models import cost as C
 from suanli.models import power as P
 from suanli.models import scaling as S
+from suanli.scenarios._checks import BOOLEAN, ONE_AT_LEAST_ONE, ONE_EFFICIENCY, ONE_SHARE, YEAR, instance, shown
 from suanli.spec import Source
-from suanli.validate import require_positive
+from suanli.validate import (
+    NON_NEGATIVE,
+    ONE_COUNT,
+    ONE_FINITE,
+    ONE_NON_NEGATIVE,
+    ONE_POSITIVE,
+    POSITIVE,
+    TEXT,
+    checked,
+    optional,
+    require_positive,
+)
 
 VERDICTS = ("holds", "holds under assumptions", "does not hold")
 
@@ -172,6 +184,7 @@ BEST_PUBLISHED_MFU = 0.552
 verdicts call a claim that needs more than this 'does not hold'."""
 
 
+@checked(reproduced=BOOLEAN, needs_outside_inputs=BOOLEAN)
 def judge(reproduced: bool, needs_outside_inputs: bool) -> str:
     """The verdict from what the model computed now: reproduced from the source's own inputs ('holds'),
     only with inputs the source leaves out ('holds under assumptions'), or not at all."""
@@ -181,11 +194,9 @@ def judge(reproduced: bool, needs_outside_inputs: bool) -> str:
 
 
 def _catalog(catalog=None):
-    if catalog is not None:
-        return catalog
-    from suanli.catalog import load_catalog
+    from suanli.scenarios._checks import catalog as checked_catalog
 
-    return load_catalog()
+    return checked_catalog(catalog)
 
 
 def _peak(chip: str, precision: str = "bf16", catalog=None) -> float:
@@ -244,6 +255,7 @@ def gpt3_compute() -> Check:
     )
 
 
+@checked(price_usd_per_gpu_hour=NON_NEGATIVE, sustained_flops_per_gpu=POSITIVE, flops=NON_NEGATIVE)
 def gpt3_training_cost(price_usd_per_gpu_hour, sustained_flops_per_gpu, flops: float = GPT3_FLOPS_TABLE_D1):
     """Rental cost of GPT-3's compute: FLOPs / sustained FLOP/s per GPU -> GPU-hours x price (broadcasts).
 
@@ -254,6 +266,7 @@ def gpt3_training_cost(price_usd_per_gpu_hour, sustained_flops_per_gpu, flops: f
     return C.rental_cost(price_usd_per_gpu_hour, 1.0, gpu_hours)
 
 
+@checked(cost_usd=NON_NEGATIVE, sustained_flops_per_gpu=POSITIVE, flops=POSITIVE)
 def price_for_cost(cost_usd, sustained_flops_per_gpu, flops: float = GPT3_FLOPS_TABLE_D1):
     """The $/GPU-hour at which ``flops`` at ``sustained_flops_per_gpu`` cost ``cost_usd`` (inverse of
     :func:`gpt3_training_cost`; broadcasts)."""
@@ -261,6 +274,7 @@ def price_for_cost(cost_usd, sustained_flops_per_gpu, flops: float = GPT3_FLOPS_
     return np.asarray(cost_usd, dtype=float) / (flops / np.asarray(sustained_flops_per_gpu, dtype=float) / 3600.0)
 
 
+@checked(price_usd_per_gpu_hour=ONE_NON_NEGATIVE, sustained_tflops=ONE_POSITIVE)
 def gpt3_cost_lambda(price_usd_per_gpu_hour: float = 1.50, sustained_tflops: float = 28.0, catalog=None) -> Check:
     """Lambda Labs' 2020 estimate: 355 GPU-years and $4.6M on the cheapest V100 cloud."""
     cost = float(gpt3_training_cost(price_usd_per_gpu_hour, sustained_tflops * 1e12))
@@ -303,6 +317,7 @@ def gpt3_cost_lambda(price_usd_per_gpu_hour: float = 1.50, sustained_tflops: flo
     )
 
 
+@checked(claimed_usd=ONE_POSITIVE, mfu=optional(ONE_EFFICIENCY), chip=TEXT, price_usd_per_gpu_hour=ONE_POSITIVE)
 def gpt3_cost_1p4m(
     claimed_usd: float = 1.4e6,
     mfu: float | None = None,
@@ -384,6 +399,7 @@ def gpt3_cost_1p4m(
 # --------------------------------------------------------------------------------------------
 
 
+@checked(nbytes=NON_NEGATIVE, bytes_per_token=POSITIVE)
 def tokens_from_bytes(nbytes, bytes_per_token):
     """Training tokens in a corpus of ``nbytes`` at ``bytes_per_token`` (broadcasts).
 
@@ -394,6 +410,17 @@ def tokens_from_bytes(nbytes, bytes_per_token):
     return np.asarray(nbytes, dtype=float) / np.asarray(bytes_per_token, dtype=float)
 
 
+@checked(
+    bytes_per_token=ONE_POSITIVE,
+    params=ONE_POSITIVE,
+    data_bytes=ONE_POSITIVE,
+    cluster_flops=ONE_POSITIVE,
+    claimed_years=ONE_POSITIVE,
+    cards=ONE_COUNT,
+    claimed_months=ONE_POSITIVE,
+    mfu=ONE_EFFICIENCY,
+    engine_chip=optional(TEXT),
+)
 def large_model_500b(
     bytes_per_token: float = 4.0,
     params: float = 500e9,
@@ -490,6 +517,14 @@ def large_model_500b(
 # --------------------------------------------------------------------------------------------
 
 
+@checked(
+    servers=ONE_COUNT,
+    price_usd_per_kwh=ONE_NON_NEGATIVE,
+    utilization=ONE_SHARE,
+    pue=ONE_AT_LEAST_ONE,
+    network_storage_fraction=ONE_SHARE,
+    server_rating_w=optional(ONE_POSITIVE),
+)
 def chatgpt_electricity(
     servers: int = 4000,
     price_usd_per_kwh: float = 0.08,
@@ -558,6 +593,17 @@ def chatgpt_electricity(
     )
 
 
+@checked(
+    flops=ONE_POSITIVE,
+    days=ONE_POSITIVE,
+    hopper_gpus=ONE_COUNT,
+    hopper_mw=ONE_POSITIVE,
+    blackwell_gpus=ONE_COUNT,
+    blackwell_mw=ONE_POSITIVE,
+    run_engine=BOOLEAN,
+    engine_global_batch=optional(ONE_COUNT),
+    active_params=ONE_POSITIVE,
+)
 def gtc2024_blackwell(
     flops: float = 3e25,
     days: float = 90.0,
@@ -693,6 +739,7 @@ def gtc2024_blackwell(
 # --------------------------------------------------------------------------------------------
 
 
+@checked(doubling_months=ONE_POSITIVE)
 def compute_doubling(doubling_months: float = 6.0) -> Check:
     """Training compute doubling every 6 months (Sevilla et al. 2022) as a growth factor per year."""
     rate = float(S.annual_growth(doubling_months / 12.0))
@@ -718,6 +765,7 @@ def compute_doubling(doubling_months: float = 6.0) -> Check:
     )
 
 
+@checked(start_eflops=ONE_POSITIVE, end_eflops=ONE_POSITIVE, start_year=YEAR, end_year=YEAR, claimed_cagr=ONE_FINITE)
 def idc_china_cagr(
     start_eflops: float = 155.2,
     end_eflops: float = 1271.4,
@@ -783,7 +831,11 @@ def all_checks(catalog=None) -> list[Check]:
 
 def table(checks: list[Check] | None = None) -> list[dict[str, str]]:
     """One row per check: claim, as stated, the model's number, verdict, source."""
-    return [c.as_row() for c in (checks if checks is not None else all_checks())]
+    if checks is None:
+        checks = all_checks()
+    if isinstance(checks, (str, bytes)) or not isinstance(checks, (list, tuple)):
+        raise InputError(f"checks must be a list of claim checks (claims.all_checks()), got {shown(checks)}")
+    return [instance(f"checks[{i}]", c, Check, "a claim check (a Check)").as_row() for i, c in enumerate(checks)]
 
 
 def ledger(catalog=None) -> list[dict[str, Any]]:

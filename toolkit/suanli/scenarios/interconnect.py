@@ -40,11 +40,9 @@ GB = 1e9
 
 
 def _catalog(catalog=None):
-    if catalog is not None:
-        return catalog
-    from suanli.catalog import load_catalog
+    from suanli.scenarios._checks import catalog as checked_catalog
 
-    return load_catalog()
+    return checked_catalog(catalog)
 
 
 def link_alpha_beta(link) -> tuple[float, float, float]:

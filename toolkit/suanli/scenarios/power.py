@@ -21,6 +21,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from suanli.errors import InputError
+from suanli.scenarios._checks import accelerator as checked_accelerator
+from suanli.scenarios._checks import catalog as checked_catalog
+from suanli.scenarios._checks import instance, shown, text
 
 OPTION_NAMES = (
     "site",
@@ -40,6 +43,8 @@ OPTION_NAMES = (
 def _options(options: Any) -> dict[str, Any]:
     if options is None:
         return {}
+    if isinstance(options, (str, bytes, int, float, list, tuple)) or callable(options):
+        raise InputError(f"options must be a mapping of option names ({', '.join(OPTION_NAMES)}), got {shown(options)}")
     if isinstance(options, Mapping):
         unknown = set(options) - set(OPTION_NAMES) - {"utilization"}
         if unknown:
@@ -53,17 +58,26 @@ def _site(site_id: str | None, catalog):
         return None
     if not isinstance(site_id, str) or not site_id.strip():
         raise InputError(f"site must be a site id from `suanli catalog --kind sites`, got {site_id!r}")
-    if catalog is None:
-        from suanli.catalog import load_catalog
+    return checked_catalog(catalog).site(site_id)
 
-        catalog = load_catalog()
-    return catalog.site(site_id)
+
+def _site_spec(site):
+    from suanli.spec import Site
+
+    return instance("site", site, Site, "a site from the catalog (catalog.site(id))")
+
+
+def _site_specs(sites) -> list:
+    if isinstance(sites, (str, bytes)) or not hasattr(sites, "__iter__"):
+        raise InputError(f"sites must be a list of sites from the catalog (catalog.site(id)), got {shown(sites)}")
+    return [_site_spec(site) for site in sites]
 
 
 def site_price_per_kwh(site, currency: str):
     """A site's electricity price (central, low, high) per kWh in ``currency`` at the dated rate."""
     from suanli.models.money import convert
 
+    site = _site_spec(site)
     field = "electricity_cny_kwh" if site.electricity_cny_kwh is not None else "electricity_usd_kwh"
     published = "CNY" if field == "electricity_cny_kwh" else "USD"
     value = getattr(site, field)
@@ -73,6 +87,7 @@ def site_price_per_kwh(site, currency: str):
 
 def site_currency(site) -> str:
     """The currency a site's electricity price was published in."""
+    site = _site_spec(site)
     return "CNY" if site.electricity_cny_kwh is not None else "USD"
 
 
@@ -98,16 +113,17 @@ def energy_and_cost(
 
     opts = _options(options)
     d = P.DEFAULTS
-    from suanli.validate import whole
+    from suanli.validate import fraction, positive, whole
 
+    accelerator = checked_accelerator("accelerator", accelerator)
     n = float(whole("count (accelerators)", count))
-    h = float(P._non_negative("hours", hours))
-    if h <= 0:
-        raise InputError(f"hours must be a positive number, got {hours!r}")
+    h = positive("hours", hours)
+    if tokens is not None:
+        tokens = positive("tokens", tokens)
     if utilization is None:
         utilization = _utilization_option(options)
     # the chip's measured draw under load when nothing is given (FlagPerf, Latif et al.; else the A100 fallback)
-    u = P.chip_utilization(accelerator.id) if utilization is None else float(P._fraction("utilization", utilization))
+    u = P.chip_utilization(accelerator.id) if utilization is None else fraction("utilization", utilization)
 
     site = _site(opts["site"], catalog)
     currency = check_currency(opts["currency"] or (site_currency(site) if site else "USD"))
@@ -224,13 +240,12 @@ def for_estimate(options: Any, est, *, utilization=None, catalog=None) -> dict[s
     ``suanli estimate`` calls this after the engine when :func:`wants_energy` is true and merges the
     result (``energy_mwh``, ``electricity_cost``, ``total_cost``, ``currency``, ``co2_t`` ...) into its output.
     """
+    from suanli.scenarios.training import Estimate
+
+    est = instance("est", est, Estimate, "an Estimate (suanli.estimate(...))")
     chip = est.chip
     if isinstance(chip, str):
-        if catalog is None:
-            from suanli.catalog import load_catalog
-
-            catalog = load_catalog()
-        chip = catalog.accelerator(chip)
+        chip = checked_catalog(catalog).accelerator(chip)
     opts = {k: v for k, v in _options(options).items() if v is not None}
     return energy_and_cost(
         opts,
@@ -267,7 +282,7 @@ def site_records(sites, currency: str = "CNY") -> list[dict[str, Any]]:
 
     currency = check_currency(currency)
     rows = []
-    for site in sites:
+    for site in _site_specs(sites):
         price, low, high = site_price_per_kwh(site, currency)
         pue_lo, pue_hi = site.ranges.get("pue_typical", (site.pue_typical, site.pue_typical))
         field = "electricity_cny_kwh" if site.electricity_cny_kwh is not None else "electricity_usd_kwh"
@@ -300,7 +315,7 @@ def cost_by_site(
 ) -> list[dict[str, Any]]:
     """:func:`energy_and_cost` of one run at each site, in one currency, cheapest total first."""
     rows = []
-    for site in sites:
+    for site in _site_specs(sites):
         r = energy_and_cost(
             {"site": site.id, "currency": currency},
             accelerator,
@@ -333,7 +348,8 @@ def cheapest_site(sites, centre: str, max_latency_ms: float, currency: str = "CN
     """
     from suanli.models.power import cheapest_site_within_latency
 
-    sites = list(sites)
+    sites = _site_specs(sites)
+    text("centre", centre)
     known = {c for s in sites for c in s.latency_ms}
     if centre not in known:
         raise InputError(f"no site gives a latency to {centre!r}; known demand centres: {', '.join(sorted(known))}")
@@ -422,10 +438,7 @@ def measured_energy_fit(catalog=None) -> dict[str, Any]:
 
     from suanli.models import power as P
 
-    if catalog is None:
-        from suanli.catalog import load_catalog
-
-        catalog = load_catalog()
+    catalog = checked_catalog(catalog)
     d = P.DEFAULTS
     rows = measured_energy_rows()
     metered = [r for r in rows if r["modelled"] == "yes" and r["kind"] in ("measured", "measured-node")]

@@ -109,11 +109,9 @@ def serving_model(model) -> S.ServingModel:
 
 
 def _catalog(catalog=None):
-    if catalog is not None:
-        return catalog
-    from suanli.catalog import load_catalog
+    from suanli.scenarios._checks import catalog as checked_catalog
 
-    return load_catalog()
+    return checked_catalog(catalog)
 
 
 def precision_formats(precision: str, kv_precision: str | None = None) -> tuple[S.Precision, str]:

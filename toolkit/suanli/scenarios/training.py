@@ -65,6 +65,8 @@ def presets() -> dict[str, str]:
 def preset(name: str) -> Workload:
     """The :class:`Workload` of a named preset (``gpt3-175b``, ``llama3-405b``, ``deepseek-v3`` ...)."""
     table = _preset_table()
+    if not isinstance(name, str):
+        raise InputError(f"a model preset is named by text (suanli.scenarios.training.presets()), got {name!r}")
     if name not in table:
         close = difflib.get_close_matches(name, table, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else f"; presets: {', '.join(table)}"
@@ -109,7 +111,9 @@ def make_workload(
 
 def _catalog(catalog=None):
     if catalog is not None:
-        return catalog
+        from suanli.scenarios._checks import catalog as checked_catalog
+
+        return checked_catalog(catalog)
     try:
         from suanli.catalog import load_catalog
     except ImportError:  # the catalog module is optional for callers that pass Accelerator objects
@@ -186,7 +190,7 @@ def _accelerator_and_catalog(chip, catalog):
     """The Accelerator for an id or spec, and the catalog its links and stack are looked up in."""
     if isinstance(chip, Accelerator):
         chip.validate()  # checked again on the way in: a spec edited in place never reaches a model
-        return chip, (catalog if catalog is not None else _safe_catalog())
+        return chip, (_catalog(catalog) if catalog is not None else _safe_catalog())
     cat = _catalog(catalog)
     if cat is None:
         raise InputError(f"unknown accelerator {chip!r}: no catalog is available")

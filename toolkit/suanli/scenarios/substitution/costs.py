@@ -14,7 +14,9 @@ import numpy as np
 
 from suanli.errors import InputError
 from suanli.models import substitution as S
-from suanli.scenarios.substitution.inputs import Options, _catalog
+from suanli.scenarios._checks import accelerator as checked_accelerator
+from suanli.scenarios._checks import instance
+from suanli.scenarios.substitution.inputs import Options, _catalog, checked_options
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ def site_terms(options: Options, catalog=None) -> SiteTerms:
     The chip ids the options name (``rental_per_hour``, ``supply_units_per_year``) are checked against the
     catalog here too: a mistyped id would otherwise be ignored without a word.
     """
+    options = checked_options(options)
     from suanli.models.power import DEFAULTS
     from suanli.scenarios.power import site_price_per_kwh
 
@@ -69,6 +72,8 @@ def fleet_utilization(acc, terms: SiteTerms) -> float:
     own measured draw under training load (:func:`suanli.models.power.chip_utilization`: FlagPerf
     computation-BF16 for A100, Ascend 910B and Iluvatar BI-V150; Latif et al. 2024 for H100; the
     A100-based fallback for chips with no measurement)."""
+    acc = checked_accelerator("acc", acc)
+    terms = instance("terms", terms, SiteTerms, "SiteTerms (site_terms(options))")
     from suanli.models.power import chip_utilization
 
     return chip_utilization(acc.id) if terms.utilization is None else terms.utilization
@@ -76,6 +81,7 @@ def fleet_utilization(acc, terms: SiteTerms) -> float:
 
 def chip_price(acc, currency: str) -> float | None:
     """The chip's purchase price in ``currency`` at the dated rate, or None when the catalog has none."""
+    acc = checked_accelerator("acc", acc)
     from suanli.prices import price_value
 
     return price_value(acc, currency, "purchase")
@@ -84,6 +90,8 @@ def chip_price(acc, currency: str) -> float | None:
 def rental_rate(acc, options: Options) -> float | None:
     """Price per accelerator-hour in the options' currency: the user's (``rental_per_hour``), else the
     catalog's list price, else None."""
+    acc = checked_accelerator("acc", acc)
+    options = checked_options(options)
     from suanli.prices import price_value
 
     given = (options.rental_per_hour or {}).get(acc.id)
@@ -96,6 +104,7 @@ def server_share(acc) -> float:
     """What the rest of the server adds to a chip's price: nothing when the price already is a server
     divided by its chips (``price_basis = "system"``), else the default share
     (:data:`suanli.models.power.DEFAULTS`, DGX H100 system vs GPU bill of materials)."""
+    acc = checked_accelerator("acc", acc)
     from suanli.models.power import DEFAULTS
 
     return 0.0 if getattr(acc, "price_basis", None) == "system" else DEFAULTS.server_capex_fraction
@@ -112,6 +121,9 @@ def economics(
     price, and for a rental, whose hourly price includes the power); it is None when the hardware cost is unknown (no purchase or rental price), since electricity
     alone would make an unpriced chip look cheap.
     """
+    acc = checked_accelerator("acc", acc)
+    options = checked_options(options)
+    terms = instance("terms", terms, SiteTerms, "SiteTerms (site_terms(options))")
     from suanli.models import cost as C
     from suanli.models import power as P
 
@@ -184,6 +196,7 @@ def economics(
 
 def chip_price_range(acc, currency: str) -> tuple[float, float]:
     """The chip's price range (its own ``ranges`` entry) in ``currency``."""
+    acc = checked_accelerator("acc", acc)
     from suanli.prices import chip_price as one_price
 
     p = one_price(acc, currency)

@@ -5,7 +5,10 @@ a verdict with reasons."""
 from __future__ import annotations
 
 from suanli.models import substitution as S
-from suanli.scenarios.substitution.inputs import Options
+from suanli.scenarios._checks import accelerator as checked_accelerator
+from suanli.scenarios._checks import catalog as checked_catalog
+from suanli.scenarios._checks import instance
+from suanli.scenarios.substitution.inputs import Options, checked_options
 
 SMALL_SCALEUP_DOMAIN = 8
 """Below this many chips per scale-up domain (an 8-GPU NVLink/HCCS node), a row says the domain limits TP."""
@@ -14,6 +17,8 @@ SMALL_SCALEUP_DOMAIN = 8
 def supply(acc, options: Options, window_days: float) -> tuple[float | None, float | None]:
     """The chip's yearly supply (the options' figure, else the catalog's) and the units available in
     ``window_days`` (:func:`suanli.models.substitution.supply_available`); (None, None) when unknown."""
+    acc = checked_accelerator("acc", acc)
+    options = checked_options(options)
     units = (options.supply_units_per_year or {}).get(acc.id, acc.supply_units_per_year)
     if units is None:
         return None, None
@@ -23,6 +28,9 @@ def supply(acc, options: Options, window_days: float) -> tuple[float | None, flo
 def max_fabric_chips(acc, options: Options, catalog) -> float:
     """The most chips one fabric joins: the scale-out link's own ``max_domain`` where the catalog gives one,
     else a fat tree of the options' switch radix and tiers (:func:`suanli.models.substitution.fat_tree_max_endpoints`)."""
+    acc = checked_accelerator("acc", acc)
+    options = checked_options(options)
+    catalog = checked_catalog(catalog)
     link = catalog.links.get(acc.scaleout_link) if acc.scaleout_link else None
     if link is not None and getattr(link, "max_domain", None):
         return float(link.max_domain)
@@ -32,6 +40,8 @@ def max_fabric_chips(acc, options: Options, catalog) -> float:
 def export_reason(acc, options: Options) -> tuple[str | None, dict | None]:
     """Why the options' export rule blocks the chip (None when it does not) and its classification
     (:func:`suanli.models.export.classify_accelerator`, :func:`suanli.models.substitution.export_blocked`)."""
+    acc = checked_accelerator("acc", acc)
+    options = checked_options(options)
     try:
         from suanli.models.export import classify_accelerator
     except ImportError:  # the export model is optional for this module
@@ -43,6 +53,9 @@ def export_reason(acc, options: Options) -> tuple[str | None, dict | None]:
 def no_fit_reason(curve) -> str | None:
     """The engine's own words when no size of a :class:`~suanli.scenarios.substitution.sizing.FleetCurve`
     fits and it was not about memory (e.g. a missing FP8 peak)."""
+    from suanli.scenarios.substitution.sizing import FleetCurve
+
+    instance("curve", curve, FleetCurve, "a FleetCurve (substitution.fleet_curve(...))")
     if curve.fits.any() or not curve.failure or "memory" in curve.failure:
         return None
     return f"the engine cannot run it on {curve.chip}: {curve.failure}"
@@ -55,6 +68,8 @@ def unchecked(
     electricity price (``price_kwh`` None), no supply figure, a scale-up domain too small for tensor
     parallelism (when the model ``fits`` at some size). ``econ`` is the row's
     :func:`~suanli.scenarios.substitution.costs.economics`."""
+    acc = checked_accelerator("acc", acc)
+    options = checked_options(options)
     unknowns = []
     if econ["unit_price"] is None:
         unknowns.append(f"no purchase price for {acc.id} in the catalog: capex and cost unknown")

@@ -36,6 +36,22 @@ class Goal:
     precision: str = "bf16"
     global_batch: int | None = None
 
+    def __post_init__(self) -> None:
+        from suanli.models.workload import Workload
+        from suanli.scenarios._checks import instance
+        from suanli.scenarios.training import TRAINING_PRECISIONS
+        from suanli.validate import positive, whole
+
+        instance("goal.workload", self.workload, Workload, "a Workload (make_goal builds one from a preset or params)")
+        positive("goal.tokens", self.tokens)
+        for name in ("deadline_days", "budget"):
+            if getattr(self, name) is not None:
+                positive(f"goal.{name}", getattr(self, name))
+        if self.precision not in TRAINING_PRECISIONS:
+            raise InputError(f"goal.precision must be one of {', '.join(TRAINING_PRECISIONS)}, got {self.precision!r}")
+        if self.global_batch is not None:
+            whole("goal.global_batch (sequences)", self.global_batch)
+
     @property
     def model(self) -> str:
         return getattr(self.workload, "name", "custom")
@@ -182,8 +198,24 @@ class _FrozenMap(dict):
 
 
 def _catalog(catalog=None):
-    if catalog is not None:
-        return catalog
-    from suanli.catalog import load_catalog
+    from suanli.scenarios._checks import catalog as checked_catalog
 
-    return load_catalog()
+    return checked_catalog(catalog)
+
+
+def checked_goal(goal: Any) -> Goal:
+    """``goal`` if it is a :class:`Goal` (its fields were checked when it was built); else one sentence."""
+    from suanli.scenarios._checks import instance
+
+    return instance("goal", goal, Goal, "a Goal (substitution.make_goal(...))")
+
+
+def checked_options(options: Any) -> Options:
+    """``options`` if it is an :class:`Options` (checked when built), ``Options()`` for None; else one sentence."""
+    from suanli.scenarios._checks import instance
+
+    return (
+        Options()
+        if options is None
+        else instance("options", options, Options, "an Options (substitution.Options(...))")
+    )

@@ -9,7 +9,15 @@ from typing import Any
 from suanli.errors import InputError
 from suanli.models import substitution as S
 from suanli.scenarios.substitution.costs import economics, site_terms
-from suanli.scenarios.substitution.inputs import SECONDS_PER_DAY, Goal, Options, _catalog, _check_positive
+from suanli.scenarios.substitution.inputs import (
+    SECONDS_PER_DAY,
+    Goal,
+    Options,
+    _catalog,
+    _check_positive,
+    checked_goal,
+    checked_options,
+)
 from suanli.scenarios.substitution.sizing import point
 
 DEFAULT_FIBRE_WAVELENGTHS = 16
@@ -43,10 +51,11 @@ def mixed_fleet(
 
     References: :func:`suanli.models.substitution.two_pool_step`; the link's own sources.
     """
+    goal = checked_goal(goal)
+    options = checked_options(options)
     from suanli.models import defaults as D
     from suanli.models.workload import parameter_counts
 
-    options = options or Options()
     cat = _catalog(catalog)
     terms = site_terms(options, cat)
     link_spec = cat.link(link)

@@ -10,7 +10,7 @@ from suanli.errors import InputError
 from suanli.models import substitution as S
 from suanli.scenarios.substitution.costs import economics, site_terms
 from suanli.scenarios.substitution.feasibility import export_reason, max_fabric_chips, supply
-from suanli.scenarios.substitution.inputs import Goal, Options, _catalog
+from suanli.scenarios.substitution.inputs import Goal, Options, _catalog, checked_goal, checked_options
 from suanli.scenarios.substitution.sizing import fleet_curve
 
 PARETO_OBJECTIVES = ("train_days", "cost", "facility_mw")
@@ -35,7 +35,8 @@ def pareto_options(
 
     References: :func:`suanli.models.substitution.pareto_mask` (Deb 2001, sec. 2.4).
     """
-    options = options or Options()
+    goal = checked_goal(goal)
+    options = checked_options(options)
     cat = _catalog(catalog)
     terms = site_terms(options, cat)
     unknown = set(objectives) - {"train_days", "cost", "facility_mw", "energy_mwh"}

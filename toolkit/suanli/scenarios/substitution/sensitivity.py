@@ -16,7 +16,7 @@ from suanli.scenarios.substitution.costs import (
     fleet_utilization,
     site_terms,
 )
-from suanli.scenarios.substitution.inputs import Goal, Options, _catalog, _check_positive
+from suanli.scenarios.substitution.inputs import Goal, Options, _catalog, _check_positive, checked_goal, checked_options
 from suanli.scenarios.substitution.sizing import CURVE_TOKENS, fleet_curve
 
 SENSITIVITY_OUTPUTS = ("chips_needed", "train_days", "cost", "facility_mw")
@@ -44,6 +44,8 @@ def sensitivity(
 
     References: :func:`suanli.models.uncertainty.tornado` (Morgan & Henrion 1990, sec. 8.4).
     """
+    goal = checked_goal(goal)
+    options = checked_options(options)
     from suanli.models import uncertainty as U
     from suanli.models.power import DEFAULTS
     from suanli.scenarios import training
@@ -51,7 +53,6 @@ def sensitivity(
     if output not in SENSITIVITY_OUTPUTS:
         raise InputError(f"output must be one of {', '.join(SENSITIVITY_OUTPUTS)}, got {output!r}")
     _check_positive("target_days", target_days)
-    options = options or Options()
     cat = _catalog(catalog)
     acc = cat.accelerator(chip)
     terms = site_terms(options, cat)

@@ -30,6 +30,8 @@ import numpy as np
 from suanli.catalog import CatalogCache
 from suanli.errors import InputError
 from suanli.models import substitution as S
+from suanli.scenarios._checks import accelerator as checked_accelerator
+from suanli.scenarios._checks import catalog as checked_catalog
 from suanli.scenarios.substitution.costs import SiteTerms, economics, rental_rate, server_share, site_terms
 from suanli.scenarios.substitution.feasibility import (
     export_reason,
@@ -38,7 +40,8 @@ from suanli.scenarios.substitution.feasibility import (
     supply,
     unchecked,
 )
-from suanli.scenarios.substitution.inputs import SECONDS_PER_DAY, Goal, Options, _catalog
+from suanli.scenarios.substitution.inputs import SECONDS_PER_DAY, Goal, Options, _catalog, checked_goal, checked_options
+from suanli.validate import positive, whole
 
 GRID_RATIO = 1.1
 """Spacing of the fleet-size grid: consecutive sizes differ by at most ~10%."""
@@ -56,6 +59,7 @@ checkpoints depend on the fleet, not on the run's length), so a curve is stored 
 
 def smooth_numbers(limit: int) -> np.ndarray:
     """Every 2^a 3^b 5^c up to ``limit``, sorted (fleet sizes in servers that factor into TP x PP x DP)."""
+    limit = whole("limit", limit)
     out, p2 = [], 1
     while p2 <= limit:
         p3 = p2
@@ -71,7 +75,9 @@ def smooth_numbers(limit: int) -> np.ndarray:
 
 def count_grid(granule: int, max_chips: int = MAX_CHIPS, ratio: float = GRID_RATIO) -> np.ndarray:
     """Fleet sizes to evaluate: ``granule`` x smooth numbers, thinned so neighbours differ by <= ``ratio``."""
-    ks = smooth_numbers(max(1, int(max_chips) // int(granule)))
+    granule, max_chips = whole("granule", granule), whole("max_chips", max_chips)
+    ratio = positive("ratio", ratio)
+    ks = smooth_numbers(max(1, max_chips // granule))
     kept = [int(ks[0])]
     for i in range(1, len(ks)):
         nxt = int(ks[i + 1]) if i + 1 < len(ks) else None
@@ -177,6 +183,9 @@ def evaluate_point(
     """The engine at one fleet size, with the stack slowdown: seconds per token (inf if nothing fits), MFU, layout.
 
     ``global_batch`` (sequences) overrides the workload's batch (a pool of a mixed fleet trains on its share)."""
+    acc = checked_accelerator("acc", acc)
+    goal = checked_goal(goal)
+    catalog = checked_catalog(catalog)
     from suanli.scenarios import training
 
     try:
@@ -237,6 +246,7 @@ def fleet_curve(
 ) -> FleetCurve:
     """The chip's :class:`FleetCurve` for the goal's workload and precision (cached for as long as the
     catalog object lives)."""
+    goal = checked_goal(goal)
     cat = _catalog(catalog)
     acc = cat.accelerator(chip)
     key = (acc.id, _engine_goal(goal), int(max_chips), float(ratio))
@@ -303,6 +313,7 @@ def clear_cache() -> None:
 
 def point(chip: str, goal: Goal, count: int, *, catalog=None, global_batch: int | None = None) -> dict[str, Any]:
     """:func:`evaluate_point` for a chip id, cached per catalog object (the reference fleet and the refined answers)."""
+    goal = checked_goal(goal)
     cat = _catalog(catalog)
     key = (chip, _engine_goal(goal), int(count), None if global_batch is None else int(global_batch))
     items = _POINTS.get(cat, key)
@@ -362,6 +373,8 @@ def size_candidate(
 ) -> dict[str, Any]:
     """One row: the fleet of ``chip`` that meets ``target_days`` (or that the goal's budget buys), its
     power, racks, money, and feasibility with reasons. Keys: :data:`ROW_KEYS` and more (see :func:`compare`)."""
+    goal = checked_goal(goal)
+    options = checked_options(options)
     cat = _catalog(catalog)
     acc = cat.accelerator(chip)
     terms = terms or site_terms(options, cat)
@@ -543,10 +556,11 @@ def reference_row(
     Its time is that of the best layout on *at most* ``count`` chips (a size that factors badly into
     TP x PP x DP would otherwise make a larger fleet look slower; ``chips_used`` says how many ran);
     its power, energy and cost are those of the whole fleet."""
+    goal = checked_goal(goal)
+    options = checked_options(options)
     cat = _catalog(catalog)
     acc = cat.accelerator(chip)
-    if int(count) != count or count <= 0:
-        raise InputError(f"the reference count must be a whole number of chips above 0, got {count!r}")
+    count = whole("the reference count (chips)", count)
     terms = terms or site_terms(options, cat)
     pt = point(acc.id, goal, int(count), catalog=cat)
     used = int(count)
@@ -598,7 +612,8 @@ def compare(
     fleet's hardware money buys, and its time), ``pareto`` (on the time-cost-power front of the rows),
     racks, floor area, capex, slowdown, MFU, layout, supply, fabric limit, export ECCN and warnings.
     """
-    options = options or Options()
+    goal = checked_goal(goal)
+    options = checked_options(options)
     cat = _catalog(catalog)
     if not candidates:
         raise InputError("give at least one candidate chip")
