@@ -38,6 +38,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from suanli.errors import InputError
+
 DIGITS = 3
 """Significant figures of every shown result (money, quantities, table cells)."""
 
@@ -96,12 +98,57 @@ def _is_number(value: Any) -> bool:
     )
 
 
+def _digits(digits: Any) -> int:
+    """Significant figures: a whole number from 1 to 17 (a float64 holds no more)."""
+    from suanli.validate import whole
+
+    return whole("digits", digits, minimum=1, maximum=17)
+
+
+def _key(key: Any) -> str:
+    if not isinstance(key, str):
+        raise InputError(f"a result key is text, got {key!r}")
+    return key
+
+
+def _rows_and_columns(rows: Any, columns: Any) -> tuple[list, list[str]]:
+    """``rows`` as a list of mappings and ``columns`` as a list of keys (text), or one sentence."""
+    if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Sequence):
+        raise InputError(f"rows must be a list of mappings (one per row), got {rows!r}")
+    if not all(isinstance(r, Mapping) for r in rows):
+        raise InputError("rows must be a list of mappings (one per row); one of them is not")
+    if isinstance(columns, (str, bytes, Mapping)) or not hasattr(columns, "__iter__"):
+        raise InputError(f"columns must be a list of keys, got {columns!r}")
+    columns = list(columns)
+    if not all(isinstance(c, str) for c in columns):
+        raise InputError(f"columns must be keys (text), got {columns!r}")
+    return list(rows), columns
+
+
+def _labels(labels: Any) -> Mapping:
+    if labels is None:
+        return {}
+    if not isinstance(labels, Mapping):
+        raise InputError(f"labels must map keys to column titles, got {labels!r}")
+    return labels
+
+
+def _ranged(result: Any):
+    """A ranged result (an UncertainEstimate or UncertainCost): it has point(), summary() and input_table()."""
+    if not all(callable(getattr(result, m, None)) for m in ("point", "summary", "input_table")):
+        raise InputError(f"result must be a ranged result (suanli.uncertain_estimate(...)), got {result!r}")
+    return result
+
+
 def _finite(value: Any) -> bool:
     return _is_number(value) and math.isfinite(float(value))
 
 
 def significant(value: float, digits: int = DIGITS) -> float:
     """``value`` rounded to ``digits`` significant figures (0 stays 0)."""
+    digits = _digits(digits)
+    if not _is_number(value):
+        raise InputError(f"value must be a number, got {value!r}")
     x = float(value)
     if x == 0 or not math.isfinite(x):
         return x
@@ -112,6 +159,7 @@ def number(value: Any, digits: int = DIGITS) -> str:
     """A plain number: ``digits`` significant figures, thousands separators, no scientific notation
     between 1e-4 and 1e15; a whole number (an int, or a float with no fraction: a count however it was
     stored) is shown whole, never as ``9000.0``."""
+    digits = _digits(digits)
     if value is None:
         return MISSING
     if isinstance(value, bool):
@@ -146,8 +194,9 @@ def count(value: Any) -> str:
 
 def money(value: Any, currency: str, digits: int = DIGITS) -> str:
     """Money with its currency: ``9.11 M CNY``, ``2.39 bn CNY``, ``12,300 USD``, ``0.358 CNY``."""
-    if not currency:
-        raise ValueError("money needs a currency")
+    digits = _digits(digits)
+    if not currency or not isinstance(currency, str):
+        raise InputError(f"money needs a currency (text such as 'CNY'), got {currency!r}")
     if value is None or not _finite(value):
         return f"{MISSING} {currency}"
     x = float(value)
@@ -160,6 +209,7 @@ def money(value: Any, currency: str, digits: int = DIGITS) -> str:
 def quantity(value: Any, unit: str = "", digits: int = DIGITS) -> str:
     """A number with its unit: ``32.6 days``, ``10.2 MW``; a ``year`` is a label (``2022``); a
     count unit (chips, servers, ...) gives a whole number."""
+    digits = _digits(digits)
     unit = unit or ""
     if unit in ("year", "years") and _finite(value) and float(value) == int(value) and float(value) > 1000:
         return str(int(value))
@@ -172,6 +222,7 @@ def quantity(value: Any, unit: str = "", digits: int = DIGITS) -> str:
 
 def days(value: Any, digits: int = 2) -> str:
     """Training days: ``5.4 days``, ``32.6 days``, ``1,230 days`` (two significant figures under 10)."""
+    digits = _digits(digits)
     if value is None or not _finite(value):
         return MISSING
     x = float(value)
@@ -195,6 +246,7 @@ def _suffixed(value: Any, suffixes: Sequence[tuple[float, str]], digits: int, se
 
 def scaled(value: Any, digits: int = DIGITS) -> str:
     """A large count the way the field writes it: ``300B`` tokens, ``15.6T`` tokens, ``70B`` parameters."""
+    digits = _digits(digits)
     return _suffixed(value, SCALE_SUFFIXES, digits)
 
 
@@ -204,6 +256,7 @@ BYTE_SUFFIXES = ((1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB
 
 def size_bytes(value: Any, digits: int = DIGITS) -> str:
     """A size in bytes with its SI suffix: ``64e3`` -> ``64 kB``, ``4e9`` -> ``4 GB``."""
+    digits = _digits(digits)
     return _suffixed(value, BYTE_SUFFIXES, digits, sep=" ", below=" B")
 
 
@@ -220,14 +273,15 @@ def parse_scaled(text: str) -> float:
     try:
         value = float(raw) * factor
     except ValueError:
-        raise ValueError(f"{str(text).strip()!r} is not a number: write e.g. 300B, 2T, 1.5T or 3e11") from None
+        raise InputError(f"{str(text).strip()!r} is not a number: write e.g. 300B, 2T, 1.5T or 3e11") from None
     if not math.isfinite(value):
-        raise ValueError(f"{str(text).strip()!r} is not a finite number")
+        raise InputError(f"{str(text).strip()!r} is not a finite number")
     return value
 
 
 def percent(value: Any, digits: int = DIGITS) -> str:
     """A fraction as a percentage: ``0.4321`` -> ``43.2%``."""
+    digits = _digits(digits)
     if value is None or not _finite(value):
         return MISSING
     return f"{number(float(value) * 100, digits)}%"
@@ -248,7 +302,11 @@ def cost_label(basis: str | None, includes: Sequence[str] | None = None, currenc
     ``includes`` lists what the cost covers (e.g. ``["capex", "electricity"]``, as the substitution rows
     carry it); without it, the basis alone is named.
     """
+    if includes is not None and (isinstance(includes, (str, bytes)) or not isinstance(includes, (list, tuple))):
+        raise InputError(f"includes must be a list of what the cost covers, got {includes!r}")
     parts = list(includes) if includes else ([basis] if basis else [])
+    if not all(isinstance(p, str) for p in parts):
+        raise InputError(f"the cost basis and what it includes are words, got {parts!r}")
     named = [COST_BASES.get(p, p) for p in parts]
     text = "cost = " + " + ".join(named) if named else "cost"
     return text + (f", in {currency}" if currency else "")
@@ -257,6 +315,12 @@ def cost_label(basis: str | None, includes: Sequence[str] | None = None, currenc
 def range_text(point: Any, p: Mapping[str, float], fmt=None) -> str:
     """``24.6 (P10-P90 18.9 - 30.0, P50 24.8)``; when the central value lies outside P10-P90 it says
     that it is the nominal case (all inputs at their central values), not the middle of the spread."""
+    if fmt is not None and not callable(fmt):
+        raise InputError(f"fmt must be a function that formats a number, got {fmt!r}")
+    if not isinstance(p, Mapping) or not all(_is_number(p.get(k)) for k in ("p10", "p50", "p90")):
+        raise InputError(f"p must map p10, p50 and p90 to numbers, got {p!r}")
+    if not _is_number(point):
+        raise InputError(f"point must be a number, got {point!r}")
     f = fmt or number
     text = f"{f(float(point))}  (P10-P90 {f(p['p10'])} - {f(p['p90'])}, P50 {f(p['p50'])})"
     if _finite(point) and not (min(p["p10"], p["p90"]) <= float(point) <= max(p["p10"], p["p90"])):
@@ -279,7 +343,8 @@ def probability(p: float) -> str:
 def format_value(value: Any, key: str = "", currency: str | None = None, digits: int = DIGITS) -> str:
     """A value shown by what its key says it is: ``*_days`` as days, counts as counts, money keys
     (``cost``, ``capex``, ``*_cost``, ``price``) in ``currency``; everything else as :func:`cell`."""
-    k = key.lower()
+    digits = _digits(digits)
+    k = _key(key).lower()
     if value is None or isinstance(value, (bool, str, Shown)) or not _is_number(value):
         return cell(value)
     if currency and is_money_key(k):
@@ -302,6 +367,7 @@ def is_money_key(key: str) -> bool:
     """A key that holds money, read from its words: a currency anywhere (``cost_usd``, ``rental_usd_per_hour``),
     a money word last (``total_cost``, ``unit_price``, ``capex``) or first in a rate (``price_per_kwh``,
     ``cost_per_million_tokens``); ``equal_cost_chips`` and ``equal_cost_days`` are not money."""
+    key = _key(key)
     words = key.lower().split("_")
     return (
         bool(CURRENCY_WORDS & set(words))
@@ -317,6 +383,7 @@ SCALED_KEYS = frozenset({"n_opt", "d_opt"})
 def is_scaled_key(key: str) -> bool:
     """A key that holds a parameter or token count, shown with the field's suffixes (``n_opt`` 72.2B,
     ``d_opt`` 1.33T, ``tokens`` 300B); not a rate or a ratio (``tokens_per_param``, ``tokens_per_s``)."""
+    key = _key(key)
     k = key.lower()
     words = k.split("_")
     return k in SCALED_KEYS or (words[-1] in SCALED_WORDS and "per" not in words)
@@ -325,6 +392,7 @@ def is_scaled_key(key: str) -> bool:
 def is_count_key(key: str) -> bool:
     """A key that holds a whole number of things (``chips_needed``, ``equal_cost_chips``, ``racks``, ``tp``);
     not a ratio or a time (``chips_per_reference_chip``, ``count_share``)."""
+    key = _key(key)
     k = key.lower()
     words = k.split("_")
     if k in LAYOUT_KEYS:
@@ -336,7 +404,8 @@ def table_cells(
     rows: Sequence[Mapping[str, Any]], columns: Iterable[str], currency: str | None = None, digits: int = DIGITS
 ) -> list[list[str]]:
     """Every cell of a table as text, by :func:`format_value` (the key decides money and counts)."""
-    columns = list(columns)
+    digits = _digits(digits)
+    rows, columns = _rows_and_columns(rows, columns)
     return [[format_value(row.get(c), c, row.get("currency") or currency, digits) for c in columns] for row in rows]
 
 
@@ -352,8 +421,10 @@ def frame(
     ``present.frame(result.rows, ["chip", "chips_needed", "cost"], currency="CNY")``."""
     import pandas as pd
 
-    columns = list(columns)
-    labels = labels or {}
+    rows, columns = _rows_and_columns(rows, columns)
+    labels = _labels(labels)
+    if index is not None and index not in columns:
+        raise InputError(f"index must be one of the columns {columns}, got {index!r}")
     df = pd.DataFrame(table_cells(rows, columns, currency), columns=[labels.get(c, c) for c in columns])
     return df.set_index(labels.get(index, index)) if index else df
 
@@ -367,8 +438,8 @@ def html_table(
     labels: Mapping[str, str] | None = None,
 ) -> str:
     """A titled HTML table of ``rows`` formatted by the same rules as the CLI (for widgets and dashboards)."""
-    columns = list(columns)
-    labels = labels or {}
+    rows, columns = _rows_and_columns(rows, columns)
+    labels = _labels(labels)
     cells = table_cells(rows, columns, currency)
     numeric = [
         all(_is_number(r.get(c)) or r.get(c) is None or isinstance(r.get(c), Shown) for r in rows) for c in columns
@@ -405,7 +476,7 @@ def _range_number(value: Any) -> str:
 
 def percentile_rows(result) -> list[dict[str, Any]]:
     """One row per ranged output: central (the point estimate), P10, P50, P90 and P90/P10."""
-    point, summary = result.point(), result.summary()
+    point, summary = _ranged(result).point(), result.summary()
     rows = []
     for name, p in summary.items():
         if name not in point:
@@ -470,13 +541,14 @@ def inputs_html(result) -> str:
             f"<td>{_range_number(r[c]) if c in ('value', 'p10', 'p90') else html.escape(str(r[c]))}</td>" for c in cols
         )
         + "</tr>"
-        for r in result.input_table()
+        for r in _ranged(result).input_table()
     )
     return f"<table style='font-size:90%'><tr>{head}</tr>{body}</table>"
 
 
 def signed_percent(value: Any, digits: int = 2) -> str:
     """A signed relative error as a percentage: ``-0.123`` -> ``-12%``, ``0.031`` -> ``+3.1%``."""
+    digits = _digits(digits)
     if value is None or not _finite(value):
         return MISSING
     x = float(value) * 100
@@ -486,6 +558,7 @@ def signed_percent(value: Any, digits: int = 2) -> str:
 
 def scientific(value: Any, digits: int = DIGITS) -> str:
     """A count of FLOPs the way the papers print it: ``5.76e23`` (no ``+``, no padded exponent)."""
+    digits = _digits(digits)
     if value is None or not _finite(value):
         return MISSING
     mantissa, exponent = f"{float(value):.{digits - 1}e}".split("e")

@@ -26,7 +26,13 @@ def catalog(value: Any = None):
         from suanli.catalog import load_catalog
 
         return load_catalog()
-    if not all(callable(getattr(value, name, None)) for name in ("get", "accelerator", "link", "stack", "site")):
+    # duck-typed: a stand-in that knows only sites (or has only some views) is a catalog for what it knows
+    lookups = ("accelerator", "site", "link", "stack")
+    views = ("accelerators", "sites", "links", "stacks")
+    if not (
+        any(callable(getattr(value, name, None)) for name in lookups)
+        or any(isinstance(getattr(value, name, None), Mapping) for name in views)
+    ):
         raise InputError(f"catalog must be a suanli catalog (suanli.load_catalog()), got {shown(value)}")
     return value
 

@@ -19,6 +19,9 @@ DEFAULT_CHIPS = 1024
 
 def default_chip(cat, stack_id: str):
     """The newest accelerator on ``stack_id``, preferring one with a price; None if the stack has none."""
+    from suanli.scenarios._checks import catalog as checked_catalog
+
+    cat = checked_catalog(cat)
     chips = [a for a in cat.accelerators.values() if a.stack == stack_id]
     from suanli.prices import has_price
 
@@ -64,10 +67,12 @@ def engine_breakdown(
 
     from suanli.errors import InputError
     from suanli.scenarios import training
+    from suanli.scenarios._checks import accelerator
     from suanli.validate import require_whole
 
     if chip is None:
         raise InputError("give --chip: the engine needs an accelerator to break the step down")
+    chip = accelerator("chip", chip)
     if tokens is None:
         raise InputError(
             "give --tokens with --params (or a --model whose published token count is known): "
@@ -104,14 +109,15 @@ def compat_for(
     ``op_shares`` (a mapping over op classes, e.g. an engine breakdown computed earlier) skips the
     engine; ``model``/``params`` with ``tokens`` run it; neither uses the fallback ``workload``.
     """
-    from suanli.catalog import load_catalog
     from suanli.errors import InputError
     from suanli.models import compat
     from suanli.present import count, scaled
-    from suanli.validate import whole
+    from suanli.validate import positive, whole
 
     samples, seed = whole("samples", samples, minimum=0), whole("seed", seed, minimum=0)
-    cat = catalog or load_catalog()
+    from suanli.scenarios._checks import catalog as checked_catalog
+
+    cat = checked_catalog(catalog)
     stack = cat.stack(stack_id)
     chip = cat.accelerator(chip_id) if chip_id else default_chip(cat, stack.id)
     notes: list[str] = []
@@ -122,8 +128,6 @@ def compat_for(
         chips = DEFAULT_CHIPS
         notes.append(f"fleet size not given: {DEFAULT_CHIPS} chips assumed")
     else:
-        from suanli.validate import positive
-
         chips = whole("chips", positive("chips", chips))
     if given:
         notes.append("op shares given by the caller")
@@ -139,6 +143,8 @@ def compat_for(
             chip, model=model, params=params, tokens=tokens, chips=chips, catalog=cat
         )
         days = days or native_days
+    if days is not None:
+        days = positive("days", days)
         notes.append(
             f"op shares and native days from the estimate engine: {model or f'{scaled(params)} params'}, "
             f"{scaled(tokens)} tokens on {count(chips)} x {chip.id} run as if on CUDA"
@@ -185,8 +191,9 @@ def add_slowdown_percentiles(out: dict[str, Any]) -> None:
     percentiles are the functions of S's percentiles: exact, no second sampling.
     """
     from suanli.models import compat
+    from suanli.scenarios._checks import mapping
 
-    s = out["slowdown"]
+    s = mapping("out['slowdown']", mapping("out", out, ("slowdown",))["slowdown"])
     for key, fn, base in (
         ("extra_chips", compat.extra_chips, out.get("chips")),
         ("extra_days", compat.extra_days, out.get("days")),

@@ -113,11 +113,13 @@ def energy_and_cost(
 
     opts = _options(options)
     d = P.DEFAULTS
-    from suanli.validate import fraction, positive, whole
+    from suanli.validate import fraction, non_negative, positive, whole
 
     accelerator = checked_accelerator("accelerator", accelerator)
     n = float(whole("count (accelerators)", count))
-    h = positive("hours", hours)
+    h = non_negative("hours", hours)
+    if h == 0:
+        raise InputError(f"hours must be a positive number, got {hours!r}")
     if tokens is not None:
         tokens = positive("tokens", tokens)
     if utilization is None:
@@ -240,9 +242,9 @@ def for_estimate(options: Any, est, *, utilization=None, catalog=None) -> dict[s
     ``suanli estimate`` calls this after the engine when :func:`wants_energy` is true and merges the
     result (``energy_mwh``, ``electricity_cost``, ``total_cost``, ``currency``, ``co2_t`` ...) into its output.
     """
-    from suanli.scenarios.training import Estimate
-
-    est = instance("est", est, Estimate, "an Estimate (suanli.estimate(...))")
+    missing = [k for k in ("chip", "count", "train_days", "tokens") if not hasattr(est, k)]
+    if missing:
+        raise InputError(f"est must be an Estimate (suanli.estimate(...)), got {shown(est)}")
     chip = est.chip
     if isinstance(chip, str):
         chip = checked_catalog(catalog).accelerator(chip)

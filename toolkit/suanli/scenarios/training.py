@@ -37,7 +37,7 @@ from suanli.models.performance import Hardware, flash_generation, step_time, tra
 from suanli.models.workload import Workload, policy_global_batch, shape_from_params
 from suanli.scenarios import runlevel
 from suanli.spec import OP_CLASSES, Accelerator
-from suanli.validate import require_positive, require_whole
+from suanli.validate import ONE_COUNT, ONE_POSITIVE, checked, instance, optional, require_positive, require_whole
 
 BREAKDOWN_KEYS = ("compute", "memory_bound", "tp_comm", "pp_bubble", "dp_comm_exposed", "ep_comm", "host_overhead")
 """Per-step seconds that add up to the step time (``failures``, ``run_overheads`` and ``failure_fraction``, the
@@ -146,6 +146,8 @@ def hardware(
     """
     if isinstance(chip, Hardware):
         return chip
+    if warnings is not None and not isinstance(warnings, list):
+        raise InputError(f"warnings must be a list to append to (or None), got {warnings!r}")
     if precision not in TRAINING_PRECISIONS:
         raise InputError(f"precision must be one of {', '.join(TRAINING_PRECISIONS)}, got {precision!r}")
     acc, cat = _accelerator_and_catalog(chip, catalog)
@@ -175,6 +177,7 @@ def hardware(
     )
 
 
+@checked(prof=instance(FrameworkProfile), hw=instance(Hardware))
 def kernel_efficiency(prof: FrameworkProfile, hw: Hardware) -> float:
     """The kernel efficiency a stack reaches on a chip: the framework's fitted value (or the calibrated
     :data:`suanli.models.defaults.STACK_EFFICIENCY`) x the chip generation's factor
@@ -357,6 +360,7 @@ def _recompute_code(value) -> int | None:
     return int(value)
 
 
+@checked(w=instance(Workload), tokens=ONE_POSITIVE, count=ONE_COUNT, scaleup_domain=ONE_COUNT)
 def global_batch_policy(w: Workload, tokens: float, count: int, scaleup_domain: int) -> tuple[int, str]:
     """The global batch (sequences) when none is given, and the rule that chose it: a preset's published
     batch, else :func:`suanli.models.workload.policy_global_batch` (grows with compute, bounded by the
@@ -368,6 +372,7 @@ def global_batch_policy(w: Workload, tokens: float, count: int, scaleup_domain: 
     return policy_global_batch(w.active_params, tokens, w.seq, count, scaleup_domain)
 
 
+@checked(w=instance(Workload))
 def default_global_batch(w: Workload) -> int:
     """The preset's batch, else ~4M tokens (:data:`suanli.models.defaults.GLOBAL_BATCH_TOKENS`) in sequences."""
     if w.global_batch:
@@ -379,6 +384,14 @@ def _safe_catalog_for(catalog):
     return catalog if catalog is not None else _safe_catalog()
 
 
+@checked(
+    prof=instance(FrameworkProfile),
+    w=instance(Workload),
+    tp=optional(ONE_COUNT),
+    pp=optional(ONE_COUNT),
+    interleave=optional(ONE_COUNT),
+    cp=optional(ONE_COUNT),
+)
 def framework_options(
     prof: FrameworkProfile,
     w: Workload,

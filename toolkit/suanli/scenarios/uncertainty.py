@@ -84,7 +84,9 @@ STACK_EFFICIENCY_SPREAD_SOURCE = Source(
 
 def stack_efficiency_distribution(central: float | None = None) -> U.Distribution:
     """The run-to-run distribution of the calibrated stack efficiency (:data:`STACK_EFFICIENCY_SPREAD`)."""
-    c = D.STACK_EFFICIENCY.value if central is None else float(central)
+    from suanli.validate import fraction
+
+    c = D.STACK_EFFICIENCY.value if central is None else fraction("central", central, zero_ok=False)
     return U.quantiles({q: min(c * m, 1.0) for q, m in STACK_EFFICIENCY_SPREAD.items()})
 
 
@@ -168,7 +170,13 @@ def spec_input(
     spreads: bool = True,
 ) -> UncertainInput:
     """An input from a spec number: its own range (triangular, mode at the value) or its confidence's spread."""
-    value = float(value)
+    from suanli.scenarios._checks import instance
+    from suanli.validate import array, number
+
+    value = number("value", value)
+    instance("source", source, Source, "a Source (suanli.Source)")
+    if rng is not None:
+        rng = tuple(array("rng", rng).ravel()) if np.size(rng) else None
     if not spreads:
         dist, basis = value, "fixed (spreads off)"
     elif rng:
@@ -572,13 +580,17 @@ def ranged_estimate(
     ``spreads=False`` fixes every input the caller did not give a range. ``tornado_outputs`` defaults to
     ``train_days`` and, with cost, ``total_cost``; ``()`` skips the tornado.
     """
+    from suanli.models.workload import Workload
+    from suanli.scenarios._checks import accelerator as checked_accelerator
+    from suanli.scenarios._checks import instance
     from suanli.scenarios.power import for_estimate, wants_energy
-    from suanli.scenarios.training import _catalog, hardware, make_workload
+    from suanli.scenarios.training import Estimate, _catalog, hardware, make_workload
 
+    est = instance("est", est, Estimate, "an Estimate (suanli.estimate(...))")
     n = _check_samples(samples)
     cat = _catalog(catalog)
-    acc = accelerator if accelerator is not None else cat.accelerator(est.chip)
-    w = workload if workload is not None else make_workload(est.model)
+    acc = checked_accelerator("accelerator", accelerator) if accelerator is not None else cat.accelerator(est.chip)
+    w = instance("workload", workload, Workload, "a Workload") if workload is not None else make_workload(est.model)
     hw = hardware(acc, est.precision, catalog=cat)
     inputs = engine_inputs(acc, est.precision, catalog=cat, spreads=spreads)
     inputs["tokens"] = UncertainInput(
@@ -702,11 +714,14 @@ def probability_within(samples: Any, limit: float) -> float:
     Its standard error is sqrt(p (1 - p) / n) (binomial), under 1.2 percentage points at 2,000 draws.
     References: Morgan & Henrion 1990, ch. 8 (Monte Carlo estimates of probabilities).
     """
-    x = np.asarray(samples, dtype=float)
+    from suanli.validate import float_array, number
+
+    x = float_array("samples", samples).ravel()
+    limit = number("limit", limit)
     x = x[np.isfinite(x)]
     if x.size == 0:
         return float("nan")
-    return float(np.mean(x <= float(limit)))
+    return float(np.mean(x <= limit))
 
 
 PROGRESS_MIN_ITEMS = 2
@@ -719,8 +734,12 @@ def progress(items, *, desc: str = "", unit: str = "it", total: int | None = Non
     loop is short. The bar writes to stderr, so stdout stays the result."""
     import sys
 
+    from suanli.validate import whole
+
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise InputError(f"items must be a list or another iterable to loop over, got {items!r}")
     items = list(items)
-    n = len(items) if total is None else total
+    n = len(items) if total is None else whole("total", total, minimum=0)
     if n < PROGRESS_MIN_ITEMS:
         return items
     try:
@@ -798,8 +817,11 @@ def compat_inputs(profile) -> dict[str, U.Distribution]:
 
     Uniform over ``[low, high]``: the same assumption as :meth:`StackProfile.sample`.
     """
+    from suanli.models.compat import StackProfile
+    from suanli.scenarios._checks import instance
     from suanli.spec import OP_CLASSES
 
+    instance("profile", profile, StackProfile, "a StackProfile (models.compat.stack_profile(stack))")
     out = {}
     for key in _COMPAT_SPEED_KEYS:
         lo, _, hi = profile.bounds[key]
@@ -816,10 +838,15 @@ def compat_slowdown_model(profile, op_shares):
     References: :func:`suanli.models.compat.slowdown` (Amdahl 1967).
     """
     from suanli.models import compat
+    from suanli.scenarios._checks import instance
     from suanli.spec import OP_CLASSES
+    from suanli.validate import array
 
+    instance("profile", profile, compat.StackProfile, "a StackProfile (models.compat.stack_profile(stack))")
     central = profile.case("central")
-    w = np.asarray(op_shares, dtype=float)
+    w = array("op_shares", op_shares, low=0.0, high=1.0)
+    if w.shape != (len(OP_CLASSES),):
+        raise InputError(f"op_shares must hold one share per op class ({len(OP_CLASSES)}), got {op_shares!r}")
 
     def model(**x):
         n = max((np.size(v) for v in x.values()), default=1)
