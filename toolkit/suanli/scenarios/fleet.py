@@ -25,7 +25,19 @@ from typing import Any
 import numpy as np
 
 from suanli.errors import InputError
-from suanli.validate import require_positive, require_whole
+from suanli.scenarios._checks import BOOLEAN, ONE_SHARE
+from suanli.validate import (
+    ONE_COUNT,
+    ONE_NON_NEGATIVE,
+    ONE_POSITIVE,
+    SEED,
+    TEXT,
+    checked,
+    optional,
+    require_positive,
+    require_whole,
+    sequence,
+)
 
 WORKLOADS = ("seren", "kalos", "philly", "helios", "pai")
 """Trace summaries a job stream can be fitted to (rows of ``data/cluster_traces.csv``)."""
@@ -76,6 +88,14 @@ def workload_fit(name: str) -> dict[str, Any]:
     }
 
 
+@checked(
+    name=TEXT,
+    jobs=ONE_COUNT,
+    capacity_gpus=ONE_COUNT,
+    load_fraction=ONE_POSITIVE,
+    max_job_gpus=optional(ONE_COUNT),
+    seed=SEED,
+)
 def workload_jobs(
     name: str,
     jobs: int,
@@ -104,6 +124,7 @@ def workload_jobs(
     return F.generate_jobs(jobs, rate, max_job_gpus=max_job_gpus, seed=seed, **params, **job_columns)
 
 
+@checked(name=TEXT, chip=TEXT, site=optional(TEXT), gpus_per_node=ONE_COUNT, reference_chip=TEXT)
 def make_pool(
     name: str,
     count: int,
@@ -120,11 +141,11 @@ def make_pool(
     run times in the traces are taken as on the reference chip); it ignores memory bandwidth and
     software maturity, which the training engine (`suanli.estimate`) models and this does not.
     """
-    from suanli.catalog import load_catalog
     from suanli.models import fleet as F
     from suanli.models.power import DEFAULTS
+    from suanli.scenarios._checks import catalog as checked_catalog
 
-    cat = catalog or load_catalog()
+    cat = checked_catalog(catalog)
     count = require_whole(f"pool {name!r} count", count)
     acc = cat.accelerator(chip)
     tdp = float(acc.tdp_w) if getattr(acc, "tdp_w", None) else 700.0
@@ -181,6 +202,18 @@ class FleetReport:
         )
 
 
+@checked(
+    workload=TEXT,
+    jobs=ONE_COUNT,
+    load_fraction=ONE_POSITIVE,
+    policy=TEXT,
+    failure_rate_per_device_hour=optional(ONE_NON_NEGATIVE),
+    cross_site=BOOLEAN,
+    home_split=BOOLEAN,
+    trace=optional(TEXT),
+    max_job_gpus=optional(ONE_COUNT),
+    seed=SEED,
+)
 def run_fleet(
     pools,
     *,
@@ -204,10 +237,14 @@ def run_fleet(
     from suanli.models import fleet as F
 
     built = []
+    if isinstance(pools, (str, bytes)) or not isinstance(pools, (list, tuple)):
+        raise InputError(f"pools must be a list of pools ((name, count[, chip, site]) tuples or Pools), got {pools!r}")
     for p in pools:
         if isinstance(p, F.Pool):
             built.append(p)
         else:
+            if isinstance(p, (str, bytes)) or not isinstance(p, (list, tuple)) or not 2 <= len(p) <= 4:
+                raise InputError(f"a pool is a (name, count[, chip, site]) tuple or a Pool, got {p!r}")
             name, count, *rest = p
             chip = rest[0] if len(rest) > 0 and rest[0] else "nvidia-h100-sxm5-80gb"
             site = rest[1] if len(rest) > 1 else None
@@ -350,6 +387,15 @@ def _provincial(provinces: int, gpus_each: int):
     return [F.Pool(f"province-{i + 1}", gpus_each) for i in range(provinces)]
 
 
+@checked(
+    workload=TEXT,
+    home_split=BOOLEAN,
+    loads=sequence,
+    jobs=ONE_COUNT,
+    max_mean_queue_s=ONE_POSITIVE,
+    max_job_gpus=optional(ONE_COUNT),
+    seed=SEED,
+)
 def utilisation_at_slo(
     pools,
     *,
@@ -364,6 +410,9 @@ def utilisation_at_slo(
     """The highest offered load (of ``loads``) a fleet carries with jobs waiting ``max_mean_queue_s`` at
     most on average and no job turned away. Every job is served, so in steady state that load is
     the utilisation the fleet reaches at this service level."""
+    from suanli.validate import array
+
+    loads = array("loads", loads, low=0.0, low_open=True).ravel()
     best = {"load_fraction": 0.0, "queue_mean_s": math.nan, "allocation_fraction": 0.0}
     lo, hi = 0, len(loads) - 1  # bisection over the loads: meeting the service level is taken as monotone in load
     while lo <= hi:
@@ -390,6 +439,7 @@ def utilisation_at_slo(
     return best
 
 
+@checked(seed=SEED, jobs=ONE_COUNT)
 def claims(*, seed: int = 0, jobs: int = 1500) -> list[ClaimVerdict]:
     """The seed documents' utilisation and scheduling claims, each as a scenario with a computed verdict."""
     from suanli.models import fleet as F
@@ -540,6 +590,19 @@ def claims(*, seed: int = 0, jobs: int = 1500) -> list[ClaimVerdict]:
 # --------------------------------------------------------------------------------------------
 
 
+@checked(
+    west_gpus=ONE_COUNT,
+    east_gpus=ONE_COUNT,
+    west_site=TEXT,
+    east_site=TEXT,
+    demand_centre=TEXT,
+    serving_share=ONE_SHARE,
+    max_rtt_ms=ONE_POSITIVE,
+    jobs=ONE_COUNT,
+    load_fraction=ONE_POSITIVE,
+    chip=TEXT,
+    seed=SEED,
+)
 def east_data_west_compute(
     *,
     west_gpus: int = 4096,

@@ -21,6 +21,8 @@ from suanli.errors import InputError
 from suanli.models import cluster as CL
 from suanli.models import defaults as D
 from suanli.models import interconnect as ic
+from suanli.scenarios._checks import instance
+from suanli.validate import array, non_negative, sequence, whole
 
 DEFAULT_LINKS = (
     "nvidia-nvlink4",
@@ -51,6 +53,9 @@ def link_alpha_beta(link) -> tuple[float, float, float]:
     A link without an ``efficiency`` takes the engine's default for its kind
     (:data:`suanli.models.defaults.SCALEUP_EFFICIENCY` inside a node, ``SCALEOUT_EFFICIENCY`` otherwise).
     """
+    from suanli.spec import Link
+
+    instance("link", link, Link, "a link from the catalog (catalog.link(id))")
     eff = link.efficiency
     if eff is None:
         eff = D.SCALEUP_EFFICIENCY.value if link.link_kind in ("scale-up", "pcie") else D.SCALEOUT_EFFICIENCY.value
@@ -66,6 +71,8 @@ def collective_table(
     reaches at this size (it approaches the effective link bandwidth for large messages).
     """
     cat = _catalog(catalog)
+    sequence("link_ids", link_ids)
+    nbytes, n = non_negative("nbytes", nbytes), whole("n (ranks)", n)
     rows = []
     for link_id in link_ids:
         link = cat.link(link_id)
@@ -87,7 +94,8 @@ def collective_table(
 def size_sweep(link_id: str, sizes_bytes, n: int, *, catalog=None) -> dict[str, np.ndarray]:
     """Seconds of each collective (and of ring and tree all-reduce) over ``n`` ranks, one call per curve."""
     bw, alpha, _ = link_alpha_beta(_catalog(catalog).link(link_id))
-    sizes = np.asarray(sizes_bytes, dtype=float)
+    sizes = array("sizes_bytes", sizes_bytes, low=0.0)
+    n = whole("n (ranks)", n)
     out = {coll: CL.collective_seconds(coll, sizes, n, bw, alpha) for coll in CL.COLLECTIVES}
     out["all-reduce (ring)"] = CL.collective_seconds("all-reduce", sizes, n, bw, alpha, "ring")
     out["all-reduce (tree)"] = CL.collective_seconds("all-reduce", sizes, n, bw, alpha, "tree")
@@ -110,11 +118,10 @@ def algorithm_comparison(
     scale-up domain, all-reduces 1/domain of the data across nodes, and all-gathers back.
     """
     cat = _catalog(catalog)
-    if domain < 1 or nodes < 1:
-        raise InputError("domain and nodes must be at least 1")
+    domain, nodes = whole("domain", domain), whole("nodes", nodes)
     up_bw, up_alpha, _ = link_alpha_beta(cat.link(scaleup_link))
     out_bw, out_alpha, _ = link_alpha_beta(cat.link(scaleout_link))
-    sizes = np.asarray(sizes_bytes, dtype=float)
+    sizes = array("sizes_bytes", sizes_bytes, low=0.0)
     n = domain * nodes
     flat_bw, flat_alpha = (up_bw, up_alpha) if nodes == 1 else (out_bw, out_alpha)
     return {
@@ -167,6 +174,10 @@ def scaling_curve(
     from suanli.scenarios.training import estimate
 
     cat = _catalog(catalog) if isinstance(chip, str) else catalog
+    sequence("counts", counts)
+    counts = [whole("counts[]", n) for n in counts]
+    if not counts:
+        raise InputError("counts must name at least one cluster size")
     ests = [
         estimate(model, tokens=tokens, chip=chip, count=int(n), runners_up=0, catalog=cat, **engine_kw) for n in counts
     ]
@@ -186,10 +197,10 @@ def domain_study(
 
     cat = _catalog(catalog)
     base = hardware(chip, engine_kw.get("precision", "bf16"), catalog=cat)
+    sequence("domains", domains)
     rows = []
     for d in domains:
-        if int(d) != d or d < 1:
-            raise InputError(f"a scale-up domain must be a whole number of chips, got {d!r}")
+        d = whole("a scale-up domain (chips)", d)
         hw = dataclasses.replace(base, scaleup_domain=int(d))
         est = estimate(model, tokens=tokens, chip=hw, count=count, runners_up=0, catalog=cat, **engine_kw)
         rows.append(_row(est, domain=int(d)))
@@ -226,8 +237,7 @@ def cross_site_split(
     from suanli.scenarios.training import estimate, hardware, make_workload
 
     cat = _catalog(catalog)
-    if int(sites) != sites or sites < 2:
-        raise InputError(f"sites must be a whole number of at least 2, got {sites!r}")
+    sites = whole("sites", sites, minimum=2)
     w = make_workload(model)
     est = estimate(w, tokens=tokens, chip=chip, count=count, runners_up=0, catalog=cat, **engine_kw)
     lay = est.layout
@@ -295,7 +305,8 @@ def wan_needed_gbs(
     Searched over a log grid from 1 GB/s to 1 PB/s (one vectorised call); ``inf`` if none is enough
     (the latency alone exceeds the budget).
     """
-    grid = np.logspace(0, 6, 601) if grid_gbs is None else np.asarray(grid_gbs, dtype=float)
+    grid = np.logspace(0, 6, 601) if grid_gbs is None else array("grid_gbs", grid_gbs, low=0.0, low_open=True).ravel()
+    max_slowdown = non_negative("max_slowdown", max_slowdown)
     res = cross_site_split(model, tokens, chip, count, route_km, grid, sites=sites, catalog=catalog, **engine_kw)
     ok = res["slowdown_no_overlap"] <= 1.0 + max_slowdown
     return float(grid[np.argmax(ok)]) if ok.any() else float("inf")
