@@ -133,6 +133,8 @@ def test_the_skip_list_names_only_real_functions():
 @functools.cache
 def objects() -> dict[str, object]:
     """Valid scenario objects, built once from bundled data (plus test_model_properties' :func:`fixtures`)."""
+    import pandas as pd
+
     from suanli.frameworks import resolve
     from suanli.scenarios import backtest, claims, serving_backtest, step_backtest, training
     from suanli.scenarios import substitution as S
@@ -168,10 +170,13 @@ def objects() -> dict[str, object]:
         "backtest": backtest.run(catalog=cat),
         "run_rows": backtest.load_runs(),
         "step_rows": step_backtest.load_rows(),
-        "serving_rows": serving_backtest.run(catalog=cat).rows,
+        "serving_rows": serving_backtest.load_rows(),
         "checks": [claims.gpt3_compute(), claims.compute_doubling()],
         "prof": resolve("megatron-lm", cat),
         "stack": cat.stack("rocm"),
+        "sweep_table": pd.DataFrame(
+            [{"cell": 0, "count": 64, "train_days": 2.0}, {"cell": 1, "count": 128, "train_days": 1.1}]
+        ),
     }
 
 
@@ -301,7 +306,7 @@ BY_NAME: dict[str, object] = {
     "path": st.sampled_from(["no-such-spec.toml", "."]),
     "scenario": st.sampled_from(["estimate", "power", "nope"]),
     "chunk": st.just([(0, {"model": "llama2-7b", "tokens": 1e12, "chip": CHIP, "count": 64})]),
-    "table": st.none(),
+    "table": st.just(lambda: objects()["sweep_table"]),
     "mat": st.just(np.array([[0.2, -0.1], [0.1, -0.3], [0.05, -0.2]])),
     "source": st.just(lambda: catalog().accelerator(CHIP).sources["bf16_tflops"]),
     "out": st.just({"slowdown_p10": 1.1, "slowdown_p50": 1.2, "slowdown_p90": 1.4}),
@@ -336,7 +341,10 @@ BY_FUNCTION: dict[str, dict[str, object]] = {
     "scenarios.backtest.predict": {"row": st.just(lambda: objects()["run_rows"][0])},
     "scenarios.step_backtest.predict": {"row": st.just(lambda: objects()["step_rows"][0])},
     "scenarios.step_backtest.summarise": {"rows": st.just(lambda: suanli.scenarios.step_backtest.run())},
-    "scenarios.serving_backtest.predict": {"row": st.just(lambda: objects()["serving_rows"][0])},
+    "scenarios.serving_backtest.predict": {
+        "row": st.sampled_from([lambda: objects()["serving_rows"][0], lambda: objects()["serving_rows"][-1]]),
+        "params": st.none() | st.just({"moe_efficiency": 0.6}),
+    },
     "scenarios.serving.smodel_label": {"smodel": fixture("serving_model")},
     "scenarios.serving.precision_formats": {"precision": st.sampled_from(["bf16", "fp8", "int4", "fp3"])},
     **{f"scenarios.power.{name}": {"sites": SITE_SPECS} for name in ("cheapest_site", "cost_by_site", "site_records")},
@@ -402,6 +410,20 @@ def check_scenario_result(function: str, result) -> list[str]:
     )
 
 
+def _estimate_cell(model, *, tokens, chip, count, global_batch=None):
+    """:func:`suanli.scenarios.sweep.estimate_cell` (it takes ``**inputs``) with named inputs to draw."""
+    from suanli.scenarios.sweep import estimate_cell
+
+    return estimate_cell(model=model, tokens=tokens, chip=chip, count=count, global_batch=global_batch)
+
+
+def _serving_cell(model, chip, *, count=None, batch=None, qps=None):
+    """:func:`suanli.scenarios.sweep.serving_cell` (it takes ``**inputs``) with named inputs to draw."""
+    from suanli.scenarios.sweep import serving_cell
+
+    return serving_cell(model=model, chip=chip, count=count, batch=batch, qps=qps)
+
+
 def _claims_quick(*, seed=0, jobs=200):
     """:func:`suanli.scenarios.fleet.claims` with a short job stream by default (its own default, 1,500 jobs,
     takes about 4 s a call); every value drawn still reaches the function."""
@@ -410,8 +432,13 @@ def _claims_quick(*, seed=0, jobs=200):
     return claims(seed=seed, jobs=jobs)
 
 
-ADAPTERS = {"scenarios.fleet.claims": _claims_quick}
-"""Functions called through a stand-in with a faster default (function -> stand-in)."""
+ADAPTERS = {
+    "scenarios.fleet.claims": _claims_quick,
+    "scenarios.sweep.estimate_cell": _estimate_cell,
+    "scenarios.sweep.serving_cell": _serving_cell,
+}
+"""Functions called through a stand-in (function -> stand-in): a faster default, or named inputs for a
+function that takes ``**inputs``."""
 
 FUNCTIONS = [(key, ADAPTERS.get(key, fn)) for key, fn in ALL if key not in SKIPPED]
 

@@ -135,7 +135,9 @@ def device(chip, precision: str = "bf16", *, catalog=None) -> tuple[S.Device, An
     from suanli.scenarios.training import GIB, hardware
 
     cat = _catalog(catalog)
-    acc = chip if not isinstance(chip, str) else cat.accelerator(chip)
+    from suanli.scenarios._checks import accelerator
+
+    acc = accelerator("chip", chip) if not isinstance(chip, str) else cat.accelerator(chip)
     _, compute = precision_formats(precision)
     key = (id(cat), id(acc), precision)
     held = _DEVICES.get(key)
@@ -327,8 +329,9 @@ class ServeResult:
 def _check_target(name: str, value) -> float | None:
     if value is None:
         return None
-    require_positive(**{name: value})
-    return float(value)
+    from suanli.validate import positive
+
+    return positive(name, value)
 
 
 def _targets_met(pt, ttft_s, tpot_s):
@@ -411,6 +414,10 @@ def _replica(smodel, prec, dev, acc, count, batch, input_len, output_len, ttft_s
 
 
 def smodel_label(smodel: S.ServingModel) -> str:
+    """A model's size in words for a sentence (``a 70B-parameter model``)."""
+    from suanli.scenarios._checks import instance
+
+    instance("smodel", smodel, S.ServingModel, "a ServingModel (serving.serving_model(...))")
     return f"a {smodel.total_params / 1e9:.0f}B-parameter model"
 
 

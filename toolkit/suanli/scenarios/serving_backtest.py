@@ -60,8 +60,19 @@ def _setup(row, catalog):
 def predict(row: dict[str, Any], params: dict[str, Any] | None = None, *, catalog=None):
     """The model's value of ``row['metric']`` for one row; ``params`` (efficiencies, default the model's
     defaults) may hold arrays of one shape (the calibration grid), and the result then has that shape."""
+    from suanli.scenarios._checks import mapping
+    from suanli.validate import array
+
+    keys = ("model", "chip", "precision", "kv_precision", "count", "input_len", "output_len", "batch", "mode", "metric")
+    mapping("row", row, keys)
+    if params is not None:
+        mapping("params", params)
     smodel, prec, dev = _setup(row, catalog)
-    values = {k: np.asarray(v, dtype=float) for k, v in (params or {}).items() if k in PARAMS}
+    values = {
+        k: array(f"params[{k!r}]", v, low=0.0, high=1.0, low_open=True)
+        for k, v in (params or {}).items()
+        if k in PARAMS
+    }
     kw = {"eff": dataclasses.replace(S.SERVING_DEFAULTS, **values)}
     n, i, o = float(row["count"]), float(row["input_len"]), float(row["output_len"])
     mode, metric = row["mode"], row["metric"]

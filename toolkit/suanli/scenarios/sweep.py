@@ -69,6 +69,7 @@ def estimate_cell(**inputs) -> dict[str, Any]:
     from suanli.scenarios.training import estimate
 
     model = inputs.pop("model", None)
+    _bind("estimate", estimate, model, catalog=None, runners_up=0, **inputs)
     e = estimate(model, catalog=_catalog(), runners_up=0, **inputs)
     lay = e.layout
     return {
@@ -81,6 +82,16 @@ def estimate_cell(**inputs) -> dict[str, Any]:
         "memory_gb_per_device": float(e.memory_gb_per_device),
         "layout": " ".join(f"{k}={v}" for k, v in (lay.items() if isinstance(lay, Mapping) else [])),
     }
+
+
+def _bind(scenario: str, func: Callable[..., Any], *args: Any, **inputs: Any) -> None:
+    """Refuse, in one sentence, inputs ``func`` does not take or required ones that are missing."""
+    import inspect
+
+    try:
+        inspect.signature(func).bind(*args, **inputs)
+    except TypeError as err:
+        raise InputError(f"the {scenario} scenario cannot take these inputs: {err}") from None
 
 
 def power_cell(*, chip: str, count: int, hours: float, utilization: float | None = None, **options) -> dict[str, Any]:
@@ -159,6 +170,7 @@ def serving_cell(**inputs) -> dict[str, Any]:
 
     from suanli.scenarios.serving import serve
 
+    _bind("serving", serve, catalog=None, **inputs)
     res = serve(catalog=_catalog(), **inputs)
     out = res.as_dict() if hasattr(res, "as_dict") else dataclasses.asdict(res)
     return {k: v for k, v in out.items() if isinstance(v, (int, float, str, type(None)))}
@@ -194,10 +206,13 @@ except Exception as _err:  # noqa: BLE001 - a broken optional module must not br
 
 def cells(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The grid of a spec as a list of input dicts (``fixed`` merged into every point of ``grid``)."""
-    fixed = dict(spec.get("fixed", {}))
+    if not isinstance(spec, Mapping):
+        raise InputError("a sweep spec must be a table with 'scenario', 'fixed' and 'grid'")
+    fixed = spec.get("fixed", {})
     grid = spec.get("grid", {})
     if not isinstance(grid, Mapping) or not isinstance(fixed, Mapping):
         raise InputError("a sweep spec's 'grid' and 'fixed' must be tables of input names")
+    fixed = dict(fixed)
     names = list(grid)
     values = []
     for name in names:
@@ -251,7 +266,14 @@ def run_chunk(scenario: str, chunk: list[tuple[int, dict]]) -> list[dict[str, An
     """Run cells (index, inputs) of one scenario; a cell that raises gives a row with its ``error``."""
     if scenario not in SCENARIOS:  # a fresh worker process: the registry is rebuilt on import
         _register_serving()
+    if scenario not in SCENARIOS:
+        raise InputError(f"unknown scenario {scenario!r}; use one of {', '.join(sorted(SCENARIOS))}")
     func = SCENARIOS[scenario]
+    if isinstance(chunk, (str, bytes)) or not isinstance(chunk, (list, tuple)):
+        raise InputError(f"chunk must be a list of (index, inputs) pairs, got {chunk!r}")
+    for pair in chunk:
+        if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[1], Mapping)):
+            raise InputError(f"chunk must be a list of (index, inputs) pairs, got {pair!r}")
     rows = []
     for index, inputs in chunk:
         row: dict[str, Any] = {"cell": index, **inputs}
@@ -393,13 +415,22 @@ def run_sweep(
 
 def to_xarray(table, spec: Mapping[str, Any], variable: str | None = None):
     """The dense-grid view of a sweep: an ``xarray.Dataset`` with one dimension per grid input."""
+    import pandas as pd
     import xarray as xr
 
+    if not isinstance(table, pd.DataFrame):
+        raise InputError(f"table must be the DataFrame run_sweep returned, got {type(table).__name__}")
+    if not isinstance(spec, Mapping) or not isinstance(spec.get("grid", {}), Mapping):
+        raise InputError("a sweep spec must be a table with 'scenario', 'fixed' and 'grid'")
     dims = list(spec.get("grid", {}))
     if not dims:
         raise InputError("a sweep with no grid inputs has no dimensions")
+    absent = [d for d in dims if d not in table.columns]
+    if absent:
+        raise InputError(f"the table has no column for the grid input(s) {', '.join(map(str, absent))}")
     data = table.set_index(dims)
-    cols = (
-        [variable] if variable else [c for c in data.columns if c not in ("cell",) and c not in spec.get("fixed", {})]
-    )
+    if variable is not None and variable not in data.columns:
+        raise InputError(f"no output {variable!r} in the table; outputs: {', '.join(map(str, data.columns))}")
+    fixed = spec.get("fixed", {})
+    cols = [variable] if variable else [c for c in data.columns if c not in ("cell",) and c not in fixed]
     return xr.Dataset.from_dataframe(data[cols])
