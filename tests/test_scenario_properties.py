@@ -340,7 +340,16 @@ BY_FUNCTION: dict[str, dict[str, object]] = {
     "scenarios.backtest.log_errors_at": {"rows": st.just(lambda: objects()["backtest"].rows)},
     "scenarios.backtest.predict": {"row": st.just(lambda: objects()["run_rows"][0])},
     "scenarios.step_backtest.predict": {"row": st.just(lambda: objects()["step_rows"][0])},
-    "scenarios.step_backtest.summarise": {"rows": st.just(lambda: suanli.scenarios.step_backtest.run())},
+    "scenarios.step_backtest.summarise": {
+        "rows": st.just(
+            [
+                {"error": 0.1, "loo_error": 0.15, "paper": "a", "framework": "megatron-lm", "family": "hopper"},
+                {"error": -0.2, "loo_error": -0.1, "paper": "b", "framework": "deepspeed", "family": "ampere"},
+            ]
+        )
+    },
+    "scenarios.step_backtest.run": {"rows": st.none() | st.just(lambda: objects()["step_rows"][:2])},
+    "scenarios.backtest.run": {"rows": st.none() | st.just(lambda: objects()["run_rows"][:2])},
     "scenarios.serving_backtest.predict": {
         "row": st.sampled_from([lambda: objects()["serving_rows"][0], lambda: objects()["serving_rows"][-1]]),
         "params": st.none() | st.just({"moe_efficiency": 0.6}),

@@ -35,8 +35,11 @@ from typing import Any
 
 import numpy as np
 
-from suanli.errors import SuanliError
+from suanli.errors import InputError, SuanliError
+from suanli.scenarios._checks import instance, mapping, text
+from suanli.scenarios._checks import rows as checked_rows
 from suanli.scenarios.step_backtest import median_zero_crossing
+from suanli.validate import POSITIVE, TEXT, array, checked
 
 EXCLUDED = {
     "gopher-280b": "TPU v3 is not in the catalog (and its 920 h include development pauses)",
@@ -126,6 +129,28 @@ def load_runs() -> list[dict[str, Any]]:
     return rows
 
 
+ROW_KEYS = (
+    "model",
+    "tokens",
+    "chip",
+    "count",
+    "precision",
+    "global_batch",
+    "tp",
+    "pp",
+    "dp",
+    "micro_batch",
+    "recompute",
+    "metric",
+)
+"""The keys :func:`predict` reads from a row (the columns of the bundled ``training_runs.csv``)."""
+METRICS = ("accelerator_hours", "iteration_time_s", "wall_minutes", "mfu", "hfu", "tokens_per_s_per_device")
+
+
+def _result(result: Any) -> BacktestResult:
+    return instance("result", result, BacktestResult, "a BacktestResult (backtest.run())")
+
+
 def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catalog=None, hints: bool = True):
     """The engine's estimate for one backtest row and the value comparable with ``row['reported']``.
 
@@ -134,6 +159,9 @@ def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catal
     """
     from suanli.scenarios.training import estimate
 
+    mapping("row", row, ROW_KEYS)
+    if row["metric"] not in METRICS:
+        raise InputError(f"row['metric'] must be one of {', '.join(METRICS)}, got {row['metric']!r}")
     extra = (
         {"run_kind": row.get("run_kind"), "framework": FRAMEWORK_PROFILE.get(row.get("framework", ""))} if hints else {}
     )
@@ -167,6 +195,7 @@ def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catal
     return est, value
 
 
+@checked(metric=TEXT, predicted=POSITIVE, reported=POSITIVE)
 def time_error(metric: str, predicted: float, reported: float) -> float:
     """Signed time error: predicted/reported - 1 for times, reported/predicted - 1 for utilisations and throughputs."""
     if metric in RATE_METRICS:
@@ -231,6 +260,8 @@ def run(
 
     cat = _catalog(catalog)
     out, skipped = [], []
+    if rows is not None:
+        rows = checked_rows("rows", rows, ("id", *ROW_KEYS))
     for row in rows if rows is not None else load_runs():
         if cat is not None and row["chip"] not in cat.accelerators:
             skipped.append({"id": row["id"], "reason": f"chip {row['chip']!r} not in the catalog"})
@@ -297,6 +328,8 @@ def _generation(chip_id: str, catalog) -> str:
 
 def group_errors(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
     """Per-group row count, median and mean absolute error, the signed median and the worst row."""
+    rows = checked_rows("rows", rows, ("error",))
+    text("key", key)
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(str(r.get(key)), []).append(r)
@@ -317,7 +350,7 @@ def group_errors(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, An
 
 def korthikanti(result: BacktestResult) -> dict[str, Any] | None:
     """Korthikanti et al. 2022 Table 5 rows side by side with :data:`KORTHIKANTI_PUBLISHED` (None without the rows)."""
-    rows = [r for r in result.rows if "Korthikanti" in r["source"] and r["metric"] == "iteration_time_s"]
+    rows = [r for r in _result(result).rows if "Korthikanti" in r["source"] and r["metric"] == "iteration_time_s"]
     if not rows:
         return None
     err = np.abs([r["error"] for r in rows])
@@ -361,9 +394,13 @@ def _fittable(r: dict[str, Any]) -> bool:
 def log_errors_at(rows: list[dict[str, Any]], grid=CALIBRATION_GRID) -> np.ndarray:
     """log(1 + time error) of each row at each residual run efficiency (rows x grid), computed analytically:
     a production row's total is productive x (sum of sourced overheads + 1 / residual); other rows do not move."""
+    rows = checked_rows("rows", rows, ("run_kind", "error"))
+    grid = array("grid", grid, low=0.0, high=1.0, low_open=True)
+    if grid.ndim != 1 or grid.size < 2:
+        raise InputError(f"grid must be a list of at least two run efficiencies, got {grid!r}")
     out = []
     for r in rows:
-        if r["run_kind"] == "production" and r["whole_run"] and r["productive"]:
+        if r["run_kind"] == "production" and r.get("whole_run") and r.get("productive"):
             pred = r["productive"] * (1.0 + r["overheads_excl_residual"] + (1.0 / grid - 1.0))
             out.append(np.log(pred / r["reported"]))
         else:
@@ -385,7 +422,7 @@ def calibrate(catalog=None, *, split: str | None = "fit", result: BacktestResult
     ``run_efficiency``, the error matrix of every row (``ids``, ``grid``, ``log_errors``), the errors at
     the fitted value and the median absolute error of the fit and test splits.
     """
-    res = result if result is not None else run(catalog=catalog)
+    res = _result(result) if result is not None else run(catalog=catalog)
     rows = res.rows
     mat = log_errors_at(rows)
     fit = [i for i, r in enumerate(_fit_rows(rows)) if split is None or r["split"] == split]
@@ -413,7 +450,7 @@ def calibrate(catalog=None, *, split: str | None = "fit", result: BacktestResult
 def leave_one_out_errors(result: BacktestResult) -> dict[str, float]:
     """Re-fit the residual without each production whole-run row and predict that row; other rows keep their
     error (nothing fitted moves them). The median and worst absolute errors over every row."""
-    rows = result.rows
+    rows = _result(result).rows
     mat = log_errors_at(rows)
     fit_idx = [i for i, r in enumerate(rows) if _fittable(r)]
     if len(fit_idx) < 3:

@@ -21,7 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from suanli.errors import SuanliError
+from suanli.errors import InputError, SuanliError
+from suanli.scenarios._checks import mapping
+from suanli.scenarios._checks import rows as checked_rows
+from suanli.validate import POSITIVE, TEXT, array, checked, number
 
 TIME_METRICS = ("iteration_time_s", "timed_region_minutes")
 UTIL_METRICS = ("mfu", "hfu")
@@ -62,10 +65,24 @@ def load_rows() -> list[dict[str, Any]]:
     return rows
 
 
+ROW_KEYS = (
+    *("model", "tokens", "chip", "count", "precision", "framework", "global_batch", "tp", "pp", "dp", "cp"),
+    *("micro_batch", "interleave", "recompute", "zero", "sequence_parallel", "metric"),
+    *("layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "seq"),
+)
+"""The keys :func:`predict` reads from a row (the columns of the bundled ``step_benchmarks.csv``)."""
+METRICS = ("iteration_time_s", "timed_region_minutes", "mfu", "hfu")
+
+
 def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catalog=None):
     """The engine's estimate for one row's fixed layout and the value comparable with ``row['reported']``."""
     from suanli.scenarios.training import estimate
 
+    mapping("row", row, ROW_KEYS)
+    if row["metric"] not in METRICS:
+        raise InputError(f"row['metric'] must be one of {', '.join(METRICS)}, got {row['metric']!r}")
+    if stack_efficiency is not None:
+        number("stack_efficiency", stack_efficiency)  # one run, one value (evaluate() takes arrays)
     shape = {k: row[k] for k in ("layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "seq") if row[k]}
     est = estimate(
         row["model"],
@@ -99,6 +116,7 @@ def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catal
     return est, value
 
 
+@checked(metric=TEXT, predicted=POSITIVE, reported=POSITIVE)
 def error(metric: str, predicted: float, reported: float) -> float:
     """Signed time error: predicted/reported - 1 for times, reported/predicted - 1 for utilisations."""
     return reported / predicted - 1.0 if metric in UTIL_METRICS else predicted / reported - 1.0
@@ -109,6 +127,8 @@ def run(
 ) -> list[dict[str, Any]]:
     """Every row with its prediction and signed error (rows the catalog cannot run carry ``skipped``)."""
     out = []
+    if rows is not None:
+        rows = checked_rows("rows", rows, ("id", "paper", "reported", *ROW_KEYS))
     for row in rows if rows is not None else load_rows():
         try:
             est, value = predict(row, stack_efficiency=stack_efficiency, catalog=catalog)
@@ -149,6 +169,12 @@ def median_zero_crossing(mat: np.ndarray, grid: np.ndarray = GRID) -> float:
     Used by both calibrations (kernel efficiencies here, the run-level residual in :mod:`suanli.scenarios.backtest`):
     a median fit, so one outlying row moves it by at most one rank (Huber 1981, 'Robust Statistics', ch. 3).
     """
+    mat = array("mat", mat)
+    grid = array("grid", grid)
+    if mat.ndim != 2 or grid.ndim != 1 or grid.size < 2 or mat.shape[1] != grid.size or not mat.shape[0]:
+        raise InputError(
+            f"mat must be rows x grid points and grid one value per column, got shapes {mat.shape} and {grid.shape}"
+        )
     med = np.median(mat, axis=0)
     if med[0] <= 0:
         return float(grid[0])
@@ -282,6 +308,9 @@ def calibrate(rows=None, catalog=None) -> dict[str, Any]:
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Mean, median and largest absolute error in sample and leave-one-paper-out, overall, by paper and by framework."""
+    rows = checked_rows("rows", rows, ("error", "loo_error", "paper", "framework", "family"))
+    if not rows:
+        raise InputError("rows must hold at least one row to summarise")
 
     def stats(sub):
         e = np.abs([r["error"] for r in sub])
