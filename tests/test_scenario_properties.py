@@ -49,6 +49,7 @@ from test_model_properties import (
 import suanli
 import suanli.present
 import suanli.scenarios
+from suanli.scenarios import runlevel
 
 OTHER = "huawei-ascend-910b"
 INF = float("inf")
@@ -149,7 +150,6 @@ def objects() -> dict[str, object]:
     acc = cat.accelerator(CHIP)
     energy = suanli.scenarios.power.energy_and_cost({}, acc, 64, 100.0, catalog=cat)
     _, cost_context = cost_inputs(acc, {}, energy, catalog=cat)
-    run = dict(est.run) if isinstance(getattr(est, "run", None), dict) else None
     return {
         **fixtures(),
         "catalog": cat,
@@ -162,7 +162,6 @@ def objects() -> dict[str, object]:
         "ranged": ranged,
         "energy": energy,
         "cost_context": cost_context,
-        "run": run,
         "site": cat.site("cn-gansu-qingyang"),
         "link": cat.link("nvidia-nvlink4"),
         "curve": S.fleet_curve("nvidia-h20", goal, catalog=cat),
@@ -178,6 +177,12 @@ def objects() -> dict[str, object]:
             [{"cell": 0, "count": 64, "train_days": 2.0}, {"cell": 1, "count": 128, "train_days": 1.1}]
         ),
     }
+
+
+def _run_items():
+    """Run-level items as :func:`suanli.scenarios.runlevel.apply` returns them (a production run)."""
+    res = {"ideal_days": 10.0, "checkpoint_s": 60.0, "micro_batches": 8, "tokens_per_step": 4e6}
+    return runlevel.apply(res, runlevel.settings(), count=64, tokens=1e12, pipeline_stages=4, interleave=1)
 
 
 def obj(key: str, bad_fields: dict | None = None):
@@ -285,7 +290,8 @@ BY_NAME: dict[str, object] = {
     "where": st.sampled_from(["datasheet", "catalog"]),
     "fmt": st.none(),
     "items": st.just([1, 2, 3]),
-    "run": st.just(lambda: objects()["run"]),
+    "ideal_days": num(0.1, 1e3, array=False),
+    "run": st.sampled_from([lambda: runlevel.settings(), lambda: runlevel.settings("benchmark"), {}]),
     "centre": st.sampled_from(["shanghai", "beijing", "nowhere"]),
     "reference": st.sampled_from([(CHIP, 256), (OTHER, 64), (CHIP, 0)]),
     "home_split": st.booleans(),
@@ -318,8 +324,9 @@ BY_NAME: dict[str, object] = {
     "stack": st.sampled_from([lambda: catalog().stack("rocm"), "rocm", None]),
     "smodel": fixture("serving_model"),
     "prof": st.just(lambda: objects()["prof"]),
-    "res": st.just({}),
-    "run_block": st.just({}),
+    "res": st.just(lambda: {"ideal_days": 10.0, "checkpoint_s": 60.0, "micro_batches": 8, "tokens_per_step": 4e6})
+    | st.just({}),
+    "run_block": st.just(lambda: objects()["est"].run) | st.just({}),
     "pool_a": st.sampled_from([(CHIP, 64), (OTHER, 0)]),
     "pool_b": st.sampled_from([(OTHER, 64), ("no-such-chip", 8)]),
     "data": ROWS_OF_NUMBERS,
@@ -360,6 +367,7 @@ BY_FUNCTION: dict[str, dict[str, object]] = {
     "scenarios.power.site_currency": {"site": obj("site")},
     "scenarios.power.site_price_per_kwh": {"site": obj("site")},
     "scenarios.claims.table": {"checks": st.none() | st.just(lambda: objects()["checks"])},
+    "scenarios.runlevel.summary": {"items": st.just(lambda: _run_items()) | st.just({})},
     "scenarios.uncertainty.make_model": {"workload": fixture("workload", BAD_WORKLOAD)},
     "scenarios.uncertainty.compat_inputs": {"profile": st.just(lambda: objects()["profile"])},
     "present.percentile_rows": {"result": obj("ranged")},
@@ -400,7 +408,12 @@ NOT_FINITE_BY_DEFINITION = {
 SIGNED_FIELDS: dict[str, tuple[str, ...]] = {}
 """Result fields that may be negative by definition (function -> paths)."""
 
+NO_FAILURES = ("result.mtbf_s", "result.checkpoint_interval_s", "result.mtbf_h")
+"""With a failure rate of 0 the time between failures (and the checkpoint interval) is infinite."""
+
 INFINITE_FIELDS: dict[str, tuple[str, ...]] = {
+    "scenarios.runlevel.apply": NO_FAILURES,
+    "scenarios.runlevel.summary": NO_FAILURES,
     # a job that fits in no pool it may use never runs: its start and end are NaN (models.fleet.FleetResult)
     "scenarios.fleet.east_data_west_compute": ("result.result.start_s", "result.result.end_s"),
     "scenarios.fleet.run_fleet": ("result.result.start_s", "result.result.end_s"),

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from suanli.chip_evidence import REFERENCE_ID, _catalog, derive, entry_for, explain_lines
+from suanli.chip_evidence import REFERENCE_ID, derive, entry_for, explain_lines
+from suanli.errors import InputError
 from suanli.models import chip_efficiency as CE
+from suanli.scenarios._checks import catalog as _catalog
 
 COMPARED = (
     "huawei-ascend-910b",
@@ -37,6 +39,9 @@ def ratio_to_reference(chip: str, *, catalog=None, **job) -> dict[str, Any]:
     range from the evidence's low and high efficiency. Each side searches its own fastest layout."""
     from suanli.scenarios.training import estimate
 
+    unknown = sorted(set(job) - set(REFERENCE_JOB))
+    if unknown:
+        raise InputError(f"unknown job input(s) {', '.join(unknown)}; the job takes {', '.join(REFERENCE_JOB)}")
     job = {**REFERENCE_JOB, **job}
     cat = _catalog(catalog)
 
@@ -76,10 +81,14 @@ REFERENCE_JOB_CHIP = REFERENCE_ID
 
 def comparison_table(chips=COMPARED, *, catalog=None) -> list[dict[str, Any]]:
     """One row per chip: the model's ratio to the A100 with its range, the public claims and why they differ."""
+    from suanli.scenarios._checks import text
+    from suanli.validate import sequence
+
     cat = _catalog(catalog)
+    sequence("chips", chips)
     rows = []
     for chip in chips:
-        if chip not in cat.accelerators:
+        if text("chips[]", chip) not in cat.accelerators:
             continue
         r = ratio_to_reference(chip, catalog=cat)
         e = entry_for(chip) or {}

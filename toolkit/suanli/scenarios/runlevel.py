@@ -24,6 +24,18 @@ import numpy as np
 from suanli.errors import InputError
 from suanli.models import defaults as D
 from suanli.models import goodput as G
+from suanli.validate import (
+    COUNT,
+    EFFICIENCY,
+    NON_NEGATIVE,
+    ONE_COUNT,
+    ONE_NON_NEGATIVE,
+    POSITIVE,
+    TEXT,
+    checked,
+    mapping_with,
+    optional,
+)
 
 RUN_KINDS = G.RUN_KINDS
 
@@ -88,6 +100,17 @@ def settings(
     }
 
 
+RUN_KEYS = ("run_kind", "stack_maturity", "stack", "maturity_multiplier", "maturity_range", "goodput_override")
+"""The keys of a run's settings (:func:`settings`) that :func:`apply` and :func:`summary` read."""
+BLOCK_KEYS = (
+    *RUN_KEYS,
+    *("interruptions_per_device_hour", "mtbf_h", "allocated_accelerator_hours", "productive_accelerator_hours"),
+    *("goodput", "items"),
+)
+"""The keys of a run-level block (:func:`summary`) that :func:`text_lines` reads."""
+
+
+@checked(run_kind=TEXT, run_efficiency=optional(EFFICIENCY))
 def residual_overhead(run_kind: str, run_efficiency=None):
     """The calibrated residual of a production run as an overhead ratio: 1 / RUN_EFFICIENCY - 1 (0 for a benchmark)."""
     if run_kind == "benchmark":
@@ -96,6 +119,18 @@ def residual_overhead(run_kind: str, run_efficiency=None):
     return 1.0 / np.asarray(eff, dtype=float) - 1.0
 
 
+@checked(
+    res=mapping_with("ideal_days", "checkpoint_s", "micro_batches", "tokens_per_step"),
+    run=mapping_with(*RUN_KEYS),
+    count=COUNT,
+    tokens=POSITIVE,
+    pipeline_stages=COUNT,
+    interleave=COUNT,
+    failure_rate_per_device_hour=optional(NON_NEGATIVE),
+    restart_s=optional(NON_NEGATIVE),
+    run_efficiency=optional(EFFICIENCY),
+    finite_result=False,  # an MTBF with no failures is infinite by definition
+)
 def apply(
     res: dict,
     run: dict[str, Any],
@@ -142,6 +177,13 @@ def apply(
     return items
 
 
+@checked(
+    items=mapping_with(*G.ITEMS, "goodput", "rate_per_device_hour", "mtbf_s"),
+    run=mapping_with(*RUN_KEYS),
+    ideal_days=ONE_NON_NEGATIVE,
+    count=ONE_COUNT,
+    finite_result=False,  # an MTBF with no failures is infinite by definition
+)
 def summary(items: dict, run: dict[str, Any], *, ideal_days: float, count: int) -> dict[str, Any]:
     """The JSON-ready run-level block of an Estimate: allocated vs productive hours and one line per item."""
     productive_h = float(ideal_days) * 24.0 * count
@@ -178,6 +220,7 @@ def summary(items: dict, run: dict[str, Any], *, ideal_days: float, count: int) 
 def text_lines(run_block: dict[str, Any]) -> list[str]:
     """Plain-text lines for explain() and the CLI: allocated vs productive hours and each item with its source."""
     r = run_block
+    mapping_with(*BLOCK_KEYS)("run_block", r)
     head = (
         f"run kind {r['run_kind']} ({r.get('run_kind_rule', '')}): allocated {r['allocated_accelerator_hours']:,.0f} accelerator-hours, productive "
         f"{r['productive_accelerator_hours']:,.0f} (goodput {r['goodput']:.3f})"
