@@ -106,6 +106,8 @@ class Catalog:
     # -- lookup -------------------------------------------------------------------------------
     def view(self, kind: str) -> dict[str, Spec]:
         """The specs of one kind, by id. ``kind`` is plural (``accelerators``) or singular."""
+        if not isinstance(kind, str):
+            raise CatalogError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
         plural = kind if kind in KINDS else next((p for p, s in KINDS.items() if s == kind), None)
         if plural is None:
             raise CatalogError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -113,6 +115,8 @@ class Catalog:
 
     def get(self, obj_id: str, kind: str | None = None) -> Spec:
         """The spec with this id (of any kind, or of ``kind``); an unknown id suggests close ones."""
+        if kind is not None:
+            self.view(kind)  # an unknown kind is named before the id is looked at
         views = [kind] if kind else list(KINDS)
         if not isinstance(obj_id, str):  # None or a number: no id, and not hashable-or-comparable as one
             noun = KINDS.get(kind, kind) if kind else "id"
@@ -146,6 +150,8 @@ class Catalog:
     # -- records and tables -------------------------------------------------------------------
     def record(self, spec: Spec) -> dict[str, Any]:
         """A JSON-ready dict of one spec: its fields, sources, plugin version and derived metrics."""
+        if not isinstance(spec, Spec):
+            raise CatalogError(f"record() takes a spec from the catalog (catalog.get(id)), got {spec!r}")
         out = spec.as_dict()
         info = self.plugins.get(spec.plugin)
         if info is not None:
@@ -160,6 +166,8 @@ class Catalog:
 
     def records(self, kind: str = "accelerators", vendor: str | None = None) -> list[dict[str, Any]]:
         specs = self.view(kind).values()
+        if vendor is not None and not isinstance(vendor, str):
+            raise CatalogError(f"vendor must be a vendor name (text), got {vendor!r}")
         if vendor:
             want = vendor.lower()
             specs = [s for s in specs if s.vendor.lower() == want or s.id.startswith(want + "-")]
@@ -179,6 +187,8 @@ class Catalog:
         """Specs side by side (a DataFrame: one column per id, one row per field)."""
         import pandas as pd
 
+        if isinstance(ids, str) or not isinstance(ids, (list, tuple)):
+            raise CatalogError(f"give a list of ids to compare, got {ids!r}")
         if not ids:
             raise CatalogError("give at least one id to compare")
         specs = [self.get(i) for i in ids]

@@ -175,6 +175,9 @@ def spec_input(
 
     value = number("value", value)
     instance("source", source, Source, "a Source (suanli.Source)")
+    for label, word in (("name", name), ("unit", unit), ("where", where)):
+        if not isinstance(word, str):
+            raise InputError(f"{label} must be text, got {word!r}")
     if rng is not None:
         rng = tuple(array("rng", rng).ravel()) if np.size(rng) else None
     if not spreads:
@@ -256,6 +259,8 @@ def _given(name: str, value: Any, base: UncertainInput | None, unit: str = "") -
 
 def _apply_ranges(inputs: dict[str, UncertainInput], ranges: Mapping[str, Any] | None) -> None:
     """Replace inputs by the caller's numbers or ranges; an unknown name is an error listing the known ones."""
+    if ranges is not None and not isinstance(ranges, Mapping):
+        raise InputError(f"ranges must map input names to numbers or ranges, got {ranges!r}")
     for name, value in (ranges or {}).items():
         if name not in inputs:
             raise InputError(f"unknown uncertain input {name!r}; inputs: {', '.join(inputs)}")
@@ -333,10 +338,13 @@ def cost_inputs(
     ``--price-kwh``, ``--rental-per-hour``) is fixed; a site's own range is used, else its confidence's spread.
     """
     from suanli.models import power as P
+    from suanli.scenarios._checks import accelerator as checked_accelerator
+    from suanli.scenarios._checks import mapping
     from suanli.scenarios.power import _options, _site, site_price_per_kwh
 
     opts = _options(options)
-    acc = accelerator
+    acc = checked_accelerator("accelerator", accelerator)
+    mapping("report", report, ("currency", "pue", "price_kwh", "hardware_cost", "hardware_cost_basis", "count"))
     inputs = {
         "tdp_w": spec_input(
             "tdp_w",
@@ -650,6 +658,8 @@ def uncertain_estimate(
     from suanli.scenarios.training import estimate, make_workload
 
     n = _check_samples(samples)
+    if ranges is not None and not isinstance(ranges, Mapping):
+        raise InputError(f"ranges must map input names to numbers or ranges, got {ranges!r}")
     ranges = dict(ranges or {})
     shape_keys = ("params", "active_params", "seq", "layers", "hidden", "heads", "kv_heads", "ffn", "vocab")
     w = make_workload(model, **{k: estimate_kwargs.pop(k) for k in shape_keys if k in estimate_kwargs})
