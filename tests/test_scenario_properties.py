@@ -397,11 +397,15 @@ SIGNED_RESULTS = {
     "scenarios.backtest.time_error": "a signed relative error: negative when the model is fast",
     "scenarios.step_backtest.error": "a signed relative error: negative when the model is fast",
     "scenarios.backtest.log_errors_at": "log(1 + error) is negative where the model is fast",
+    "present.significant": "rounding keeps the sign of the value it rounds",
+    "present.parse_scaled": "it parses what was typed, sign included (the caller checks the range: the CLI's "
+    "'--tokens=-1e12' gets its own sentence)",
 }
 """Functions whose result may be negative by definition (function -> reason)."""
 
 NOT_FINITE_BY_DEFINITION = {
     "scenarios.interconnect.wan_needed_gbs": "inf when no WAN on the grid keeps the slowdown within the limit",
+    "present.significant": "a NaN or an infinity is returned as it is (rounding cannot make a missing value finite)",
 }
 """Functions whose result may be NaN or infinite by definition (function -> reason)."""
 

@@ -211,6 +211,8 @@ def quantity(value: Any, unit: str = "", digits: int = DIGITS) -> str:
     count unit (chips, servers, ...) gives a whole number."""
     digits = _digits(digits)
     unit = unit or ""
+    if not isinstance(unit, str):
+        raise InputError(f"unit must be text, got {unit!r}")
     if unit in ("year", "years") and _finite(value) and float(value) == int(value) and float(value) > 1000:
         return str(int(value))
     if unit.lower() in COUNT_UNITS:
@@ -438,6 +440,8 @@ def html_table(
     labels: Mapping[str, str] | None = None,
 ) -> str:
     """A titled HTML table of ``rows`` formatted by the same rules as the CLI (for widgets and dashboards)."""
+    if title is not None and not isinstance(title, str):
+        raise InputError(f"title must be text, got {title!r}")
     rows, columns = _rows_and_columns(rows, columns)
     labels = _labels(labels)
     cells = table_cells(rows, columns, currency)
@@ -494,6 +498,9 @@ def percentile_rows(result) -> list[dict[str, Any]]:
 
 def summary_html(result, top: int = 6) -> str:
     """The percentile table and, for each tornado computed, its leading inputs, as HTML."""
+    from suanli.validate import whole
+
+    top = whole("top", top, minimum=0)
     head = "".join(f"<th>{h}</th>" for h in ("output", "central", "P10", "P50", "P90"))
     rows = percentile_rows(result)
 
@@ -599,11 +606,11 @@ def _column_formatter(key: str, how: Any, currency: str | None, digits: int):
         return lambda v, row: MISSING if _missing(v) else how(v)
     if how == "money":
         if not currency:
-            raise ValueError(f"column {key!r} is money: give the table a currency")
+            raise InputError(f"column {key!r} is money: give the table a currency")
         return lambda v, row: money(None if _missing(v) else v, row.get("currency") or currency, digits)
     if how is not None:
         if how not in COLUMN_FORMATS:
-            raise ValueError(f"unknown column format {how!r}; known: money, {', '.join(sorted(COLUMN_FORMATS))}")
+            raise InputError(f"unknown column format {how!r}; known: money, {', '.join(sorted(COLUMN_FORMATS))}")
         f = COLUMN_FORMATS[how]
         return lambda v, row: MISSING if _missing(v) else f(v)
     return lambda v, row: format_value(None if _missing(v) else v, key, row.get("currency") or currency, digits)
@@ -687,12 +694,37 @@ def table(
     """
     import pandas as pd
 
-    df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    digits = _digits(digits)
+    if not isinstance(title, str):
+        raise InputError(f"title must be text, got {title!r}")
+    if not isinstance(data, pd.DataFrame):
+        if isinstance(data, Mapping):
+            if not all(isinstance(v, (list, tuple)) for v in data.values()):
+                raise InputError("data as a mapping must map each column to a list of values")
+        else:
+            _rows_and_columns(data, [])
+        try:
+            data = pd.DataFrame(data)
+        except ValueError as err:
+            raise InputError(f"data cannot be a table: {err}") from None
+    df = data
     if index is not None:
+        wanted = [index] if isinstance(index, str) else index
+        if not isinstance(wanted, (list, tuple)) or not all(isinstance(k, str) and k in df.columns for k in wanted):
+            raise InputError(f"index must name columns of the table ({', '.join(map(str, df.columns))}), got {index!r}")
         df = df.set_index(index)
     has_index = not (isinstance(df.index, pd.RangeIndex) and df.index.name is None)
     if columns is not None:
+        _, columns = _rows_and_columns([], columns)
+        absent = [c for c in columns if c not in df.columns and c not in df.index.names]
+        if absent:
+            raise InputError(f"columns names columns the table does not have: {', '.join(absent)}")
         df = df[[c for c in columns if c not in df.index.names]]
+    if formats is not None and not isinstance(formats, (str, Mapping)):
+        raise InputError(f"formats must be one format name or map columns to formats, got {formats!r}")
+    labels = _labels(labels)
+    if by_row is not None and not isinstance(by_row, str):
+        raise InputError(f"by_row must name a column, got {by_row!r}")
     if isinstance(formats, str):  # one format for every numeric column
         formats = {c: formats for c in df.columns if df[c].map(lambda v: _missing(v) or _is_number(v)).all()}
     formats, labels = dict(formats or {}), dict(labels or {})
@@ -703,11 +735,13 @@ def table(
     elif by_row in df.index.names:
         row_keys = [str(k) for k in df.index.get_level_values(by_row)]
     else:
-        raise ValueError(f"by_row names {by_row!r}, which is neither a column nor the index")
+        raise InputError(f"by_row names {by_row!r}, which is neither a column nor the index")
     rows_named = set(row_keys) - {None}
     unknown = (set(formats) | set(labels)) - set(map(str, df.columns)) - set(map(str, df.index.names)) - rows_named
     if unknown:
-        raise ValueError(f"formats or labels name columns the table does not have: {', '.join(sorted(unknown))}")
+        raise InputError(
+            f"formats or labels name columns the table does not have: {', '.join(sorted(map(str, unknown)))}"
+        )
     records = df.to_dict("records")
     out, numeric, empty = {}, [], []
     for c in df.columns:
