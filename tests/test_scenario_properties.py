@@ -339,6 +339,7 @@ BY_FUNCTION: dict[str, dict[str, object]] = {
     "scenarios.chip_comparison.comparison_table": {"chips": st.lists(CHIPS, min_size=1, max_size=2)},
     "scenarios.compat.compat_for": {"chips": st.none() | count(8, 1024, array=False)},
     "scenarios.training.preset": {"name": MODELS},
+    "scenarios.substitution.mixed.mixed_fleet": {"link": st.sampled_from(["roce-400g", "cross-site-fibre", "nope"])},
     "scenarios.fleet.make_pool": {"name": st.sampled_from(["a", ""])},
     "scenarios.substitution.sensitivity.sensitivity": {
         "output": st.sampled_from(["chips_needed", "cost", "train_days", "nope"])

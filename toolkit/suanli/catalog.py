@@ -44,7 +44,7 @@ import pluggy
 
 from suanli import hookspecs, plugin_guard
 from suanli.datafile import DataIssue, contract_issue
-from suanli.errors import InputError, PluginWarning
+from suanli.errors import InputError, PluginWarning, shown
 from suanli.spec import SPEC_TYPES, Accelerator, Source, Spec, SpecError
 
 ENTRY_POINT_GROUP = "suanli"
@@ -121,7 +121,7 @@ class Catalog:
         if not isinstance(obj_id, str):  # None or a number: no id, and not hashable-or-comparable as one
             noun = KINDS.get(kind, kind) if kind else "id"
             raise CatalogError(
-                f"give {'an' if noun[0] in 'aeiou' else 'a'} {noun} id (a string from `suanli catalog`), got {obj_id!r}"
+                f"give {'an' if noun[0] in 'aeiou' else 'a'} {noun} id (a string from `suanli catalog`), got {shown(obj_id)}"
             )
         for view in views:
             found = self.view(view).get(obj_id)

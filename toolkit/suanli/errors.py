@@ -5,6 +5,13 @@ line prints it without a traceback and a widget shows it in place. Everything el
 """
 
 
+def shown(value, limit: int = 80) -> str:
+    """``repr(value)`` on one line, cut to ``limit`` characters: what an error message quotes of a bad
+    input (a spec object's or a table's repr runs to pages and lines; a message stays one short sentence)."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class SuanliError(Exception):
     """Base of the errors whose message is meant for the user."""
 

@@ -38,7 +38,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from suanli.errors import InputError
+from suanli.errors import InputError, shown
 
 DIGITS = 3
 """Significant figures of every shown result (money, quantities, table cells)."""
@@ -107,21 +107,21 @@ def _digits(digits: Any) -> int:
 
 def _key(key: Any) -> str:
     if not isinstance(key, str):
-        raise InputError(f"a result key is text, got {key!r}")
+        raise InputError(f"a result key is text, got {shown(key)}")
     return key
 
 
 def _rows_and_columns(rows: Any, columns: Any) -> tuple[list, list[str]]:
     """``rows`` as a list of mappings and ``columns`` as a list of keys (text), or one sentence."""
     if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Sequence):
-        raise InputError(f"rows must be a list of mappings (one per row), got {rows!r}")
+        raise InputError(f"rows must be a list of mappings (one per row), got {shown(rows)}")
     if not all(isinstance(r, Mapping) for r in rows):
         raise InputError("rows must be a list of mappings (one per row); one of them is not")
     if isinstance(columns, (str, bytes, Mapping)) or not hasattr(columns, "__iter__"):
-        raise InputError(f"columns must be a list of keys, got {columns!r}")
+        raise InputError(f"columns must be a list of keys, got {shown(columns)}")
     columns = list(columns)
     if not all(isinstance(c, str) for c in columns):
-        raise InputError(f"columns must be keys (text), got {columns!r}")
+        raise InputError(f"columns must be keys (text), got {shown(columns)}")
     return list(rows), columns
 
 
@@ -129,14 +129,14 @@ def _labels(labels: Any) -> Mapping:
     if labels is None:
         return {}
     if not isinstance(labels, Mapping):
-        raise InputError(f"labels must map keys to column titles, got {labels!r}")
+        raise InputError(f"labels must map keys to column titles, got {shown(labels)}")
     return labels
 
 
 def _ranged(result: Any):
     """A ranged result (an UncertainEstimate or UncertainCost): it has point(), summary() and input_table()."""
     if not all(callable(getattr(result, m, None)) for m in ("point", "summary", "input_table")):
-        raise InputError(f"result must be a ranged result (suanli.uncertain_estimate(...)), got {result!r}")
+        raise InputError(f"result must be a ranged result (suanli.uncertain_estimate(...)), got {shown(result)}")
     return result
 
 
@@ -148,7 +148,7 @@ def significant(value: float, digits: int = DIGITS) -> float:
     """``value`` rounded to ``digits`` significant figures (0 stays 0)."""
     digits = _digits(digits)
     if not _is_number(value):
-        raise InputError(f"value must be a number, got {value!r}")
+        raise InputError(f"value must be a number, got {shown(value)}")
     x = float(value)
     if x == 0 or not math.isfinite(x):
         return x
@@ -196,7 +196,7 @@ def money(value: Any, currency: str, digits: int = DIGITS) -> str:
     """Money with its currency: ``9.11 M CNY``, ``2.39 bn CNY``, ``12,300 USD``, ``0.358 CNY``."""
     digits = _digits(digits)
     if not currency or not isinstance(currency, str):
-        raise InputError(f"money needs a currency (text such as 'CNY'), got {currency!r}")
+        raise InputError(f"money needs a currency (text such as 'CNY'), got {shown(currency)}")
     if value is None or not _finite(value):
         return f"{MISSING} {currency}"
     x = float(value)
@@ -212,7 +212,7 @@ def quantity(value: Any, unit: str = "", digits: int = DIGITS) -> str:
     digits = _digits(digits)
     unit = unit or ""
     if not isinstance(unit, str):
-        raise InputError(f"unit must be text, got {unit!r}")
+        raise InputError(f"unit must be text, got {shown(unit)}")
     if unit in ("year", "years") and _finite(value) and float(value) == int(value) and float(value) > 1000:
         return str(int(value))
     if unit.lower() in COUNT_UNITS:
@@ -305,10 +305,10 @@ def cost_label(basis: str | None, includes: Sequence[str] | None = None, currenc
     carry it); without it, the basis alone is named.
     """
     if includes is not None and (isinstance(includes, (str, bytes)) or not isinstance(includes, (list, tuple))):
-        raise InputError(f"includes must be a list of what the cost covers, got {includes!r}")
+        raise InputError(f"includes must be a list of what the cost covers, got {shown(includes)}")
     parts = list(includes) if includes else ([basis] if basis else [])
     if not all(isinstance(p, str) for p in parts):
-        raise InputError(f"the cost basis and what it includes are words, got {parts!r}")
+        raise InputError(f"the cost basis and what it includes are words, got {shown(parts)}")
     named = [COST_BASES.get(p, p) for p in parts]
     text = "cost = " + " + ".join(named) if named else "cost"
     return text + (f", in {currency}" if currency else "")
@@ -318,11 +318,11 @@ def range_text(point: Any, p: Mapping[str, float], fmt=None) -> str:
     """``24.6 (P10-P90 18.9 - 30.0, P50 24.8)``; when the central value lies outside P10-P90 it says
     that it is the nominal case (all inputs at their central values), not the middle of the spread."""
     if fmt is not None and not callable(fmt):
-        raise InputError(f"fmt must be a function that formats a number, got {fmt!r}")
+        raise InputError(f"fmt must be a function that formats a number, got {shown(fmt)}")
     if not isinstance(p, Mapping) or not all(_is_number(p.get(k)) for k in ("p10", "p50", "p90")):
-        raise InputError(f"p must map p10, p50 and p90 to numbers, got {p!r}")
+        raise InputError(f"p must map p10, p50 and p90 to numbers, got {shown(p)}")
     if not _is_number(point):
-        raise InputError(f"point must be a number, got {point!r}")
+        raise InputError(f"point must be a number, got {shown(point)}")
     f = fmt or number
     text = f"{f(float(point))}  (P10-P90 {f(p['p10'])} - {f(p['p90'])}, P50 {f(p['p50'])})"
     if _finite(point) and not (min(p["p10"], p["p90"]) <= float(point) <= max(p["p10"], p["p90"])):
@@ -426,7 +426,7 @@ def frame(
     rows, columns = _rows_and_columns(rows, columns)
     labels = _labels(labels)
     if index is not None and index not in columns:
-        raise InputError(f"index must be one of the columns {columns}, got {index!r}")
+        raise InputError(f"index must be one of the columns {columns}, got {shown(index)}")
     df = pd.DataFrame(table_cells(rows, columns, currency), columns=[labels.get(c, c) for c in columns])
     return df.set_index(labels.get(index, index)) if index else df
 
@@ -441,7 +441,7 @@ def html_table(
 ) -> str:
     """A titled HTML table of ``rows`` formatted by the same rules as the CLI (for widgets and dashboards)."""
     if title is not None and not isinstance(title, str):
-        raise InputError(f"title must be text, got {title!r}")
+        raise InputError(f"title must be text, got {shown(title)}")
     rows, columns = _rows_and_columns(rows, columns)
     labels = _labels(labels)
     cells = table_cells(rows, columns, currency)
@@ -696,7 +696,7 @@ def table(
 
     digits = _digits(digits)
     if not isinstance(title, str):
-        raise InputError(f"title must be text, got {title!r}")
+        raise InputError(f"title must be text, got {shown(title)}")
     if not isinstance(data, pd.DataFrame):
         if isinstance(data, Mapping):
             if not all(isinstance(v, (list, tuple)) for v in data.values()):
@@ -711,7 +711,9 @@ def table(
     if index is not None:
         wanted = [index] if isinstance(index, str) else index
         if not isinstance(wanted, (list, tuple)) or not all(isinstance(k, str) and k in df.columns for k in wanted):
-            raise InputError(f"index must name columns of the table ({', '.join(map(str, df.columns))}), got {index!r}")
+            raise InputError(
+                f"index must name columns of the table ({', '.join(map(str, df.columns))}), got {shown(index)}"
+            )
         df = df.set_index(index)
     has_index = not (isinstance(df.index, pd.RangeIndex) and df.index.name is None)
     if columns is not None:
@@ -721,10 +723,10 @@ def table(
             raise InputError(f"columns names columns the table does not have: {', '.join(absent)}")
         df = df[[c for c in columns if c not in df.index.names]]
     if formats is not None and not isinstance(formats, (str, Mapping)):
-        raise InputError(f"formats must be one format name or map columns to formats, got {formats!r}")
+        raise InputError(f"formats must be one format name or map columns to formats, got {shown(formats)}")
     labels = _labels(labels)
     if by_row is not None and not isinstance(by_row, str):
-        raise InputError(f"by_row must name a column, got {by_row!r}")
+        raise InputError(f"by_row must name a column, got {shown(by_row)}")
     if isinstance(formats, str):  # one format for every numeric column
         formats = {c: formats for c in df.columns if df[c].map(lambda v: _missing(v) or _is_number(v)).all()}
     formats, labels = dict(formats or {}), dict(labels or {})

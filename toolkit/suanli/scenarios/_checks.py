@@ -11,13 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from suanli.errors import InputError
-
-
-def shown(value: Any, limit: int = 80) -> str:
-    """``repr(value)`` on one line, cut to ``limit`` characters (an error message stays one short sentence)."""
-    text = " ".join(repr(value).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+from suanli.errors import InputError, shown
 
 
 def catalog(value: Any = None):

@@ -29,7 +29,7 @@ from suanli.models import cost as C
 from suanli.models import power as P
 from suanli.models import serving as S
 from suanli.spec import Source
-from suanli.validate import require_positive, require_whole
+from suanli.validate import positive, require_positive, require_whole
 
 PRECISIONS = {
     # name: (weight format, default KV format, compute precision of the matmuls)
@@ -423,7 +423,10 @@ def smodel_label(smodel: S.ServingModel) -> str:
 
 def _site_terms(site_id, price_kwh, pue, currency, catalog):
     from suanli.models.money import check_currency, convert
+    from suanli.validate import number
 
+    pue = None if pue is None else number("pue", pue)
+    price_kwh = None if price_kwh is None else number("price_kwh", price_kwh)
     site = _catalog(catalog).site(site_id) if site_id else None
     if site is not None:
         from suanli.scenarios.power import site_currency, site_price_per_kwh
@@ -483,9 +486,9 @@ def serve(
     if demand_tokens_per_day is not None and qps is not None:
         raise InputError("give either demand_tokens_per_day or qps, not both")
     if demand_tokens_per_day is not None:
-        require_positive(demand_tokens_per_day=demand_tokens_per_day)
+        demand_tokens_per_day = positive("demand_tokens_per_day", demand_tokens_per_day)
     if qps is not None:
-        require_positive(qps=qps)
+        qps = positive("qps", qps)
     unknown = set(efficiencies) - {"compute_efficiency", "bandwidth_efficiency", "step_overhead_s"}
     if unknown:
         raise InputError(f"unknown option(s) {', '.join(sorted(unknown))}")

@@ -5,10 +5,11 @@ a verdict with reasons."""
 from __future__ import annotations
 
 from suanli.models import substitution as S
+from suanli.scenarios._checks import BOOLEAN, instance, mapping
 from suanli.scenarios._checks import accelerator as checked_accelerator
 from suanli.scenarios._checks import catalog as checked_catalog
-from suanli.scenarios._checks import instance
 from suanli.scenarios.substitution.inputs import Options, checked_options
+from suanli.validate import non_negative, positive
 
 SMALL_SCALEUP_DOMAIN = 8
 """Below this many chips per scale-up domain (an 8-GPU NVLink/HCCS node), a row says the domain limits TP."""
@@ -19,6 +20,7 @@ def supply(acc, options: Options, window_days: float) -> tuple[float | None, flo
     ``window_days`` (:func:`suanli.models.substitution.supply_available`); (None, None) when unknown."""
     acc = checked_accelerator("acc", acc)
     options = checked_options(options)
+    window_days = positive("window_days", window_days)
     units = (options.supply_units_per_year or {}).get(acc.id, acc.supply_units_per_year)
     if units is None:
         return None, None
@@ -70,6 +72,12 @@ def unchecked(
     :func:`~suanli.scenarios.substitution.costs.economics`."""
     acc = checked_accelerator("acc", acc)
     options = checked_options(options)
+    mapping("econ", econ, ("unit_price", "hardware_cost"))
+    if price_kwh is not None:
+        non_negative("price_kwh", price_kwh)
+    if supply_units is not None:
+        non_negative("supply_units", supply_units)
+    BOOLEAN("fits", fits)
     unknowns = []
     if econ["unit_price"] is None:
         unknowns.append(f"no purchase price for {acc.id} in the catalog: capex and cost unknown")

@@ -19,6 +19,7 @@ from suanli.scenarios.substitution.inputs import (
     checked_options,
 )
 from suanli.scenarios.substitution.sizing import point
+from suanli.validate import whole
 
 DEFAULT_FIBRE_WAVELENGTHS = 16
 """Wavelengths leased on a cross-site route when none is given (an estimate: 16 x 400G = 6.4 Tb/s,
@@ -60,9 +61,11 @@ def mixed_fleet(
     terms = site_terms(options, cat)
     link_spec = cat.link(link)
     pools = []
-    for label, (chip, count) in (("a", pool_a), ("b", pool_b)):
-        if int(count) != count or count <= 0:
-            raise InputError(f"pool {label} count must be a whole number of chips above 0, got {count!r}")
+    for label, pool in (("a", pool_a), ("b", pool_b)):
+        if not isinstance(pool, (list, tuple)) or len(pool) != 2:
+            raise InputError(f"pool_{label} must be a (chip id, count) pair, got {pool!r}")
+        chip, count = pool
+        count = whole(f"pool {label} count (chips)", count)
         acc = cat.accelerator(chip)
         pt = point(acc.id, goal, int(count), catalog=cat)
         if not pt["fits"]:

@@ -12,6 +12,7 @@ from suanli.scenarios.substitution.costs import economics, site_terms
 from suanli.scenarios.substitution.feasibility import export_reason, max_fabric_chips, supply
 from suanli.scenarios.substitution.inputs import Goal, Options, _catalog, checked_goal, checked_options
 from suanli.scenarios.substitution.sizing import fleet_curve
+from suanli.validate import positive
 
 PARETO_OBJECTIVES = ("train_days", "cost", "facility_mw")
 
@@ -39,7 +40,13 @@ def pareto_options(
     options = checked_options(options)
     cat = _catalog(catalog)
     terms = site_terms(options, cat)
-    unknown = set(objectives) - {"train_days", "cost", "facility_mw", "energy_mwh"}
+    if isinstance(objectives, str) or not isinstance(objectives, (list, tuple)):
+        raise InputError(f"objectives must be a list of names (train_days, cost, ...), got {objectives!r}")
+    if isinstance(chips, str) or not isinstance(chips, (list, tuple)) or not all(isinstance(c, str) for c in chips):
+        raise InputError(f"chips must be a list of chip ids, got {chips!r}")
+    if max_days is not None:
+        max_days = positive("max_days", max_days)
+    unknown = set(map(str, objectives)) - {"train_days", "cost", "facility_mw", "energy_mwh"}
     if unknown or not objectives:
         raise InputError(f"objectives must be among train_days, cost, facility_mw, energy_mwh; got {list(objectives)}")
     cols: dict[str, list] = {

@@ -314,8 +314,10 @@ def clear_cache() -> None:
 def point(chip: str, goal: Goal, count: int, *, catalog=None, global_batch: int | None = None) -> dict[str, Any]:
     """:func:`evaluate_point` for a chip id, cached per catalog object (the reference fleet and the refined answers)."""
     goal = checked_goal(goal)
+    count = whole("count (chips)", count)
+    global_batch = None if global_batch is None else whole("global_batch (sequences)", global_batch)
     cat = _catalog(catalog)
-    key = (chip, _engine_goal(goal), int(count), None if global_batch is None else int(global_batch))
+    key = (chip, _engine_goal(goal), count, global_batch)
     items = _POINTS.get(cat, key)
     if items is None:
         acc = cat.accelerator(chip)
@@ -373,6 +375,8 @@ def size_candidate(
 ) -> dict[str, Any]:
     """One row: the fleet of ``chip`` that meets ``target_days`` (or that the goal's budget buys), its
     power, racks, money, and feasibility with reasons. Keys: :data:`ROW_KEYS` and more (see :func:`compare`)."""
+    if target_days is not None:
+        target_days = positive("target_days", target_days)
     goal = checked_goal(goal)
     options = checked_options(options)
     cat = _catalog(catalog)
