@@ -839,22 +839,22 @@ def call_once(function: str, fn, args, kwargs, check=None):
     assert not bad, (function, args, kwargs, bad[:4])
 
 
-@pytest.mark.parametrize("function", [name for name, _ in FUNCTIONS])
-def test_model_function_any_input(function):
-    fn = dict(FUNCTIONS)[function]
+def draw_and_call(function: str, fn, n: int, strategy=None, check=None) -> None:
+    """Draw ``examples(n)`` calls of ``fn`` (:func:`_draw_call` with ``strategy``) and check each with
+    :func:`call_once` (with ``check``)."""
 
-    @settings(
-        max_examples=examples(SLOW.get(function, EXAMPLES)),
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @settings(max_examples=examples(n), deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(data=st.data())
     def any_input(data):
-        args, kwargs = _draw_call(data, function, fn)
-        call_once(function, fn, args, kwargs)
+        args, kwargs = _draw_call(data, function, fn, strategy)
+        call_once(function, fn, args, kwargs, check)
 
     any_input()
+
+
+@pytest.mark.parametrize("function", [name for name, _ in FUNCTIONS])
+def test_model_function_any_input(function):
+    draw_and_call(function, dict(FUNCTIONS)[function], SLOW.get(function, EXAMPLES))
 
 
 # -- the library calls the bug report reproduced ----------------------------------------------------

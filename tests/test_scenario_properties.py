@@ -26,20 +26,17 @@ import pkgutil
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from property_settings import examples
 from test_model_properties import (
     BAD_HARDWARE,
     BAD_WORKLOAD,
     CHIP,
     NAN,
     OMIT,
-    _draw_call,
     _parameters,
-    call_once,
     check_result,
     count,
+    draw_and_call,
     fixture,
     fixtures,
     num,
@@ -492,17 +489,6 @@ def test_the_objects_build():
 
 @pytest.mark.parametrize("function", [key for key, _ in FUNCTIONS])
 def test_entry_point_any_input(function):
+    """Any drawn call gives a result (finite, non-negative but where declared) or one suanli sentence."""
     fn = dict(FUNCTIONS)[function]
-
-    @settings(
-        max_examples=examples(SLOW.get(function, EXAMPLES)),
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(data=st.data())
-    def any_input(data):
-        args, kwargs = _draw_call(data, function, fn, scenario_strategy)
-        call_once(function, fn, args, kwargs, check_scenario_result)
-
-    any_input()
+    draw_and_call(function, fn, SLOW.get(function, EXAMPLES), scenario_strategy, check_scenario_result)

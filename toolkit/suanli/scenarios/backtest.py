@@ -422,6 +422,8 @@ def calibrate(catalog=None, *, split: str | None = "fit", result: BacktestResult
     ``run_efficiency``, the error matrix of every row (``ids``, ``grid``, ``log_errors``), the errors at
     the fitted value and the median absolute error of the fit and test splits.
     """
+    if split not in ("fit", "test", None):
+        raise InputError(f"split must be 'fit', 'test' or None (every row), got {split!r}")
     res = _result(result) if result is not None else run(catalog=catalog)
     rows = res.rows
     mat = log_errors_at(rows)
