@@ -396,6 +396,7 @@ SIGNED_RESULTS = {
     "scenarios.step_backtest.error": "a signed relative error: negative when the model is fast",
     "scenarios.backtest.log_errors_at": "log(1 + error) is negative where the model is fast",
     "present.significant": "rounding keeps the sign of the value it rounds",
+    "scenarios.claims.idc_china_cagr": "a claimed compound growth rate is negative for a shrinking market",
     "present.parse_scaled": "it parses what was typed, sign included (the caller checks the range: the CLI's "
     "'--tokens=-1e12' gets its own sentence)",
 }
@@ -407,7 +408,11 @@ NOT_FINITE_BY_DEFINITION = {
 }
 """Functions whose result may be NaN or infinite by definition (function -> reason)."""
 
-SIGNED_FIELDS: dict[str, tuple[str, ...]] = {}
+SIGNED_FIELDS = {
+    # models.fleet.FleetResult: a job that never ran has pool -1
+    "scenarios.fleet.east_data_west_compute": ("result.result.pool",),
+    "scenarios.fleet.run_fleet": ("result.result.pool",),
+}
 """Result fields that may be negative by definition (function -> paths)."""
 
 NO_FAILURES = ("result.mtbf_s", "result.checkpoint_interval_s", "result.mtbf_h")

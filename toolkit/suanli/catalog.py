@@ -798,6 +798,8 @@ def load_catalog(refresh: bool = False) -> Catalog:
     unreadable cache file is simply rebuilt. When plugins had problems, a :class:`PluginWarning`
     says so once per build (the command line prints one line instead).
     """
+    if not isinstance(refresh, bool):
+        raise CatalogError(f"refresh must be True or False, got {shown(refresh)}")
     blocked = _blocked()
     key = ",".join(sorted(blocked))
     if refresh or key not in _CACHE:

@@ -152,6 +152,8 @@ def significant(value: float, digits: int = DIGITS) -> float:
     x = float(value)
     if x == 0 or not math.isfinite(x):
         return x
+    if abs(x) > 1e300:  # rounding at a negative number of decimals overflows near the float limit
+        return x
     return round(x, digits - 1 - math.floor(math.log10(abs(x))))
 
 

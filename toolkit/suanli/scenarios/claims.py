@@ -16,6 +16,7 @@ returning a :class:`Check`. :func:`all_checks` runs them all with their defaults
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -742,8 +743,11 @@ def gtc2024_blackwell(
 @checked(doubling_months=ONE_POSITIVE)
 def compute_doubling(doubling_months: float = 6.0) -> Check:
     """Training compute doubling every 6 months (Sevilla et al. 2022) as a growth factor per year."""
-    rate = float(S.annual_growth(doubling_months / 12.0))
+    with np.errstate(over="ignore"):
+        rate = float(S.annual_growth(doubling_months / 12.0))
     factor = 1.0 + rate
+    if not math.isfinite(factor**10):
+        raise InputError(f"a doubling every {doubling_months:g} months overflows a decade's growth; give a longer time")
     figures = {"factor_per_year": factor, "annual_growth": rate, "factor_per_decade": factor**10}
     return Check(
         id="compute-doubling",

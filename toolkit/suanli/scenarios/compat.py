@@ -47,6 +47,10 @@ def published_tokens(model: str) -> tuple[float, str] | None:
     import csv
     from importlib import resources
 
+    from suanli.scenarios._checks import text
+
+    text("model", model)
+
     with resources.files("suanli.data").joinpath("public_models.csv").open(newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             if row["id"] == model:

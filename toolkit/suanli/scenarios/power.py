@@ -233,7 +233,9 @@ def wants_energy(options: Any) -> bool:
     a utilisation or a hardware-cost term (``suanli estimate`` then adds energy and cost, which also
     checks those values: an option given is never ignored)."""
     opts = _options(options)
-    return _utilization_option(options) is not None or any(opts[k] is not None for k in OPTION_NAMES if k != "currency")
+    return _utilization_option(options) is not None or any(
+        opts.get(k) is not None for k in OPTION_NAMES if k != "currency"
+    )
 
 
 def for_estimate(options: Any, est, *, utilization=None, catalog=None) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from suanli.validate import (
     NON_NEGATIVE,
     ONE_COUNT,
     ONE_NON_NEGATIVE,
+    ONE_POSITIVE,
     POSITIVE,
     TEXT,
     checked,
@@ -49,6 +50,13 @@ LABELS = {
 }
 
 
+@checked(
+    run_kind=optional(TEXT),
+    stack_maturity=optional(TEXT),
+    stack_id=optional(TEXT),
+    tokens=optional(ONE_POSITIVE),
+    params=optional(ONE_POSITIVE),
+)
 def settings(
     run_kind: str | None = None,
     goodput: float | None = None,

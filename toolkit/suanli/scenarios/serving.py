@@ -593,6 +593,8 @@ def compare(model, chips=None, *, catalog=None, **options) -> list[dict[str, Any
     A chip that cannot serve (no peak at that precision, model too large, targets not met) gets a
     row with ``error`` set to the reason instead of numbers. ``chips`` are ids or accelerator specs.
     """
+    if chips is not None and (isinstance(chips, str) or not isinstance(chips, (list, tuple))):
+        raise InputError(f"chips must be a list of chip ids or accelerators, got {chips!r}")
     cat = _catalog(catalog)
     chips = list(chips) if chips is not None else sorted(cat.accelerators)
     rows = []

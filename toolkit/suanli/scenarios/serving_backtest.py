@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 
 from suanli.models import serving as S
+from suanli.scenarios._checks import BOOLEAN
+from suanli.validate import checked
 
 GRIDS = {
     "compute_efficiency": np.round(np.arange(0.40, 0.901, 0.05), 2),
@@ -167,6 +169,7 @@ def calibrate(*, catalog=None) -> dict[str, float]:
     return {k: float(v[best]) for k, v in grid.items()}
 
 
+@checked(leave_one_out=BOOLEAN)
 def run(*, leave_one_out: bool = False, catalog=None) -> ServingBacktest:
     """Every bundled row with the model's defaults (:data:`suanli.models.serving.SERVING_DEFAULTS`); with
     ``leave_one_out`` each tokens/s row is also predicted by the efficiencies fitted without it."""

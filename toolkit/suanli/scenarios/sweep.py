@@ -124,6 +124,10 @@ def substitution_cell(*, chip: str, model: str, tokens: float, target_days: floa
     return {k: v for k, v in row.items() if isinstance(v, (int, float, str, type(None))) and not isinstance(v, bool)}
 
 
+MAX_POOLS = 10_000
+"""The most pools a fleet cell splits its GPUs into (a guard on the simulator's memory, not a physical limit)."""
+
+
 def fleet_cell(
     *,
     gpus: int,
@@ -140,6 +144,8 @@ def fleet_cell(
     from suanli.scenarios.fleet import run_fleet
 
     n = require_whole("pools", pools)
+    if n > MAX_POOLS:  # each pool is a Python object in the simulator: millions would exhaust memory
+        raise InputError(f"pools must be at most {MAX_POOLS:,} (the simulator holds each pool), got {pools!r}")
     each = require_whole("gpus", gpus) // n
     if each < 1:
         raise InputError(f"{gpus} GPUs cannot make {n} pools")
@@ -264,6 +270,8 @@ def _cell_key(inputs: Mapping[str, Any]) -> str:
 
 def run_chunk(scenario: str, chunk: list[tuple[int, dict]]) -> list[dict[str, Any]]:
     """Run cells (index, inputs) of one scenario; a cell that raises gives a row with its ``error``."""
+    if not isinstance(scenario, str):
+        raise InputError(f"scenario must be a scenario name, got {scenario!r}")
     if scenario not in SCENARIOS:  # a fresh worker process: the registry is rebuilt on import
         _register_serving()
     if scenario not in SCENARIOS:

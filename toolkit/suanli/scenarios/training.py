@@ -89,6 +89,8 @@ def make_workload(
     for name, value in {"seq": seq, **shape}.items():
         if value is not None:
             require_whole(name, value)
+    if model is not None and not isinstance(model, (str, Workload)):
+        raise InputError(f"model must be a preset name or a Workload, got {model!r}")
     if isinstance(model, Workload):
         w = model
     elif model:
@@ -465,6 +467,11 @@ def evaluate(
     w = make_workload(workload) if isinstance(workload, str) else workload
     hwn = hardware(hw, precision, catalog=catalog)
     B = default_global_batch(w) if global_batch is None else global_batch
+    from suanli.scenarios._checks import mapping
+
+    mapping("layout", layout, ("tp", "pp", "micro_batch"))
+    if run is not None:
+        mapping("run", run, runlevel.RUN_KEYS)
     framework = layout.get("framework") if framework is None else framework
     prof = resolve_framework(framework, None if isinstance(hw, Hardware) else _safe_catalog_for(catalog))
     tp, pp, cpd = int(layout["tp"]), int(layout["pp"]), int(layout.get("cp", 1))
@@ -885,6 +892,8 @@ def input_sources(chip: str | Accelerator, precision: str = "bf16", *, catalog=N
     """
     from suanli.spec import Source
 
+    if not isinstance(precision, str) or precision not in TRAINING_PRECISIONS:
+        raise InputError(f"precision must be one of {', '.join(TRAINING_PRECISIONS)}, got {precision!r}")
     acc, cat = _accelerator_and_catalog(chip, catalog)
     rows: list[EngineInput] = []
 

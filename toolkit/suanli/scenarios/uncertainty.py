@@ -171,9 +171,9 @@ def spec_input(
 ) -> UncertainInput:
     """An input from a spec number: its own range (triangular, mode at the value) or its confidence's spread."""
     from suanli.scenarios._checks import instance
-    from suanli.validate import array, number
+    from suanli.validate import array, non_negative
 
-    value = number("value", value)
+    value = non_negative("value", value)  # a spec number: a size, a rate, a price
     instance("source", source, Source, "a Source (suanli.Source)")
     for label, word in (("name", name), ("unit", unit), ("where", where)):
         if not isinstance(word, str):

@@ -186,6 +186,8 @@ def evaluate_point(
     acc = checked_accelerator("acc", acc)
     goal = checked_goal(goal)
     catalog = checked_catalog(catalog)
+    count = whole("count (chips)", count)
+    global_batch = None if global_batch is None else whole("global_batch (sequences)", global_batch)
     from suanli.scenarios import training
 
     try:
@@ -249,7 +251,8 @@ def fleet_curve(
     goal = checked_goal(goal)
     cat = _catalog(catalog)
     acc = cat.accelerator(chip)
-    key = (acc.id, _engine_goal(goal), int(max_chips), float(ratio))
+    max_chips, ratio = whole("max_chips", max_chips), positive("ratio", ratio)
+    key = (acc.id, _engine_goal(goal), max_chips, ratio)
     cached = _CURVES.get(cat, key)
     if cached is not None:
         return cached
@@ -633,6 +636,10 @@ def compare(
     if target is None and goal.budget is None:
         target = ref["train_days"]
         notes.append(f"no deadline given: candidates are sized to the reference fleet's {target:.1f} days (equal time)")
+    if isinstance(candidates, str) or not isinstance(candidates, (list, tuple)):
+        raise InputError(f"candidates must be a list of chip ids, got {candidates!r}")
+    if not all(isinstance(c, str) for c in candidates):
+        raise InputError(f"candidates must be chip ids (text), got {candidates!r}")
     rows = []
     for chip in dict.fromkeys(candidates):
         row = size_candidate(chip, goal, options, target_days=target, catalog=cat, refine=refine, terms=terms)
