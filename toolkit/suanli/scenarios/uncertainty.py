@@ -590,11 +590,12 @@ def ranged_estimate(
     """
     from suanli.models.workload import Workload
     from suanli.scenarios._checks import accelerator as checked_accelerator
-    from suanli.scenarios._checks import instance
+    from suanli.scenarios._checks import instance, mapping
     from suanli.scenarios.power import for_estimate, wants_energy
     from suanli.scenarios.training import Estimate, _catalog, hardware, make_workload
 
     est = instance("est", est, Estimate, "an Estimate (suanli.estimate(...))")
+    mapping("est.layout", est.layout, ("tp", "pp", "global_batch"))
     n = _check_samples(samples)
     cat = _catalog(catalog)
     acc = checked_accelerator("accelerator", accelerator) if accelerator is not None else cat.accelerator(est.chip)
