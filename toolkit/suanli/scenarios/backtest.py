@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from suanli.errors import InputError, SuanliError
-from suanli.scenarios._checks import instance, mapping, text
+from suanli.scenarios._checks import BOOLEAN, instance, mapping, text
 from suanli.scenarios._checks import rows as checked_rows
 from suanli.scenarios.step_backtest import median_zero_crossing
 from suanli.validate import POSITIVE, TEXT, array, checked
@@ -160,6 +160,7 @@ def predict(row: dict[str, Any], *, stack_efficiency: float | None = None, catal
     from suanli.scenarios.training import estimate
 
     mapping("row", row, ROW_KEYS)
+    BOOLEAN("hints", hints)
     if row["metric"] not in METRICS:
         raise InputError(f"row['metric'] must be one of {', '.join(METRICS)}, got {row['metric']!r}")
     extra = (
@@ -422,7 +423,7 @@ def calibrate(catalog=None, *, split: str | None = "fit", result: BacktestResult
     ``run_efficiency``, the error matrix of every row (``ids``, ``grid``, ``log_errors``), the errors at
     the fitted value and the median absolute error of the fit and test splits.
     """
-    if split not in ("fit", "test", None):
+    if not (split is None or (isinstance(split, str) and split in ("fit", "test"))):
         raise InputError(f"split must be 'fit', 'test' or None (every row), got {split!r}")
     res = _result(result) if result is not None else run(catalog=catalog)
     rows = res.rows

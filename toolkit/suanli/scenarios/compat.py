@@ -20,8 +20,10 @@ DEFAULT_CHIPS = 1024
 def default_chip(cat, stack_id: str):
     """The newest accelerator on ``stack_id``, preferring one with a price; None if the stack has none."""
     from suanli.scenarios._checks import catalog as checked_catalog
+    from suanli.scenarios._checks import text
 
     cat = checked_catalog(cat)
+    text("stack_id", stack_id)
     chips = [a for a in cat.accelerators.values() if a.stack == stack_id]
     from suanli.prices import has_price
 
