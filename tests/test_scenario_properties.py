@@ -404,6 +404,8 @@ SIGNED_RESULTS = {
 
 NOT_FINITE_BY_DEFINITION = {
     "scenarios.interconnect.wan_needed_gbs": "inf when no WAN on the grid keeps the slowdown within the limit",
+    "scenarios.substitution.costs.economics": "a fleet that does not fit takes forever (inf days) and a goal no "
+    "size meets has NaN chips: the energy and cost of such a row are inf or NaN, as the table shows",
     "present.significant": "a NaN or an infinity is returned as it is (rounding cannot make a missing value finite)",
 }
 """Functions whose result may be NaN or infinite by definition (function -> reason)."""

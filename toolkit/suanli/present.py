@@ -197,7 +197,7 @@ def count(value: Any) -> str:
 def money(value: Any, currency: str, digits: int = DIGITS) -> str:
     """Money with its currency: ``9.11 M CNY``, ``2.39 bn CNY``, ``12,300 USD``, ``0.358 CNY``."""
     digits = _digits(digits)
-    if not currency or not isinstance(currency, str):
+    if not isinstance(currency, str) or not currency:
         raise InputError(f"money needs a currency (text such as 'CNY'), got {shown(currency)}")
     if value is None or not _finite(value):
         return f"{MISSING} {currency}"
@@ -700,10 +700,7 @@ def table(
     if not isinstance(title, str):
         raise InputError(f"title must be text, got {shown(title)}")
     if not isinstance(data, pd.DataFrame):
-        if isinstance(data, Mapping):
-            if not all(isinstance(v, (list, tuple)) for v in data.values()):
-                raise InputError("data as a mapping must map each column to a list of values")
-        else:
+        if not isinstance(data, Mapping):
             _rows_and_columns(data, [])
         try:
             data = pd.DataFrame(data)

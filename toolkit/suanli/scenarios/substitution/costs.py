@@ -124,6 +124,21 @@ def economics(
     acc = checked_accelerator("acc", acc)
     options = checked_options(options)
     terms = instance("terms", terms, SiteTerms, "SiteTerms (site_terms(options))")
+    from suanli.validate import float_array, non_negative
+
+    # inf or NaN days (a size that does not fit, a goal no size meets) are verdicts the rows carry on
+    counts, days = float_array("counts (chips)", counts), float_array("days", days)
+    if np.any(counts < 0) or np.any(days < 0):
+        raise InputError("counts (chips) and days must not be negative")
+    price, price_kwh = (
+        None if v is None else non_negative(k, v) for k, v in (("price", price), ("price_kwh", price_kwh))
+    )
+    if pue is not None and non_negative("pue", pue) < 1:
+        raise InputError(f"pue must be at least 1, got {pue!r}")
+    if utilization is not None:
+        from suanli.validate import fraction
+
+        utilization = fraction("utilization", utilization)
     from suanli.models import cost as C
     from suanli.models import power as P
 

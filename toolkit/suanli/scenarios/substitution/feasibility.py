@@ -4,8 +4,9 @@ a verdict with reasons."""
 
 from __future__ import annotations
 
+from suanli.errors import InputError, shown
 from suanli.models import substitution as S
-from suanli.scenarios._checks import BOOLEAN, instance, mapping
+from suanli.scenarios._checks import BOOLEAN, mapping
 from suanli.scenarios._checks import accelerator as checked_accelerator
 from suanli.scenarios._checks import catalog as checked_catalog
 from suanli.scenarios.substitution.inputs import Options, checked_options
@@ -55,9 +56,9 @@ def export_reason(acc, options: Options) -> tuple[str | None, dict | None]:
 def no_fit_reason(curve) -> str | None:
     """The engine's own words when no size of a :class:`~suanli.scenarios.substitution.sizing.FleetCurve`
     fits and it was not about memory (e.g. a missing FP8 peak)."""
-    from suanli.scenarios.substitution.sizing import FleetCurve
-
-    instance("curve", curve, FleetCurve, "a FleetCurve (substitution.fleet_curve(...))")
+    # duck-typed: importing FleetCurve from sizing here would make the two modules import each other
+    if not all(hasattr(curve, k) for k in ("fits", "failure", "chip", "counts")):
+        raise InputError(f"curve must be a FleetCurve (substitution.fleet_curve(...)), got {shown(curve)}")
     if curve.fits.any() or not curve.failure or "memory" in curve.failure:
         return None
     return f"the engine cannot run it on {curve.chip}: {curve.failure}"
