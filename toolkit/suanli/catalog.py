@@ -343,24 +343,67 @@ def own_copy(spec: Spec, plugin: str) -> Spec:
     return cls(**values)
 
 
-def _as_items(kind: str, item: Any, info: PluginInfo) -> list[Spec | DataIssue]:
-    """One returned item as the catalog's own validated spec, plus any issues (skipped fields)."""
+def _as_items(kind: str, item: Any, info: PluginInfo) -> list[tuple[Spec | DataIssue, Any]]:
+    """One returned item as the catalog's own validated spec, plus any issues (skipped fields), each
+    beside the plugin's own object it came from (None for dicts and issues). Everything returned is
+    built from plain values here, so nothing the plugin defined runs after this call."""
     if isinstance(item, DataIssue):
-        return [item]
+        return [(_clean_issue(item), None)]
     cls = SPEC_TYPES[kind]
     if isinstance(item, Mapping):
         from suanli.datafile import build_spec
 
         issues: list[DataIssue] = []
-        return [build_spec(kind, item, {}, info.name, issues), *issues]
+        spec = build_spec(kind, dict(item), {}, info.name, issues)
+        return [(spec, None), *((_clean_issue(i), None) for i in issues)]
     if not isinstance(item, cls):
         raise SpecError(f"returned a {type(item).__name__} where a {cls.__name__} (or a dict of its fields) belongs")
-    return [own_copy(item, info.name)]
+    return [(own_copy(item, info.name), item)]
+
+
+def _clean_issue(issue: DataIssue) -> DataIssue:
+    """A plain :class:`DataIssue` with text fields (never a plugin's subclass or odd values)."""
+    severity = "warning" if _text(issue.severity) == "warning" else "error"
+    return DataIssue(_text(issue.reason) or "(no reason given)", _text(issue.kind), _text(issue.obj_id), severity)
+
+
+def _text(value: Any) -> str:
+    """``value`` as a plain ``str`` (a str subclass loses its methods; anything else becomes '')."""
+    return str.__str__(value) if isinstance(value, str) else ""
+
+
+def _spec_error_text(err: SpecError) -> str:
+    """The message of a :class:`SpecError` a plugin raised, without its plugin part, as plain text."""
+    if type(err) is SpecError:
+        return err.without_plugin()
+    return plugin_guard.describe(err)
+
+
+class _NotAList:
+    """What a hook returned when it was not a list: only its type's name is kept."""
+
+    def __init__(self, value: Any):
+        self.type_name = _text(getattr(type(value), "__name__", "")) or "value"
+
+
+def _as_list(value: Any) -> list | _NotAList | None:
+    """A hook's return value as a plain list (iterated here, inside the guard: a list subclass that
+    raises while being read is the plugin's error), None for None, else a :class:`_NotAList`."""
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)):
+        return _NotAList(value)
+    return list(value)
 
 
 def _item_id(item: Any) -> str:
     raw = item.get("id") if isinstance(item, Mapping) else getattr(item, "id", "")
-    return raw if isinstance(raw, str) else ""
+    return _text(raw)
+
+
+MAX_PROBLEMS_PER_HOOK = 50
+"""Problems listed for one hook call; the rest are counted in one more problem (a plugin returning
+thousands of bad rows must not bury the others' reports, nor slow the build)."""
 
 
 class _Loader:
@@ -368,18 +411,31 @@ class _Loader:
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
+        self.seen = set(problems)
+        self.muted: dict[str, int] | None = None
         self.interrupts = plugin_guard.Interrupts()
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.cat = Catalog()
         self.owner: dict[tuple[str, str], PluginInfo] = {}
+        self.accepted: dict[str, dict[str, Spec]] = {view: {} for view in KINDS}  # what _accept let in, by view
+        self.cat_kind = {kind: view for view, kind in KINDS.items()}
         plugin_guard.preload()
         self.state = plugin_guard.SharedState()
+        self.process = plugin_guard.ProcessState()
+        from suanli.frameworks import bundled_profiles
+
+        self.state.watch("the bundled framework profiles", bundled_profiles())
 
     def report(self, info: PluginInfo, reason: str, severity: str = "error", obj_id: str = "", kind: str = "") -> None:
         problem = Problem(info, reason, severity, obj_id, kind)
-        if problem not in self.problems:
-            self.problems.append(problem)
+        if problem in self.seen:
+            return
+        self.seen.add(problem)
+        if self.muted is not None:  # past the cap for one hook: counted, not listed
+            self.muted[severity] = self.muted.get(severity, 0) + 1
+            return
+        self.problems.append(problem)
 
     def load(self, info: PluginInfo, load: Callable[[], object]) -> None:
         started = time.perf_counter()
@@ -427,47 +483,62 @@ class _Loader:
         if impl.hookwrapper or getattr(impl, "wrapper", False):
             self.report(info, f"{hook_name}() is a hook wrapper; plugins return data, they do not wrap other plugins")
             return
-        items, err = plugin_guard.call(impl.function, self.interrupts)
+        items, err = plugin_guard.call(lambda: _as_list(impl.function()), self.interrupts)
         if isinstance(err, SpecError):
-            self.report(info, f"invalid data from {hook_name}(): {err.without_plugin()}", obj_id=err.obj_id, kind=kind)
+            self.report(
+                info, f"invalid data from {hook_name}(): {_spec_error_text(err)}", obj_id=_text(err.obj_id), kind=kind
+            )
             return
         if err is not None:
             self.report(info, f"{hook_name}() raised {plugin_guard.describe(err)}")
             return
         if items is None:
             return
-        if not isinstance(items, (list, tuple)):
-            self.report(info, f"{hook_name}() returned a {type(items).__name__}, not a list")
+        if isinstance(items, _NotAList):
+            self.report(info, f"{hook_name}() returned a {items.type_name}, not a list")
             return
         target = self.cat.view(kind)
+        listed = len(self.problems)
         for item in items:
-            try:
-                built = _as_items(kind, item, info)
-            except SpecError as err:
-                err = err.located(kind=kind, obj_id=_item_id(item))
-                self.report(info, "invalid data: " + err.without_plugin(), obj_id=err.obj_id, kind=kind)
+            if self.muted is None and len(self.problems) - listed >= MAX_PROBLEMS_PER_HOOK:
+                self.muted = {}
+            built, err = plugin_guard.call(lambda item=item: _as_items(kind, item, info), self.interrupts)
+            if err is not None:
+                obj_id, _ = plugin_guard.call(lambda item=item: _item_id(item), self.interrupts)
+                obj_id = obj_id or ""
+                if isinstance(err, SpecError) and type(err) is SpecError:  # suanli's own check, not a plugin's subclass
+                    err = err.located(kind=kind, obj_id=obj_id)
+                    self.report(info, "invalid data: " + err.without_plugin(), obj_id=err.obj_id, kind=kind)
+                else:  # an object that breaks (or exits) on inspection
+                    self.report(
+                        info, f"invalid data: {kind} {obj_id!r}: {plugin_guard.describe(err)}", obj_id=obj_id, kind=kind
+                    )
                 continue
-            except Exception as err:  # noqa: BLE001 - an object that breaks on inspection
-                self.report(
-                    info,
-                    f"invalid data: {kind} {_item_id(item)!r}: {plugin_guard.describe(err)}",
-                    obj_id=_item_id(item),
-                    kind=kind,
-                )
-                continue
-            if isinstance(item, Spec):
-                self.state.watch(f"{kind} {item.id!r} as returned by {info.name!r}", item)
-            for piece in built:
+            for piece, original in built:
                 if isinstance(piece, DataIssue):
                     prefix = "invalid data: " if piece.severity == "error" else ""
                     where = f"{piece.kind or kind} {piece.obj_id!r}: " if piece.obj_id else ""
                     where = "" if piece.reason.startswith(where.rstrip(": ")) else where  # already located
-                    self.report(info, prefix + where + piece.reason, piece.severity, piece.obj_id, piece.kind or kind)
+                    where_kind = piece.kind or (kind if piece.obj_id else "")  # a whole file's issue: reported once
+                    self.report(info, prefix + where + piece.reason, piece.severity, piece.obj_id, where_kind)
                 else:
+                    if original is not None:  # the plugin's own object: an edit of it later is noticed
+                        self.state.watch(f"{kind} {piece.id!r} as returned by {info.name!r}", original)
                     self._accept(info, kind, piece, target)
+        muted, self.muted = self.muted, None
+        if muted:
+            self.report(
+                info,
+                f"{hook_name}() had {sum(muted.values()):,} more problems ({muted.get('error', 0):,} errors) not "
+                f"listed (the first {MAX_PROBLEMS_PER_HOOK} are)",
+                "error" if muted.get("error") else "warning",
+            )
 
     def _accept(self, info: PluginInfo, kind: str, spec: Spec, target: dict[str, Spec]) -> None:
         first = self.owner.get((kind, spec.id))
+        if first == info:
+            self.report(info, f"{kind} {spec.id!r} is returned twice; the first is kept", obj_id=spec.id, kind=kind)
+            return
         if first is not None:  # bundled plugins load first (build_catalog's order), so they keep their ids
             self.report(
                 info,
@@ -479,12 +550,17 @@ class _Loader:
             return
         self.owner[(kind, spec.id)] = info
         target[spec.id] = spec
+        self.accepted[self.cat_kind[kind]][spec.id] = spec
         self.state.watch(f"{kind} {spec.id!r}", spec)
 
     def _after(self, info: PluginInfo, seconds: float) -> None:
-        changed = self.state.changes()
+        in_suanli, in_process, in_catalog = self.state.changes(), self.process.changes(), self._catalog_changes()
+        if in_process:
+            self.process.restore()
+        self.process.take()  # modules the plugin imported are watched from now on
+        changed = in_suanli + in_process + in_catalog
         if changed:
-            failed = self.state.restore(changed)
+            failed = self.state.restore(in_suanli) if in_suanli else []
             shown = ", ".join(changed[:6]) + (f" and {len(changed) - 6} more" if len(changed) > 6 else "")
             self.report(
                 info,
@@ -500,6 +576,21 @@ class _Loader:
                 "catalog build waits for it",
                 "warning",
             )
+
+    def _catalog_changes(self) -> list[str]:
+        """Entries of the catalog being built that were added, replaced or removed other than through
+        :meth:`_accept` (a plugin that found the catalog object and edited it); put back as accepted."""
+        changed = []
+        for kind in KINDS:
+            view = self.cat.view(kind)
+            accepted = self.accepted[kind]
+            for obj_id in sorted(set(view) | set(accepted)):
+                if view.get(obj_id) is not accepted.get(obj_id):
+                    changed.append(f"the catalog's {KINDS[kind]} {obj_id!r}")
+            if changed:
+                view.clear()
+                view.update(accepted)
+        return changed
 
     def finish(self) -> Catalog:
         from suanli.frameworks import collect

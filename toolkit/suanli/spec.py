@@ -75,6 +75,8 @@ class Source:
     note: str = ""
 
     def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            object.__setattr__(self, f.name, plain(getattr(self, f.name)))
         if not isinstance(self.citation, str) or not self.citation.strip():
             raise SpecError("a source needs a non-empty citation")
         if self.confidence not in CONFIDENCE_LEVELS:
@@ -109,6 +111,24 @@ class FrozenMap(dict):
         import copy
 
         return FrozenMap({key: copy.deepcopy(value, memo) for key, value in self.items()})
+
+
+def plain(value: Any) -> Any:
+    """``value`` with a subclass of ``str``, ``float`` or ``int`` (or a tuple of them) turned into the
+    built-in type itself, so that a plugin's number or id cannot bring its own arithmetic, hashing or
+    comparison into the models (a float subclass whose ``*`` returns 1e30, say). Booleans stay booleans."""
+    kind = type(value)
+    if kind in (str, float, int, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int.__index__(value)
+    if isinstance(value, tuple):
+        return tuple(plain(v) for v in tuple.__iter__(value))
+    return value
 
 
 def _frozen(value: Any) -> Any:
@@ -155,9 +175,12 @@ class Spec:
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):  # nested mappings read-only: the spec cannot change after this check
-            value = getattr(self, f.name)
+            value = plain(getattr(self, f.name))
+            if f.name == "ranges" and isinstance(value, Mapping):  # (low, high) pairs of built-in floats
+                value = {plain(k): plain(tuple(v)) if isinstance(v, (list, tuple)) else v for k, v in value.items()}
             if isinstance(value, Mapping) and not isinstance(value, FrozenMap):
-                object.__setattr__(self, f.name, _frozen(value))
+                value = _frozen(value)
+            object.__setattr__(self, f.name, value)
         self.validate()
 
     def validate(self) -> None:
