@@ -891,8 +891,17 @@ def load_catalog(refresh: bool = False) -> Catalog:
                 _write_cached(path, cat)
         _CACHE[key] = cat
         if cat.problems:
-            warnings.warn(problem_summary(cat), PluginWarning, stacklevel=2)
+            warnings.warn(problem_summary(cat), PluginWarning, stacklevel=_outside_suanli())
     return _CACHE[key]
+
+
+def _outside_suanli() -> int:
+    """The ``stacklevel`` that points a warning issued by the caller at the first frame outside suanli
+    (the user's own line in a notebook or script, not suanli's internals)."""
+    frame, level = sys._getframe(2), 2  # the caller's caller is level 2 of warnings.warn in the caller
+    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == "suanli":
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def loaded_catalog() -> Catalog | None:
