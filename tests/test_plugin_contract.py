@@ -655,3 +655,32 @@ def test_the_library_warning_points_at_the_users_line(monkeypatch):
     with pytest.warns(PluginWarning) as caught:
         __import__("suanli").estimate("llama2-7b", tokens=1e11, chip=H100, count=8)
     assert [w.filename for w in caught if issubclass(w.category, PluginWarning)] == [__file__]
+
+
+def test_the_frameworks_hook_is_read_inside_the_guard_and_copied_plainly():
+    import dataclasses
+
+    from suanli.frameworks import FrameworkProfile, bundled_profiles
+
+    copied = dataclasses.replace(bundled_profiles()["megatron-lm"], id="acme-fw", tp_overlap=_LyingFloat(0.5))
+    cases = {
+        "list-exits": _ExitingList([1]),
+        "row-exits": [_ExitingMapping()],
+        "not-a-profile": [42],
+        "good": [copied],
+    }
+    mods = [_module(name, suanli_frameworks=lambda ret=ret: ret) for name, ret in cases.items()]
+    cat = build_catalog([(PluginInfo(m.__name__), lambda m=m: m) for m in mods])
+    named = {p.plugin.name: p.reason for p in cat.problems}
+    assert "SystemExit: 9" in named["list-exits"] and "SystemExit: 7" in named["row-exits"]
+    assert "FrameworkProfile" in named["not-a-profile"] and "good" not in named
+    profile = cat.frameworks["acme-fw"]
+    assert type(profile) is FrameworkProfile and type(profile.tp_overlap) is float and profile.plugin == "good"
+
+
+def test_a_look_alike_of_a_bundled_id_is_refused():
+    look_alike = H100.replace("a", "\N{CYRILLIC SMALL LETTER A}")
+    cat = _with_bundled(_module("spoof", suanli_accelerators=lambda: [_chip(look_alike, vendor="NVIDIA")]))
+    assert look_alike not in cat.accelerators
+    (problem,) = [p for p in cat.problems if p.plugin.name == "spoof"]
+    assert "ASCII" in problem.reason and problem.obj_id == look_alike

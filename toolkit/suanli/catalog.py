@@ -477,7 +477,8 @@ class _Loader:
         frameworks = getattr(self.pm.hook, "suanli_frameworks", None)
         for impl in frameworks.get_hookimpls() if frameworks is not None else []:
             if impl.plugin_name == info.name:  # called now, guarded and timed with its plugin; replayed by collect()
-                impl.function = _replay(*plugin_guard.call(impl.function, self.interrupts))
+                returned = plugin_guard.call(lambda impl=impl: _plain_profiles(impl.function()), self.interrupts)
+                impl.function = _replay(*returned)
 
     def _collect(self, info: PluginInfo, kind: str, hook_name: str, impl) -> None:
         if impl.hookwrapper or getattr(impl, "wrapper", False):
@@ -611,6 +612,50 @@ class _Loader:
         self.problems.extend(p for p in cross_reference_problems(cat) if p not in self.problems)
         cat.problems = self.problems
         return cat
+
+
+def _plain_profiles(value: Any) -> list[dict[str, Any]] | None:
+    """What a ``suanli_frameworks`` hook returned, as plain dicts of plain values (read here, inside
+    the guard, so that nothing the plugin defined runs later in :func:`suanli.frameworks.collect`)."""
+    from suanli.frameworks import FrameworkProfile
+
+    items = _as_list(value)
+    if items is None:
+        return None
+    if isinstance(items, _NotAList):
+        raise SpecError(f"suanli_frameworks() returned a {items.type_name}, not a list")
+    out = []
+    for item in items:
+        if isinstance(item, FrameworkProfile):
+            row = {f.name: getattr(item, f.name) for f in dataclasses.fields(FrameworkProfile) if f.name != "plugin"}
+        elif isinstance(item, Mapping):
+            row = dict(item)
+        else:
+            raise SpecError(
+                f"returned a {type(item).__name__} where a FrameworkProfile (or a dict of its fields) belongs"
+            )
+        row = {_text(k) or repr(k): _plain_value(v) for k, v in row.items()}
+        if isinstance(row.get("evidence"), Mapping):
+            row["evidence"] = {
+                _text(k): _clean_source(v) if isinstance(v, Source) else _plain_value(v)
+                for k, v in dict(row["evidence"]).items()
+            }
+        out.append(row)
+    return out
+
+
+def _plain_value(value: Any) -> Any:
+    """A copy of ``value`` made of built-in types only (dicts, lists and tuples of str, float, int, bool)."""
+    from suanli.spec import plain
+
+    if isinstance(value, Mapping):
+        return {plain(k): _plain_value(v) for k, v in dict(value).items()}
+    if isinstance(value, (list, tuple)):
+        items = [_plain_value(v) for v in list(value)]
+        return tuple(items) if isinstance(value, tuple) else items
+    if isinstance(value, Source):
+        return _clean_source(value)
+    return copy.deepcopy(plain(value))
 
 
 def _replay(value: Any, err: BaseException | None) -> Callable[[], Any]:

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from suanli.hookspecs import CONTRACT_VERSION, hookimpl
-from suanli.spec import SPEC_TYPES, Source, Spec, SpecError
+from suanli.spec import ID_PATTERN, SPEC_TYPES, Source, Spec, SpecError
 
 _RESERVED = {"source", "source_of"}
 _FILE_KEYS = {"sources", "contract"}
@@ -363,7 +363,7 @@ def json_schema() -> dict[str, Any]:
         props: dict[str, Any] = {
             "id": {
                 "type": "string",
-                "pattern": "^[a-z0-9][a-z0-9.+-]*$",
+                "pattern": f"^{ID_PATTERN.pattern}$",
                 "description": "lowercase words joined by '-'",
             },
             "vendor": {"type": "string", "minLength": 1},

@@ -15,6 +15,13 @@ prevent every trick, but it makes the common ones harmless and visible:
   tables, functions, classes and their attributes) and any other objects it is given (specs already
   accepted). Compared before and after each plugin loads, it names what that plugin changed;
   :meth:`SharedState.restore` puts the original values back.
+* :class:`ProcessState` does the same for process-wide state outside suanli: environment variables,
+  numpy's error handling, the ``warnings`` filters, ``sys.modules``, the standard streams, builtins.
+
+What cannot be guarded in-process: ``os._exit()`` (and a crash in C code) ends the interpreter
+without raising anything, so no ``except`` runs; only blocking the plugin (``SUANLI_PLUGINS_BLOCK``)
+or uninstalling it helps. Changes a plugin makes later, from a thread or timer it started, are not
+seen either: the guard compares state before and after each plugin loads.
 """
 
 from __future__ import annotations

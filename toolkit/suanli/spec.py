@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from suanli.errors import SuanliError
 from suanli.hookspecs import CONTRACT_VERSION
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9.+-]*")
+"""What an id may be (the JSON Schema of the data files says the same)."""
 
 CONFIDENCE_LEVELS = ("datasheet", "paper", "measured", "press", "estimate")
 """How firm a number is, firmest first. ``estimate`` must say how it was made."""
@@ -242,8 +246,11 @@ class Spec:
     def _validate(self) -> None:
         if not isinstance(self.id, str) or not self.id:
             raise SpecError("every object needs an 'id'", field_name="id")
-        if self.id != self.id.lower() or " " in self.id or "_" in self.id:
-            raise SpecError("ids are lowercase words joined by '-', like 'nvidia-h100-sxm5-80gb'", field_name="id")
+        if not ID_PATTERN.fullmatch(self.id):  # ASCII only: no look-alike of another plugin's id
+            raise SpecError(
+                "ids are lowercase ASCII words joined by '-' (letters, digits, '.', '+'), like 'nvidia-h100-sxm5-80gb'",
+                field_name="id",
+            )
         for req in ("vendor", "name"):
             if not isinstance(getattr(self, req), str) or not getattr(self, req).strip():
                 raise SpecError(f"the {req} is missing", field_name=req)
