@@ -684,3 +684,22 @@ def test_a_look_alike_of_a_bundled_id_is_refused():
     assert look_alike not in cat.accelerators
     (problem,) = [p for p in cat.problems if p.plugin.name == "spoof"]
     assert "ASCII" in problem.reason and problem.obj_id == look_alike
+
+
+def test_the_bundled_plugins_are_the_entry_points_suanli_declares():
+    import tomllib
+    from pathlib import Path
+
+    from suanli.catalog import BUNDLED_PLUGINS
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert BUNDLED_PLUGINS == pyproject["project"]["entry-points"]["suanli"]
+
+
+def test_a_distribution_that_calls_itself_suanli_is_not_bundled():
+    impostor = _module("aaa", suanli_accelerators=lambda: [_chip(H100, vendor="NVIDIA", bf16_tflops=5)])
+    bundled = [(plugin_info(ep), ep.load) for ep in entry_points() if ep.name == "nvidia"]
+    cat = build_catalog([(PluginInfo("aaa", "suanli", "9.9", "aaa:plugin"), lambda: impostor), *bundled])
+    assert cat.accelerator(H100).bf16_tflops == 989.4 and cat.accelerator(H100).plugin == "nvidia"
+    (conflict,) = [p for p in cat.problems if "conflict" in p.reason]
+    assert conflict.plugin.name == "aaa"

@@ -274,9 +274,31 @@ def _slow_threshold_s() -> float:
     return value if value > 0 else SLOW_PLUGIN_S
 
 
+BUNDLED_PLUGINS = {
+    "nvidia": "suanli_nvidia:plugin",
+    "amd": "suanli_amd:plugin",
+    "google": "suanli_google:plugin",
+    "intel": "suanli_intel:plugin",
+    "huawei": "suanli_huawei:plugin",
+    "cambricon": "suanli_cambricon:plugin",
+    "hygon": "suanli_hygon:plugin",
+    "biren": "suanli_biren:plugin",
+    "moorethreads": "suanli_moorethreads:plugin",
+    "iluvatar": "suanli_iluvatar:plugin",
+    "enflame": "suanli_enflame:plugin",
+    "kunlunxin": "suanli_kunlunxin:plugin",
+    "metax": "suanli_metax:plugin",
+    "network": "suanli_network:plugin",
+    "sites": "suanli_sites:plugin",
+}
+"""The entry points suanli's own distribution declares (``pyproject.toml``; a test keeps the two equal).
+Only these count as bundled: another distribution that calls itself ``suanli`` gains nothing."""
+
+
 def is_bundled(info: PluginInfo) -> bool:
-    """Whether a plugin ships with suanli itself (its numbers are reviewed with the code)."""
-    return info.distribution == BUNDLED_DISTRIBUTION
+    """Whether a plugin ships with suanli itself (its numbers are reviewed with the code): suanli's
+    distribution and one of the entry points it declares (:data:`BUNDLED_PLUGINS`)."""
+    return info.distribution == BUNDLED_DISTRIBUTION and BUNDLED_PLUGINS.get(info.name) == info.value
 
 
 def entry_points() -> list[metadata.EntryPoint]:
