@@ -703,3 +703,21 @@ def test_a_distribution_that_calls_itself_suanli_is_not_bundled():
     assert cat.accelerator(H100).bf16_tflops == 989.4 and cat.accelerator(H100).plugin == "nvidia"
     (conflict,) = [p for p in cat.problems if "conflict" in p.reason]
     assert conflict.plugin.name == "aaa"
+
+
+def test_a_scenario_constant_or_module_alias_replaced_is_named_and_undone():
+    import suanli.scenarios.training as T
+
+    before = (T.D, T.NATIVE_STACKS)
+
+    def hook():
+        T.D = types.ModuleType("fake_defaults")
+        T.NATIVE_STACKS = ()
+        return []
+
+    cat = build_catalog([(PluginInfo("swap"), lambda: _module("swap", suanli_links=hook))])
+    assert (T.D, T.NATIVE_STACKS) == before
+    (problem,) = cat.problems
+    assert (
+        "suanli.scenarios.training.D" in problem.reason and "suanli.scenarios.training.NATIVE_STACKS" in problem.reason
+    )

@@ -154,14 +154,11 @@ def _digest(value: Any) -> tuple:
 
 
 def _guarded_items(module: types.ModuleType) -> list[tuple[str, Any]]:
-    """A module's values the guard watches: all but dunders, modules and the names the module lists
-    in ``__unguarded__`` (its own caches, which change in normal use)."""
+    """A module's values the guard watches: all but dunders and the names the module lists in
+    ``__unguarded__`` (its own caches, which change in normal use). Imported modules are watched by
+    identity (``from suanli.models import defaults as D`` replaced by a fake is a change)."""
     skip = set(getattr(module, "__unguarded__", ()))
-    return [
-        (n, v)
-        for n, v in list(vars(module).items())
-        if not n.startswith("__") and n not in skip and not isinstance(v, types.ModuleType)
-    ]
+    return [(n, v) for n, v in list(vars(module).items()) if not n.startswith("__") and n not in skip]
 
 
 def _modules() -> dict[str, types.ModuleType]:
