@@ -704,10 +704,11 @@ NOT_FINITE_BY_DEFINITION = {
 """Functions whose result may be NaN or infinite by definition (function -> reason); never negative."""
 
 SIGNED_FIELDS = {
-    "fleet.make_jobs": ("result.home",),
-    "fleet.generate_jobs": ("result.home",),
+    "fleet.make_jobs": ("result.home", "result.priority"),
+    "fleet.generate_jobs": ("result.home", "result.priority"),
 }
-"""Result fields that hold a sentinel: a job's ``home`` is -1 for "any pool"."""
+"""Result fields that hold a sentinel or a rank: a job's ``home`` is -1 for "any pool"; a ``priority`` is
+any real number (only the order matters: higher runs first), so it may be negative."""
 
 INFINITE_FIELDS = {
     "fleet.make_jobs": ("result.max_rtt_ms",),

@@ -186,7 +186,8 @@ def efficiency(name: str, value: Any):
 #
 # Each kind is a function ``(name, value) -> None`` raising :class:`InputError`; on arrays it is one
 # vectorised comparison (no Python loop over the elements). The checks only look: the function still
-# receives exactly what the caller passed, so a scalar in still gives a float out.
+# receives what the caller passed, so a scalar in still gives a float out; the one exception is a list
+# or tuple given for a numeric input, which the function receives as a float array.
 
 
 def POSITIVE(name: str, value: Any) -> None:
@@ -301,6 +302,7 @@ def optional(kind):
 
     check.__name__ = f"optional_{kind.__name__}"
     check.numeric = getattr(kind, "numeric", False)
+    check.convert = getattr(kind, "convert", None)
     return check
 
 
@@ -314,6 +316,19 @@ def unknown_or(kind):
 
     check.__name__ = f"unknown_or_{kind.__name__}"
     check.numeric = getattr(kind, "numeric", False)
+    check.convert = getattr(kind, "convert", None)
+    return check
+
+
+def whole_up_to(maximum: int, minimum: int = 0):
+    """One whole number in ``minimum..maximum`` (a number of resamples, restarts or rounds: a bound that
+    keeps a call from running for days); the function receives it as an int."""
+
+    def check(name_: str, value: Any) -> None:
+        whole(name_, value, minimum=minimum, maximum=maximum)
+
+    check.__name__ = f"whole_{minimum}_to_{maximum}"
+    check.convert = int
     return check
 
 
@@ -325,6 +340,7 @@ def between(low: float, high: float):
 
     check.__name__ = f"between_{low:g}_{high:g}"
     check.numeric = True
+    check.convert = _listed_as_array
     return check
 
 
@@ -399,10 +415,17 @@ not one per internal call; the outer result is still checked)."""
 
 
 def _finite(function: str, result: Any) -> None:
-    """Refuse a result with a NaN or an infinity (looked at one level into a dict, tuple or list)."""
+    """Refuse a result with a NaN or an infinity (looked at one level into a dict, tuple, list or dataclass)."""
+    import dataclasses
+
     import numpy as np
 
-    parts = result.values() if isinstance(result, dict) else result if isinstance(result, (tuple, list)) else (result,)
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        parts = [getattr(result, f.name) for f in dataclasses.fields(result)]
+    elif isinstance(result, dict):
+        parts = result.values()
+    else:
+        parts = result if isinstance(result, (tuple, list)) else (result,)
     for part in parts:
         if isinstance(part, (float, np.floating, np.ndarray)) and not isinstance(part, bool):
             arr = np.asarray(part)
@@ -415,6 +438,18 @@ def _finite(function: str, result: Any) -> None:
                     f"{function}: the inputs are out of range (the result overflows to a non-finite "
                     "number); check their magnitudes and units"
                 )
+
+
+def _with_values(args, kwargs, positions, values):
+    """The call's arguments with the inputs named in ``values`` replaced (a kind's ``convert``: a numeric
+    list or tuple becomes a float array, so that ``2.0 * [1, 2]`` broadcasts instead of failing; a seed
+    given as 3.0 becomes the int numpy's generators require)."""
+    args = list(args)
+    for i, key, _ in positions:
+        if key in values and i < len(args):
+            args[i] = values[key]
+    kwargs = {key: values.get(key, value) for key, value in kwargs.items()}
+    return tuple(args), kwargs
 
 
 def checked(*, aligned: bool = True, finite_result: bool = True, **kinds):
@@ -461,6 +496,13 @@ def checked(*, aligned: bool = True, finite_result: bool = True, **kinds):
                 if key in kwargs:
                     kind(key, kwargs[key])
                     seen[key] = kwargs[key]
+            converted = {
+                key: convert(value)
+                for key, value in seen.items()
+                if value is not None and (convert := getattr(kinds[key], "convert", None)) is not None
+            }
+            if any(converted[key] is not seen[key] for key in converted):
+                args, kwargs = _with_values(args, kwargs, positions, converted)
             if len(numeric) > 1:
                 arrays = {
                     key: value
@@ -488,6 +530,14 @@ def checked(*, aligned: bool = True, finite_result: bool = True, **kinds):
     return decorate
 
 
+def _listed_as_array(value: Any) -> Any:
+    import numpy as np
+
+    return np.asarray(value, dtype=float) if type(value) in (list, tuple) else value
+
+
+SEED.convert = seed
+ONE_COUNT.convert = int  # checked whole already; 3.0 becomes 3, which range() and numpy's sizes require
 for _kind in (
     POSITIVE,
     POSITIVE_OR_INF,
@@ -501,3 +551,4 @@ for _kind in (
     COUNT0,
 ):
     _kind.numeric = True
+    _kind.convert = _listed_as_array

@@ -17,6 +17,8 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass
 
+import numpy as np
+
 from suanli.spec import Source
 
 
@@ -268,6 +270,10 @@ def attention_efficiency(generation: int, fp8_capable: bool = False) -> float:
             f"generation must be a FlashAttention generation ({', '.join(map(str, ATTENTION_EFFICIENCY))}), "
             f"got {generation!r}"
         )
+    if not isinstance(fp8_capable, (bool, np.bool_)):
+        from suanli.errors import InputError
+
+        raise InputError(f"fp8_capable must be True or False (one chip), got {fp8_capable!r}")
     gen = min(int(generation), 3 if fp8_capable else 2)
     if gen == 2 and fp8_capable:
         return FLASH2_ON_HOPPER.value

@@ -108,6 +108,10 @@ def total_processing_performance(tops, bit_length, axis: int | None = None):
     tpp = _array("tops", tops) * _array("bit_length", bit_length)
     if axis is None:
         return _out(tpp)
+    if not -tpp.ndim <= int(axis) < max(tpp.ndim, 1) or tpp.ndim == 0:
+        raise InputError(
+            f"axis must index an axis of the tops x bit_length array ({tpp.ndim} dimensions), got {axis!r}"
+        )
     finite = np.where(np.isnan(tpp), -np.inf, tpp)
     best = np.max(finite, axis=axis)
     return _out(np.where(np.isneginf(best), np.nan, best))

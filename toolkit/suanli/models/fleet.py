@@ -337,6 +337,7 @@ class _Fleet:
 
 
 @V.checked(
+    finite_result=False,  # start_s and end_s are NaN for the jobs that never ran
     pools=V.sequence,
     policy=V.TEXT,
     horizon_s=V.optional(V.ONE_POSITIVE),
@@ -826,6 +827,14 @@ def fit_size_duration_correlation(mean_gpu_s_per_job, values, probs, mu, sigma, 
     References: Nelsen 2006, 'An Introduction to Copulas', Sec 2.3 (Gaussian copula); the GPU-time totals
     of the AcmeTrace ``cluster_summary.csv`` (Hu et al. NSDI'24).
     """
+    values = np.atleast_1d(np.asarray(values, dtype=float))
+    probs = np.atleast_1d(np.asarray(probs, dtype=float))
+    if values.ndim != 1 or values.shape != probs.shape or not math.isclose(float(probs.sum()), 1.0, abs_tol=1e-6):
+        raise InputError(
+            "values and probs must be two lists of the same length, the probabilities summing to 1, "
+            f"got {values.size} values and probabilities summing to {float(probs.sum()):g}"
+        )
+    seed = V.seed(seed)
     lo, hi = 0.0, 0.99
 
     def mean_gpu_s(rho):  # the same random stream for every rho, so the bisection is monotone
@@ -846,6 +855,7 @@ def fit_size_duration_correlation(mean_gpu_s_per_job, values, probs, mu, sigma, 
 
 
 @V.checked(
+    finite_result=False,  # a job's max_rtt_ms is inf when it tolerates any round trip
     jobs=V.ONE_COUNT,
     arrival_rate_per_s=V.ONE_POSITIVE,
     mean_gpus=V.ONE_POSITIVE,
@@ -919,7 +929,10 @@ _TRACE_COLUMNS = {
 }
 
 
-@V.checked(limit=V.optional(V.ONE_COUNT))
+@V.checked(
+    finite_result=False,  # a job's max_rtt_ms is inf when it tolerates any round trip
+    limit=V.optional(V.ONE_COUNT),
+)
 def read_trace(source, *, limit: int | None = None) -> Jobs:
     """A job stream from a trace table in the Acme (Seren/Kalos), Helios, Philly or Alibaba PAI schema.
 

@@ -22,6 +22,7 @@ References: Narayanan et al. 2021 (arXiv:2104.04473) Sec 2-3 and eq. 3; Korthika
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,16 +106,14 @@ def flash_generation(flash_attention=None) -> int:
     value = D.FLASH_ATTENTION.value if flash_attention is None else flash_attention
     if isinstance(value, (bool, np.bool_)):
         return int(D.FLASH_ATTENTION.value) if value else 0
-    if not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value) or value != int(value):
+    whole = isinstance(value, (int, np.integer)) or (
+        isinstance(value, (float, np.floating)) and math.isfinite(value) and value == int(value)
+    )
+    if not whole or int(value) not in (0, 1, 2, 3):
         raise InputError(
             f"flash_attention must be 0 (none) or a FlashAttention generation 1-3, got {flash_attention!r}"
         )
-    gen = int(value)
-    if gen not in (0, 1, 2, 3):
-        raise InputError(
-            f"flash_attention must be 0 (none) or a FlashAttention generation 1-3, got {flash_attention!r}"
-        )
-    return gen
+    return int(value)
 
 
 @V.checked(dim=V.POSITIVE, half_dim=V.optional(V.POSITIVE))

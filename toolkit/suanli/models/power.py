@@ -16,6 +16,7 @@ with its source and, where it is an estimate, how it was made. Costs are in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -341,6 +342,7 @@ def chip_load(chip_id: str | None) -> ChipLoad:
     return FALLBACK_CHIP_LOAD
 
 
+@V.checked(load_fraction=V.SHARE, idle_fraction=V.SHARE)
 def utilization_for_load(load_fraction, idle_fraction=DEFAULTS.idle_fraction):
     """The utilisation at which the linear model draws ``load_fraction`` of TDP: ``(f - idle) / (1 - idle)``.
 
@@ -410,6 +412,7 @@ def _out(x: np.ndarray):
 # --------------------------------------------------------------------------------------------
 
 
+@V.checked(utilization=V.SHARE, idle_fraction=V.SHARE)
 def load_factor(utilization, idle_fraction=DEFAULTS.idle_fraction):
     """Fraction of rated power drawn at ``utilization``: ``idle + (1 - idle) * u``.
 
@@ -425,6 +428,7 @@ def load_factor(utilization, idle_fraction=DEFAULTS.idle_fraction):
     return _out(idle + (1.0 - idle) * u)
 
 
+@V.checked(tdp_w=V.NON_NEGATIVE, utilization=V.SHARE, idle_fraction=V.SHARE)
 def accelerator_power_w(tdp_w, utilization=DEFAULTS.utilization, idle_fraction=DEFAULTS.idle_fraction):
     """Electrical draw of one accelerator in W at a utilisation.
 
@@ -457,7 +461,7 @@ def rated_server_power_w(
     """
     tdp = _non_negative("tdp_w", tdp_w)
     n = _non_negative("chips_per_server", chips_per_server)
-    if server_rating_w is not None and not (np.ndim(server_rating_w) == 0 and np.isnan(server_rating_w)):
+    if server_rating_w is not None and not (np.ndim(server_rating_w) == 0 and math.isnan(float(server_rating_w))):
         rating = _non_negative("server_rating_w", server_rating_w)
         if np.any(rating < tdp * n):
             raise InputError(
@@ -509,6 +513,7 @@ def server_power_w(
     return _out(chips + np.maximum(rated - tdp * n, 0.0) * host)
 
 
+@V.checked(server_w=V.NON_NEGATIVE, servers=V.NON_NEGATIVE, network_storage_fraction=V.NON_NEGATIVE)
 def it_power_w(server_w, servers, network_storage_fraction=DEFAULTS.network_storage_fraction):
     """IT power of a cluster in W: servers plus their share of scale-out network and storage.
 
@@ -521,6 +526,7 @@ def it_power_w(server_w, servers, network_storage_fraction=DEFAULTS.network_stor
     return _out(s * n * (1.0 + f))
 
 
+@V.checked(it_power_w=V.NON_NEGATIVE, pue=V.FINITE)
 def facility_power_w(it_power_w, pue):
     """Facility power in W: IT power times the power usage effectiveness.
 
@@ -531,6 +537,7 @@ def facility_power_w(it_power_w, pue):
     return _out(it * check_pue(pue))
 
 
+@V.checked(power_w=V.NON_NEGATIVE, seconds=V.NON_NEGATIVE)
 def energy_j(power_w, seconds):
     """Energy in J of a constant draw over a duration (E = P t).
 
@@ -539,6 +546,7 @@ def energy_j(power_w, seconds):
     return _out(_non_negative("power_w", power_w) * _non_negative("seconds", seconds))
 
 
+@V.checked(power_w=V.NON_NEGATIVE, hours=V.NON_NEGATIVE)
 def energy_mwh(power_w, hours):
     """Energy in MWh of a constant draw over ``hours`` (1 MWh = 3.6e9 J).
 
@@ -547,6 +555,7 @@ def energy_mwh(power_w, hours):
     return _out(energy_j(power_w, _non_negative("hours", hours) * SECONDS_PER_HOUR) / J_PER_MWH)
 
 
+@V.checked(energy_mwh=V.NON_NEGATIVE, grid_gco2_kwh=V.NON_NEGATIVE)
 def co2_t(energy_mwh, grid_gco2_kwh):
     """Operational emissions in tonnes CO2 of ``energy_mwh`` drawn from a grid of ``grid_gco2_kwh``.
 
@@ -584,6 +593,18 @@ class PowerChain:
         }
 
 
+@V.checked(
+    tdp_w=V.NON_NEGATIVE,
+    count=V.NON_NEGATIVE,
+    chips_per_server=V.FINITE,
+    utilization=V.SHARE,
+    pue=V.FINITE,
+    server_rating_w=V.unknown_or(V.NON_NEGATIVE),
+    idle_fraction=V.SHARE,
+    overhead_fraction=V.NON_NEGATIVE,
+    network_storage_fraction=V.NON_NEGATIVE,
+    host_draw_fraction=V.SHARE,
+)
 def fleet_power(
     tdp_w,
     count,
@@ -623,6 +644,16 @@ def fleet_power(
     return PowerChain(_out(acc), _out(srv), _out(it), _out(fac))
 
 
+@V.checked(
+    tdp_w=V.NON_NEGATIVE,
+    chips_per_server=V.FINITE,
+    utilization=V.SHARE,
+    pue=V.FINITE,
+    server_rating_w=V.unknown_or(V.NON_NEGATIVE),
+    idle_fraction=V.SHARE,
+    overhead_fraction=V.NON_NEGATIVE,
+    network_storage_fraction=V.NON_NEGATIVE,
+)
 def all_in_power_per_accelerator_w(
     tdp_w,
     chips_per_server=8,
@@ -657,6 +688,15 @@ def all_in_power_per_accelerator_w(
     ).facility_w
 
 
+@V.checked(
+    tokens_per_day=V.NON_NEGATIVE,
+    tokens_per_second_per_accelerator=V.FINITE,
+    tdp_w=V.NON_NEGATIVE,
+    chips_per_server=V.FINITE,
+    utilization=V.SHARE,
+    pue=V.FINITE,
+    server_rating_w=V.unknown_or(V.NON_NEGATIVE),
+)
 def inference_fleet_energy_mwh_per_day(
     tokens_per_day,
     tokens_per_second_per_accelerator,
@@ -694,6 +734,7 @@ FIBRE_KM_PER_MS = 299_792.458 / 1.468 / 1000.0
 """One-way distance light travels in silica fibre per millisecond (group index ~1.468): ~204 km."""
 
 
+@V.checked(route_km=V.NON_NEGATIVE)
 def fibre_rtt_ms(route_km):
     """Round-trip propagation time in ms over ``route_km`` of fibre (no queuing, no equipment delay).
 

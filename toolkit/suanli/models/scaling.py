@@ -314,6 +314,7 @@ def get_law(law: str | ParametricLaw | KaplanLaw) -> ParametricLaw | KaplanLaw:
         raise InputError(f"unknown scaling law {law!r}; use one of {', '.join(LAWS)}") from None
 
 
+@V.checked(params=V.POSITIVE, tokens=V.POSITIVE)
 def parametric_loss(params, tokens, law: str | ParametricLaw = DEFAULT_LAW):
     """Loss of a model of ``params`` parameters trained on ``tokens`` tokens: E + A/N^alpha + B/D^beta.
 
@@ -340,18 +341,21 @@ def kaplan_loss(params, tokens, law: KaplanLaw = KAPLAN):
     return ((law.N_c / n) ** (law.alpha_N / law.alpha_D) + law.D_c / d) ** law.alpha_D
 
 
+@V.checked(params=V.POSITIVE)
 def kaplan_loss_params(params):
     """Kaplan et al. 2020 L(N) = (N_c / N)^alpha_N, data unlimited (arXiv:2001.08361, eq. 1.1)."""
     require_positive(params=params)
     return (constant("kaplan_N_c") / np.asarray(params, float)) ** constant("kaplan_alpha_N")
 
 
+@V.checked(tokens=V.POSITIVE)
 def kaplan_loss_tokens(tokens):
     """Kaplan et al. 2020 L(D) = (D_c / D)^alpha_D, model large enough (arXiv:2001.08361, eq. 1.2)."""
     require_positive(tokens=tokens)
     return (constant("kaplan_D_c") / np.asarray(tokens, float)) ** constant("kaplan_alpha_D")
 
 
+@V.checked(compute_flops=V.POSITIVE)
 def kaplan_loss_compute(compute_flops):
     """Kaplan et al. 2020 L(C_min) = (C_c^min / C_min)^alpha_C^min, C_min in PF-days (arXiv:2001.08361, eq. 1.3)."""
     require_positive(compute_flops=compute_flops)
@@ -359,6 +363,7 @@ def kaplan_loss_compute(compute_flops):
     return (constant("kaplan_C_c_min") / c_pf_days) ** constant("kaplan_alpha_C_min")
 
 
+@V.checked(params=V.POSITIVE, tokens=V.POSITIVE)
 def loss(params, tokens, law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW):
     """The loss a law predicts for ``params`` and ``tokens`` (dispatches to the law's own form).
 
@@ -456,6 +461,7 @@ def cluster_compute(chip_count, peak_flops_per_s, days, mfu=DEFAULT_MFU):
     )
 
 
+@V.checked(start_value=V.POSITIVE, end_value=V.POSITIVE, years=V.POSITIVE)
 def cagr(start_value, end_value, years):
     """Compound annual growth rate (end/start)^(1/years) - 1.
 
@@ -478,6 +484,7 @@ def doubling_time(annual_growth):
     return math.log(2.0) / np.log1p(g)
 
 
+@V.checked(doubling_time_years=V.POSITIVE)
 def annual_growth(doubling_time_years):
     """Compound annual growth rate of a quantity doubling every ``doubling_time_years``: 2^(1/T) - 1.
 
@@ -615,6 +622,7 @@ def _scalar_or_array(x):
     return float(arr) if arr.ndim == 0 else arr
 
 
+@V.checked(compute_flops=V.POSITIVE, flops_per_param_token=V.POSITIVE)
 def compute_optimal(
     compute_flops,
     law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW,
@@ -645,6 +653,7 @@ def compute_optimal(
     )
 
 
+@V.checked(compute_flops=V.POSITIVE)
 def loss_for_compute(compute_flops, law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW):
     """The lowest loss a training budget reaches, on the compute-optimal frontier (see :func:`compute_optimal`).
 
@@ -698,6 +707,7 @@ def compute_for_loss(
     return _scalar_or_array(np.exp(res.x))
 
 
+@V.checked(chip_count=V.POSITIVE, peak_flops_per_s=V.POSITIVE, days=V.POSITIVE, mfu=V.EFFICIENCY)
 def compute_optimal_for_cluster(
     chip_count, peak_flops_per_s, days, mfu=DEFAULT_MFU, law: str | ParametricLaw | KaplanLaw = DEFAULT_LAW
 ) -> Allocation:
@@ -708,6 +718,7 @@ def compute_optimal_for_cluster(
     return compute_optimal(cluster_compute(chip_count, peak_flops_per_s, days, mfu), law)
 
 
+@V.checked(compute_flops=V.POSITIVE, flops_per_param_token=V.POSITIVE)
 def power_law_allocation(
     compute_flops, approach: int = 1, flops_per_param_token=TRAINING_FLOPS_PER_PARAM_TOKEN
 ) -> Allocation:

@@ -32,6 +32,10 @@ from suanli.validate import require_positive
 HUBER_DELTA = 1e-3
 """Huber threshold on log-loss residuals (Hoffmann et al. 2022, App. D.2)."""
 
+MAX_BOOTSTRAP = 10_000
+"""Most bootstrap resamples a fit accepts. Percentile intervals need about 1,000 (Efron & Tibshirani 1993,
+'An Introduction to the Bootstrap', Sec. 19.3); ten times that bounds a call to minutes, not days."""
+
 HOFFMANN_GRID = {
     "alpha": np.arange(0.0, 2.01, 0.5),
     "beta": np.arange(0.0, 2.01, 0.5),
@@ -199,7 +203,7 @@ class LossFit:
     loss=V.POSITIVE,
     delta=V.ONE_POSITIVE,
     n_starts=V.optional(V.ONE_COUNT),
-    n_bootstrap=V.ONE_NON_NEGATIVE,
+    n_bootstrap=V.whole_up_to(MAX_BOOTSTRAP),
     confidence=V.between(0, 1),
     seed=V.SEED,
     grid=V.optional(V.mapping_with("a", "b", "e", "alpha", "beta")),

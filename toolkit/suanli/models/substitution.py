@@ -240,7 +240,8 @@ def bisect_sizes(seconds_at: Callable[[int], float], target_seconds: float, size
 
     References: bisection on a monotone predicate (Knuth, TAOCP vol. 3, 6.2.1).
     """
-    sizes = [int(x) for x in sizes]
+    if not isinstance(sizes, range):  # a range stays lazy: a bracket of a billion chips costs nothing
+        sizes = [int(x) for x in sizes]
     if not sizes:
         raise InputError("give at least one fleet size to search")
     lo, hi = -1, len(sizes) - 1  # sizes[hi] meets the target; the size before sizes[0] misses it
@@ -276,7 +277,7 @@ def bisect_count(
     lo, hi = int(low) // g, -(-int(high) // g)
     if lo >= hi:
         raise InputError(f"low ({low}) must be below high ({high})")
-    return bisect_sizes(seconds_at, target_seconds, [k * g for k in range(lo + 1, hi + 1)])
+    return bisect_sizes(seconds_at, target_seconds, range((lo + 1) * g, hi * g + 1, g))
 
 
 @V.checked(
@@ -348,6 +349,15 @@ def interpolate_count(counts, seconds, target_seconds):
 # --------------------------------------------------------------------------------------------
 
 
+@V.checked(
+    chips=V.NON_NEGATIVE,
+    chips_per_server=V.POSITIVE,
+    server_power_w=V.POSITIVE,
+    rack_power_kw=V.POSITIVE,
+    max_chips_per_rack=V.POSITIVE,
+    support_rack_fraction=V.NON_NEGATIVE,
+    floor_m2_per_rack=V.POSITIVE,
+)
 def rack_layout(
     chips,
     chips_per_server,
@@ -428,6 +438,7 @@ def fat_tree_max_endpoints(radix=SWITCH_RADIX.value, tiers=FABRIC_TIERS.value):
     return _out(2.0 * (k / 2.0) ** t)
 
 
+@V.checked(units_per_year=V.NON_NEGATIVE, window_days=V.POSITIVE, share=V.EFFICIENCY, yield_fraction=V.EFFICIENCY)
 def supply_available(units_per_year, window_days, share=SUPPLY_SHARE.value, yield_fraction=YIELD_FRACTION.value):
     """Units a buyer can obtain in ``window_days``: yearly output x window / 365 x share x yield.
 
@@ -563,6 +574,7 @@ def feasibility(
 # --------------------------------------------------------------------------------------------
 
 
+@V.checked(reference_cost=V.NON_NEGATIVE, unit_cost=V.POSITIVE, granule=V.POSITIVE)
 def equal_cost_count(reference_cost, unit_cost, granule=1):
     """Chips the reference fleet's money buys: floor(reference cost / cost per chip), in whole granules.
 
@@ -612,6 +624,15 @@ def pareto_mask(objectives) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
+@V.checked(
+    tokens_per_s_a=V.POSITIVE,
+    tokens_per_s_b=V.POSITIVE,
+    batch_tokens=V.POSITIVE,
+    gradient_bytes=V.NON_NEGATIVE,
+    link_bytes_per_s=V.POSITIVE,
+    link_alpha_s=V.NON_NEGATIVE,
+    overlap=V.SHARE,
+)
 def two_pool_step(
     tokens_per_s_a,
     tokens_per_s_b,
