@@ -721,3 +721,14 @@ def test_a_scenario_constant_or_module_alias_replaced_is_named_and_undone():
     assert (
         "suanli.scenarios.training.D" in problem.reason and "suanli.scenarios.training.NATIVE_STACKS" in problem.reason
     )
+
+
+def test_a_library_quieting_its_own_deprecations_is_not_blamed_but_put_back():
+    before = list(warnings.filters)
+
+    def hook():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="acme_sdk")
+        return [_chip("acme-x1")]
+
+    cat = build_catalog([(PluginInfo("polite"), lambda: _module("polite", suanli_accelerators=hook))])
+    assert not cat.problems and list(warnings.filters) == before

@@ -578,8 +578,7 @@ class _Loader:
 
     def _after(self, info: PluginInfo, seconds: float) -> None:
         in_suanli, in_process, in_catalog = self.state.changes(), self.process.changes(), self._catalog_changes()
-        if in_process:
-            self.process.restore()
+        self.process.restore()  # always: a change too small to report is put back as well
         self.process.take()  # modules the plugin imported are watched from now on
         changed = in_suanli + in_process + in_catalog
         if changed:

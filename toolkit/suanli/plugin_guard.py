@@ -291,6 +291,20 @@ def _restore_class(cls: type, label: str) -> None:
                 continue
 
 
+def _hides_or_raises(before: list, after: list) -> bool:
+    """Whether the ``warnings`` filters changed in a way that reaches suanli's own warnings: a filter
+    removed, or one added that ignores (or turns into errors) runtime warnings from any module. A
+    library that quiets its own DeprecationWarning on import is not counted (the filters are put
+    back all the same)."""
+    if any(f not in after for f in before):
+        return True
+    for action, _message, category, module, _lineno in (f for f in after if f not in before):
+        everywhere = module is None or getattr(module, "pattern", module) in ("", ".*")
+        if action in ("ignore", "error") and everywhere and issubclass(RuntimeWarning, category):
+            return True
+    return False
+
+
 class ProcessState:
     """Process-wide state outside suanli that a plugin could change while loading: environment
     variables, numpy's floating-point error handling, the ``warnings`` filters, the modules in
@@ -325,7 +339,7 @@ class ProcessState:
         ]
         if np.geterr() != self.numpy_errors:
             out.append("numpy's error handling (numpy.seterr)")
-        if list(warnings.filters) != self.filters:
+        if _hides_or_raises(self.filters, list(warnings.filters)):
             out.append("the warnings filters")
         out += [
             f"sys.modules[{name!r}]" for name, module in self.modules.items() if sys.modules.get(name) is not module
