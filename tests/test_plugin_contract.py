@@ -568,12 +568,11 @@ def test_a_plugin_that_edits_the_catalog_being_built_is_named_and_undone():
     import dataclasses
     import gc
 
-    from suanli.catalog import Catalog
+    from suanli import catalog as C
 
-    def hook():
-        for obj in gc.get_objects():
-            if isinstance(obj, Catalog) and H100 in obj.accelerators:
-                obj.accelerators[H100] = dataclasses.replace(obj.accelerators[H100], bf16_tflops=5.0)
+    def hook():  # finds the catalog being built (only that one: other catalogs are alive in this test run)
+        for loader in [obj for obj in gc.get_objects() if isinstance(obj, C._Loader)]:
+            loader.cat.accelerators[H100] = dataclasses.replace(loader.cat.accelerators[H100], bf16_tflops=5.0)
         return []
 
     cat = _with_bundled(_module("editor", suanli_sites=hook))
