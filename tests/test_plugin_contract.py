@@ -571,6 +571,7 @@ def test_a_plugin_that_edits_the_catalog_being_built_is_named_and_undone():
     from suanli import catalog as C
 
     def hook():  # finds the catalog being built (only that one: other catalogs are alive in this test run)
+        gc.collect()  # finished loaders (and the catalogs they built) out of reach first
         for loader in [obj for obj in gc.get_objects() if isinstance(obj, C._Loader)]:
             loader.cat.accelerators[H100] = dataclasses.replace(loader.cat.accelerators[H100], bf16_tflops=5.0)
         return []
