@@ -340,7 +340,7 @@ def between(low: float, high: float):
 
     check.__name__ = f"between_{low:g}_{high:g}"
     check.numeric = True
-    check.convert = _listed_as_array
+    check.convert = _numpy_ready
     return check
 
 
@@ -406,6 +406,11 @@ def _broadcast(values: dict[str, Any]) -> None:
     except ValueError:
         listed = ", ".join(f"{key} {shape}" for key, shape in shapes.items() if shape)
         raise InputError(f"the array inputs must have shapes that broadcast together, got {listed}") from None
+
+
+def require_broadcastable(**values) -> None:
+    """Raise :class:`InputError` naming the arrays when their shapes do not broadcast together."""
+    _broadcast(values)
 
 
 _INSIDE = contextvars.ContextVar("suanli_checked_call", default=False)
@@ -530,15 +535,22 @@ def checked(*, aligned: bool = True, finite_result: bool = True, **kinds):
     return decorate
 
 
-def _listed_as_array(value: Any) -> Any:
-    import numpy as np
+def _numpy_ready(value: Any) -> Any:
+    """A checked number as numpy can compute with it: a list or tuple becomes a float array, and an int
+    beyond int64 (which numpy would hold as a Python object, failing every ufunc) becomes a float."""
+    kind = type(value)
+    if kind in (list, tuple):
+        import numpy as np
 
-    return np.asarray(value, dtype=float) if type(value) in (list, tuple) else value
+        return np.asarray(value, dtype=float)
+    if kind is int and not -(2**63) <= value < 2**63:
+        return float(value)
+    return value
 
 
 SEED.convert = seed
 ONE_COUNT.convert = int  # checked whole already; 3.0 becomes 3, which range() and numpy's sizes require
-for _kind in (
+_NUMERIC_KINDS = (
     POSITIVE,
     POSITIVE_OR_INF,
     NON_NEGATIVE_OR_INF,
@@ -549,6 +561,8 @@ for _kind in (
     AT_LEAST_ONE,
     COUNT,
     COUNT0,
-):
+)
+for _kind in _NUMERIC_KINDS:
     _kind.numeric = True
-    _kind.convert = _listed_as_array
+for _kind in (*_NUMERIC_KINDS, ONE_POSITIVE, ONE_NON_NEGATIVE, ONE_NON_NEGATIVE_OR_INF, ONE_FINITE):
+    _kind.convert = _numpy_ready

@@ -105,7 +105,9 @@ def total_processing_performance(tops, bit_length, axis: int | None = None):
     """
     if axis is not None and (isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or abs(int(axis)) > 32):
         raise InputError(f"axis must be None or the index of an array axis (a small whole number), got {axis!r}")
-    tpp = _array("tops", tops) * _array("bit_length", bit_length)
+    tops_arr, bits = _array("tops", tops), _array("bit_length", bit_length)
+    V.require_broadcastable(tops=tops_arr, bit_length=bits)
+    tpp = tops_arr * bits
     if axis is None:
         return _out(tpp)
     if not -tpp.ndim <= int(axis) < max(tpp.ndim, 1) or tpp.ndim == 0:
@@ -123,7 +125,9 @@ def performance_density(tpp, die_area_mm2):
     References: ECCN 3A090 Technical Note ('performance density' is 'TPP' divided by 'applicable
     die area', in mm^2, counting all logic dies on a non-planar-transistor process), 88 FR 73458.
     """
-    return _out(_array("tpp", tpp) / _array("die_area_mm2", die_area_mm2, positive=True))
+    tpp_arr, area = _array("tpp", tpp), _array("die_area_mm2", die_area_mm2, positive=True)
+    V.require_broadcastable(tpp=tpp_arr, die_area_mm2=area)
+    return _out(tpp_arr / area)
 
 
 def _decide(conditions, outcomes, default):
@@ -145,6 +149,7 @@ def classify_oct2022(tpp, bidirectional_io_gbs) -> Classification:
     """
     tpp = _array("tpp", tpp)
     io = _array("bidirectional_io_gbs", bidirectional_io_gbs)
+    V.require_broadcastable(tpp=tpp, bidirectional_io_gbs=io)
     tpp, io = np.broadcast_arrays(tpp, io)
     high = tpp >= OCT2022_TPP
     conditions = [
@@ -177,7 +182,10 @@ def classify_oct2023(tpp, performance_density, datacenter=True) -> Classificatio
     """
     tpp = _array("tpp", tpp)
     pd = _array("performance_density", performance_density)
+    if isinstance(datacenter, (str, bytes)) or datacenter is None:
+        raise InputError(f"datacenter must be True or False (or an array of them), got {datacenter!r}")
     dc = np.asarray(datacenter, dtype=bool)
+    V.require_broadcastable(tpp=tpp, performance_density=pd, datacenter=dc)
     tpp, pd, dc = np.broadcast_arrays(tpp, pd, dc)
     mid_pd = (pd >= OCT2023_PD_B2) & (pd < OCT2023_PD_A2)
     low_pd = (pd >= OCT2023_PD_B1) & (pd < OCT2023_PD_A2)
@@ -213,6 +221,7 @@ def case_by_case_2026(tpp, dram_bandwidth_gbs):
     """
     tpp = _array("tpp", tpp)
     dram = _array("dram_bandwidth_gbs", dram_bandwidth_gbs)
+    V.require_broadcastable(tpp=tpp, dram_bandwidth_gbs=dram)
     return _out(np.asarray((tpp < JAN2026_TPP) & (dram < JAN2026_DRAM_GBS)))
 
 

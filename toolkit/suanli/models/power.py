@@ -583,11 +583,12 @@ class PowerChain:
         acc, srv, it, fac = (
             np.asarray(x) / 1e3 for x in (self.accelerators_w, self.servers_w, self.it_w, self.facility_w)
         )
+        # each link adds a non-negative share; clip the last-bit rounding of a zero share (1e-17 kW)
         return {
             "accelerators_kw": _out(acc),
-            "host_overhead_kw": _out(srv - acc),
-            "network_storage_kw": _out(it - srv),
-            "facility_overhead_kw": _out(fac - it),
+            "host_overhead_kw": _out(np.maximum(srv - acc, 0.0)),
+            "network_storage_kw": _out(np.maximum(it - srv, 0.0)),
+            "facility_overhead_kw": _out(np.maximum(fac - it, 0.0)),
             "it_power_kw": _out(it),
             "facility_power_kw": _out(fac),
         }

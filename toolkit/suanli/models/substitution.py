@@ -504,6 +504,9 @@ def export_blocked(classification: Mapping[str, Any] | None, accelerator_id: str
     needs_porting=V.sequence,
     unknowns=V.sequence,
     best_chips=V.optional(V.ONE_NON_NEGATIVE_OR_INF),
+    export_reason=V.optional(V.TEXT),
+    no_fit_reason=V.optional(V.TEXT),
+    batch_note=V.instance(str, what="text (empty for none)"),
 )
 def feasibility(
     *,

@@ -44,7 +44,6 @@ EXCLUDED = {
     "opt-175b (whole run)": "token count ambiguous (180B-token corpus vs a 300B-token schedule); GPU-hours are a third-party "
     "estimate (the paper's 147 TFLOP/s per GPU is kept as opt-175b-throughput)",
     "mtnlg-530b full run": "wall time / GPU-hours of the full run not published (the iteration-time rows are used instead)",
-    "llama3-8b, llama3-70b": "GPU count not reported and the model card's hours cover more than the main pre-training run",
     "megascale-production-run": "no model size, token count or timing",
     "pangu-alpha-200b, pangu-sigma-1.085t, ernie3-titan-260b": "wall time or token count not published",
     "pangu-ultra-moe-718b": "expert shape and NPU variant not published; its MFU is inconsistent with the 910B peak (see reference notes)",
