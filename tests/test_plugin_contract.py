@@ -566,14 +566,16 @@ def test_a_plugin_that_changes_process_state_is_named_and_undone(meddle, named):
 
 def test_a_plugin_that_edits_the_catalog_being_built_is_named_and_undone():
     import dataclasses
-    import gc
+    import sys
 
     from suanli import catalog as C
 
-    def hook():  # finds the catalog being built (only that one: other catalogs are alive in this test run)
-        gc.collect()  # finished loaders (and the catalogs they built) out of reach first
-        for loader in [obj for obj in gc.get_objects() if isinstance(obj, C._Loader)]:
-            loader.cat.accelerators[H100] = dataclasses.replace(loader.cat.accelerators[H100], bf16_tflops=5.0)
+    def hook():  # finds the catalog being built up the call stack (other catalogs are alive in this test run)
+        frame = sys._getframe(1)
+        while not isinstance(frame.f_locals.get("self"), C._Loader):
+            frame = frame.f_back
+        accelerators = frame.f_locals["self"].cat.accelerators
+        accelerators[H100] = dataclasses.replace(accelerators[H100], bf16_tflops=5.0)
         return []
 
     cat = _with_bundled(_module("editor", suanli_sites=hook))
