@@ -106,6 +106,8 @@ class Catalog:
     # -- lookup -------------------------------------------------------------------------------
     def view(self, kind: str) -> dict[str, Spec]:
         """The specs of one kind, by id. ``kind`` is plural (``accelerators``) or singular."""
+        if not isinstance(kind, str):
+            raise CatalogError(f"kind must be a name such as 'accelerators', got {kind!r}")
         plural = kind if kind in KINDS else next((p for p, s in KINDS.items() if s == kind), None)
         if plural is None:
             raise CatalogError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -160,6 +162,8 @@ class Catalog:
 
     def records(self, kind: str = "accelerators", vendor: str | None = None) -> list[dict[str, Any]]:
         specs = self.view(kind).values()
+        if vendor is not None and not isinstance(vendor, str):
+            raise CatalogError(f"vendor must be a vendor name such as 'nvidia', got {vendor!r}")
         if vendor:
             want = vendor.lower()
             specs = [s for s in specs if s.vendor.lower() == want or s.id.startswith(want + "-")]
