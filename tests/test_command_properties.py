@@ -200,3 +200,17 @@ def test_any_option_value_gives_a_result_or_one_sentence(command, scratch):
         _assert_result_or_sentence(argv, code, out, err)
 
     any_options()
+
+
+def test_the_explore_job_draws_afresh_over_every_property_module():
+    """``.ci/explore`` (the nightly job) runs this module and its siblings under a random profile."""
+    import glob
+
+    from hypothesis import settings as hypothesis_settings
+
+    script = (ROOT / ".ci" / "explore").read_text()
+    assert "--hypothesis-profile=explore" in script and "tests/test_*properties.py" in script
+    modules = {Path(p).name for p in glob.glob(str(ROOT / "tests" / "test_*properties.py"))}
+    assert {"test_model_properties.py", "test_properties.py", "test_command_properties.py"} <= modules
+    explore = hypothesis_settings.get_profile("explore")
+    assert explore.derandomize is False and hypothesis_settings.get_profile("deterministic").derandomize is True
