@@ -169,6 +169,21 @@ def _one_option(action: argparse.Action):
     return st.tuples(value, st.booleans()).map(lambda t: [f"{flag}={t[0]}"] if t[1] else [flag, t[0]])
 
 
+def _without(argv: list[str], action: argparse.Action) -> list[str]:
+    """``argv`` less the base invocation's own use of ``action`` (a repeated option is refused as
+    ambiguous, so a drawn value replaces the base's instead of repeating it)."""
+    out, skip = [], False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        if word in action.option_strings:
+            skip = action.nargs != 0
+            continue
+        out.append(word)
+    return out
+
+
 def _assert_result_or_sentence(argv: list[str], code: int, out: str, err: str) -> None:
     assert code in (0, EXIT_USAGE), (argv, code, err[-2000:])
     if code == EXIT_USAGE:
@@ -194,7 +209,7 @@ def test_any_option_value_gives_a_result_or_one_sentence(command, scratch):
         chosen = data.draw(st.lists(st.sampled_from(actions), min_size=1, max_size=3, unique_by=id), label="options")
         argv = list(BASE[command])
         for action in chosen:
-            argv += data.draw(_one_option(action), label=max(action.option_strings, key=len))
+            argv = _without(argv, action) + data.draw(_one_option(action), label=max(action.option_strings, key=len))
         with _inside(scratch):
             code, out, err = run_cli(argv)
         _assert_result_or_sentence(argv, code, out, err)
