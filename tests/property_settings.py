@@ -6,8 +6,7 @@ Two hypothesis profiles (https://hypothesis.readthedocs.io/en/latest/settings.ht
   depend on luck;
 * ``explore``: a fresh random draw each run and :data:`EXPLORE_FACTOR` times as many examples, to find
   what the fixed draw never reaches. Run it with ``python -m pytest --hypothesis-profile=explore
-  tests/test_model_properties.py tests/test_properties.py tests/test_bad_input.py`` (``.ci/explore``
-  does, in a loop). A failure prints the ``@reproduce_failure`` line that replays it.
+  tests/test_*properties.py tests/test_bad_input.py`` (``.ci/explore`` does, round after round). A failure prints the ``@reproduce_failure`` line that replays it.
 """
 
 from __future__ import annotations

@@ -263,6 +263,19 @@ COMMANDS = [
     ["power", "--chip", H100, "--count", "64", "--hours", "720", "--json"],
     ["scaling", "--chip", H100, "--count", "64", "--days", "30", "--json"],
     ["compat", "--stack", "rocm", "--json"],
+    [
+        "substitute",
+        "--model",
+        "llama2-7b",
+        "--tokens",
+        "1e11",
+        "--reference",
+        f"{H100}:64",
+        "--candidates",
+        "huawei-ascend-910b",
+        "--json",
+    ],
+    ["serve", "--model", "llama3-8b", "--chip", H100, "--json"],
 ]
 
 
@@ -304,11 +317,17 @@ def test_plugins_check_names_each_culprit(hostile):
     assert not [line for line in lines_of("nvidia") if "conflict" in line]
     mutates = " ".join(lines_of("broken-mutates"))
     assert "suanli.models.defaults.MATMUL_EFFICIENCY" in mutates and H100 in mutates and "broken-mut-1" in mutates
+    process = " ".join(lines_of("broken-process"))
+    for named in ("SUANLI_PLUGINS_BLOCK", "warnings filters", "numpy.seterr", "undone"):
+        assert named in process, process
+    everywhere = " ".join(lines_of("broken-everywhere"))
+    for named in ("SystemExit: 11", "SystemExit: 12", "GeneratorExit", "SystemExit: 0", "KeyboardInterrupt"):
+        assert named in everywhere, everywhere
     (mixed,) = lines_of("broken-mixed")
     assert "broken-bad-2" in mixed and "bf16_tflops" in mixed
     listing = run_suanli("catalog", "--json", extra_path=hostile["path"], env=hostile["env"])
     ids = {r["id"] for r in json.loads(listing.stdout)}
-    assert "broken-good-1" in ids and "broken-bad-2" not in ids
+    assert "broken-good-1" in ids and "broken-bad-2" not in ids and "broken-exits-good" in ids
 
 
 # -- the published schema and a new plugin from the template -----------------------------------
@@ -439,3 +458,279 @@ def test_plugins_new_works_from_a_built_wheel(tmp_path):
     made = Path(out[2])
     assert (made / "suanli_acme" / "chips.toml").is_file() and (made / "tests" / "test_acme_plugin.py").is_file()
     assert not any("build" in p.relative_to(made).parts for p in made.rglob("*"))
+
+
+# -- a hostile stranger's plugin: objects that exit when read, process state, the catalog itself -----
+
+
+class _ExitingList(list):
+    def __iter__(self):
+        raise SystemExit(9)
+
+
+class _ExitingMapping(__import__("collections.abc").abc.Mapping):
+    def __getitem__(self, key):
+        raise SystemExit(7)
+
+    def __iter__(self):
+        raise SystemExit(7)
+
+    def __len__(self):
+        return 1
+
+
+class _ExitingAccelerator(Accelerator):
+    @property
+    def bf16_tflops(self):
+        raise SystemExit(8)
+
+
+def _exiting_accelerator():
+    good = Accelerator(
+        **{k: v for k, v in _chip("acme-sly").items() if k != "source"},
+        sources={k: SRC for k in ("bf16_tflops", "hbm_gb", "hbm_tbs", "tdp_w")},
+    )
+    sly = Accelerator.__new__(_ExitingAccelerator)
+    sly.__dict__.update(good.__dict__)
+    return sly
+
+
+class _LoudError(Exception):
+    def __str__(self):
+        raise SystemExit(6)
+
+
+def test_objects_that_exit_while_being_read_are_reported_and_the_rest_loads():
+    plugin = _module(
+        "sly",
+        suanli_accelerators=lambda: [_ExitingMapping(), _exiting_accelerator(), _chip("acme-after")],
+        suanli_links=lambda: _ExitingList([1]),
+        suanli_stacks=_raise(_LoudError()),
+    )
+    cat = build_catalog([(PluginInfo("sly"), lambda: plugin)])
+    assert list(cat.accelerators) == ["acme-after"]
+    reasons = " | ".join(p.reason for p in cat.problems)
+    for code in ("SystemExit: 7", "SystemExit: 8", "SystemExit: 9", "_LoudError"):
+        assert code in reasons, reasons
+    assert any(p.obj_id == "acme-sly" for p in cat.problems)
+
+
+class _LyingFloat(float):
+    def __mul__(self, other):
+        return 1e30
+
+    __rmul__ = __mul__
+
+
+class _LyingStr(str):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = str.__hash__
+
+
+def test_a_plugins_number_or_id_subclass_becomes_a_plain_value():
+    chip = _chip(_LyingStr("acme-x1"), bf16_tflops=_LyingFloat(100.0))
+    cat = build_catalog([(PluginInfo("p"), lambda: _module("p", suanli_accelerators=lambda: [chip]))])
+    acc = cat.accelerator("acme-x1")
+    assert type(acc.bf16_tflops) is float and acc.bf16_tflops * 2 == 200.0
+    assert type(acc.id) is str and acc.id != "something else"
+
+
+@pytest.mark.parametrize(
+    "meddle,named",
+    [
+        (lambda: os.environ.__setitem__("SUANLI_PLUGINS_BLOCK", "nvidia"), "environment variable SUANLI_PLUGINS_BLOCK"),
+        (lambda: __import__("numpy").seterr(all="raise"), "numpy.seterr"),
+        (lambda: warnings.simplefilter("ignore"), "warnings filters"),
+        (lambda: __import__("sys").modules.__setitem__("json", types.ModuleType("json")), "sys.modules['json']"),
+    ],
+    ids=["environment", "numpy-errors", "warnings-filters", "sys-modules"],
+)
+def test_a_plugin_that_changes_process_state_is_named_and_undone(meddle, named):
+    import sys
+
+    import numpy as np
+
+    before = (dict(os.environ), np.geterr(), list(warnings.filters), sys.modules["json"])
+
+    def hook():
+        meddle()
+        return [_chip("acme-x1")]
+
+    cat = build_catalog([(PluginInfo("meddler"), lambda: _module("meddler", suanli_accelerators=hook))])
+    assert (dict(os.environ), np.geterr(), list(warnings.filters), sys.modules["json"]) == before
+    (problem,) = [p for p in cat.problems if p.plugin.name == "meddler"]
+    assert named in problem.reason and "undone" in problem.reason and "acme-x1" in cat.accelerators
+
+
+def test_a_plugin_that_edits_the_catalog_being_built_is_named_and_undone():
+    import dataclasses
+    import sys
+
+    from suanli import catalog as C
+
+    def hook():  # finds the catalog being built up the call stack (other catalogs are alive in this test run)
+        frame = sys._getframe(1)
+        while not isinstance(frame.f_locals.get("self"), C._Loader):
+            frame = frame.f_back
+        accelerators = frame.f_locals["self"].cat.accelerators
+        accelerators[H100] = dataclasses.replace(accelerators[H100], bf16_tflops=5.0)
+        return []
+
+    cat = _with_bundled(_module("editor", suanli_sites=hook))
+    assert cat.accelerator(H100).bf16_tflops == 989.4
+    (problem,) = [p for p in cat.problems if p.plugin.name == "editor"]
+    assert f"the catalog's accelerator {H100!r}" in problem.reason
+
+
+def test_a_plugin_that_edits_the_bundled_framework_profiles_is_named_and_undone():
+    from suanli.frameworks import bundled_profiles
+
+    before = bundled_profiles()["megatron-lm"].kernel_efficiency
+
+    def hook():
+        profiles = bundled_profiles()
+        object.__setattr__(profiles["megatron-lm"], "kernel_efficiency", 0.01)
+        profiles["evil"] = profiles["megatron-lm"]
+        return []
+
+    cat = build_catalog([(PluginInfo("fw"), lambda: _module("fw", suanli_links=hook))])
+    assert bundled_profiles()["megatron-lm"].kernel_efficiency == before and "evil" not in bundled_profiles()
+    assert cat.frameworks["megatron-lm"].kernel_efficiency == before and "evil" not in cat.frameworks
+    assert any("framework profiles" in p.reason for p in cat.problems if p.plugin.name == "fw")
+
+
+def test_the_same_id_twice_from_one_plugin_keeps_the_first():
+    plugin = _module("twice", suanli_accelerators=lambda: [_chip("acme-x1"), _chip("acme-x1", bf16_tflops=7)])
+    cat = build_catalog([(PluginInfo("twice"), lambda: plugin)])
+    assert cat.accelerator("acme-x1").bf16_tflops == 100
+    (problem,) = cat.problems
+    assert problem.obj_id == "acme-x1" and "twice" in problem.reason
+
+
+def test_thousands_of_bad_rows_are_counted_not_listed():
+    from suanli.catalog import MAX_PROBLEMS_PER_HOOK
+
+    rows = [{"id": f"acme-{i}"} for i in range(5000)] + [_chip("acme-good")]
+    started = time.perf_counter()
+    cat = build_catalog(
+        [(PluginInfo("flood"), lambda: _module("flood", suanli_sites=lambda: [], suanli_accelerators=lambda: rows))]
+    )
+    assert time.perf_counter() - started < 30  # was quadratic in the number of problems
+    assert "acme-good" in cat.accelerators
+    assert len(cat.problems) == MAX_PROBLEMS_PER_HOOK + 1 and "4,950 more problems" in cat.problems[-1].reason
+
+
+def test_a_data_file_that_cannot_be_read_loses_only_itself(tmp_path):
+    from suanli.datafile import load_paths
+
+    good = tmp_path / "a.toml"
+    good.write_text(
+        '[sources.s]\ncitation = "Sheet"\n[[accelerator]]\nid = "acme-x1"\nvendor = "Acme"\nname = "X1"\n'
+        'source = "s"\nbf16_tflops = 100\nhbm_gb = 64\nhbm_tbs = 2\ntdp_w = 400\n'
+    )
+    (tmp_path / "b.toml").write_text("this is = not [toml")
+    (tmp_path / "c.toml").write_bytes(b"\xff\xfe not utf-8")
+    items = load_paths(sorted(tmp_path.glob("*.toml")), plugin="acme")["accelerator"]
+    assert [i.id for i in items if not isinstance(i, DataIssue)] == ["acme-x1"]
+    reasons = [i.reason for i in items if isinstance(i, DataIssue)]
+    assert any("b.toml is not valid TOML" in r for r in reasons) and any("c.toml cannot be read" in r for r in reasons)
+    cat = build_catalog(
+        [
+            (
+                PluginInfo("acme"),
+                lambda: _module("acme", suanli_accelerators=lambda: items, suanli_links=lambda: items[:2]),
+            )
+        ]
+    )
+    assert list(cat.accelerators) == ["acme-x1"] and len(cat.problems) == 2  # each file's problem once
+
+
+def test_the_library_warning_points_at_the_users_line(monkeypatch):
+    from suanli import catalog as C
+
+    monkeypatch.setenv("SUANLI_CACHE", "0")
+    monkeypatch.setattr(C, "_CACHE", {})
+    broken = _module("flaky", suanli_accelerators=_raise(RuntimeError("down")))
+    monkeypatch.setattr(C, "discover", lambda *a, **k: _with_bundled(broken))
+    with pytest.warns(PluginWarning) as caught:
+        __import__("suanli").estimate("llama2-7b", tokens=1e11, chip=H100, count=8)
+    assert [w.filename for w in caught if issubclass(w.category, PluginWarning)] == [__file__]
+
+
+def test_the_frameworks_hook_is_read_inside_the_guard_and_copied_plainly():
+    import dataclasses
+
+    from suanli.frameworks import FrameworkProfile, bundled_profiles
+
+    copied = dataclasses.replace(bundled_profiles()["megatron-lm"], id="acme-fw", tp_overlap=_LyingFloat(0.5))
+    cases = {
+        "list-exits": _ExitingList([1]),
+        "row-exits": [_ExitingMapping()],
+        "not-a-profile": [42],
+        "good": [copied],
+    }
+    mods = [_module(name, suanli_frameworks=lambda ret=ret: ret) for name, ret in cases.items()]
+    cat = build_catalog([(PluginInfo(m.__name__), lambda m=m: m) for m in mods])
+    named = {p.plugin.name: p.reason for p in cat.problems}
+    assert "SystemExit: 9" in named["list-exits"] and "SystemExit: 7" in named["row-exits"]
+    assert "FrameworkProfile" in named["not-a-profile"] and "good" not in named
+    profile = cat.frameworks["acme-fw"]
+    assert type(profile) is FrameworkProfile and type(profile.tp_overlap) is float and profile.plugin == "good"
+
+
+def test_a_look_alike_of_a_bundled_id_is_refused():
+    look_alike = H100.replace("a", "\N{CYRILLIC SMALL LETTER A}")
+    cat = _with_bundled(_module("spoof", suanli_accelerators=lambda: [_chip(look_alike, vendor="NVIDIA")]))
+    assert look_alike not in cat.accelerators
+    (problem,) = [p for p in cat.problems if p.plugin.name == "spoof"]
+    assert "ASCII" in problem.reason and problem.obj_id == look_alike
+
+
+def test_the_bundled_plugins_are_the_entry_points_suanli_declares():
+    import tomllib
+    from pathlib import Path
+
+    from suanli.catalog import BUNDLED_PLUGINS
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert BUNDLED_PLUGINS == pyproject["project"]["entry-points"]["suanli"]
+
+
+def test_a_distribution_that_calls_itself_suanli_is_not_bundled():
+    impostor = _module("aaa", suanli_accelerators=lambda: [_chip(H100, vendor="NVIDIA", bf16_tflops=5)])
+    bundled = [(plugin_info(ep), ep.load) for ep in entry_points() if ep.name == "nvidia"]
+    cat = build_catalog([(PluginInfo("aaa", "suanli", "9.9", "aaa:plugin"), lambda: impostor), *bundled])
+    assert cat.accelerator(H100).bf16_tflops == 989.4 and cat.accelerator(H100).plugin == "nvidia"
+    (conflict,) = [p for p in cat.problems if "conflict" in p.reason]
+    assert conflict.plugin.name == "aaa"
+
+
+def test_a_scenario_constant_or_module_alias_replaced_is_named_and_undone():
+    import suanli.scenarios.training as T
+
+    before = (T.D, T.NATIVE_STACKS)
+
+    def hook():
+        T.D = types.ModuleType("fake_defaults")
+        T.NATIVE_STACKS = ()
+        return []
+
+    cat = build_catalog([(PluginInfo("swap"), lambda: _module("swap", suanli_links=hook))])
+    assert (T.D, T.NATIVE_STACKS) == before
+    (problem,) = cat.problems
+    assert (
+        "suanli.scenarios.training.D" in problem.reason and "suanli.scenarios.training.NATIVE_STACKS" in problem.reason
+    )
+
+
+def test_a_library_quieting_its_own_deprecations_is_not_blamed_but_put_back():
+    before = list(warnings.filters)
+
+    def hook():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="acme_sdk")
+        return [_chip("acme-x1")]
+
+    cat = build_catalog([(PluginInfo("polite"), lambda: _module("polite", suanli_accelerators=hook))])
+    assert not cat.problems and list(warnings.filters) == before

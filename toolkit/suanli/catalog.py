@@ -107,7 +107,7 @@ class Catalog:
     def view(self, kind: str) -> dict[str, Spec]:
         """The specs of one kind, by id. ``kind`` is plural (``accelerators``) or singular."""
         if not isinstance(kind, str):
-            raise CatalogError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+            raise CatalogError(f"kind must be a name such as 'accelerators', got {kind!r}")
         plural = kind if kind in KINDS else next((p for p, s in KINDS.items() if s == kind), None)
         if plural is None:
             raise CatalogError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -167,7 +167,7 @@ class Catalog:
     def records(self, kind: str = "accelerators", vendor: str | None = None) -> list[dict[str, Any]]:
         specs = self.view(kind).values()
         if vendor is not None and not isinstance(vendor, str):
-            raise CatalogError(f"vendor must be a vendor name (text), got {vendor!r}")
+            raise CatalogError(f"vendor must be a vendor name such as 'nvidia', got {vendor!r}")
         if vendor:
             want = vendor.lower()
             specs = [s for s in specs if s.vendor.lower() == want or s.id.startswith(want + "-")]
@@ -284,9 +284,31 @@ def _slow_threshold_s() -> float:
     return value if value > 0 else SLOW_PLUGIN_S
 
 
+BUNDLED_PLUGINS = {
+    "nvidia": "suanli_nvidia:plugin",
+    "amd": "suanli_amd:plugin",
+    "google": "suanli_google:plugin",
+    "intel": "suanli_intel:plugin",
+    "huawei": "suanli_huawei:plugin",
+    "cambricon": "suanli_cambricon:plugin",
+    "hygon": "suanli_hygon:plugin",
+    "biren": "suanli_biren:plugin",
+    "moorethreads": "suanli_moorethreads:plugin",
+    "iluvatar": "suanli_iluvatar:plugin",
+    "enflame": "suanli_enflame:plugin",
+    "kunlunxin": "suanli_kunlunxin:plugin",
+    "metax": "suanli_metax:plugin",
+    "network": "suanli_network:plugin",
+    "sites": "suanli_sites:plugin",
+}
+"""The entry points suanli's own distribution declares (``pyproject.toml``; a test keeps the two equal).
+Only these count as bundled: another distribution that calls itself ``suanli`` gains nothing."""
+
+
 def is_bundled(info: PluginInfo) -> bool:
-    """Whether a plugin ships with suanli itself (its numbers are reviewed with the code)."""
-    return info.distribution == BUNDLED_DISTRIBUTION
+    """Whether a plugin ships with suanli itself (its numbers are reviewed with the code): suanli's
+    distribution and one of the entry points it declares (:data:`BUNDLED_PLUGINS`)."""
+    return info.distribution == BUNDLED_DISTRIBUTION and BUNDLED_PLUGINS.get(info.name) == info.value
 
 
 def entry_points() -> list[metadata.EntryPoint]:
@@ -353,24 +375,67 @@ def own_copy(spec: Spec, plugin: str) -> Spec:
     return cls(**values)
 
 
-def _as_items(kind: str, item: Any, info: PluginInfo) -> list[Spec | DataIssue]:
-    """One returned item as the catalog's own validated spec, plus any issues (skipped fields)."""
+def _as_items(kind: str, item: Any, info: PluginInfo) -> list[tuple[Spec | DataIssue, Any]]:
+    """One returned item as the catalog's own validated spec, plus any issues (skipped fields), each
+    beside the plugin's own object it came from (None for dicts and issues). Everything returned is
+    built from plain values here, so nothing the plugin defined runs after this call."""
     if isinstance(item, DataIssue):
-        return [item]
+        return [(_clean_issue(item), None)]
     cls = SPEC_TYPES[kind]
     if isinstance(item, Mapping):
         from suanli.datafile import build_spec
 
         issues: list[DataIssue] = []
-        return [build_spec(kind, item, {}, info.name, issues), *issues]
+        spec = build_spec(kind, dict(item), {}, info.name, issues)
+        return [(spec, None), *((_clean_issue(i), None) for i in issues)]
     if not isinstance(item, cls):
         raise SpecError(f"returned a {type(item).__name__} where a {cls.__name__} (or a dict of its fields) belongs")
-    return [own_copy(item, info.name)]
+    return [(own_copy(item, info.name), item)]
+
+
+def _clean_issue(issue: DataIssue) -> DataIssue:
+    """A plain :class:`DataIssue` with text fields (never a plugin's subclass or odd values)."""
+    severity = "warning" if _text(issue.severity) == "warning" else "error"
+    return DataIssue(_text(issue.reason) or "(no reason given)", _text(issue.kind), _text(issue.obj_id), severity)
+
+
+def _text(value: Any) -> str:
+    """``value`` as a plain ``str`` (a str subclass loses its methods; anything else becomes '')."""
+    return str.__str__(value) if isinstance(value, str) else ""
+
+
+def _spec_error_text(err: SpecError) -> str:
+    """The message of a :class:`SpecError` a plugin raised, without its plugin part, as plain text."""
+    if type(err) is SpecError:
+        return err.without_plugin()
+    return plugin_guard.describe(err)
+
+
+class _NotAList:
+    """What a hook returned when it was not a list: only its type's name is kept."""
+
+    def __init__(self, value: Any):
+        self.type_name = _text(getattr(type(value), "__name__", "")) or "value"
+
+
+def _as_list(value: Any) -> list | _NotAList | None:
+    """A hook's return value as a plain list (iterated here, inside the guard: a list subclass that
+    raises while being read is the plugin's error), None for None, else a :class:`_NotAList`."""
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)):
+        return _NotAList(value)
+    return list(value)
 
 
 def _item_id(item: Any) -> str:
     raw = item.get("id") if isinstance(item, Mapping) else getattr(item, "id", "")
-    return raw if isinstance(raw, str) else ""
+    return _text(raw)
+
+
+MAX_PROBLEMS_PER_HOOK = 50
+"""Problems listed for one hook call; the rest are counted in one more problem (a plugin returning
+thousands of bad rows must not bury the others' reports, nor slow the build)."""
 
 
 class _Loader:
@@ -378,18 +443,31 @@ class _Loader:
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
+        self.seen = set(problems)
+        self.muted: dict[str, int] | None = None
         self.interrupts = plugin_guard.Interrupts()
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.cat = Catalog()
         self.owner: dict[tuple[str, str], PluginInfo] = {}
+        self.accepted: dict[str, dict[str, Spec]] = {view: {} for view in KINDS}  # what _accept let in, by view
+        self.cat_kind = {kind: view for view, kind in KINDS.items()}
         plugin_guard.preload()
         self.state = plugin_guard.SharedState()
+        self.process = plugin_guard.ProcessState()
+        from suanli.frameworks import bundled_profiles
+
+        self.state.watch("the bundled framework profiles", bundled_profiles())
 
     def report(self, info: PluginInfo, reason: str, severity: str = "error", obj_id: str = "", kind: str = "") -> None:
         problem = Problem(info, reason, severity, obj_id, kind)
-        if problem not in self.problems:
-            self.problems.append(problem)
+        if problem in self.seen:
+            return
+        self.seen.add(problem)
+        if self.muted is not None:  # past the cap for one hook: counted, not listed
+            self.muted[severity] = self.muted.get(severity, 0) + 1
+            return
+        self.problems.append(problem)
 
     def load(self, info: PluginInfo, load: Callable[[], object]) -> None:
         started = time.perf_counter()
@@ -431,53 +509,69 @@ class _Loader:
         frameworks = getattr(self.pm.hook, "suanli_frameworks", None)
         for impl in frameworks.get_hookimpls() if frameworks is not None else []:
             if impl.plugin_name == info.name:  # called now, guarded and timed with its plugin; replayed by collect()
-                impl.function = _replay(*plugin_guard.call(impl.function, self.interrupts))
+                returned = plugin_guard.call(lambda impl=impl: _plain_profiles(impl.function()), self.interrupts)
+                impl.function = _replay(*returned)
 
     def _collect(self, info: PluginInfo, kind: str, hook_name: str, impl) -> None:
         if impl.hookwrapper or getattr(impl, "wrapper", False):
             self.report(info, f"{hook_name}() is a hook wrapper; plugins return data, they do not wrap other plugins")
             return
-        items, err = plugin_guard.call(impl.function, self.interrupts)
+        items, err = plugin_guard.call(lambda: _as_list(impl.function()), self.interrupts)
         if isinstance(err, SpecError):
-            self.report(info, f"invalid data from {hook_name}(): {err.without_plugin()}", obj_id=err.obj_id, kind=kind)
+            self.report(
+                info, f"invalid data from {hook_name}(): {_spec_error_text(err)}", obj_id=_text(err.obj_id), kind=kind
+            )
             return
         if err is not None:
             self.report(info, f"{hook_name}() raised {plugin_guard.describe(err)}")
             return
         if items is None:
             return
-        if not isinstance(items, (list, tuple)):
-            self.report(info, f"{hook_name}() returned a {type(items).__name__}, not a list")
+        if isinstance(items, _NotAList):
+            self.report(info, f"{hook_name}() returned a {items.type_name}, not a list")
             return
         target = self.cat.view(kind)
+        listed = len(self.problems)
         for item in items:
-            try:
-                built = _as_items(kind, item, info)
-            except SpecError as err:
-                err = err.located(kind=kind, obj_id=_item_id(item))
-                self.report(info, "invalid data: " + err.without_plugin(), obj_id=err.obj_id, kind=kind)
+            if self.muted is None and len(self.problems) - listed >= MAX_PROBLEMS_PER_HOOK:
+                self.muted = {}
+            built, err = plugin_guard.call(lambda item=item: _as_items(kind, item, info), self.interrupts)
+            if err is not None:
+                obj_id, _ = plugin_guard.call(lambda item=item: _item_id(item), self.interrupts)
+                obj_id = obj_id or ""
+                if isinstance(err, SpecError) and type(err) is SpecError:  # suanli's own check, not a plugin's subclass
+                    err = err.located(kind=kind, obj_id=obj_id)
+                    self.report(info, "invalid data: " + err.without_plugin(), obj_id=err.obj_id, kind=kind)
+                else:  # an object that breaks (or exits) on inspection
+                    self.report(
+                        info, f"invalid data: {kind} {obj_id!r}: {plugin_guard.describe(err)}", obj_id=obj_id, kind=kind
+                    )
                 continue
-            except Exception as err:  # noqa: BLE001 - an object that breaks on inspection
-                self.report(
-                    info,
-                    f"invalid data: {kind} {_item_id(item)!r}: {plugin_guard.describe(err)}",
-                    obj_id=_item_id(item),
-                    kind=kind,
-                )
-                continue
-            if isinstance(item, Spec):
-                self.state.watch(f"{kind} {item.id!r} as returned by {info.name!r}", item)
-            for piece in built:
+            for piece, original in built:
                 if isinstance(piece, DataIssue):
                     prefix = "invalid data: " if piece.severity == "error" else ""
                     where = f"{piece.kind or kind} {piece.obj_id!r}: " if piece.obj_id else ""
                     where = "" if piece.reason.startswith(where.rstrip(": ")) else where  # already located
-                    self.report(info, prefix + where + piece.reason, piece.severity, piece.obj_id, piece.kind or kind)
+                    where_kind = piece.kind or (kind if piece.obj_id else "")  # a whole file's issue: reported once
+                    self.report(info, prefix + where + piece.reason, piece.severity, piece.obj_id, where_kind)
                 else:
+                    if original is not None:  # the plugin's own object: an edit of it later is noticed
+                        self.state.watch(f"{kind} {piece.id!r} as returned by {info.name!r}", original)
                     self._accept(info, kind, piece, target)
+        muted, self.muted = self.muted, None
+        if muted:
+            self.report(
+                info,
+                f"{hook_name}() had {sum(muted.values()):,} more problems ({muted.get('error', 0):,} errors) not "
+                f"listed (the first {MAX_PROBLEMS_PER_HOOK} are)",
+                "error" if muted.get("error") else "warning",
+            )
 
     def _accept(self, info: PluginInfo, kind: str, spec: Spec, target: dict[str, Spec]) -> None:
         first = self.owner.get((kind, spec.id))
+        if first == info:
+            self.report(info, f"{kind} {spec.id!r} is returned twice; the first is kept", obj_id=spec.id, kind=kind)
+            return
         if first is not None:  # bundled plugins load first (build_catalog's order), so they keep their ids
             self.report(
                 info,
@@ -489,12 +583,16 @@ class _Loader:
             return
         self.owner[(kind, spec.id)] = info
         target[spec.id] = spec
+        self.accepted[self.cat_kind[kind]][spec.id] = spec
         self.state.watch(f"{kind} {spec.id!r}", spec)
 
     def _after(self, info: PluginInfo, seconds: float) -> None:
-        changed = self.state.changes()
+        in_suanli, in_process, in_catalog = self.state.changes(), self.process.changes(), self._catalog_changes()
+        self.process.restore()  # always: a change too small to report is put back as well
+        self.process.take()  # modules the plugin imported are watched from now on
+        changed = in_suanli + in_process + in_catalog
         if changed:
-            failed = self.state.restore(changed)
+            failed = self.state.restore(in_suanli) if in_suanli else []
             shown = ", ".join(changed[:6]) + (f" and {len(changed) - 6} more" if len(changed) > 6 else "")
             self.report(
                 info,
@@ -510,6 +608,21 @@ class _Loader:
                 "catalog build waits for it",
                 "warning",
             )
+
+    def _catalog_changes(self) -> list[str]:
+        """Entries of the catalog being built that were added, replaced or removed other than through
+        :meth:`_accept` (a plugin that found the catalog object and edited it); put back as accepted."""
+        changed = []
+        for kind in KINDS:
+            view = self.cat.view(kind)
+            accepted = self.accepted[kind]
+            for obj_id in sorted(set(view) | set(accepted)):
+                if view.get(obj_id) is not accepted.get(obj_id):
+                    changed.append(f"the catalog's {KINDS[kind]} {obj_id!r}")
+            if changed:
+                view.clear()
+                view.update(accepted)
+        return changed
 
     def finish(self) -> Catalog:
         from suanli.frameworks import collect
@@ -530,6 +643,50 @@ class _Loader:
         self.problems.extend(p for p in cross_reference_problems(cat) if p not in self.problems)
         cat.problems = self.problems
         return cat
+
+
+def _plain_profiles(value: Any) -> list[dict[str, Any]] | None:
+    """What a ``suanli_frameworks`` hook returned, as plain dicts of plain values (read here, inside
+    the guard, so that nothing the plugin defined runs later in :func:`suanli.frameworks.collect`)."""
+    from suanli.frameworks import FrameworkProfile
+
+    items = _as_list(value)
+    if items is None:
+        return None
+    if isinstance(items, _NotAList):
+        raise SpecError(f"suanli_frameworks() returned a {items.type_name}, not a list")
+    out = []
+    for item in items:
+        if isinstance(item, FrameworkProfile):
+            row = {f.name: getattr(item, f.name) for f in dataclasses.fields(FrameworkProfile) if f.name != "plugin"}
+        elif isinstance(item, Mapping):
+            row = dict(item)
+        else:
+            raise SpecError(
+                f"returned a {type(item).__name__} where a FrameworkProfile (or a dict of its fields) belongs"
+            )
+        row = {_text(k) or repr(k): _plain_value(v) for k, v in row.items()}
+        if isinstance(row.get("evidence"), Mapping):
+            row["evidence"] = {
+                _text(k): _clean_source(v) if isinstance(v, Source) else _plain_value(v)
+                for k, v in dict(row["evidence"]).items()
+            }
+        out.append(row)
+    return out
+
+
+def _plain_value(value: Any) -> Any:
+    """A copy of ``value`` made of built-in types only (dicts, lists and tuples of str, float, int, bool)."""
+    from suanli.spec import plain
+
+    if isinstance(value, Mapping):
+        return {plain(k): _plain_value(v) for k, v in dict(value).items()}
+    if isinstance(value, (list, tuple)):
+        items = [_plain_value(v) for v in list(value)]
+        return tuple(items) if isinstance(value, tuple) else items
+    if isinstance(value, Source):
+        return _clean_source(value)
+    return copy.deepcopy(plain(value))
 
 
 def _replay(value: Any, err: BaseException | None) -> Callable[[], Any]:
@@ -812,8 +969,17 @@ def load_catalog(refresh: bool = False) -> Catalog:
                 _write_cached(path, cat)
         _CACHE[key] = cat
         if cat.problems:
-            warnings.warn(problem_summary(cat), PluginWarning, stacklevel=2)
+            warnings.warn(problem_summary(cat), PluginWarning, stacklevel=_outside_suanli())
     return _CACHE[key]
+
+
+def _outside_suanli() -> int:
+    """The ``stacklevel`` that points a warning issued by the caller at the first frame outside suanli
+    (the user's own line in a notebook or script, not suanli's internals)."""
+    frame, level = sys._getframe(2), 2  # the caller's caller is level 2 of warnings.warn in the caller
+    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == "suanli":
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def loaded_catalog() -> Catalog | None:

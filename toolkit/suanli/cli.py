@@ -30,6 +30,10 @@ takes it as a value, so that ``--tokens -1e12`` reaches the command and gets its
 of "expected one argument". (No suanli flag looks like a negative number.)"""
 
 
+MAX_INT = 2**63 - 1
+"""The largest whole number a flag takes (numpy's int64): a count beyond it is refused as too large."""
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a bad flag as one line (its default already does) with our prefix, and
     that reads negative-looking numbers as values (:data:`NEGATIVE_NUMBER`)."""
@@ -37,6 +41,49 @@ class _Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._negative_number_matcher = NEGATIVE_NUMBER
+
+    def parse_known_args(self, args=None, namespace=None):
+        if args is not None:
+            self._refuse_repeats(list(args))
+        return super().parse_known_args(args, namespace)
+
+    def _refuse_repeats(self, args: list[str]) -> None:
+        """A flag that takes one value, given twice (``--count 64 --count 8``), is an error rather than
+        the last one silently winning: the two values usually mean two questions."""
+        given: dict[argparse.Action, int] = {}
+        for token in args:
+            if token == "--":
+                break
+            if not token.startswith("--"):
+                continue
+            name = token.split("=", 1)[0]
+            action = self._option_string_actions.get(name)
+            if action is None and self.allow_abbrev:  # argparse accepts a unique prefix (--coun for --count)
+                found = {a for option, a in self._option_string_actions.items() if option.startswith(name)}
+                action = found.pop() if len(found) == 1 else None
+            if isinstance(action, argparse._StoreAction):  # noqa: SLF001 - one value per flag (not append, not a switch)
+                given[action] = given.get(action, 0) + 1
+        for action, times in given.items():
+            if times > 1:
+                self.error(f"argument {'/'.join(action.option_strings)} is given {times} times; give it once")
+
+    def _get_values(self, action, arg_strings):
+        if action.option_strings and action.nargs in (None, "?") and len(arg_strings) == 1:
+            flag = "/".join(action.option_strings)
+            if arg_strings[0] == "--":  # argparse would drop it and hand the command an empty list
+                self.error(f"argument {flag}: expected a value, got '--'")
+            if not arg_strings[0].strip():  # --site '' is not "no site"
+                self.error(f"argument {flag}: expected a value, got an empty one")
+        return super()._get_values(action, arg_strings)
+
+    def _get_value(self, action, arg_string):
+        value = super()._get_value(action, arg_string)
+        if action.type is int and isinstance(value, int) and abs(value) > MAX_INT:  # beyond what numpy counts with
+            shown = arg_string if len(arg_string) <= 24 else arg_string[:20] + "..."
+            self.error(
+                f"argument {'/'.join(action.option_strings) or action.dest}: {shown} is too large (at most {MAX_INT:,})"
+            )
+        return value
 
     def error(self, message: str):
         if "expected one argument" in message:

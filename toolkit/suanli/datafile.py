@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from suanli.hookspecs import CONTRACT_VERSION, hookimpl
-from suanli.spec import SPEC_TYPES, Source, Spec, SpecError
+from suanli.spec import ID_PATTERN, SPEC_TYPES, Source, Spec, SpecError
 
 _RESERVED = {"source", "source_of"}
 _FILE_KEYS = {"sources", "contract"}
@@ -276,15 +276,25 @@ def load_documents(
 
 
 def load_paths(paths: Iterable[Any], plugin: str = "") -> dict[str, list[Spec | DataIssue]]:
-    """Specs by kind from TOML files (paths, or ``importlib.resources`` traversables)."""
-    docs = []
+    """Specs by kind from TOML files (paths, or ``importlib.resources`` traversables).
+
+    Each file is read on its own: one that cannot be read or is not valid TOML is reported (a
+    :class:`DataIssue` in every list) and the other files load."""
+    docs, unreadable = [], []
     for path in paths:
         path = Path(path) if isinstance(path, str) else path
         try:
             docs.append((path.name, tomllib.loads(path.read_text(encoding="utf-8"))))
         except tomllib.TOMLDecodeError as err:
-            raise SpecError(f"{path.name} is not valid TOML: {err}", plugin=plugin) from None
-    return load_documents(docs, plugin)
+            unreadable.append(DataIssue(f"{path.name} is not valid TOML: {err}; its objects are left out"))
+        except (OSError, UnicodeDecodeError) as err:
+            unreadable.append(
+                DataIssue(f"{path.name} cannot be read ({type(err).__name__}: {err}); its objects are left out")
+            )
+    out = load_documents(docs, plugin)
+    for kind in out:
+        out[kind] = unreadable + out[kind]
+    return out
 
 
 class DataPlugin:
@@ -353,7 +363,7 @@ def json_schema() -> dict[str, Any]:
         props: dict[str, Any] = {
             "id": {
                 "type": "string",
-                "pattern": "^[a-z0-9][a-z0-9.+-]*$",
+                "pattern": f"^{ID_PATTERN.pattern}$",
                 "description": "lowercase words joined by '-'",
             },
             "vendor": {"type": "string", "minLength": 1},

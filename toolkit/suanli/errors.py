@@ -4,6 +4,15 @@ Anything derived from :class:`SuanliError` carries one clear sentence for a pers
 line prints it without a traceback and a widget shows it in place. Everything else is a bug.
 """
 
+import re
+
+_LONG_QUOTED = re.compile(r"'([^'\n]{81,})'|\"([^\"\n]{81,})\"")
+
+
+def _abbreviated(match: re.Match) -> str:
+    text = match.group(1) or match.group(2)
+    return f"'{text[:40]}…{text[-20:]}' ({len(text):,} characters)"
+
 
 def shown(value, limit: int = 80) -> str:
     """``repr(value)`` on one line, cut to ``limit`` characters: what an error message quotes of a bad
@@ -13,7 +22,16 @@ def shown(value, limit: int = 80) -> str:
 
 
 class SuanliError(Exception):
-    """Base of the errors whose message is meant for the user."""
+    """Base of the errors whose message is meant for the user.
+
+    A quoted value longer than 80 characters in the message (a pasted paragraph where an id belongs) is
+    shown by its head and tail, so that the sentence stays one readable line.
+    """
+
+    def __init__(self, *args):
+        if args and isinstance(args[0], str) and len(args[0]) > 80:
+            args = (_LONG_QUOTED.sub(_abbreviated, args[0]), *args[1:])
+        super().__init__(*args)
 
 
 class InputError(SuanliError, ValueError):

@@ -15,18 +15,28 @@ prevent every trick, but it makes the common ones harmless and visible:
   tables, functions, classes and their attributes) and any other objects it is given (specs already
   accepted). Compared before and after each plugin loads, it names what that plugin changed;
   :meth:`SharedState.restore` puts the original values back.
+* :class:`ProcessState` does the same for process-wide state outside suanli: environment variables,
+  numpy's error handling, the ``warnings`` filters, ``sys.modules``, the standard streams, builtins.
+
+What cannot be guarded in-process: ``os._exit()`` (and a crash in C code) ends the interpreter
+without raising anything, so no ``except`` runs; only blocking the plugin (``SUANLI_PLUGINS_BLOCK``)
+or uninstalling it helps. Changes a plugin makes later, from a thread or timer it started, are not
+seen either: the guard compares state before and after each plugin loads.
 """
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import importlib
+import os
 import pickle
 import pkgutil
 import signal
 import sys
 import threading
 import types
+import warnings
 from collections.abc import Callable
 from typing import Any, Self
 
@@ -80,8 +90,13 @@ def call(function: Callable[[], Any], interrupts: Interrupts) -> tuple[Any, Base
 
 def describe(err: BaseException) -> str:
     """``Type: first line`` of an exception, with a word on why exits are refused."""
-    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
-    short = f"{type(err).__name__}: {text}" if text else type(err).__name__
+    try:  # the plugin's own exception class may break (or exit) when shown
+        text = str(err).strip()
+        text = str.__str__(text.splitlines()[0]) if text else ""
+    except BaseException:  # noqa: BLE001
+        text = "(its message could not be shown)"
+    name = type(err).__name__
+    short = f"{name}: {text[:300]}" if text else name
     if isinstance(err, SystemExit):
         short += " (a plugin may not exit the program)"
     elif isinstance(err, KeyboardInterrupt):
@@ -139,14 +154,11 @@ def _digest(value: Any) -> tuple:
 
 
 def _guarded_items(module: types.ModuleType) -> list[tuple[str, Any]]:
-    """A module's values the guard watches: all but dunders, modules and the names the module lists
-    in ``__unguarded__`` (its own caches, which change in normal use)."""
+    """A module's values the guard watches: all but dunders and the names the module lists in
+    ``__unguarded__`` (its own caches, which change in normal use). Imported modules are watched by
+    identity (``from suanli.models import defaults as D`` replaced by a fake is a change)."""
     skip = set(getattr(module, "__unguarded__", ()))
-    return [
-        (n, v)
-        for n, v in list(vars(module).items())
-        if not n.startswith("__") and n not in skip and not isinstance(v, types.ModuleType)
-    ]
+    return [(n, v) for n, v in list(vars(module).items()) if not n.startswith("__") and n not in skip]
 
 
 def _modules() -> dict[str, types.ModuleType]:
@@ -210,11 +222,14 @@ class SharedState:
         for item in changed:
             if ("object", item) in self._originals:
                 obj, blob = self._originals[("object", item)]
-                if blob is None or not hasattr(obj, "__dict__"):
+                if blob is not None and isinstance(obj, dict):  # a shared table: its original content back
+                    dict.clear(obj)
+                    dict.update(obj, pickle.loads(blob))
+                elif blob is not None and hasattr(obj, "__dict__"):
+                    vars(obj).clear()
+                    vars(obj).update(vars(pickle.loads(blob)))
+                else:
                     failed.append(item)
-                    continue
-                vars(obj).clear()
-                vars(obj).update(vars(pickle.loads(blob)))
                 continue
             module_name, _, name = item.rpartition(".")
             original = self._originals.get((module_name, name))
@@ -274,3 +289,90 @@ def _restore_class(cls: type, label: str) -> None:
                 setattr(cls, name, value)
             except (AttributeError, TypeError):
                 continue
+
+
+def _hides_or_raises(before: list, after: list) -> bool:
+    """Whether the ``warnings`` filters changed in a way that reaches suanli's own warnings: a filter
+    removed, or one added that ignores (or turns into errors) runtime warnings from any module. A
+    library that quiets its own DeprecationWarning on import is not counted (the filters are put
+    back all the same)."""
+    if any(f not in after for f in before):
+        return True
+    for action, _message, category, module, _lineno in (f for f in after if f not in before):
+        everywhere = module is None or getattr(module, "pattern", module) in ("", ".*")
+        if action in ("ignore", "error") and everywhere and issubclass(RuntimeWarning, category):
+            return True
+    return False
+
+
+class ProcessState:
+    """Process-wide state outside suanli that a plugin could change while loading: environment
+    variables, numpy's floating-point error handling, the ``warnings`` filters, the modules in
+    ``sys.modules`` (replaced or removed; new imports are normal), the standard streams and the
+    builtins. :meth:`changes` names what differs from the last snapshot and :meth:`restore` puts it
+    back, so that a plugin cannot, say, hide its own warning, block another plugin through
+    ``SUANLI_PLUGINS_BLOCK`` or make numpy raise inside the models."""
+
+    STREAMS = ("stdin", "stdout", "stderr")
+
+    def __init__(self) -> None:
+        self.take()
+
+    def take(self) -> None:
+        import numpy as np
+
+        self.env = dict(os.environ)
+        self.numpy_errors = np.geterr()
+        self.filters = list(warnings.filters)
+        self.modules = dict(sys.modules)
+        self.streams = {name: getattr(sys, name) for name in self.STREAMS}
+        self.builtins = dict(vars(builtins))
+
+    def changes(self) -> list[str]:
+        """Labels of what changed since the snapshot (``environment variable X``, ``sys.modules['m']`` ...)."""
+        import numpy as np
+
+        out = [
+            f"environment variable {k}"
+            for k in sorted(set(self.env) | set(os.environ))
+            if self.env.get(k) != os.environ.get(k)
+        ]
+        if np.geterr() != self.numpy_errors:
+            out.append("numpy's error handling (numpy.seterr)")
+        if _hides_or_raises(self.filters, list(warnings.filters)):
+            out.append("the warnings filters")
+        out += [
+            f"sys.modules[{name!r}]" for name, module in self.modules.items() if sys.modules.get(name) is not module
+        ]
+        out += [f"sys.{name}" for name, stream in self.streams.items() if getattr(sys, name) is not stream]
+        now = vars(builtins)
+        out += [
+            f"builtins.{name}"
+            for name in sorted(set(self.builtins) | set(now))
+            if now.get(name) is not self.builtins.get(name)
+        ]
+        return out
+
+    def restore(self) -> None:
+        """Put everything back as it was at the snapshot."""
+        import numpy as np
+
+        for key in set(os.environ) - set(self.env):
+            del os.environ[key]
+        for key, value in self.env.items():
+            if os.environ.get(key) != value:
+                os.environ[key] = value
+        np.seterr(**self.numpy_errors)
+        warnings.filters[:] = self.filters
+        reset = getattr(warnings, "_filters_mutated", None)  # what warnings.filterwarnings calls itself
+        if callable(reset):
+            reset()
+        for name, module in self.modules.items():
+            if sys.modules.get(name) is not module:
+                sys.modules[name] = module
+        for name, stream in self.streams.items():
+            setattr(sys, name, stream)
+        now = vars(builtins)
+        for name in set(now) - set(self.builtins):
+            del now[name]
+        now.update(self.builtins)

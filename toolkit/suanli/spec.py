@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from suanli.errors import SuanliError
 from suanli.hookspecs import CONTRACT_VERSION
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9.+-]*")
+"""What an id may be (the JSON Schema of the data files says the same)."""
 
 CONFIDENCE_LEVELS = ("datasheet", "paper", "measured", "press", "estimate")
 """How firm a number is, firmest first. ``estimate`` must say how it was made."""
@@ -75,6 +79,8 @@ class Source:
     note: str = ""
 
     def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            object.__setattr__(self, f.name, plain(getattr(self, f.name)))
         if not isinstance(self.citation, str) or not self.citation.strip():
             raise SpecError("a source needs a non-empty citation")
         if self.confidence not in CONFIDENCE_LEVELS:
@@ -109,6 +115,24 @@ class FrozenMap(dict):
         import copy
 
         return FrozenMap({key: copy.deepcopy(value, memo) for key, value in self.items()})
+
+
+def plain(value: Any) -> Any:
+    """``value`` with a subclass of ``str``, ``float`` or ``int`` (or a tuple of them) turned into the
+    built-in type itself, so that a plugin's number or id cannot bring its own arithmetic, hashing or
+    comparison into the models (a float subclass whose ``*`` returns 1e30, say). Booleans stay booleans."""
+    kind = type(value)
+    if kind in (str, float, int, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int.__index__(value)
+    if isinstance(value, tuple):
+        return tuple(plain(v) for v in tuple.__iter__(value))
+    return value
 
 
 def _frozen(value: Any) -> Any:
@@ -155,9 +179,12 @@ class Spec:
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):  # nested mappings read-only: the spec cannot change after this check
-            value = getattr(self, f.name)
+            value = plain(getattr(self, f.name))
+            if f.name == "ranges" and isinstance(value, Mapping):  # (low, high) pairs of built-in floats
+                value = {plain(k): plain(tuple(v)) if isinstance(v, (list, tuple)) else v for k, v in value.items()}
             if isinstance(value, Mapping) and not isinstance(value, FrozenMap):
-                object.__setattr__(self, f.name, _frozen(value))
+                value = _frozen(value)
+            object.__setattr__(self, f.name, value)
         self.validate()
 
     def validate(self) -> None:
@@ -219,8 +246,11 @@ class Spec:
     def _validate(self) -> None:
         if not isinstance(self.id, str) or not self.id:
             raise SpecError("every object needs an 'id'", field_name="id")
-        if self.id != self.id.lower() or " " in self.id or "_" in self.id:
-            raise SpecError("ids are lowercase words joined by '-', like 'nvidia-h100-sxm5-80gb'", field_name="id")
+        if not ID_PATTERN.fullmatch(self.id):  # ASCII only: no look-alike of another plugin's id
+            raise SpecError(
+                "ids are lowercase ASCII words joined by '-' (letters, digits, '.', '+'), like 'nvidia-h100-sxm5-80gb'",
+                field_name="id",
+            )
         for req in ("vendor", "name"):
             if not isinstance(getattr(self, req), str) or not getattr(self, req).strip():
                 raise SpecError(f"the {req} is missing", field_name=req)

@@ -12,6 +12,7 @@ chip, price, workload), which the notebook widget calls too; this module parses 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 NAME = "compat"
@@ -21,6 +22,8 @@ HELP = (
 
 
 def add_arguments(parser) -> None:
+    from suanli.commands.flags import amount
+
     parser.add_argument("--stack", required=True, help="a software stack id, e.g. rocm, hygon-dtk, huawei-cann")
     parser.add_argument(
         "--chip", help="accelerator whose price prices extra chips (default: the newest priced chip on the stack)"
@@ -29,8 +32,8 @@ def add_arguments(parser) -> None:
     size.add_argument(
         "--model", help="a model preset of the estimate engine (its op-time breakdown becomes the workload)"
     )
-    size.add_argument("--params", type=float, help="model parameters, e.g. 7e9 (with the estimate engine)")
-    parser.add_argument("--tokens", type=float, help="training tokens, e.g. 2e12 (with the estimate engine)")
+    size.add_argument("--params", type=amount, help="model parameters, e.g. 7e9 (with the estimate engine)")
+    parser.add_argument("--tokens", type=amount, help="training tokens, e.g. 2e12 (with the estimate engine)")
     parser.add_argument("--chips", type=float, help="chips in the native fleet (default: the engine's, else 1024)")
     parser.add_argument("--days", type=float, help="native training days (default: the engine's, if it ran)")
     parser.add_argument(
@@ -83,7 +86,17 @@ def _number_or_range(text: str, what: str):
         raise InputError(f"{what} must be a number or [low, high], got {text!r}") from None
     if isinstance(value, bool) or not isinstance(value, (int, float, list)):
         raise InputError(f"{what} must be a number or [low, high], got {text!r}")
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not _finite(item):
+            raise InputError(f"{what} must be a finite number or [low, high] of them, got {text!r}")
     return value
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # a whole number beyond any float
+        return False
 
 
 def parse_overrides(shares: list[str], sets: list[str]) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:

@@ -6,25 +6,19 @@ NAME = "estimate"
 HELP = "Training time, MFU, accelerator-hours and memory of a model on N chips; layout flags left out are searched."
 
 
-def _count(text: str) -> float:
-    """Accept 300e9, 3e11, 300B, 1.5T, 70M."""
-    units = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12}
-    t = text.strip().lower().replace("_", "").replace(",", "")
-    mult = units.get(t[-1:], 1.0)
-    return float(t[:-1] if t[-1:] in units else t) * mult
-
-
 def add_arguments(parser) -> None:
+    from suanli.commands.flags import amount
+
     model = parser.add_argument_group("model")
     model.add_argument(
         "--model", help="a preset: gpt3-175b, llama2-70b, llama3-405b, deepseek-v3, megatron-1t, mixtral-8x7b, ..."
     )
-    model.add_argument("--params", type=_count, help="parameter count (e.g. 70B); the shape follows a documented rule")
-    model.add_argument("--active-params", type=_count, help="active parameters per token (MoE)")
+    model.add_argument("--params", type=amount, help="parameter count (e.g. 70B); the shape follows a documented rule")
+    model.add_argument("--active-params", type=amount, help="active parameters per token (MoE)")
     for flag, text in SHAPE_HELP.items():
         model.add_argument(f"--{flag}", type=int, help=text)
     model.add_argument("--seq", type=int, help="sequence length (tokens)")
-    parser.add_argument("--tokens", type=_count, help="training tokens (e.g. 300e9 or 2T)")
+    parser.add_argument("--tokens", type=amount, help="training tokens (e.g. 300e9 or 2T)")
     parser.add_argument("--chip", help="an accelerator id, e.g. nvidia-h100-sxm5-80gb")
     parser.add_argument("--count", type=int, help="number of accelerators")
     parser.add_argument(

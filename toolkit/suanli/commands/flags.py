@@ -3,6 +3,26 @@ cost options, and the Monte Carlo switch. Not a command itself (see :data:`suanl
 
 from __future__ import annotations
 
+import argparse
+import math
+
+UNIT_SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12}
+"""Suffixes a count may carry: 70M, 7B (= 7G), 2T."""
+
+
+def amount(text: str) -> float:
+    """The value of ``--tokens`` and ``--params`` in every command: ``300e9``, ``3e11``, ``300B``,
+    ``1.5T``, ``70M``, ``1,000`` or ``1_000``; a finite count of at least one (an argparse type)."""
+    t = text.strip().lower().replace("_", "").replace(",", "")
+    mult = UNIT_SUFFIXES.get(t[-1:], 1.0)
+    try:
+        value = float(t[:-1] if t[-1:] in UNIT_SUFFIXES else t) * mult
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number (write 300e9, 300B or 2T)") from None
+    if not math.isfinite(value) or value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count (a finite number of at least 1 token or parameter)")
+    return value
+
 
 def add_site_arguments(parser, *, utilization: bool = True) -> None:
     """Add --site/--pue/--price-kwh/--currency/--gco2-kwh, --utilization and the hardware-cost options."""

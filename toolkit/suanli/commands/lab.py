@@ -58,9 +58,14 @@ def command(args, is_root: bool) -> list[str]:
     from suanli.errors import InputError
 
     folder = Path(args.notebooks)
-    if not folder.is_dir():
+    try:
+        is_folder = folder.is_dir()
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL byte in it
+        is_folder = False
+    if not is_folder:
         raise InputError(
-            f"no notebook folder at {folder.resolve()}; run this from the suanli repository or give --notebooks"
+            f"no notebook folder at {str(folder.absolute())[:200]!r}; run this from the suanli repository or give "
+            "--notebooks"
         )
     name = getattr(args, "dashboard", None)
     if name and not args.voila:

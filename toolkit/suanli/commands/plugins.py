@@ -94,7 +94,7 @@ def run(args) -> int:
         target = new_plugin(args.vendor, Path(args.dir))
         print(
             f"wrote {target}: describe your chips in {target.name.replace('-', '_')}/chips.toml, then\n"
-            f"  pip install -e {target} && pytest {target}/tests && suanli plugins check --strict"
+            f'  pip install -e "{target}[test]" && pytest {target}/tests && suanli plugins check --strict'
         )
         return 0
     if args.action == "schema":

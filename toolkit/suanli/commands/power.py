@@ -9,11 +9,13 @@ FIELDS = ("it_power_kw", "facility_power_kw", "energy_mwh", "electricity_cost", 
 
 
 def add_arguments(parser) -> None:
+    from suanli.commands.flags import amount
+
     parser.add_argument("--chip", required=True, help="an accelerator id, e.g. nvidia-h100-sxm5-80gb")
     parser.add_argument("--count", required=True, type=int, help="number of accelerators")
     parser.add_argument("--hours", required=True, type=float, help="hours of running")
     parser.add_argument(
-        "--tokens", type=float, help="tokens trained or served in that time (adds cost per million tokens)"
+        "--tokens", type=amount, help="tokens trained or served in that time (adds cost per million tokens)"
     )
     from suanli.commands.flags import add_site_arguments
 

@@ -23,10 +23,12 @@ TABLE_COLUMNS = ("chip", "chips", "shown_as", "train_days", "facility_mw", "ener
 
 
 def add_arguments(parser) -> None:
+    from suanli.commands.flags import amount
+
     model = parser.add_mutually_exclusive_group(required=True)
     model.add_argument("--model", help="a model preset (see `suanli estimate --help`), e.g. gpt3-175b, llama3-70b")
-    model.add_argument("--params", type=float, help="model parameters, e.g. 70e9 (shape by the engine's rule)")
-    parser.add_argument("--tokens", type=float, required=True, help="training tokens, e.g. 300e9")
+    model.add_argument("--params", type=amount, help="model parameters, e.g. 70e9 (shape by the engine's rule)")
+    parser.add_argument("--tokens", type=amount, required=True, help="training tokens, e.g. 300e9")
     parser.add_argument(
         "--reference",
         required=True,

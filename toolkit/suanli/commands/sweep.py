@@ -22,6 +22,14 @@ def run(args) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers must be at least 1, got {args.workers}")
+    if args.out is not None:
+        from pathlib import Path
+
+        out = Path(args.out)
+        if out.is_dir():
+            raise InputError(f"--out {args.out!r} is a folder; give a file name such as results.csv")
+        if not out.parent.is_dir():
+            raise InputError(f"--out {args.out!r}: the folder {str(out.parent)!r} does not exist")
     spec = load_spec(args.spec)
     table = run_sweep(spec, workers=args.workers, scheduler=args.scheduler, results=args.out, progress=args.progress)
     if args.json:

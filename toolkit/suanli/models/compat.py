@@ -572,11 +572,11 @@ def workload_profile(
             raise InputError(
                 f"{label} names unknown op class(es) {', '.join(sorted(unknown))}; use {', '.join(OP_CLASSES)}"
             )
-    shares.update({k: float(v) for k, v in op_shares.items()})
-    if any(not np.isfinite(v) or v < 0 for v in shares.values()):
+    shares.update({k: V.number(f"op_shares[{k!r}]", v) for k, v in op_shares.items()})
+    if any(v < 0 for v in shares.values()):
         raise InputError(f"op shares must be finite and >= 0, got {dict(op_shares)}")
-    overrides = {k: float(v) for k, v in (overrides or {}).items()}
-    if any(not np.isfinite(v) or not 0 <= v <= 1 for v in overrides.values()):
+    overrides = {k: V.number(f"the share override for {k!r}", v) for k, v in (overrides or {}).items()}
+    if any(not 0 <= v <= 1 for v in overrides.values()):
         raise InputError(f"overridden shares must lie in 0..1, got {overrides}")
     fixed = sum(overrides.values())
     if fixed > 1.0 + 1e-9:

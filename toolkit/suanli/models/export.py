@@ -286,8 +286,8 @@ def classify_accelerator(acc: Accelerator, *, datacenter: bool = True) -> dict[s
 
     References: see :func:`classify_oct2022`, :func:`classify_oct2023`, :func:`case_by_case_2026`.
     """
-    if not isinstance(datacenter, (bool, np.bool_)):  # one part is a datacenter part or not: one verdict
-        raise InputError(f"datacenter must be True or False, got {datacenter!r}")
+    if not isinstance(datacenter, (bool, np.bool_)):
+        raise InputError(f"datacenter must be True or False (one chip), got {datacenter!r}")
     tpp, tpp_format = accelerator_tpp(acc)
     io, io_basis = accelerator_io_gbs(acc)
     pd = None

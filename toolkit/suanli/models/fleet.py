@@ -44,6 +44,11 @@ from suanli import validate as V
 from suanli.errors import InputError
 from suanli.validate import require_positive, require_whole
 
+MAX_JOBS = 10_000_000
+"""Most jobs a generated stream (or a copula sample) holds: about ten times the largest bundled trace
+(Seren's 1,031,550 jobs in six months, AcmeTrace ``cluster_summary.csv``, Hu et al. NSDI'24) and a few
+hundred MB of arrays, so that a mistyped count is refused instead of exhausting memory."""
+
 POLICIES = ("fifo", "backfill", "priority")
 """The scheduling policies :func:`simulate` knows."""
 
@@ -814,7 +819,7 @@ def _draw(n, values, probs, mu, sigma, max_run_s, correlation, rng):
     mu=V.ONE_FINITE,
     sigma=V.ONE_NON_NEGATIVE,
     max_run_s=V.ONE_POSITIVE,
-    n=V.ONE_COUNT,
+    n=V.whole_up_to(MAX_JOBS, minimum=1),
     seed=V.SEED,
 )
 def fit_size_duration_correlation(mean_gpu_s_per_job, values, probs, mu, sigma, max_run_s, *, n=50_000, seed=1):
@@ -856,7 +861,7 @@ def fit_size_duration_correlation(mean_gpu_s_per_job, values, probs, mu, sigma, 
 
 @V.checked(
     finite_result=False,  # a job's max_rtt_ms is inf when it tolerates any round trip
-    jobs=V.ONE_COUNT,
+    jobs=V.whole_up_to(MAX_JOBS, minimum=1),
     arrival_rate_per_s=V.ONE_POSITIVE,
     mean_gpus=V.ONE_POSITIVE,
     median_gpus=V.ONE_POSITIVE,

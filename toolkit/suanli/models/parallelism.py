@@ -117,25 +117,31 @@ def stage_layers(layers, pp):
     return np.ceil(np.asarray(layers, dtype=float) / np.asarray(pp, dtype=float))
 
 
-def _check_degrees(tp, pp, dp, ep, interleave, micro_batch, zero, recompute) -> None:
-    """One sentence for a fixed degree that is not a whole number >= 1, a ZeRO stage outside 0-3 or an
-    unknown recompute code (a zero or negative degree would otherwise divide by zero in the grid)."""
+def _is_whole(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_degrees(tp, pp, dp, ep, interleave, micro_batch, zero, recompute, cp=None) -> None:
+    """One sentence for a fixed degree that is not a whole number in 1..``MAX_COUNT``, a ZeRO stage
+    outside 0-3 or an unknown recompute code (a zero or negative degree would otherwise divide by zero
+    in the grid, and one beyond int64 overflow it)."""
     for name, value in (
         ("TP", tp),
         ("PP", pp),
         ("DP", dp),
         ("EP", ep),
+        ("CP", cp),
         ("interleave", interleave),
         ("micro-batch", micro_batch),
     ):
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        if not _is_whole(value) or not 1 <= value <= V.MAX_COUNT:
             raise InputError(f"{name} must be a whole number >= 1, got {value!r}")
-    if zero is not None and (isinstance(zero, bool) or zero not in ZERO_STAGES):
+    if zero is not None and (not _is_whole(zero) or zero not in ZERO_STAGES):
         raise InputError(f"ZeRO stage must be one of {', '.join(map(str, ZERO_STAGES))}, got {zero!r}")
     codes = recompute if isinstance(recompute, (list, tuple)) else () if recompute is None else (recompute,)
-    if any(isinstance(c, bool) or c not in (0, 1, 2) for c in codes):
+    if any(not _is_whole(c) or c not in (0, 1, 2) for c in codes):
         raise InputError(f"recompute must be 0 (none), 1 (selective) or 2 (full), got {recompute!r}")
 
 
@@ -163,7 +169,11 @@ def check_layout(
     server, interleaving needs the layers per stage to split into chunks); Shoeybi et al. 2019,
     arXiv:1909.08053, Sec 3 (TP divides the heads).
     """
-    _check_degrees(tp, pp, dp, ep, interleave, micro_batch, zero, recompute)
+    if not isinstance(w, Workload):
+        raise InputError(f"w must be a Workload (suanli.models.workload), got {w!r}")
+    V.whole("count", count)
+    V.whole("domain", domain)
+    _check_degrees(tp, pp, dp, ep, interleave, micro_batch, zero, recompute, cp)
     if tp is not None:
         if tp > domain:
             raise InputError(
@@ -254,6 +264,25 @@ def layout_grid(
 
     References: Narayanan et al. 2021, arXiv:2104.04473, Sec 3 (layout rules).
     """
+    V.whole("global_batch", global_batch)
+    for name, options in (
+        ("zero_stages", zero_stages),
+        ("tp_options", tp_options),
+        ("pp_options", pp_options),
+        ("interleave_options", interleave_options),
+        ("cp_options", cp_options),
+    ):
+        if options is not None and (
+            not isinstance(options, (list, tuple, set, frozenset, range))
+            or not options
+            or not all(_is_whole(x) and 0 <= x <= V.MAX_COUNT for x in options)
+        ):
+            raise InputError(f"{name} must be a list of whole numbers (or None to search all), got {options!r}")
+    for name, flag in (("sp", sp), ("uneven_pp", uneven_pp), ("exact_batch", exact_batch)):
+        if flag is not None and not isinstance(flag, (bool, np.bool_)):
+            raise InputError(f"{name} must be True or False, got {flag!r}")
+    if not isinstance(flexible_interleave, (bool, np.bool_)):
+        raise InputError(f"flexible_interleave must be True or False, got {flexible_interleave!r}")
     check_layout(
         w,
         count,

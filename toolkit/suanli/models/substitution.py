@@ -274,6 +274,8 @@ def bisect_count(
     g = int(granule)
     if g < 1:
         raise InputError(f"granule must be a whole number >= 1, got {granule!r}")
+    if high > V.MAX_COUNT:
+        raise InputError(f"high must be at most {V.MAX_COUNT:,} chips, got {high!r}")
     lo, hi = int(low) // g, -(-int(high) // g)
     if lo >= hi:
         raise InputError(f"low ({low}) must be below high ({high})")

@@ -526,6 +526,8 @@ def serve(
         server_rating_w=acc.server_power_w,
     )
     facility_w = float(chain.facility_w)
+    if not (served > 0 and math.isfinite(1e6 / served)):  # a demand so small it underflows: no cost per token
+        raise InputError(f"the demand is too small to cost per million tokens ({served:.3g} tokens/s served)")
     hours_per_m = 1e6 / served / 3600.0
     energy_kwh = facility_w / 1e3 * hours_per_m
     electricity = float(C.electricity_cost(energy_kwh / 1e3, price))

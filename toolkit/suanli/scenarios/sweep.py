@@ -363,7 +363,7 @@ def run_sweep(
 
         try:
             client = own_client = Client(scheduler, timeout="10s")
-        except OSError as err:
+        except (OSError, ValueError, TypeError) as err:  # unreachable, or not an address distributed can parse
             raise InputError(f"cannot reach the Dask scheduler at {scheduler!r}: {err}") from None
     n_workers = workers or (
         len(client.scheduler_info().get("workers", {})) if client is not None else os.cpu_count() or 1
