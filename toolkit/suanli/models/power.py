@@ -594,18 +594,20 @@ class PowerChain:
         }
 
 
-@V.checked(
-    tdp_w=V.NON_NEGATIVE,
-    count=V.NON_NEGATIVE,
-    chips_per_server=V.FINITE,
-    utilization=V.SHARE,
-    pue=V.FINITE,
-    server_rating_w=V.unknown_or(V.NON_NEGATIVE),
-    idle_fraction=V.SHARE,
-    overhead_fraction=V.NON_NEGATIVE,
-    network_storage_fraction=V.NON_NEGATIVE,
-    host_draw_fraction=V.SHARE,
-)
+_CHAIN_INPUTS = {
+    "tdp_w": V.NON_NEGATIVE,
+    "chips_per_server": V.FINITE,
+    "utilization": V.SHARE,
+    "pue": V.FINITE,
+    "server_rating_w": V.unknown_or(V.NON_NEGATIVE),
+    "idle_fraction": V.SHARE,
+    "overhead_fraction": V.NON_NEGATIVE,
+    "network_storage_fraction": V.NON_NEGATIVE,
+}
+"""What the power chain's inputs must be (the in-body checks add positivity and PUE >= 1)."""
+
+
+@V.checked(**_CHAIN_INPUTS, count=V.NON_NEGATIVE, host_draw_fraction=V.SHARE)
 def fleet_power(
     tdp_w,
     count,
@@ -645,16 +647,7 @@ def fleet_power(
     return PowerChain(_out(acc), _out(srv), _out(it), _out(fac))
 
 
-@V.checked(
-    tdp_w=V.NON_NEGATIVE,
-    chips_per_server=V.FINITE,
-    utilization=V.SHARE,
-    pue=V.FINITE,
-    server_rating_w=V.unknown_or(V.NON_NEGATIVE),
-    idle_fraction=V.SHARE,
-    overhead_fraction=V.NON_NEGATIVE,
-    network_storage_fraction=V.NON_NEGATIVE,
-)
+@V.checked(**_CHAIN_INPUTS)
 def all_in_power_per_accelerator_w(
     tdp_w,
     chips_per_server=8,
