@@ -403,6 +403,8 @@ SIGNED_RESULTS = {
 """Functions whose result may be negative by definition (function -> reason)."""
 
 NOT_FINITE_BY_DEFINITION = {
+    "scenarios.substitution.sizing.point": "a fleet the model does not fit in has inf seconds per token and a NaN "
+    "MFU, with the reason in its `reason` field",
     "scenarios.interconnect.wan_needed_gbs": "inf when no WAN on the grid keeps the slowdown within the limit",
     "scenarios.substitution.costs.economics": "a fleet that does not fit takes forever (inf days) and a goal no "
     "size meets has NaN chips: the energy and cost of such a row are inf or NaN, as the table shows",

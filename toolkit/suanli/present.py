@@ -211,6 +211,8 @@ def money(value: Any, currency: str, digits: int = DIGITS) -> str:
 def quantity(value: Any, unit: str = "", digits: int = DIGITS) -> str:
     """A number with its unit: ``32.6 days``, ``10.2 MW``; a ``year`` is a label (``2022``); a
     count unit (chips, servers, ...) gives a whole number."""
+    if not isinstance(unit, str):
+        raise InputError(f"unit must be text (a unit's symbol), got {unit!r}")
     digits = _digits(digits)
     unit = unit or ""
     if not isinstance(unit, str):

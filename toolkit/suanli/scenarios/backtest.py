@@ -257,6 +257,8 @@ def run(
 
     ``hints``: pass each row's run kind and framework (see :func:`predict`); ``False`` is the no-hints view.
     """
+    BOOLEAN("leave_one_out", leave_one_out)
+    BOOLEAN("hints", hints)
     from suanli.scenarios.training import _catalog
 
     cat = _catalog(catalog)

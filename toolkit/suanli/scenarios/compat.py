@@ -115,6 +115,10 @@ def compat_for(
     ``op_shares`` (a mapping over op classes, e.g. an engine breakdown computed earlier) skips the
     engine; ``model``/``params`` with ``tokens`` run it; neither uses the fallback ``workload``.
     """
+    from suanli.scenarios._checks import text
+
+    if chip_id is not None:
+        text("chip_id", chip_id)
     from suanli.errors import InputError
     from suanli.models import compat
     from suanli.present import count, scaled

@@ -116,6 +116,9 @@ def _catalog(catalog=None):
 
 def precision_formats(precision: str, kv_precision: str | None = None) -> tuple[S.Precision, str]:
     """Bytes per weight / KV value / activation and the matmul precision for a serving precision name."""
+    for name, value in (("precision", precision), ("kv_precision", kv_precision)):
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"{name} must be a number format such as bf16 or fp8, got {value!r}")
     if precision not in PRECISIONS:
         raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
     weights, kv, compute = PRECISIONS[precision]
@@ -132,6 +135,8 @@ def device(chip, precision: str = "bf16", *, catalog=None) -> tuple[S.Device, An
     stack's step-time efficiency are the training engine's resolution of the same chip
     (:func:`suanli.scenarios.training.hardware`), so both models read one set of chip inputs.
     """
+    if not isinstance(precision, str):
+        raise InputError(f"precision must be a number format such as bf16 or fp8, got {precision!r}")
     from suanli.scenarios.training import GIB, hardware
 
     cat = _catalog(catalog)

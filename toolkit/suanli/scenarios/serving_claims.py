@@ -48,6 +48,14 @@ def chatgpt_serving(
     electricity per day at the claim's $0.08/kWh. Verdict: ``holds under assumptions`` when that
     break-even traffic is a plausible one (:data:`PLAUSIBLE_QUERIES_PER_VISITOR`), else ``does not hold``.
     """
+    require_positive(
+        visitors_per_day=visitors_per_day,
+        queries_per_visitor=queries_per_visitor,
+        input_len=input_len,
+        output_len=output_len,
+        tpot_ms=tpot_ms,
+        price_usd_per_kwh=price_usd_per_kwh,
+    )
     from suanli.models import power as P
     from suanli.scenarios.claims import Check
     from suanli.scenarios.serving import SECONDS_PER_DAY, serve

@@ -255,7 +255,7 @@ def load_spec(path) -> dict[str, Any]:
             spec = tomllib.load(fh)
     except FileNotFoundError:
         raise InputError(f"sweep spec {str(path)!r} does not exist") from None
-    except (OSError, tomllib.TOMLDecodeError) as err:
+    except (OSError, ValueError, tomllib.TOMLDecodeError) as err:  # ValueError: a NUL byte in the path
         raise InputError(f"cannot read sweep spec {str(path)!r}: {err}") from None
     check_spec(spec)
     return spec

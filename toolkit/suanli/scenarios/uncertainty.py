@@ -37,6 +37,7 @@ power models' own references; the sources of each input (``UncertainEstimate.inp
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -596,6 +597,8 @@ def ranged_estimate(
 
     est = instance("est", est, Estimate, "an Estimate (suanli.estimate(...))")
     mapping("est.layout", est.layout, ("tp", "pp", "global_batch"))
+    if not (isinstance(est.train_days, (int, float)) and math.isfinite(est.train_days) and est.train_days > 0):
+        raise InputError(f"est.train_days must be a finite positive number of days, got {est.train_days!r}")
     n = _check_samples(samples)
     cat = _catalog(catalog)
     acc = checked_accelerator("accelerator", accelerator) if accelerator is not None else cat.accelerator(est.chip)
@@ -729,9 +732,9 @@ def probability_within(samples: Any, limit: float) -> float:
 
     x = float_array("samples", samples).ravel()
     limit = number("limit", limit)
-    x = x[np.isfinite(x)]
+    x = x[~np.isnan(x)]  # an infinite draw (the run does not fit) counts as over the limit
     if x.size == 0:
-        return float("nan")
+        raise InputError("samples holds no number (all NaN), so no probability can be estimated")
     return float(np.mean(x <= limit))
 
 
