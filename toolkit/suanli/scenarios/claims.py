@@ -746,7 +746,11 @@ def compute_doubling(doubling_months: float = 6.0) -> Check:
     with np.errstate(over="ignore"):
         rate = float(S.annual_growth(doubling_months / 12.0))
     factor = 1.0 + rate
-    if not math.isfinite(factor**10):
+    try:
+        decade = factor**10
+    except OverflowError:  # a float ** int raises instead of giving inf
+        decade = math.inf
+    if not math.isfinite(decade):
         raise InputError(f"a doubling every {doubling_months:g} months overflows a decade's growth; give a longer time")
     figures = {"factor_per_year": factor, "annual_growth": rate, "factor_per_decade": factor**10}
     return Check(

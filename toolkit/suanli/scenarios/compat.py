@@ -152,7 +152,7 @@ def compat_for(
         op_shares, native_days = engine_breakdown(
             chip, model=model, params=params, tokens=tokens, chips=chips, catalog=cat
         )
-        days = days or native_days
+        days = native_days if days is None else days
     if days is not None:
         days = positive("days", days)
         notes.append(

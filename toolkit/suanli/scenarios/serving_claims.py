@@ -12,7 +12,7 @@ this check's assumptions, named in its result.
 from __future__ import annotations
 
 from suanli.spec import Source
-from suanli.validate import require_positive
+from suanli.validate import positive, require_positive
 
 GUOSHENG_2023 = Source(
     "Guosheng Securities (国盛证券), 《ChatGPT需要多少算力》, as reported by IT之家 2023-02-19: 以ChatGPT在2023年1月的"
@@ -48,14 +48,15 @@ def chatgpt_serving(
     electricity per day at the claim's $0.08/kWh. Verdict: ``holds under assumptions`` when that
     break-even traffic is a plausible one (:data:`PLAUSIBLE_QUERIES_PER_VISITOR`), else ``does not hold``.
     """
-    require_positive(
-        visitors_per_day=visitors_per_day,
-        queries_per_visitor=queries_per_visitor,
-        input_len=input_len,
-        output_len=output_len,
-        tpot_ms=tpot_ms,
-        price_usd_per_kwh=price_usd_per_kwh,
-    )
+    for name, value in (
+        ("visitors_per_day", visitors_per_day),
+        ("queries_per_visitor", queries_per_visitor),
+        ("input_len", input_len),
+        ("output_len", output_len),
+        ("tpot_ms", tpot_ms),
+        ("price_usd_per_kwh", price_usd_per_kwh),
+    ):
+        positive(name, value)  # one number each: the claim is about one service
     from suanli.models import power as P
     from suanli.scenarios.claims import Check
     from suanli.scenarios.serving import SECONDS_PER_DAY, serve

@@ -628,6 +628,10 @@ def ranged_estimate(
     ranged = U.monte_carlo(model, dists, n=n, seed=seed)
     if tornado_outputs is None:
         tornado_outputs = ("train_days",) + (("total_cost",) if "total_cost" in ranged.samples else ())
+    elif not isinstance(tornado_outputs, (tuple, list)) or not all(isinstance(o, str) for o in tornado_outputs):
+        raise InputError(
+            f"tornado_outputs must be a list of output names such as ('train_days',), got {tornado_outputs!r}"
+        )
     tornado = _tornado(model, dists, tornado_outputs)
     return UncertainEstimate(ranged, inputs, tornado, model=model, estimate=est, cost=report)
 
