@@ -622,8 +622,8 @@ def compare(
     goal = checked_goal(goal)
     options = checked_options(options)
     cat = _catalog(catalog)
-    if not candidates:
-        raise InputError("give at least one candidate chip")
+    if isinstance(candidates, str) or not isinstance(candidates, Sequence) or not candidates:
+        raise InputError(f"candidates must be a list of one or more chip ids, got {candidates!r}")
     from suanli import validate
 
     if not isinstance(reference, (tuple, list)) or len(reference) != 2:
